@@ -1,0 +1,10 @@
+# Every roseyd target links roseyd::warnings; global CMAKE_CXX_FLAGS stay untouched.
+add_library(roseyd_warnings INTERFACE)
+add_library(roseyd::warnings ALIAS roseyd_warnings)
+target_compile_options(roseyd_warnings INTERFACE -Wall -Wextra -Wpedantic)
+if(ROSEYD_WERROR)
+  target_compile_options(roseyd_warnings INTERFACE -Werror)
+endif()
+if(ROSEYD_THREAD_SAFETY AND CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+  target_compile_options(roseyd_warnings INTERFACE -Wthread-safety)
+endif()

@@ -1,0 +1,100 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+
+struct __natsConnection;
+
+namespace roseyd::bus {
+
+class Subscription;
+
+// A received message: views into the library's buffer, valid only during the
+// handler call. `reply` is empty for fire-and-forget publishes.
+struct Message {
+  std::string_view subject;
+  std::string_view reply;
+  std::string_view data;
+};
+
+// Called on a cnats delivery thread, one message at a time per Subscription.
+// Must not throw.
+using MessageHandler = std::function<void(const Message&)>;
+
+// Connection state changes, on a cnats thread. Must not throw or block.
+class ConnectionListener {
+ public:
+  virtual ~ConnectionListener() = default;
+  virtual void OnDisconnected() noexcept {}
+  virtual void OnReconnected() noexcept {}
+  virtual void OnClosed() noexcept {}
+  // Asynchronous errors, e.g. a slow-consumer drop on a subscription.
+  virtual void OnAsyncError(const Status&) noexcept {}
+};
+
+struct ConnectionOptions {
+  std::string url = "nats://127.0.0.1:4222";
+  std::string name = "roseyd";
+  // Reconnection never gives up; waits grow from reconnect_wait, doubling, to
+  // reconnect_wait_max, with jitter.
+  std::chrono::milliseconds reconnect_wait{250};
+  std::chrono::milliseconds reconnect_wait_max{5000};
+  std::chrono::milliseconds connect_timeout{2000};
+  // Flush every publish at once: right for replies and latency probes, wrong
+  // for bulk publishing (cnats then batches in its flusher thread).
+  bool send_asap = false;
+  // If the server is not reachable at start, keep trying in the background
+  // instead of failing (for a daemon started before its NATS server).
+  bool retry_on_failed_connect = true;
+};
+
+// One NATS connection (RAII over natsConnection).
+//
+// Thread: thread-safe (cnats connections are). *listener must outlive it.
+class Connection {
+ public:
+  // Connects; throws StartupError on bad options, or if the server cannot be
+  // reached and retry_on_failed_connect is false.
+  explicit Connection(const ConnectionOptions& options,
+                      ConnectionListener* listener = nullptr);
+  ~Connection();  // closes (without draining); subscriptions must be gone first
+
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  Status Publish(std::string_view subject, std::string_view data);
+  Status PublishRequest(std::string_view subject, std::string_view reply,
+                        std::string_view data);
+  // Sends a request and waits for one reply.
+  Status Request(std::string_view subject, std::string_view data,
+                 std::chrono::milliseconds timeout, std::string* reply);
+  // Round trip to the server: everything published before is on the server.
+  Status Flush(std::chrono::milliseconds timeout);
+
+  // Subscribes (in `queue_group` when non-empty). Throws StartupError.
+  std::unique_ptr<Subscription> Subscribe(const std::string& subject,
+                                          const std::string& queue_group,
+                                          MessageHandler handler);
+
+  bool IsConnected() const;
+  uint64_t Reconnects() const;  // from the library's statistics
+  std::string ConnectedUrl() const;
+
+  // A fresh unique inbox subject, for replies.
+  static std::string NewInbox();
+
+ private:
+  friend class Subscription;
+  struct Deleter {
+    void operator()(__natsConnection* nc) const noexcept;
+  };
+  std::unique_ptr<__natsConnection, Deleter> nc_;
+};
+
+}  // namespace roseyd::bus

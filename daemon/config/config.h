@@ -1,0 +1,76 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace roseyd {
+
+// Everything roseyd can be told. Each field carries its default; the YAML key
+// that sets it is the section and field name (`store.batch_max_events`), and
+// the environment variable is ROSEYD_ plus that key in upper case with dots as
+// underscores (ROSEYD_STORE_BATCH_MAX_EVENTS). config/roseyd.yaml documents them.
+struct LogConfig {
+  std::string level = "info";   // trace, debug, info, warn, error, critical, off
+  std::string format = "text";  // text or json
+};
+
+struct EmbeddedNatsConfig {
+  std::string binary = "nats-server";  // looked up on PATH unless absolute
+  std::string host = "127.0.0.1";
+  int port = 4222;               // 0 picks a free port
+  bool jetstream = true;
+  std::string store_dir;         // JetStream store; empty: <data_dir>/nats
+  std::chrono::milliseconds ready_timeout{5000};
+};
+
+struct NatsConfig {
+  std::string url;  // empty: start the embedded server below and connect to it
+  std::string name = "roseyd";
+  EmbeddedNatsConfig embedded;
+  std::chrono::milliseconds reconnect_wait{250};      // first back-off step
+  std::chrono::milliseconds reconnect_wait_max{5000};  // back-off ceiling
+  std::chrono::milliseconds connect_timeout{2000};
+  int pending_msgs_limit = 1'000'000;  // per subscription, before drops
+  int64_t pending_bytes_limit = 256LL << 20;
+};
+
+struct ServiceConfig {
+  std::string subject_prefix = "rosey.db";
+  std::string queue_group = "rosey-db";  // empty: no queue group
+  int64_t max_payload_bytes = 64 * 1024;
+  int request_workers = 2;
+  int max_request_limit = 1000;  // `limit` above this is refused
+  std::chrono::milliseconds request_timeout{900};  // read-your-writes wait cap
+};
+
+struct StoreConfig {
+  std::string path;  // empty: <data_dir>/rosey.db
+  std::string synchronous = "normal";  // off, normal, full, extra
+  int batch_max_events = 1024;
+  std::chrono::milliseconds batch_max_delay{2};
+  int64_t write_queue_capacity = 65536;  // events; intake blocks when full
+  std::chrono::milliseconds busy_timeout{5000};
+  std::chrono::seconds maintenance_interval{3600};
+  std::chrono::seconds retention_interval{60};  // recent_chat pruning period
+  int recent_chat_retention_hours = 150;
+};
+
+struct MetricsConfig {
+  std::string listen = "127.0.0.1:9464";  // empty: no /metrics endpoint
+};
+
+struct Config {
+  std::string data_dir = "data";
+  LogConfig log;
+  NatsConfig nats;
+  ServiceConfig service;
+  StoreConfig store;
+  MetricsConfig metrics;
+
+  // Paths with defaults resolved against data_dir.
+  std::string DatabasePath() const;
+  std::string NatsStoreDir() const;
+};
+
+}  // namespace roseyd

@@ -1,0 +1,38 @@
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+
+namespace roseyd {
+
+// Where a config comes from, in increasing precedence: the defaults in
+// config.h, the YAML file (if any), ROSEYD_* environment variables, then
+// `--set key=value` overrides.
+struct ConfigSources {
+  std::string file;  // empty: defaults only
+  std::map<std::string, std::string> env;  // normally the process environment
+  std::vector<std::pair<std::string, std::string>> overrides;  // key, value
+};
+
+// Builds and validates a Config. Throws StartupError("config", ...) whose
+// message names the file (or variable, or flag), the key and what is wrong:
+// an unknown key, a value of the wrong type, a value out of range.
+Config LoadConfig(const ConfigSources& sources);
+
+// The process environment as a map, for ConfigSources::env.
+std::map<std::string, std::string> ProcessEnvironment();
+
+// Every key LoadConfig knows, with its environment variable name, default
+// and one-line description (for --help and the README's reference).
+struct ConfigKey {
+  std::string key;
+  std::string env;
+  std::string default_value;
+  std::string help;
+};
+std::vector<ConfigKey> ConfigKeys();
+
+}  // namespace roseyd

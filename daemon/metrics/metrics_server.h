@@ -1,0 +1,34 @@
+#pragma once
+
+#include <memory>
+#include <string>
+
+namespace prometheus {
+class Exposer;
+class Registry;
+}  // namespace prometheus
+
+namespace roseyd::metrics {
+
+// Serves GET /metrics on `listen` ("host:port"; port 0 picks a free one) for
+// the given registry and the process collector. Throws StartupError naming
+// the address if it cannot bind.
+//
+// Thread: construct and destroy on one thread; scrapes run on civetweb's.
+class MetricsServer {
+ public:
+  MetricsServer(const std::string& listen, std::shared_ptr<prometheus::Registry> registry);
+  ~MetricsServer();
+
+  MetricsServer(const MetricsServer&) = delete;
+  MetricsServer& operator=(const MetricsServer&) = delete;
+
+  // The bound "host:port", with the real port when 0 was asked for.
+  std::string address() const { return address_; }
+
+ private:
+  std::unique_ptr<prometheus::Exposer> exposer_;
+  std::string address_;
+};
+
+}  // namespace roseyd::metrics

@@ -1,0 +1,81 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+#include "base/status.h"
+#include "config/config.h"
+#include "store/event.h"
+
+namespace roseyd::store {
+
+// Told about every committed batch, on the writer thread, right after COMMIT.
+// Implementations must be quick and must not call back into the EventWriter.
+class CommitListener {
+ public:
+  virtual ~CommitListener() = default;
+  // `batch` holds the events whose rows the transaction made durable, in order.
+  virtual void OnCommitted(std::span<const Event> batch,
+                           std::chrono::nanoseconds commit_duration) noexcept = 0;
+  // An event the store refused (its row could not be written); it is not retried.
+  virtual void OnRejected(const Event& event, const Status& why) noexcept = 0;
+  // A batch failed as a whole (I/O, disk full, busy) and will be retried.
+  virtual void OnWriteError(const Status& why) noexcept = 0;
+};
+
+// Owns the write connection and the thread that applies Events in group
+// commits: a transaction takes whatever is queued, up to batch_max_events,
+// waiting at most batch_max_delay after its first event for more, and commits
+// as soon as the queue is empty. Opening creates the schema or upgrades a file
+// made by the original Python service in place.
+//
+// A failed transaction is rolled back and retried with back-off: the writer
+// never drops an event for a transient error (disk full, I/O, busy). An event
+// whose own row cannot be written is reported to OnRejected and skipped.
+//
+// Thread: Submit, WaitCommitted and the accessors are thread-safe; the
+// connection is confined to the writer thread. *listener must outlive Stop().
+class EventWriter {
+ public:
+  // Opens (creating if needed) the database at `path`. Throws StartupError if
+  // the file cannot be opened, is read-only, is not a database or is corrupt.
+  EventWriter(const StoreConfig& config, const std::string& path,
+              CommitListener* listener);
+  ~EventWriter();  // Stop()s if still running.
+
+  EventWriter(const EventWriter&) = delete;
+  EventWriter& operator=(const EventWriter&) = delete;
+
+  // Starts the writer thread. REQUIRES: called once.
+  void Start();
+
+  // Queues `event`, assigning it the next sequence number (also returned
+  // through *seq when non-null). Blocks while the queue is at capacity.
+  // Returns Unavailable once Stop() has begun.
+  Status Submit(Event event, uint64_t* seq = nullptr);
+
+  // Highest sequence number handed out so far (0 before the first Submit).
+  uint64_t LastSubmitted() const;
+  // Highest sequence number whose transaction has committed (or was rejected).
+  uint64_t LastCommitted() const;
+
+  // Blocks until every event up to `seq` is committed, asking the writer not
+  // to linger. Returns Unavailable on deadline or if the writer stopped first.
+  Status WaitCommitted(uint64_t seq, std::chrono::steady_clock::time_point deadline);
+
+  // Stops intake, commits everything queued, closes every open user session
+  // (as user_left would), and joins the thread. Idempotent.
+  void Stop();
+
+  // Events waiting for the writer thread.
+  size_t QueueDepth() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace roseyd::store
