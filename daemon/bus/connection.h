@@ -12,6 +12,10 @@
 struct __natsConnection;
 
 namespace roseyd::bus {
+struct CallbackContext;
+}
+
+namespace roseyd::bus {
 
 class Subscription;
 
@@ -94,6 +98,8 @@ class Connection {
   struct Deleter {
     void operator()(__natsConnection* nc) const noexcept;
   };
+  // Declared before nc_ so it outlives the connection whose callbacks use it.
+  std::unique_ptr<CallbackContext> context_;
   std::unique_ptr<__natsConnection, Deleter> nc_;
 };
 

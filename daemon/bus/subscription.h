@@ -40,6 +40,7 @@ class Subscription {
  private:
   friend class Connection;
   Subscription(Connection* connection, MessageHandler handler);
+  void Start(const std::string& subject, const std::string& queue_group);  // throws StartupError
 
   struct Impl;
   std::unique_ptr<Impl> impl_;

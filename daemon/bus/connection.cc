@@ -1,0 +1,252 @@
+#include "bus/connection.h"
+
+#include <nats/nats.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <random>
+
+#include <spdlog/spdlog.h>
+
+#include "base/startup_error.h"
+#include "bus/subscription.h"
+
+namespace roseyd::bus {
+
+namespace {
+
+struct OptionsDeleter {
+  void operator()(natsOptions* o) const noexcept { natsOptions_Destroy(o); }
+};
+struct MsgDeleter {
+  void operator()(natsMsg* m) const noexcept { natsMsg_Destroy(m); }
+};
+struct StatsDeleter {
+  void operator()(natsStatistics* s) const noexcept { natsStatistics_Destroy(s); }
+};
+
+std::string LastError(natsStatus s) {
+  const char* detail = nats_GetLastError(nullptr);
+  std::string text = natsStatus_GetText(s);
+  if (detail != nullptr && *detail != '\0' && text != detail) {
+    text += " (";
+    text += detail;
+    text += ")";
+  }
+  return text;
+}
+
+Status ToStatus(natsStatus s, std::string_view what) {
+  if (s == NATS_OK) return Status::OK();
+  const std::string message = std::string(what) + ": " + LastError(s);
+  switch (s) {
+    case NATS_CONNECTION_CLOSED:
+    case NATS_CONNECTION_DISCONNECTED:
+    case NATS_NOT_YET_CONNECTED:
+    case NATS_NO_SERVER:
+    case NATS_NO_RESPONDERS:
+      return Status::Unavailable(message);
+    case NATS_TIMEOUT:
+      return Status::Unavailable(message);
+    case NATS_MAX_PAYLOAD:
+    case NATS_INVALID_SUBJECT:
+    case NATS_INVALID_ARG:
+      return Status::InvalidArgument(message);
+    default:
+      return Status::Internal(message);
+  }
+}
+
+}  // namespace
+
+// What the C callbacks need. Owned by the Connection and destroyed after its
+// natsConnection, since callbacks can fire until natsConnection_Destroy returns.
+struct CallbackContext {
+  ConnectionListener* listener = nullptr;
+  int64_t wait_ms = 250;
+  int64_t wait_max_ms = 5000;
+  std::string url;
+
+  std::mutex mu;
+  std::condition_variable cv;
+  bool closed = false;  // the closed callback has run
+};
+
+namespace {
+
+void OnDisconnected(natsConnection*, void* closure) {
+  auto* ctx = static_cast<CallbackContext*>(closure);
+  if (ctx->listener != nullptr) ctx->listener->OnDisconnected();
+}
+
+void OnReconnected(natsConnection*, void* closure) {
+  auto* ctx = static_cast<CallbackContext*>(closure);
+  spdlog::info("NATS reconnected to {}", ctx->url);
+  if (ctx->listener != nullptr) ctx->listener->OnReconnected();
+}
+
+void OnClosed(natsConnection*, void* closure) {
+  auto* ctx = static_cast<CallbackContext*>(closure);
+  if (ctx->listener != nullptr) ctx->listener->OnClosed();
+  std::lock_guard<std::mutex> lock(ctx->mu);
+  ctx->closed = true;
+  ctx->cv.notify_all();
+}
+
+void OnAsyncError(natsConnection*, natsSubscription* sub, natsStatus err, void* closure) {
+  auto* ctx = static_cast<CallbackContext*>(closure);
+  if (ctx->listener == nullptr) return;
+  try {
+    std::string text = natsStatus_GetText(err);
+    if (err == NATS_SLOW_CONSUMER) text = "slow consumer: messages dropped";
+    if (sub != nullptr) text += " on subscription " + std::to_string(natsSubscription_GetID(sub));
+    ctx->listener->OnAsyncError(Status::ResourceExhausted(text));
+  } catch (...) {
+  }
+}
+
+// Doubling back-off with +-25 % jitter, capped; `attempts` counts from 1.
+int64_t ReconnectDelay(natsConnection*, int attempts, void* closure) {
+  auto* ctx = static_cast<CallbackContext*>(closure);
+  int64_t delay = ctx->wait_ms;
+  for (int i = 1; i < attempts && delay < ctx->wait_max_ms; ++i) delay *= 2;
+  delay = std::min(delay, ctx->wait_max_ms);
+  thread_local std::minstd_rand rng(std::random_device{}());
+  std::uniform_int_distribution<int64_t> jitter(-delay / 4, delay / 4);
+  return std::max<int64_t>(1, delay + jitter(rng));
+}
+
+}  // namespace
+
+void Connection::Deleter::operator()(natsConnection* nc) const noexcept {
+  natsConnection_Destroy(nc);
+}
+
+Connection::Connection(const ConnectionOptions& options, ConnectionListener* listener)
+    : context_(std::make_unique<CallbackContext>()) {
+  context_->listener = listener;
+  context_->wait_ms = options.reconnect_wait.count();
+  context_->wait_max_ms = std::max(options.reconnect_wait_max.count(), context_->wait_ms);
+  context_->url = options.url;
+
+  natsOptions* raw = nullptr;
+  natsStatus s = natsOptions_Create(&raw);
+  std::unique_ptr<natsOptions, OptionsDeleter> opts(raw);
+  auto check = [&](natsStatus st, const char* what) {
+    if (st != NATS_OK) {
+      throw StartupError("bus", options.url + ": " + what + ": " + LastError(st), st);
+    }
+  };
+  check(s, "creating options");
+  check(natsOptions_SetURL(opts.get(), options.url.c_str()), "bad URL");
+  check(natsOptions_SetName(opts.get(), options.name.c_str()), "setting the name");
+  check(natsOptions_SetTimeout(opts.get(), options.connect_timeout.count()), "setting the timeout");
+  check(natsOptions_SetMaxReconnect(opts.get(), -1), "setting reconnection");
+  check(natsOptions_SetCustomReconnectDelay(opts.get(), ReconnectDelay, context_.get()),
+        "setting the reconnect delay");
+  // Publishes during a short outage are buffered rather than refused.
+  check(natsOptions_SetReconnectBufSize(opts.get(), 8 * 1024 * 1024), "setting the buffer");
+  check(natsOptions_SetSendAsap(opts.get(), options.send_asap), "setting send-asap");
+  check(natsOptions_SetRetryOnFailedConnect(opts.get(), options.retry_on_failed_connect, nullptr,
+                                            nullptr),
+        "setting retry on failed connect");
+  check(natsOptions_SetDisconnectedCB(opts.get(), OnDisconnected, context_.get()), "callbacks");
+  check(natsOptions_SetReconnectedCB(opts.get(), OnReconnected, context_.get()), "callbacks");
+  check(natsOptions_SetClosedCB(opts.get(), OnClosed, context_.get()), "callbacks");
+  check(natsOptions_SetErrorHandler(opts.get(), OnAsyncError, context_.get()), "callbacks");
+
+  natsConnection* nc = nullptr;
+  s = natsConnection_Connect(&nc, opts.get());
+  nc_.reset(nc);  // own before checking: a failed connect may still return a handle
+  // With retry_on_failed_connect, NOT_YET_CONNECTED means "trying in the background".
+  if (s != NATS_OK && !(s == NATS_NOT_YET_CONNECTED && options.retry_on_failed_connect)) {
+    throw StartupError("bus", options.url + ": cannot connect: " + LastError(s), s);
+  }
+  if (s == NATS_OK) spdlog::info("NATS connected to {} as '{}'", options.url, options.name);
+}
+
+Connection::~Connection() {
+  if (!nc_) return;
+  // cnats runs the closed callback on its own thread, possibly after Destroy
+  // returns: wait for it so that context_ is not freed under it.
+  natsConnection_Close(nc_.get());
+  std::unique_lock<std::mutex> lock(context_->mu);
+  if (!context_->cv.wait_for(lock, std::chrono::seconds(5), [&] { return context_->closed; })) {
+    spdlog::warn("NATS connection to {} did not report closing within 5 s", context_->url);
+  }
+  lock.unlock();
+  nc_.reset();
+}
+
+Status Connection::Publish(std::string_view subject, std::string_view data) {
+  const std::string subj(subject);
+  return ToStatus(natsConnection_Publish(nc_.get(), subj.c_str(), data.data(),
+                                         static_cast<int>(data.size())),
+                  "publish to " + subj);
+}
+
+Status Connection::PublishRequest(std::string_view subject, std::string_view reply,
+                                  std::string_view data) {
+  const std::string subj(subject), rep(reply);
+  return ToStatus(natsConnection_PublishRequest(nc_.get(), subj.c_str(), rep.c_str(), data.data(),
+                                                static_cast<int>(data.size())),
+                  "publish to " + subj);
+}
+
+Status Connection::Request(std::string_view subject, std::string_view data,
+                           std::chrono::milliseconds timeout, std::string* reply) {
+  const std::string subj(subject);
+  natsMsg* raw = nullptr;
+  const natsStatus s = natsConnection_Request(&raw, nc_.get(), subj.c_str(), data.data(),
+                                              static_cast<int>(data.size()), timeout.count());
+  std::unique_ptr<natsMsg, MsgDeleter> msg(raw);
+  if (s != NATS_OK) return ToStatus(s, "request on " + subj);
+  reply->assign(natsMsg_GetData(msg.get()), static_cast<size_t>(natsMsg_GetDataLength(msg.get())));
+  return Status::OK();
+}
+
+Status Connection::Flush(std::chrono::milliseconds timeout) {
+  return ToStatus(natsConnection_FlushTimeout(nc_.get(), timeout.count()), "flush");
+}
+
+std::unique_ptr<Subscription> Connection::Subscribe(const std::string& subject,
+                                                    const std::string& queue_group,
+                                                    MessageHandler handler) {
+  std::unique_ptr<Subscription> sub(new Subscription(this, std::move(handler)));
+  sub->Start(subject, queue_group);
+  return sub;
+}
+
+bool Connection::IsConnected() const {
+  return natsConnection_Status(nc_.get()) == NATS_CONN_STATUS_CONNECTED;
+}
+
+uint64_t Connection::Reconnects() const {
+  natsStatistics* raw = nullptr;
+  if (natsStatistics_Create(&raw) != NATS_OK) return 0;
+  std::unique_ptr<natsStatistics, StatsDeleter> stats(raw);
+  uint64_t reconnects = 0;
+  if (natsConnection_GetStats(nc_.get(), stats.get()) != NATS_OK ||
+      natsStatistics_GetCounts(stats.get(), nullptr, nullptr, nullptr, nullptr, &reconnects) !=
+          NATS_OK) {
+    return 0;
+  }
+  return reconnects;
+}
+
+std::string Connection::ConnectedUrl() const {
+  char buf[256] = {0};
+  if (natsConnection_GetConnectedUrl(nc_.get(), buf, sizeof(buf)) != NATS_OK) return {};
+  return buf;
+}
+
+std::string Connection::NewInbox() {
+  natsInbox* inbox = nullptr;
+  if (natsInbox_Create(&inbox) != NATS_OK) return {};
+  std::string out(inbox);
+  natsInbox_Destroy(inbox);
+  return out;
+}
+
+}  // namespace roseyd::bus

@@ -1,0 +1,127 @@
+#include "bus/subscription.h"
+
+#include <nats/nats.h>
+
+#include <condition_variable>
+#include <mutex>
+
+#include <spdlog/spdlog.h>
+
+#include "base/startup_error.h"
+
+namespace roseyd::bus {
+
+namespace {
+
+struct MsgDeleter {
+  void operator()(natsMsg* m) const noexcept { natsMsg_Destroy(m); }
+};
+
+constexpr std::chrono::seconds kCompletionWait{5};
+
+}  // namespace
+
+struct Subscription::Impl {
+  Connection* connection;
+  MessageHandler handler;
+  std::string subject;
+  natsSubscription* sub = nullptr;  // destroyed in ~Subscription after completion
+
+  std::mutex mu;
+  std::condition_variable cv;
+  bool completed = false;  // no handler call is running or will run
+
+  static void OnMessage(natsConnection*, natsSubscription*, natsMsg* raw, void* closure) noexcept {
+    std::unique_ptr<natsMsg, MsgDeleter> msg(raw);  // the handler owns the message
+    auto* self = static_cast<Impl*>(closure);
+    const char* reply = natsMsg_GetReply(msg.get());
+    const Message view{natsMsg_GetSubject(msg.get()), reply != nullptr ? reply : "",
+                       std::string_view(natsMsg_GetData(msg.get()),
+                                        static_cast<size_t>(natsMsg_GetDataLength(msg.get())))};
+    try {
+      self->handler(view);
+    } catch (const std::exception& e) {
+      spdlog::error("handler for {} threw: {}", self->subject, e.what());
+    } catch (...) {
+      spdlog::error("handler for {} threw", self->subject);
+    }
+  }
+
+  static void OnComplete(void* closure) noexcept {
+    auto* self = static_cast<Impl*>(closure);
+    std::lock_guard<std::mutex> lock(self->mu);
+    self->completed = true;
+    self->cv.notify_all();
+  }
+};
+
+Subscription::Subscription(Connection* connection, MessageHandler handler)
+    : impl_(std::make_unique<Impl>()) {
+  impl_->connection = connection;
+  impl_->handler = std::move(handler);
+}
+
+void Subscription::Start(const std::string& subject, const std::string& queue_group) {
+  impl_->subject = subject;
+  natsConnection* nc = impl_->connection->nc_.get();
+  const natsStatus s =
+      queue_group.empty()
+          ? natsConnection_Subscribe(&impl_->sub, nc, subject.c_str(), Impl::OnMessage, impl_.get())
+          : natsConnection_QueueSubscribe(&impl_->sub, nc, subject.c_str(), queue_group.c_str(),
+                                          Impl::OnMessage, impl_.get());
+  if (s != NATS_OK) {
+    throw StartupError("bus", "cannot subscribe to " + subject + ": " + natsStatus_GetText(s), s);
+  }
+  // Set before anything can end the subscription, so completion is never missed.
+  const natsStatus c = natsSubscription_SetOnCompleteCB(impl_->sub, Impl::OnComplete, impl_.get());
+  if (c != NATS_OK) {
+    throw StartupError("bus", "cannot watch subscription " + subject + ": " + natsStatus_GetText(c),
+                       c);
+  }
+}
+
+Subscription::~Subscription() {
+  if (impl_->sub == nullptr) return;
+  // Unsubscribe fails if the connection is already closed; completion is then
+  // already signalled (or never will be: the wait is bounded).
+  natsSubscription_Unsubscribe(impl_->sub);
+  {
+    std::unique_lock<std::mutex> lock(impl_->mu);
+    if (!impl_->cv.wait_for(lock, kCompletionWait, [&] { return impl_->completed; })) {
+      spdlog::warn("subscription {} did not complete within {} s", impl_->subject,
+                   kCompletionWait.count());
+    }
+  }
+  natsSubscription_Destroy(impl_->sub);
+}
+
+Status Subscription::SetPendingLimits(int msgs, int64_t bytes) {
+  const int byte_limit = bytes > INT32_MAX ? INT32_MAX : static_cast<int>(bytes);
+  const natsStatus s = natsSubscription_SetPendingLimits(impl_->sub, msgs, byte_limit);
+  if (s != NATS_OK) return Status::InvalidArgument(natsStatus_GetText(s));
+  return Status::OK();
+}
+
+Status Subscription::Drain(std::chrono::milliseconds timeout) {
+  natsStatus s = natsSubscription_DrainTimeout(impl_->sub, timeout.count());
+  if (s == NATS_OK) s = natsSubscription_WaitForDrainCompletion(impl_->sub, timeout.count());
+  if (s != NATS_OK) {
+    return Status::Unavailable(std::string("drain of ") + impl_->subject + ": " +
+                               natsStatus_GetText(s));
+  }
+  return Status::OK();
+}
+
+int64_t Subscription::Dropped() const {
+  int64_t dropped = 0;
+  if (natsSubscription_GetDropped(impl_->sub, &dropped) != NATS_OK) return 0;
+  return dropped;
+}
+
+int Subscription::Pending() const {
+  int msgs = 0, bytes = 0;
+  if (natsSubscription_GetPending(impl_->sub, &msgs, &bytes) != NATS_OK) return 0;
+  return msgs;
+}
+
+}  // namespace roseyd::bus

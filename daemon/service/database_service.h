@@ -1,0 +1,90 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "base/mutex.h"
+#include "bus/connection.h"
+#include "bus/subscription.h"
+#include "config/config.h"
+#include "service/service_metrics.h"
+#include "service/subject.h"
+#include "store/event_writer.h"
+
+namespace roseyd::service {
+
+class RequestHandler;
+
+// The Rosey DatabaseService on NATS. One subscription to "<prefix>.>" (in the
+// queue group) receives every subject in arrival order on one cnats thread:
+// events are decoded and handed to the EventWriter; requests are stamped with
+// the sequence number of the last event handed over before them and queued
+// for the request workers, which wait for that event's commit before they
+// query. That is how a request sees every event that reached roseyd before it,
+// whatever subject it came on.
+//
+// Thread: Start/StopIntake/Stop/Tick from the owning thread; the rest runs
+// on the cnats delivery thread and the request workers. *connection, *writer
+// and *metrics must outlive it.
+class DatabaseService {
+ public:
+  DatabaseService(const Config& config, bus::Connection* connection,
+                  store::EventWriter* writer, ServiceMetrics* metrics);
+  ~DatabaseService();  // Stop()
+
+  DatabaseService(const DatabaseService&) = delete;
+  DatabaseService& operator=(const DatabaseService&) = delete;
+
+  // Opens the read connections, starts the request workers and subscribes.
+  // Throws StartupError.
+  void Start();
+
+  // Unsubscribes and waits until every message already received has been
+  // handed to the writer or the request queue.
+  void StopIntake(std::chrono::milliseconds timeout);
+
+  // Answers the queued requests, then joins the workers. Idempotent.
+  void Stop();
+
+  // Refreshes gauges (queue depths, slow-consumer drops). Call about once a second.
+  void Tick();
+
+ private:
+  struct PendingRequest {
+    Subject subject;
+    std::string reply_to;
+    std::string payload;
+    uint64_t barrier;  // last event sequence handed to the writer before it
+    int64_t unix_time;
+    std::chrono::steady_clock::time_point received;
+  };
+
+  void OnMessage(const bus::Message& message) noexcept;
+  void HandleEvent(Subject subject, const bus::Message& message);
+  void HandleRequest(Subject subject, const bus::Message& message);
+  void RunRequestWorker(RequestHandler* handler);
+  void Reply(const std::string& reply_to, Subject subject, const std::string& payload);
+
+  // Constant after construction.
+  const Config config_;
+  bus::Connection* const connection_;
+  store::EventWriter* const writer_;
+  ServiceMetrics* const metrics_;
+  const std::size_t request_queue_capacity_;
+
+  Mutex mu_;
+  CondVar request_cv_{&mu_};
+  std::deque<PendingRequest> requests_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
+
+  std::vector<std::thread> workers_;  // owning thread only
+  std::unique_ptr<bus::Subscription> subscription_;  // owning thread only
+  int64_t dropped_seen_ = 0;  // owning thread only (Tick)
+};
+
+}  // namespace roseyd::service

@@ -1,0 +1,53 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+#include "service/rejection.h"
+#include "service/subject.h"
+
+namespace roseyd::store {
+class Reader;
+}
+
+namespace roseyd::service {
+
+// The answer to one request: the reply payload, plus what went wrong if
+// anything (for metrics and logs; the payload already carries the protocol's
+// error shape).
+struct RequestOutcome {
+  std::string reply;
+  std::optional<Rejection> rejection;  // the request itself was bad
+  Status store_status;                 // the query failed
+};
+
+// Answers the four query subjects with the original's reply shapes and
+// error replies, reading through one Reader.
+//
+// Thread: confined to one request worker. *reader must outlive it.
+class RequestHandler {
+ public:
+  RequestHandler(store::Reader* reader, int max_limit) : reader_(reader), max_limit_(max_limit) {}
+
+  // `now` is Unix seconds (outbound retry back-off).
+  // REQUIRES: IsRequest(subject).
+  RequestOutcome Handle(Subject subject, std::string_view payload, int64_t now);
+
+  // The protocol's error reply for `subject`, for requests refused before
+  // they reach a handler (oversized, overloaded, shutting down).
+  static std::string ErrorReply(Subject subject, std::string_view error);
+
+ private:
+  RequestOutcome OutboundGet(std::string_view payload, int64_t now);
+  RequestOutcome RecentChatGet(std::string_view payload);
+  RequestOutcome ChannelStats();
+  RequestOutcome UserStats(std::string_view payload);
+
+  store::Reader* const reader_;
+  const int max_limit_;
+};
+
+}  // namespace roseyd::service

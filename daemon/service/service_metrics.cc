@@ -1,0 +1,222 @@
+#include "service/service_metrics.h"
+
+#include <spdlog/spdlog.h>
+
+namespace roseyd::service {
+
+namespace {
+
+using prometheus::BuildCounter;
+using prometheus::BuildGauge;
+using prometheus::BuildHistogram;
+using prometheus::Histogram;
+
+// 50 us to 10 s: the protocol's targets (1-10 ms) sit mid-range.
+const Histogram::BucketBoundaries& LatencyBuckets() {
+  static const Histogram::BucketBoundaries kBuckets = {
+      0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+      0.025,   0.05,   0.1,     0.25,   0.5,   1.0,    2.5,   5.0,  10.0};
+  return kBuckets;
+}
+
+const Histogram::BucketBoundaries& BatchBuckets() {
+  static const Histogram::BucketBoundaries kBuckets = {1,   2,   4,    8,    16,   32,  64,
+                                                       128, 256, 512, 1024, 2048, 4096};
+  return kBuckets;
+}
+
+constexpr std::size_t kStoreApiIndex = kSubjectCount;
+constexpr std::chrono::seconds kLogInterval{5};
+
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// Which subject's counter a committed write belongs to.
+std::size_t PersistedIndex(const store::Write& write) {
+  struct Visitor {
+    Subject operator()(const store::UserJoined&) const { return Subject::kUserJoined; }
+    Subject operator()(const store::UserLeft&) const { return Subject::kUserLeft; }
+    Subject operator()(const store::ChatMessage&) const { return Subject::kMessageLog; }
+    Subject operator()(const store::UserCount&) const { return Subject::kUserCount; }
+    Subject operator()(const store::HighWater&) const { return Subject::kHighWater; }
+    Subject operator()(const store::StatusUpdate&) const { return Subject::kStatusUpdate; }
+    Subject operator()(const store::MarkSent&) const { return Subject::kMarkSent; }
+    Subject operator()(const store::MarkFailed&) const { return Subject::kMarkFailed; }
+    Subject operator()(const store::UserAction&) const { return Subject::kPmCommand; }
+    Subject operator()(const store::LogChat&) const { return Subject::kCount; }
+  };
+  return static_cast<std::size_t>(std::visit(Visitor{}, write));
+}
+
+std::string SubjectLabel(std::size_t index) {
+  return index == kStoreApiIndex ? "store_api"
+                                 : std::string(SubjectSuffix(static_cast<Subject>(index)));
+}
+
+}  // namespace
+
+ServiceMetrics::ServiceMetrics(prometheus::Registry* registry)
+    : rejected_family_(BuildCounter()
+                           .Name("roseyd_events_rejected_total")
+                           .Help("Messages refused, by subject and reason")
+                           .Register(*registry)) {
+  auto& received = BuildCounter()
+                       .Name("roseyd_events_received_total")
+                       .Help("Event messages received from NATS, by subject")
+                       .Register(*registry);
+  auto& persisted = BuildCounter()
+                        .Name("roseyd_events_persisted_total")
+                        .Help("Events whose rows were committed to SQLite, by subject")
+                        .Register(*registry);
+  auto& requests = BuildCounter()
+                       .Name("roseyd_requests_total")
+                       .Help("Requests answered, by subject")
+                       .Register(*registry);
+  auto& request_errors = BuildCounter()
+                             .Name("roseyd_request_errors_total")
+                             .Help("Requests whose database query failed, by subject")
+                             .Register(*registry);
+  auto& request_duration =
+      BuildHistogram()
+          .Name("roseyd_request_duration_seconds")
+          .Help("From a request's arrival to its reply, including the read-your-writes wait")
+          .Register(*registry);
+  for (std::size_t i = 0; i < kSubjectCount; ++i) {
+    const std::string label = SubjectLabel(i);
+    if (IsRequest(static_cast<Subject>(i))) {
+      requests_[i] = &requests.Add({{"subject", label}});
+      request_errors_[i] = &request_errors.Add({{"subject", label}});
+      request_duration_[i] = &request_duration.Add({{"subject", label}}, LatencyBuckets());
+    } else {
+      received_[i] = &received.Add({{"subject", label}});
+      persisted_[i] = &persisted.Add({{"subject", label}});
+    }
+  }
+  persisted_[kStoreApiIndex] = &persisted.Add({{"subject", SubjectLabel(kStoreApiIndex)}});
+
+  commit_latency_ = &BuildHistogram()
+                         .Name("roseyd_event_commit_latency_seconds")
+                         .Help("From an event's arrival at roseyd to the commit holding its row")
+                         .Register(*registry)
+                         .Add({}, LatencyBuckets());
+  commit_duration_ = &BuildHistogram()
+                          .Name("roseyd_commit_duration_seconds")
+                          .Help("Time of one write transaction, BEGIN to COMMIT")
+                          .Register(*registry)
+                          .Add({}, LatencyBuckets());
+  batch_size_ = &BuildHistogram()
+                     .Name("roseyd_commit_batch_size")
+                     .Help("Events per committed transaction")
+                     .Register(*registry)
+                     .Add({}, BatchBuckets());
+  write_errors_ = &BuildCounter()
+                       .Name("roseyd_write_errors_total")
+                       .Help("Write transactions that failed and were retried")
+                       .Register(*registry)
+                       .Add({});
+  write_queue_depth_ = &BuildGauge()
+                            .Name("roseyd_write_queue_depth")
+                            .Help("Events waiting for the writer thread")
+                            .Register(*registry)
+                            .Add({});
+  write_queue_capacity_ = &BuildGauge()
+                               .Name("roseyd_write_queue_capacity")
+                               .Help("Events the write queue holds before intake blocks")
+                               .Register(*registry)
+                               .Add({});
+  request_queue_depth_ = &BuildGauge()
+                              .Name("roseyd_request_queue_depth")
+                              .Help("Requests waiting for a request worker")
+                              .Register(*registry)
+                              .Add({});
+  nats_connected_ = &BuildGauge()
+                         .Name("roseyd_nats_connected")
+                         .Help("1 while the NATS connection is up")
+                         .Register(*registry)
+                         .Add({});
+  nats_disconnects_ = &BuildCounter()
+                           .Name("roseyd_nats_disconnects_total")
+                           .Help("Times the NATS connection was lost")
+                           .Register(*registry)
+                           .Add({});
+  nats_reconnects_ = &BuildCounter()
+                          .Name("roseyd_nats_reconnects_total")
+                          .Help("Times the NATS connection was re-established")
+                          .Register(*registry)
+                          .Add({});
+  nats_dropped_ = &BuildCounter()
+                       .Name("roseyd_nats_dropped_messages_total")
+                       .Help("Messages the NATS client dropped as a slow consumer")
+                       .Register(*registry)
+                       .Add({});
+}
+
+void ServiceMetrics::Rejected(std::string_view subject_label, const Rejection& rejection) {
+  rejected_family_
+      .Add({{"subject", std::string(subject_label)},
+            {"reason", std::string(ReasonName(rejection.reason))}})
+      .Increment();
+  rejected_total_.fetch_add(1, std::memory_order_relaxed);
+
+  const auto reason = static_cast<std::size_t>(rejection.reason);
+  const int64_t now = NowNs();
+  int64_t next = next_log_ns_[reason].load(std::memory_order_relaxed);
+  if (now < next || !next_log_ns_[reason].compare_exchange_strong(
+                        next, now + std::chrono::nanoseconds(kLogInterval).count())) {
+    suppressed_[reason].fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  const int64_t held_back = suppressed_[reason].exchange(0, std::memory_order_relaxed);
+  spdlog::warn("rejected {} message ({}): {}{}", subject_label, ReasonName(rejection.reason),
+               rejection.detail,
+               held_back > 0 ? fmt::format(" [{} more like it since the last line]", held_back)
+                             : std::string());
+}
+
+void ServiceMetrics::RequestServed(Subject subject, std::chrono::nanoseconds duration) {
+  requests_[Index(subject)]->Increment();
+  request_duration_[Index(subject)]->Observe(std::chrono::duration<double>(duration).count());
+}
+
+void ServiceMetrics::OnCommitted(std::span<const store::Event> batch,
+                                 std::chrono::nanoseconds commit_duration) noexcept {
+  const auto now = std::chrono::steady_clock::now();
+  for (const auto& event : batch) {
+    persisted_[PersistedIndex(event.write)]->Increment();
+    commit_latency_->Observe(std::chrono::duration<double>(now - event.received).count());
+  }
+  commit_duration_->Observe(std::chrono::duration<double>(commit_duration).count());
+  batch_size_->Observe(static_cast<double>(batch.size()));
+}
+
+void ServiceMetrics::OnRejected(const store::Event& event, const Status& why) noexcept {
+  try {
+    Rejected(SubjectLabel(PersistedIndex(event.write)),
+             Rejection{RejectReason::kStoreRejected, why.ToString()});
+  } catch (...) {
+    // Allocation failure while counting: nothing useful left to do.
+  }
+}
+
+void ServiceMetrics::OnWriteError(const Status& why) noexcept {
+  write_errors_->Increment();
+  const int64_t now = NowNs();
+  int64_t next = next_write_error_log_ns_.load(std::memory_order_relaxed);
+  if (now >= next && next_write_error_log_ns_.compare_exchange_strong(
+                         next, now + std::chrono::nanoseconds(kLogInterval).count())) {
+    spdlog::error("write transaction failed, will retry (nothing dropped): {}", why.ToString());
+  }
+}
+
+double ServiceMetrics::PersistedTotal() const {
+  double total = 0;
+  for (const auto* counter : persisted_) {
+    if (counter != nullptr) total += counter->Value();
+  }
+  return total;
+}
+
+}  // namespace roseyd::service

@@ -1,0 +1,87 @@
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+
+#include "service/rejection.h"
+#include "service/subject.h"
+#include "store/event_writer.h"
+
+namespace roseyd::service {
+
+// The roseyd_* metrics of the service and the store, registered once with
+// per-subject children cached (a Family lookup takes a lock and a hash).
+// It is the EventWriter's CommitListener: what commits is what it counts as
+// persisted. Rejections are counted and logged, rate-limited per reason.
+//
+// Thread: thread-safe (prometheus-cpp metrics are). *registry must outlive it.
+class ServiceMetrics : public store::CommitListener {
+ public:
+  explicit ServiceMetrics(prometheus::Registry* registry);
+
+  void EventReceived(Subject subject) { received_[Index(subject)]->Increment(); }
+  // Counts and logs (at most one line per reason every few seconds).
+  void Rejected(std::string_view subject_label, const Rejection& rejection);
+  void Rejected(Subject subject, const Rejection& rejection) {
+    Rejected(SubjectSuffix(subject), rejection);
+  }
+  void RequestServed(Subject subject, std::chrono::nanoseconds duration);
+  void RequestFailed(Subject subject) { request_errors_[Index(subject)]->Increment(); }
+
+  void SetWriteQueueDepth(double depth) { write_queue_depth_->Set(depth); }
+  void SetWriteQueueCapacity(double capacity) { write_queue_capacity_->Set(capacity); }
+  void SetRequestQueueDepth(double depth) { request_queue_depth_->Set(depth); }
+  void SetNatsConnected(bool connected) { nats_connected_->Set(connected ? 1 : 0); }
+  void NatsDisconnected() { nats_disconnects_->Increment(); }
+  void NatsReconnected() { nats_reconnects_->Increment(); }
+  void NatsDropped(double messages) { nats_dropped_->Increment(messages); }
+
+  // store::CommitListener
+  void OnCommitted(std::span<const store::Event> batch,
+                   std::chrono::nanoseconds commit_duration) noexcept override;
+  void OnRejected(const store::Event& event, const Status& why) noexcept override;
+  void OnWriteError(const Status& why) noexcept override;
+
+  // Totals, for tests, logs and the benchmark.
+  double PersistedTotal() const;
+  double RejectedTotal() const { return rejected_total_.load(std::memory_order_relaxed); }
+
+ private:
+  static std::size_t Index(Subject s) { return static_cast<std::size_t>(s); }
+
+  prometheus::Family<prometheus::Counter>& rejected_family_;
+  std::array<prometheus::Counter*, kSubjectCount> received_{};
+  std::array<prometheus::Counter*, kSubjectCount + 1> persisted_{};  // + store_api
+  std::array<prometheus::Counter*, kSubjectCount> requests_{};
+  std::array<prometheus::Counter*, kSubjectCount> request_errors_{};
+  std::array<prometheus::Histogram*, kSubjectCount> request_duration_{};
+  prometheus::Histogram* commit_latency_;
+  prometheus::Histogram* commit_duration_;
+  prometheus::Histogram* batch_size_;
+  prometheus::Counter* write_errors_;
+  prometheus::Gauge* write_queue_depth_;
+  prometheus::Gauge* write_queue_capacity_;
+  prometheus::Gauge* request_queue_depth_;
+  prometheus::Gauge* nats_connected_;
+  prometheus::Counter* nats_disconnects_;
+  prometheus::Counter* nats_reconnects_;
+  prometheus::Counter* nats_dropped_;
+
+  std::atomic<double> rejected_total_{0};
+  // Rate limit for rejection logs: next allowed time and lines held back.
+  std::array<std::atomic<int64_t>, static_cast<std::size_t>(RejectReason::kCount)> next_log_ns_{};
+  std::array<std::atomic<int64_t>, static_cast<std::size_t>(RejectReason::kCount)> suppressed_{};
+  std::atomic<int64_t> next_write_error_log_ns_{0};
+};
+
+}  // namespace roseyd::service

@@ -1,0 +1,309 @@
+// roseyd_core_bench: the core issue's speed figures, measured end to end on
+// this machine with a real nats-server and the real roseyd binary.
+//
+//   1. burst throughput: N message.log events published as fast as the client
+//      can; persisted events/s = N / (first publish -> N rows counted in the
+//      file). Median of --trials runs.
+//   2. sustained: a constant offered rate for a fixed window (open loop);
+//      rows counted at the end, lost = sent - persisted; roseyd's CPU.
+//   3. request/reply: query.user_stats at a constant 1000/s, latency from each
+//      request's intended send time to its reply (no coordinated omission);
+//      all samples kept and sorted (exact percentiles).
+//   4. RSS of the idle daemon, from /proc.
+//
+// Usage: roseyd_core_bench [--events N] [--rate R] [--seconds S]
+//                          [--requests N] [--trials T]
+
+#include <signal.h>
+#include <spawn.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bus/connection.h"
+#include "bus/embedded_server.h"
+#include "bus/nats_library.h"
+#include "support/temp_dir.h"
+
+extern char** environ;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using roseyd::bus::Connection;
+using roseyd::bus::ConnectionOptions;
+
+struct Args {
+  int events = 300000;
+  int rate = 100000;
+  int seconds = 10;
+  int requests = 5000;
+  int trials = 3;
+};
+
+Args ParseArgs(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string k = argv[i];
+    const int v = std::atoi(argv[i + 1]);
+    if (k == "--events") a.events = v;
+    else if (k == "--rate") a.rate = v;
+    else if (k == "--seconds") a.seconds = v;
+    else if (k == "--requests") a.requests = v;
+    else if (k == "--trials") a.trials = v;
+    else throw std::runtime_error("unknown option " + k);
+  }
+  return a;
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+double Percentile(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  const size_t i = std::min(sorted.size() - 1, static_cast<size_t>(p / 100.0 * sorted.size()));
+  return sorted[i];
+}
+
+// utime+stime of `pid` in seconds, and its RSS in bytes.
+struct ProcStat {
+  double cpu_seconds = 0;
+  double rss_bytes = 0;
+};
+
+ProcStat ReadProc(pid_t pid) {
+  ProcStat s;
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  std::istringstream fields(text.substr(text.rfind(')') + 2));
+  std::vector<std::string> f((std::istream_iterator<std::string>(fields)),
+                             std::istream_iterator<std::string>());
+  const double tick = static_cast<double>(sysconf(_SC_CLK_TCK));
+  if (f.size() > 22) {
+    s.cpu_seconds = (std::stod(f[11]) + std::stod(f[12])) / tick;  // utime, stime
+    s.rss_bytes = std::stod(f[21]) * static_cast<double>(sysconf(_SC_PAGESIZE));
+  }
+  return s;
+}
+
+class Bench {
+ public:
+  explicit Bench(const Args& args) : args_(args) {
+    roseyd::bus::EmbeddedServerOptions options;
+    options.port = 0;
+    options.jetstream = false;
+    nats_ = std::make_unique<roseyd::bus::EmbeddedServer>(options);
+  }
+  ~Bench() { StopRoseyd(); }
+
+  void StartRoseyd() {
+    db_dir_ = std::make_unique<roseyd::testing::TempDir>();
+    std::vector<std::string> args = {ROSEYD_BINARY, "run", "--config",
+                                     std::string(ROSEYD_SOURCE_DIR) + "/config/roseyd.yaml",
+                                     "--nats-url", nats_->url(), "--data-dir", db_dir_->path(),
+                                     "--metrics-listen", ""};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    const std::string log = db_dir_->File("roseyd.log");
+    posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT, 0644);
+    if (posix_spawn(&pid_, ROSEYD_BINARY, &actions, nullptr, argv.data(), environ) != 0) {
+      throw std::runtime_error("cannot start " + std::string(ROSEYD_BINARY));
+    }
+    posix_spawn_file_actions_destroy(&actions);
+    for (int i = 0; i < 500; ++i) {  // wait for "ready" (5 s at most)
+      std::ifstream in(log);
+      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      if (text.find("ready in") != std::string::npos) return;
+      usleep(10000);
+    }
+    throw std::runtime_error("roseyd did not become ready; see " + log);
+  }
+
+  void StopRoseyd() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGTERM);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+
+  int64_t CountRows(const char* table) {
+    sqlite3* db = nullptr;
+    int64_t n = -1;
+    const std::string path = db_dir_->File("rosey.db");
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+      sqlite3_busy_timeout(db, 2000);
+      sqlite3_stmt* stmt = nullptr;
+      const std::string sql = std::string("SELECT COUNT(*) FROM ") + table;
+      if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
+          sqlite3_step(stmt) == SQLITE_ROW) {
+        n = sqlite3_column_int64(stmt, 0);
+      }
+      sqlite3_finalize(stmt);
+    }
+    sqlite3_close(db);
+    return n;
+  }
+
+  std::unique_ptr<Connection> Connect(bool send_asap) {
+    ConnectionOptions options;
+    options.url = nats_->url();
+    options.name = "roseyd-bench";
+    options.send_asap = send_asap;
+    options.retry_on_failed_connect = false;
+    return std::make_unique<Connection>(options);
+  }
+
+  // Waits until `table` holds `rows` rows or `timeout` passes; returns when it saw them.
+  Clock::time_point WaitForRows(const char* table, int64_t rows, std::chrono::seconds timeout) {
+    const auto deadline = Clock::now() + timeout;
+    while (Clock::now() < deadline) {
+      if (CountRows(table) >= rows) return Clock::now();
+      usleep(5000);
+    }
+    return Clock::time_point{};
+  }
+
+  double BurstTrial() {
+    StartRoseyd();
+    auto publisher = Connect(/*send_asap=*/false);
+    const std::string payload = R"({"username":"bench","message":"a chat line of typical length, about sixty bytes"})";
+    const auto start = Clock::now();
+    for (int i = 0; i < args_.events; ++i) {
+      if (!publisher->Publish("rosey.db.message.log", payload).ok()) {
+        throw std::runtime_error("publish failed");
+      }
+    }
+    (void)publisher->Flush(std::chrono::milliseconds(10000));
+    const auto done = WaitForRows("recent_chat", args_.events, std::chrono::seconds(120));
+    const int64_t rows = CountRows("recent_chat");
+    StopRoseyd();
+    if (done == Clock::time_point{}) {
+      std::printf("  burst trial: only %lld of %d rows persisted within 120 s\n",
+                  static_cast<long long>(rows), args_.events);
+      return 0;
+    }
+    const double seconds = std::chrono::duration<double>(done - start).count();
+    std::printf("  burst trial: %d events, %lld rows, %.3f s, %.0f persisted events/s\n",
+                args_.events, static_cast<long long>(rows), seconds, args_.events / seconds);
+    return args_.events / seconds;
+  }
+
+  void Sustained() {
+    StartRoseyd();
+    auto publisher = Connect(/*send_asap=*/false);
+    const std::string payload = R"({"username":"bench","message":"a chat line of typical length, about sixty bytes"})";
+    const int64_t total = static_cast<int64_t>(args_.rate) * args_.seconds;
+    const auto interval = std::chrono::nanoseconds(1'000'000'000LL / args_.rate);
+    const ProcStat before = ReadProc(pid_);
+    const auto start = Clock::now();
+    int64_t sent = 0;
+    int64_t late_slots = 0;
+    while (sent < total) {
+      // Open loop: send every event whose slot has come, however late we are.
+      const auto now = Clock::now();
+      const int64_t due = std::min<int64_t>(total, (now - start) / interval + 1);
+      if (due - sent > 1000) ++late_slots;
+      for (; sent < due; ++sent) (void)publisher->Publish("rosey.db.message.log", payload);
+      std::this_thread::sleep_until(start + interval * (sent + 1));
+    }
+    (void)publisher->Flush(std::chrono::milliseconds(10000));
+    const auto sent_done = Clock::now();
+    WaitForRows("recent_chat", total, std::chrono::seconds(60));
+    const ProcStat after = ReadProc(pid_);
+    const int64_t rows = CountRows("recent_chat");
+    const double window = std::chrono::duration<double>(sent_done - start).count();
+    const double cpu = after.cpu_seconds - before.cpu_seconds;
+    StopRoseyd();
+    std::printf("sustained: offered %d ev/s for %d s: sent %lld, persisted %lld, lost %lld\n",
+                args_.rate, args_.seconds, static_cast<long long>(total),
+                static_cast<long long>(rows), static_cast<long long>(total - rows));
+    std::printf("  send window %.2f s (%.0f ev/s achieved by the publisher%s)\n", window,
+                total / window, late_slots ? ", publisher fell behind its schedule" : "");
+    std::printf("  roseyd CPU: %.2f s = %.1f %% of one core over the window, %.2f us per event\n",
+                cpu, 100.0 * cpu / window, 1e6 * cpu / static_cast<double>(total));
+  }
+
+  void RequestLatency() {
+    StartRoseyd();
+    auto client = Connect(/*send_asap=*/true);
+    (void)client->Publish("rosey.db.user.joined", R"({"username":"bench"})");
+    const auto interval = std::chrono::microseconds(1000);  // 1000 requests/s
+    std::vector<double> latencies_ms;
+    latencies_ms.reserve(static_cast<size_t>(args_.requests));
+    int failures = 0;
+    std::string reply;
+    const auto start = Clock::now() + std::chrono::milliseconds(100);
+    for (int i = 0; i < args_.requests; ++i) {
+      const auto intended = start + interval * i;
+      std::this_thread::sleep_until(intended);
+      const roseyd::Status s = client->Request("rosey.db.query.user_stats",
+                                               R"({"username":"bench"})",
+                                               std::chrono::milliseconds(2000), &reply);
+      if (!s.ok() || reply.find("\"found\":true") == std::string::npos) {
+        ++failures;
+        continue;
+      }
+      latencies_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - intended).count());
+    }
+    std::sort(latencies_ms.begin(), latencies_ms.end());
+    std::printf("request/reply query.user_stats at 1000 req/s, %d requests, %d failed "
+                "(latency from intended send time, exact percentiles):\n",
+                args_.requests, failures);
+    std::printf("  p50 %.3f ms  p90 %.3f ms  p99 %.3f ms  p99.9 %.3f ms  max %.3f ms\n",
+                Percentile(latencies_ms, 50), Percentile(latencies_ms, 90),
+                Percentile(latencies_ms, 99), Percentile(latencies_ms, 99.9),
+                latencies_ms.empty() ? 0 : latencies_ms.back());
+    // Idle RSS after the requests: the daemon's steady footprint with data loaded.
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    const ProcStat idle = ReadProc(pid_);
+    std::printf("idle RSS: %.1f MB\n", idle.rss_bytes / 1e6);
+    StopRoseyd();
+  }
+
+  void Run() {
+    std::printf("roseyd_core_bench: nats-server %s, roseyd %s, %u cores\n", nats_->url().c_str(),
+                ROSEYD_BINARY, std::thread::hardware_concurrency());
+    std::vector<double> trials;
+    std::printf("burst: %d message.log events, %d trials\n", args_.events, args_.trials);
+    for (int t = 0; t < args_.trials; ++t) trials.push_back(BurstTrial());
+    std::printf("  median: %.0f persisted events/s\n", Median(trials));
+    Sustained();
+    RequestLatency();
+  }
+
+ private:
+  Args args_;
+  std::unique_ptr<roseyd::bus::EmbeddedServer> nats_;
+  std::unique_ptr<roseyd::testing::TempDir> db_dir_;
+  pid_t pid_ = -1;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    roseyd::bus::NatsLibrary library;
+    Bench bench(ParseArgs(argc, argv));
+    bench.Run();
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "roseyd_core_bench: %s\n", e.what());
+    return 2;
+  }
+}

@@ -1,0 +1,152 @@
+// Hostile and broken input over real NATS: each case gets the protocol's
+// error reply or is dropped and counted, nothing else is lost, and roseyd
+// keeps running.
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "integration/roseyd_process.h"
+
+namespace roseyd::testing {
+namespace {
+
+using nlohmann::json;
+
+class BadInputTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    world_.StartNats();
+    world_.StartRoseyd({"--set", "service.max_payload_bytes=4096"});
+  }
+
+  double Rejected(const std::string& subject, const std::string& reason) {
+    return world_.Metric("roseyd_events_rejected_total{reason=\"" + reason + "\",subject=\"" +
+                         subject + "\"}");
+  }
+
+  // Publishes a good event, then `bad`, then another good event; checks that
+  // both good ones landed and `bad` was counted under `reason`.
+  void ExpectDroppedAndCounted(const std::string& suffix, const std::string& bad,
+                               const std::string& reason) {
+    SCOPED_TRACE(suffix + " " + bad.substr(0, 80));
+    const double before = std::max(0.0, Rejected(suffix, reason));
+    const int64_t rows = world_.QueryInt("SELECT COUNT(*) FROM user_count_history");
+    world_.Publish("rosey.db.stats.user_count", R"({"chat_count":1})");
+    world_.Publish("rosey.db." + suffix, bad);
+    world_.Publish("rosey.db.stats.user_count", R"({"chat_count":2})");
+    world_.Request("rosey.db.query.channel_stats", "{}");  // waits for the commit
+    EXPECT_EQ(world_.QueryInt("SELECT COUNT(*) FROM user_count_history"), rows + 2);
+    EXPECT_EQ(Rejected(suffix, reason), before + 1);
+    EXPECT_TRUE(world_.RoseydRunning());
+  }
+
+  RoseydWorld world_;
+};
+
+TEST_F(BadInputTest, MalformedJson) {
+  ExpectDroppedAndCounted("message.log", R"({"username": "a", "message": )", "malformed_json");
+  ExpectDroppedAndCounted("user.joined", "", "malformed_json");
+}
+
+TEST_F(BadInputTest, InvalidUtf8) {
+  ExpectDroppedAndCounted("message.log", "{\"username\":\"a\",\"message\":\"\xc3\x28\"}",
+                          "malformed_json");
+}
+
+TEST_F(BadInputTest, NotAnObject) {
+  ExpectDroppedAndCounted("user.joined", R"(["alice"])", "not_object");
+}
+
+TEST_F(BadInputTest, WrongTypes) {
+  ExpectDroppedAndCounted("user.joined", R"({"username":7})", "wrong_type");
+  ExpectDroppedAndCounted("stats.user_count", R"({"chat_count":"many"})", "wrong_type");
+  ExpectDroppedAndCounted("messages.outbound.mark_sent", R"({"message_id":1.5})", "wrong_type");
+}
+
+TEST_F(BadInputTest, MissingAndEmptyFields) {
+  ExpectDroppedAndCounted("message.log", R"({"username":"a"})", "missing_field");
+  ExpectDroppedAndCounted("user.left", R"({"username":""})", "empty_field");
+  ExpectDroppedAndCounted("action.pm_command", R"({"username":"a"})", "missing_field");
+  ExpectDroppedAndCounted("status.update", R"({"status_data":{}})", "empty_field");
+}
+
+TEST_F(BadInputTest, OutOfRange) {
+  ExpectDroppedAndCounted("stats.high_water", R"({"chat_count":-5})", "out_of_range");
+}
+
+TEST_F(BadInputTest, OversizedPayload) {
+  const std::string big = R"({"username":"a","message":")" + std::string(5000, 'x') + "\"}";
+  ExpectDroppedAndCounted("message.log", big, "oversized");
+  const std::string reply =
+      world_.Request("rosey.db.query.user_stats", R"({"username":")" + std::string(5000, 'u') + "\"}");
+  EXPECT_EQ(json::parse(reply), json::parse(R"({"success":false,"error":"Request too large"})"));
+}
+
+TEST_F(BadInputTest, DeeplyNestedPayload) {
+  const std::string nested = R"({"username":"a","x":)" + std::string(2000, '[') +
+                             std::string(2000, ']') + "}";
+  world_.Publish("rosey.db.user.joined", nested);  // valid JSON: accepted, extra field ignored
+  world_.Request("rosey.db.query.channel_stats", "{}");
+  EXPECT_EQ(world_.QueryInt("SELECT COUNT(*) FROM user_stats WHERE username='a'"), 1);
+  ExpectDroppedAndCounted("user.left", std::string(2000, '[') + std::string(2000, ']'),
+                          "not_object");
+}
+
+TEST_F(BadInputTest, UnknownStatusKeysAreDroppedButTheRestApplied) {
+  const double before = std::max(0.0, Rejected("status.update", "unknown_status_key"));
+  world_.Publish("rosey.db.status.update",
+                 R"({"status_data":{"bot_name":"R","id":5,"sql":"x'; DROP TABLE user_stats;--"}})");
+  world_.Request("rosey.db.query.channel_stats", "{}");
+  EXPECT_EQ(Rejected("status.update", "unknown_status_key"), before + 2);
+  EXPECT_EQ(world_.QueryInt("SELECT COUNT(*) FROM current_status WHERE id=1 AND bot_name='R'"), 1);
+  EXPECT_EQ(world_.QueryInt("SELECT COUNT(*) FROM current_status"), 1);
+}
+
+TEST_F(BadInputTest, InjectionStringsLandVerbatim) {
+  const std::string evil = "x'); DROP TABLE recent_chat; --\"";
+  world_.Publish("rosey.db.user.joined", json{{"username", evil}}.dump());
+  world_.Publish("rosey.db.message.log", json{{"username", evil}, {"message", evil}}.dump());
+  const json stats = json::parse(
+      world_.Request("rosey.db.query.user_stats", json{{"username", evil}}.dump()));
+  EXPECT_EQ(stats["username"], evil);
+  EXPECT_EQ(stats["total_chat_lines"], 1);
+  const json chat = json::parse(world_.Request("rosey.db.stats.recent_chat.get", "{}"));
+  ASSERT_EQ(chat.size(), 1u);
+  EXPECT_EQ(chat[0]["message"], evil);
+}
+
+TEST_F(BadInputTest, RequestsWithBadLimitsGetEmptyLists) {
+  for (const char* subject : {"rosey.db.stats.recent_chat.get", "rosey.db.messages.outbound.get"}) {
+    EXPECT_EQ(world_.Request(subject, R"({"limit":-1})"), "[]");
+    EXPECT_EQ(world_.Request(subject, R"({"limit":999999999999})"), "[]");
+    EXPECT_EQ(world_.Request(subject, "nope"), "[]");
+  }
+  EXPECT_EQ(Rejected("stats.recent_chat.get", "out_of_range"), 2);
+  EXPECT_EQ(Rejected("messages.outbound.get", "malformed_json"), 1);
+}
+
+TEST_F(BadInputTest, UnknownSubjectAndMissingReplyAreCounted) {
+  world_.Publish("rosey.db.no.such.thing", "{}");
+  world_.Publish("rosey.db.query.user_stats", R"({"username":"a"})");  // no reply inbox
+  world_.Request("rosey.db.query.channel_stats", "{}");
+  EXPECT_TRUE(RoseydWorld::WaitFor([&] {
+    return Rejected("unknown", "unknown_subject") == 1 &&
+           Rejected("query.user_stats", "no_reply_subject") == 1;
+  }));
+}
+
+TEST_F(BadInputTest, RejectionsAreLoggedRateLimited) {
+  for (int i = 0; i < 200; ++i) world_.Publish("rosey.db.user.joined", "{}");
+  world_.Request("rosey.db.query.channel_stats", "{}");
+  const std::string log = world_.Log();
+  size_t lines = 0;
+  for (size_t at = 0; (at = log.find("rejected user.joined", at)) != std::string::npos; ++at) {
+    ++lines;
+  }
+  EXPECT_GE(lines, 1u);
+  EXPECT_LE(lines, 3u);
+  EXPECT_EQ(Rejected("user.joined", "missing_field"), 200);
+}
+
+}  // namespace
+}  // namespace roseyd::testing

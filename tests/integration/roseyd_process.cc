@@ -1,0 +1,186 @@
+#include "integration/roseyd_process.h"
+
+#include <signal.h>
+#include <spawn.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "support/http_get.h"
+
+extern char** environ;
+
+namespace roseyd::testing {
+
+namespace {
+
+int ExitStatus(int wait_status) {
+  if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
+  if (WIFSIGNALED(wait_status)) return 128 + WTERMSIG(wait_status);
+  return -1;
+}
+
+}  // namespace
+
+RoseydWorld::RoseydWorld()
+    : nats_port_(bus::FindFreePort()), metrics_port_(bus::FindFreePort()) {}
+
+RoseydWorld::~RoseydWorld() {
+  if (roseyd_ > 0) {
+    kill(roseyd_, SIGKILL);
+    waitpid(roseyd_, nullptr, 0);
+  }
+  client_.reset();
+  nats_.reset();
+}
+
+void RoseydWorld::StartNats() {
+  bus::EmbeddedServerOptions options;
+  options.port = nats_port_;
+  options.jetstream = false;
+  options.log_file = dir_.File("nats-server.log");
+  nats_ = std::make_unique<bus::EmbeddedServer>(options);
+}
+
+void RoseydWorld::StopNats() { nats_.reset(); }
+
+std::string RoseydWorld::nats_url() const {
+  return "nats://127.0.0.1:" + std::to_string(nats_port_);
+}
+
+bus::Connection& RoseydWorld::client() {
+  if (!client_) {
+    bus::ConnectionOptions options;
+    options.url = nats_url();
+    options.name = "roseyd-test-client";
+    options.send_asap = true;
+    options.reconnect_wait = std::chrono::milliseconds(50);
+    options.reconnect_wait_max = std::chrono::milliseconds(200);
+    client_ = std::make_unique<bus::Connection>(options);
+  }
+  return *client_;
+}
+
+pid_t RoseydWorld::Spawn(const std::vector<std::string>& extra_args) {
+  std::vector<std::string> args = {
+      ROSEYD_BINARY,   "run",
+      "--nats-url",    nats_url(),
+      "--data-dir",    dir_.path(),
+      "--metrics-listen", "127.0.0.1:" + std::to_string(metrics_port_),
+      "--log-level",   "debug",
+      // A test must not depend on the developer's config/roseyd.yaml.
+      "--config",      std::string(ROSEYD_SOURCE_DIR) + "/config/roseyd.yaml"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  const std::string log = dir_.File("roseyd.log");
+  posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, ROSEYD_BINARY, &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) {
+    ADD_FAILURE() << "posix_spawn " << ROSEYD_BINARY << ": " << strerror(rc);
+    return -1;
+  }
+  return pid;
+}
+
+void RoseydWorld::StartRoseyd(const std::vector<std::string>& extra_args) {
+  const size_t log_before = Log().size();
+  roseyd_ = Spawn(extra_args);
+  ASSERT_GT(roseyd_, 0);
+  const bool ready = WaitFor(
+      [&] { return Log().find("ready in", log_before) != std::string::npos || !RoseydRunning(); },
+      std::chrono::milliseconds(15000));
+  ASSERT_TRUE(ready && RoseydRunning()) << "roseyd did not become ready:\n" << Log();
+}
+
+int RoseydWorld::RunRoseydToExit(const std::vector<std::string>& extra_args,
+                                 std::chrono::seconds timeout) {
+  roseyd_ = Spawn(extra_args);
+  if (roseyd_ <= 0) return -1;
+  WaitFor([&] { return !RoseydRunning(); }, timeout);
+  return StopRoseyd(SIGKILL);
+}
+
+bool RoseydWorld::RoseydRunning() {
+  if (roseyd_ <= 0) return false;
+  int status = 0;
+  const pid_t r = waitpid(roseyd_, &status, WNOHANG);
+  if (r == 0) return true;
+  last_exit_ = ExitStatus(status);
+  roseyd_ = -1;
+  return false;
+}
+
+int RoseydWorld::StopRoseyd(int signal, std::chrono::seconds timeout) {
+  if (roseyd_ > 0) {
+    kill(roseyd_, signal);
+    if (!WaitFor([&] { return !RoseydRunning(); }, timeout)) {
+      ADD_FAILURE() << "roseyd did not exit within " << timeout.count() << " s";
+      kill(roseyd_, SIGKILL);
+      WaitFor([&] { return !RoseydRunning(); });
+    }
+  }
+  return last_exit_;
+}
+
+std::string RoseydWorld::Log() const {
+  std::ifstream in(dir_.File("roseyd.log"));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void RoseydWorld::Publish(const std::string& subject, const std::string& payload) {
+  const Status s = client().Publish(subject, payload);
+  ASSERT_TRUE(s.ok()) << s.ToString();
+}
+
+std::string RoseydWorld::Request(const std::string& subject, const std::string& payload,
+                                 std::chrono::milliseconds timeout) {
+  std::string reply;
+  const Status s = client().Request(subject, payload, timeout, &reply);
+  EXPECT_TRUE(s.ok()) << subject << ": " << s.ToString();
+  return reply;
+}
+
+int64_t RoseydWorld::QueryInt(const std::string& sql) const {
+  sqlite3* db = nullptr;
+  int64_t value = -1;
+  if (sqlite3_open_v2(db_path().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_busy_timeout(db, 5000);
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW) {
+      value = sqlite3_column_int64(stmt, 0);
+    } else {
+      ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db);
+    }
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(db);
+  return value;
+}
+
+std::string RoseydWorld::Scrape() const { return HttpGet("127.0.0.1", metrics_port_, "/metrics"); }
+
+double RoseydWorld::Metric(const std::string& series) const {
+  std::istringstream text(Scrape());
+  for (std::string line; std::getline(text, line);) {
+    if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
+  }
+  return -1;
+}
+
+}  // namespace roseyd::testing
