@@ -43,8 +43,12 @@ class Daemon::NatsStateReporter : public bus::ConnectionListener {
  public:
   explicit NatsStateReporter(service::ServiceMetrics* metrics) : metrics_(metrics) {}
 
+  // Our own close also disconnects: that is not news.
+  void ExpectClose() { closing_ = true; }
+
   void OnDisconnected() noexcept override {
     metrics_->SetNatsConnected(false);
+    if (closing_) return;
     metrics_->NatsDisconnected();
     spdlog::warn("NATS connection lost; reconnecting (events published meanwhile on core "
                  "NATS are not delivered to roseyd)");
@@ -61,6 +65,7 @@ class Daemon::NatsStateReporter : public bus::ConnectionListener {
 
  private:
   service::ServiceMetrics* const metrics_;
+  std::atomic<bool> closing_{false};
 };
 
 Daemon::Daemon(Config config) : config_(std::move(config)) {}
@@ -170,6 +175,7 @@ void Daemon::Shutdown() noexcept {
     }
     service_.reset();
     writer_.reset();
+    if (nats_reporter_) nats_reporter_->ExpectClose();
     connection_.reset();
     nats_reporter_.reset();
     if (embedded_server_) {

@@ -1,5 +1,6 @@
 #include "service/json_fields.h"
 
+#include <cmath>
 #include <limits>
 
 namespace roseyd::service {
@@ -65,6 +66,13 @@ std::optional<Rejection> JsonFields::NullableInt(const char* key, int64_t min, i
   }
   // JSON has one number type; the protocol's ints are integers, so 3.5 and
   // true are wrong types rather than something to round.
+  if (it->is_number_float()) {
+    // Integers beyond 64 bits arrive as floats; say what is wrong with them.
+    const double d = it->get<double>();
+    if (std::isfinite(d) && std::trunc(d) == d && std::fabs(d) >= 9.2e18) {
+      return Reject(RejectReason::kOutOfRange, key, "is out of range");
+    }
+  }
   if (!it->is_number_integer()) return Reject(RejectReason::kWrongType, key, "must be an integer");
   int64_t value;
   if (it->is_number_unsigned()) {

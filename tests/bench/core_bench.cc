@@ -14,6 +14,7 @@
 // Usage: roseyd_core_bench [--events N] [--rate R] [--seconds S]
 //                          [--requests N] [--trials T]
 
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sqlite3.h>
@@ -25,6 +26,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <stdexcept>
 #include <string>

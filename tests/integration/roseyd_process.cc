@@ -1,5 +1,6 @@
 #include "integration/roseyd_process.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sqlite3.h>

@@ -1,0 +1,79 @@
+#include "store/bot_database.h"
+
+#include <chrono>
+#include <utility>
+
+namespace roseyd::store {
+namespace {
+
+// Long enough for any healthy commit; a writer retrying a failing disk can
+// take longer, and then the caller hears Unavailable instead of hanging.
+constexpr std::chrono::seconds kCommitWait{60};
+
+int64_t UnixNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+// The store API has no metrics of its own: commits need no listener.
+class BotDatabase::NullListener : public CommitListener {
+ public:
+  void OnCommitted(std::span<const Event>, std::chrono::nanoseconds) noexcept override {}
+  void OnRejected(const Event&, const Status&) noexcept override {}
+  void OnWriteError(const Status&) noexcept override {}
+};
+
+BotDatabase::BotDatabase(const StoreConfig& config, const std::string& path)
+    : listener_(std::make_unique<NullListener>()), writer_(config, path, listener_.get()) {
+  writer_.Start();
+  reader_ = std::make_unique<Reader>(path, config.busy_timeout);
+}
+
+BotDatabase::~BotDatabase() {
+  reader_.reset();
+  writer_.Stop();
+}
+
+Status BotDatabase::Apply(Write write) {
+  Event event{std::move(write), UnixNow(), std::chrono::steady_clock::now(), 0};
+  uint64_t seq = 0;
+  if (Status s = writer_.Submit(std::move(event), &seq); !s.ok()) return s;
+  return writer_.WaitCommitted(seq, std::chrono::steady_clock::now() + kCommitWait);
+}
+
+Status BotDatabase::UserJoined(std::string_view username) {
+  return Apply(store::UserJoined{std::string(username)});
+}
+
+Status BotDatabase::UserLeft(std::string_view username) {
+  return Apply(store::UserLeft{std::string(username)});
+}
+
+Status BotDatabase::UserChatMessage(std::string_view username, std::string_view message) {
+  return Apply(ChatMessage{std::string(username), std::string(message)});
+}
+
+Status BotDatabase::LogUserCount(int64_t chat_count, int64_t connected_count) {
+  return Apply(UserCount{chat_count, connected_count});
+}
+
+Status BotDatabase::UpdateHighWaterMark(int64_t chat_count,
+                                        std::optional<int64_t> connected_count) {
+  return Apply(HighWater{chat_count, connected_count});
+}
+
+Status BotDatabase::LogChat(std::string_view username, std::string_view message,
+                            std::optional<int64_t> timestamp) {
+  return Apply(store::LogChat{std::string(username), std::string(message), timestamp});
+}
+
+Status BotDatabase::MarkOutboundSent(int64_t message_id) { return Apply(MarkSent{message_id}); }
+
+Status BotDatabase::GetRecentMessages(int limit, int offset, std::vector<RecentMessageRow>* out) {
+  return reader_->RecentMessages(limit, offset, out);
+}
+
+}  // namespace roseyd::store

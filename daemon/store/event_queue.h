@@ -1,0 +1,84 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <vector>
+
+#include "base/mutex.h"
+#include "base/status.h"
+#include "store/event.h"
+
+namespace roseyd::store {
+
+// The bounded hand-off from producer threads (NATS callbacks, store API
+// callers) to the one writer thread. Push assigns sequence numbers under the
+// queue's lock, so sequence order is queue order.
+//
+// Thread: thread-safe. Any number of producers; exactly one consumer (the
+// writer) calls the Wait*/Pop functions.
+class EventQueue {
+ public:
+  using Clock = std::chrono::steady_clock;
+
+  // `capacity` is in events; values below 1 count as 1.
+  explicit EventQueue(int64_t capacity);
+
+  EventQueue(const EventQueue&) = delete;
+  EventQueue& operator=(const EventQueue&) = delete;
+
+  // Appends `event` with the next sequence number (also stored in *seq when
+  // non-null). Blocks while the queue is full. Returns Unavailable once
+  // Close() has been called, including for a Push blocked at that moment.
+  Status Push(Event event, uint64_t* seq);
+
+  // Consumer: waits until an event is queued, the queue is closed, or
+  // `deadline`. Returns true if an event is queued.
+  bool WaitForEvent(Clock::time_point deadline);
+
+  // Consumer: waits until an event is queued, the queue is closed, `deadline`
+  // passes, or someone waits for `last_in_hand` or an earlier event
+  // (RequestUrgent). Returns true if an event is queued.
+  bool WaitForMore(uint64_t last_in_hand, Clock::time_point deadline);
+
+  // Consumer: moves up to `max` events, oldest first, onto the end of *out.
+  // Returns how many moved. Wakes producers blocked on a full queue.
+  size_t PopInto(size_t max, std::vector<Event>* out);
+
+  // Consumer: sleeps until Close() or `deadline`. Returns true if closed.
+  bool WaitForClose(Clock::time_point deadline);
+
+  // Someone is blocked until `seq` commits: the writer should not linger
+  // once it holds `seq`.
+  void RequestUrgent(uint64_t seq);
+  // True if a waiter asked for `last_in_hand` or an earlier event.
+  bool IsUrgent(uint64_t last_in_hand) const;
+  // Consumer: forgets urgent requests satisfied by committing `committed`.
+  void ClearUrgent(uint64_t committed);
+
+  // Refuses further Pushes and wakes every waiter. Idempotent.
+  void Close();
+  bool closed() const;
+
+  size_t Depth() const;
+  uint64_t LastAssigned() const;  // 0 before the first Push
+
+ private:
+  bool UrgentLocked(uint64_t last_in_hand) const REQUIRES(mu_) {
+    return urgent_seq_ != 0 && urgent_seq_ <= last_in_hand;
+  }
+
+  // Constant after construction.
+  const size_t capacity_;
+
+  mutable Mutex mu_;
+  CondVar not_empty_;  // consumer waits here: events, close, urgent
+  CondVar not_full_;   // producers wait here
+  std::deque<Event> events_ GUARDED_BY(mu_);
+  uint64_t last_seq_ GUARDED_BY(mu_) = 0;
+  uint64_t urgent_seq_ GUARDED_BY(mu_) = 0;  // highest seq a waiter wants; 0: none
+  bool closed_ GUARDED_BY(mu_) = false;
+};
+
+}  // namespace roseyd::store

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "store/database.h"
+
+namespace roseyd::store {
+
+// Creates the Rosey schema in *db, or upgrades a file made by the original
+// Python service in place (adding the columns it added later by ALTER TABLE),
+// seeds the single rows of channel_stats and current_status, and records
+// `now` (Unix seconds) in roseyd_meta. Runs in one IMMEDIATE transaction, so
+// it also proves the file can be read and written. Never renames or drops
+// anything: the original's queries keep working on the file.
+// Throws StartupError naming the file on failure.
+void CreateOrUpgradeSchema(Database* db, int64_t now);
+
+// The protocol's tables (not roseyd_meta), e.g. for validating a table name.
+std::span<const std::string_view> TableNames();
+bool IsTableName(std::string_view name);
+
+// The current_status columns a status update may set, in table order.
+inline constexpr size_t kStatusColumnCount = 11;
+std::span<const std::string_view> StatusColumns();
+// Position of `column` in StatusColumns(), or -1 if it is not whitelisted.
+int StatusColumnIndex(std::string_view column);
+
+// roseyd's own key/value table (roseyd_meta); the original never reads it.
+inline constexpr std::string_view kMetaLastMaintenance = "last_maintenance";
+inline constexpr std::string_view kMetaLastOpen = "last_open";
+
+}  // namespace roseyd::store

@@ -1,0 +1,416 @@
+#include "config/config_loader.h"
+
+#include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cctype>
+#include <fstream>
+#include <map>
+#include <set>
+#include <string>
+
+#include "base/startup_error.h"
+#include "support/temp_dir.h"
+
+namespace roseyd {
+namespace {
+
+using namespace std::chrono_literals;
+
+const std::string kShippedConfig = std::string(ROSEYD_SOURCE_DIR) + "/config/roseyd.yaml";
+
+::testing::AssertionResult Contains(const std::string& text, const std::string& part) {
+  if (text.find(part) != std::string::npos) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "'" << text << "' does not contain '" << part << "'";
+}
+
+// Field by field, so a mismatch names the field.
+void ExpectSameConfig(const Config& a, const Config& b) {
+  EXPECT_EQ(a.data_dir, b.data_dir);
+  EXPECT_EQ(a.log.level, b.log.level);
+  EXPECT_EQ(a.log.format, b.log.format);
+  EXPECT_EQ(a.nats.url, b.nats.url);
+  EXPECT_EQ(a.nats.name, b.nats.name);
+  EXPECT_EQ(a.nats.embedded.binary, b.nats.embedded.binary);
+  EXPECT_EQ(a.nats.embedded.host, b.nats.embedded.host);
+  EXPECT_EQ(a.nats.embedded.port, b.nats.embedded.port);
+  EXPECT_EQ(a.nats.embedded.jetstream, b.nats.embedded.jetstream);
+  EXPECT_EQ(a.nats.embedded.store_dir, b.nats.embedded.store_dir);
+  EXPECT_EQ(a.nats.embedded.ready_timeout, b.nats.embedded.ready_timeout);
+  EXPECT_EQ(a.nats.reconnect_wait, b.nats.reconnect_wait);
+  EXPECT_EQ(a.nats.reconnect_wait_max, b.nats.reconnect_wait_max);
+  EXPECT_EQ(a.nats.connect_timeout, b.nats.connect_timeout);
+  EXPECT_EQ(a.nats.pending_msgs_limit, b.nats.pending_msgs_limit);
+  EXPECT_EQ(a.nats.pending_bytes_limit, b.nats.pending_bytes_limit);
+  EXPECT_EQ(a.service.subject_prefix, b.service.subject_prefix);
+  EXPECT_EQ(a.service.queue_group, b.service.queue_group);
+  EXPECT_EQ(a.service.max_payload_bytes, b.service.max_payload_bytes);
+  EXPECT_EQ(a.service.request_workers, b.service.request_workers);
+  EXPECT_EQ(a.service.max_request_limit, b.service.max_request_limit);
+  EXPECT_EQ(a.service.request_timeout, b.service.request_timeout);
+  EXPECT_EQ(a.store.path, b.store.path);
+  EXPECT_EQ(a.store.synchronous, b.store.synchronous);
+  EXPECT_EQ(a.store.batch_max_events, b.store.batch_max_events);
+  EXPECT_EQ(a.store.batch_max_delay, b.store.batch_max_delay);
+  EXPECT_EQ(a.store.write_queue_capacity, b.store.write_queue_capacity);
+  EXPECT_EQ(a.store.busy_timeout, b.store.busy_timeout);
+  EXPECT_EQ(a.store.maintenance_interval, b.store.maintenance_interval);
+  EXPECT_EQ(a.store.retention_interval, b.store.retention_interval);
+  EXPECT_EQ(a.store.recent_chat_retention_hours, b.store.recent_chat_retention_hours);
+  EXPECT_EQ(a.metrics.listen, b.metrics.listen);
+}
+
+class ConfigLoaderTest : public ::testing::Test {
+ protected:
+  // Writes `yaml` to a file in the temp dir and points sources_ at it.
+  std::string WriteConfig(const std::string& yaml) {
+    const std::string path = dir_.File("roseyd.yaml");
+    std::ofstream(path) << yaml;
+    sources_.file = path;
+    return path;
+  }
+
+  // The StartupError message LoadConfig throws, or "" (and a failure).
+  std::string LoadError() {
+    try {
+      LoadConfig(sources_);
+    } catch (const StartupError& e) {
+      EXPECT_EQ(e.subsystem(), "config");
+      return e.what();
+    }
+    ADD_FAILURE() << "LoadConfig did not throw";
+    return "";
+  }
+
+  testing::TempDir dir_;
+  ConfigSources sources_;
+};
+
+TEST_F(ConfigLoaderTest, NoSourcesGiveDefaults) {
+  ExpectSameConfig(LoadConfig(sources_), Config());
+}
+
+TEST_F(ConfigLoaderTest, ShippedFileEqualsDefaults) {
+  sources_.file = kShippedConfig;
+  ExpectSameConfig(LoadConfig(sources_), Config());
+}
+
+TEST_F(ConfigLoaderTest, ShippedFileSetsEveryKey) {
+  const YAML::Node root = YAML::LoadFile(kShippedConfig);
+  for (const auto& key : ConfigKeys()) {
+    YAML::Node node = root;
+    for (size_t start = 0, dot; start != std::string::npos;
+         start = dot == std::string::npos ? dot : dot + 1) {
+      dot = key.key.find('.', start);
+      node.reset(node[key.key.substr(start, dot - start)]);
+      ASSERT_TRUE(node.IsDefined()) << key.key << " is missing from " << kShippedConfig;
+    }
+    EXPECT_TRUE(node.IsScalar()) << key.key;
+  }
+}
+
+TEST_F(ConfigLoaderTest, FileOverridesDefaults) {
+  WriteConfig(R"(
+data_dir: /var/lib/roseyd
+log: {level: DEBUG, format: json}
+nats:
+  url: nats://10.0.0.1:4222
+  reconnect_wait: 100ms
+  embedded:
+    port: 0
+    jetstream: no
+    ready_timeout: 1m
+service:
+  request_workers: 8
+  request_timeout: 2000us
+store:
+  synchronous: full
+  batch_max_events: 500
+  batch_max_delay: 5ms
+  maintenance_interval: 2h
+  write_queue_capacity: 100000000
+metrics:
+  listen: "[::1]:0"
+)");
+  const Config c = LoadConfig(sources_);
+  EXPECT_EQ(c.data_dir, "/var/lib/roseyd");
+  EXPECT_EQ(c.log.level, "debug");
+  EXPECT_EQ(c.log.format, "json");
+  EXPECT_EQ(c.nats.url, "nats://10.0.0.1:4222");
+  EXPECT_EQ(c.nats.reconnect_wait, 100ms);
+  EXPECT_EQ(c.nats.embedded.port, 0);
+  EXPECT_FALSE(c.nats.embedded.jetstream);
+  EXPECT_EQ(c.nats.embedded.ready_timeout, 60s);
+  EXPECT_EQ(c.service.request_workers, 8);
+  EXPECT_EQ(c.service.request_timeout, 2ms);
+  EXPECT_EQ(c.store.synchronous, "full");
+  EXPECT_EQ(c.store.batch_max_events, 500);
+  EXPECT_EQ(c.store.batch_max_delay, 5ms);
+  EXPECT_EQ(c.store.maintenance_interval, 2h);
+  EXPECT_EQ(c.store.write_queue_capacity, 100'000'000);
+  EXPECT_EQ(c.metrics.listen, "[::1]:0");
+  // Untouched keys keep their defaults.
+  EXPECT_EQ(c.nats.name, Config().nats.name);
+  EXPECT_EQ(c.store.busy_timeout, Config().store.busy_timeout);
+}
+
+TEST_F(ConfigLoaderTest, EmptyFileAndEmptySectionsChangeNothing) {
+  WriteConfig("# nothing here\n");
+  ExpectSameConfig(LoadConfig(sources_), Config());
+  WriteConfig("store:\nmetrics:\n  # listen: ''\n");
+  ExpectSameConfig(LoadConfig(sources_), Config());
+}
+
+TEST_F(ConfigLoaderTest, AcceptsEveryBoolSpelling) {
+  for (const char* yes : {"true", "yes", "on", "1", "True", "YES"}) {
+    sources_.overrides = {{"nats.embedded.jetstream", "false"}, {"nats.embedded.jetstream", yes}};
+    EXPECT_TRUE(LoadConfig(sources_).nats.embedded.jetstream) << yes;
+  }
+  for (const char* no : {"false", "no", "off", "0", "Off"}) {
+    sources_.overrides = {{"nats.embedded.jetstream", no}};
+    EXPECT_FALSE(LoadConfig(sources_).nats.embedded.jetstream) << no;
+  }
+}
+
+TEST_F(ConfigLoaderTest, EnvOverridesFile) {
+  WriteConfig("store:\n  batch_max_events: 500\nnats:\n  embedded:\n    port: 5000\n");
+  sources_.env = {{"ROSEYD_STORE_BATCH_MAX_EVENTS", "600"},
+                  {"ROSEYD_NATS_EMBEDDED_PORT", "6000"},
+                  {"ROSEYD_LOG_LEVEL", "warn"}};
+  const Config c = LoadConfig(sources_);
+  EXPECT_EQ(c.store.batch_max_events, 600);
+  EXPECT_EQ(c.nats.embedded.port, 6000);
+  EXPECT_EQ(c.log.level, "warn");
+}
+
+TEST_F(ConfigLoaderTest, SetOverridesEnv) {
+  WriteConfig("store:\n  batch_max_events: 500\n");
+  sources_.env = {{"ROSEYD_STORE_BATCH_MAX_EVENTS", "600"}};
+  sources_.overrides = {{"store.batch_max_events", "700"}, {"metrics.listen", ""}};
+  const Config c = LoadConfig(sources_);
+  EXPECT_EQ(c.store.batch_max_events, 700);
+  EXPECT_EQ(c.metrics.listen, "");
+}
+
+TEST_F(ConfigLoaderTest, IgnoresOtherEnvironmentVariables) {
+  sources_.env = {{"ROSEYD_CONFIG", "/etc/roseyd.yaml"},
+                  {"ROSEYD_NO_SUCH_KEY", "1"},
+                  {"PATH", "/usr/bin"},
+                  {"store.batch_max_events", "5"}};
+  ExpectSameConfig(LoadConfig(sources_), Config());
+}
+
+TEST_F(ConfigLoaderTest, UnknownKeyNamesFileAndSuggests) {
+  const std::string path = WriteConfig("store:\n  batch_max_event: 10\n");
+  const std::string error = LoadError();
+  EXPECT_TRUE(Contains(error, path + ":2:3: unknown key 'store.batch_max_event'"));
+  EXPECT_TRUE(Contains(error, "(did you mean 'store.batch_max_events'"));
+}
+
+TEST_F(ConfigLoaderTest, UnknownKeySuggestsSimilarNames) {
+  WriteConfig("store:\n  batch_size: 10\n");
+  EXPECT_TRUE(Contains(LoadError(), "did you mean 'store.batch_max_events'"));
+  WriteConfig("stor:\n  batch_max_events: 10\n");
+  EXPECT_TRUE(Contains(LoadError(), "unknown key 'stor' (did you mean 'store'?)"));
+  // A key in the wrong section is found by its name.
+  WriteConfig("nats:\n  busy_timeout: 1s\n");
+  EXPECT_TRUE(Contains(LoadError(), "(did you mean 'store.busy_timeout'?)"));
+  WriteConfig("zzzzzzzz: 1\n");
+  const std::string error = LoadError();
+  EXPECT_TRUE(Contains(error, "unknown key 'zzzzzzzz'"));
+  EXPECT_FALSE(Contains(error, "did you mean"));
+}
+
+TEST_F(ConfigLoaderTest, WrongTypeNamesFileKeyAndValue) {
+  const std::string path = WriteConfig("nats:\n  embedded:\n    port: four\n");
+  EXPECT_TRUE(
+      Contains(LoadError(), path + ":3:11: nats.embedded.port: expected an integer, got 'four'"));
+  WriteConfig("nats:\n  embedded:\n    jetstream: maybe\n");
+  EXPECT_TRUE(
+      Contains(LoadError(), "nats.embedded.jetstream: expected true or false, got 'maybe'"));
+  WriteConfig("store:\n  batch_max_events: [1, 2]\n");
+  EXPECT_TRUE(Contains(LoadError(), "store.batch_max_events: expected a single value, got a list"));
+  WriteConfig("store: 5\n");
+  EXPECT_TRUE(Contains(LoadError(), "store: expected a mapping of keys, got the value '5'"));
+  WriteConfig("- a\n- b\n");
+  EXPECT_TRUE(Contains(LoadError(), "expected a mapping of sections at the top level"));
+}
+
+TEST_F(ConfigLoaderTest, OutOfRangeNamesTheRange) {
+  WriteConfig("nats:\n  embedded:\n    port: 70000\n");
+  EXPECT_TRUE(Contains(LoadError(), "nats.embedded.port: 70000 is out of range (0..65535)"));
+  sources_.file.clear();
+  sources_.overrides = {{"store.batch_max_events", "0"}};
+  EXPECT_TRUE(
+      Contains(LoadError(), "--set: store.batch_max_events: 0 is out of range (1..100000)"));
+  sources_.overrides = {{"service.request_workers", "65"}};
+  EXPECT_TRUE(Contains(LoadError(), "service.request_workers: 65 is out of range (1..64)"));
+  sources_.overrides = {{"service.max_payload_bytes", "67108865"}};
+  EXPECT_TRUE(Contains(LoadError(), "out of range (1..67108864)"));
+  sources_.overrides = {{"nats.pending_msgs_limit", "-1"}};
+  EXPECT_TRUE(Contains(LoadError(), "nats.pending_msgs_limit: -1 is out of range"));
+  sources_.overrides = {{"store.batch_max_delay", "11s"}};
+  EXPECT_TRUE(Contains(LoadError(), "store.batch_max_delay: '11s' is out of range (0s..10s)"));
+}
+
+TEST_F(ConfigLoaderTest, DurationNeedsAUnit) {
+  const std::string path = WriteConfig("nats:\n  reconnect_wait: 250\n");
+  const std::string error = LoadError();
+  EXPECT_TRUE(Contains(error, path + ":2:19: nats.reconnect_wait: duration '250' needs a unit"));
+  EXPECT_TRUE(Contains(error, "'250ms'"));
+  sources_.file.clear();
+  sources_.overrides = {{"store.busy_timeout", "5 fortnights"}};
+  EXPECT_TRUE(
+      Contains(LoadError(), "store.busy_timeout: duration '5 fortnights' has an unknown unit"));
+  sources_.overrides = {{"store.busy_timeout", "-5s"}};
+  EXPECT_TRUE(Contains(LoadError(), "store.busy_timeout: expected a duration"));
+}
+
+TEST_F(ConfigLoaderTest, DurationFinerThanTheFieldIsRefused) {
+  sources_.overrides = {{"store.busy_timeout", "1500us"}};
+  EXPECT_TRUE(Contains(LoadError(), "'1500us' is finer than this key's resolution of 1ms"));
+  sources_.overrides = {{"store.retention_interval", "90s"}, {"store.busy_timeout", "3000us"}};
+  const Config c = LoadConfig(sources_);
+  EXPECT_EQ(c.store.retention_interval, 90s);
+  EXPECT_EQ(c.store.busy_timeout, 3ms);
+}
+
+TEST_F(ConfigLoaderTest, BadEnumListsTheChoices) {
+  WriteConfig("log:\n  level: verbose\n");
+  EXPECT_TRUE(Contains(
+      LoadError(),
+      "log.level: 'verbose' is not one of trace, debug, info, warn, error, critical, off"));
+  WriteConfig("store:\n  synchronous: sometimes\n");
+  EXPECT_TRUE(Contains(LoadError(),
+                       "store.synchronous: 'sometimes' is not one of off, normal, full, extra"));
+}
+
+TEST_F(ConfigLoaderTest, SyntaxErrorNamesLineAndColumn) {
+  const std::string path = WriteConfig("store:\n  batch_max_events: 10\n  path: [unclosed\n");
+  const std::string error = LoadError();
+  EXPECT_TRUE(Contains(error, path + ":"));
+  EXPECT_TRUE(Contains(error, "invalid YAML"));
+  WriteConfig("log:\n  level: info\n level: debug\n");
+  EXPECT_TRUE(Contains(LoadError(), path + ":3:"));
+}
+
+TEST_F(ConfigLoaderTest, DuplicateKeyIsAnError) {
+  const std::string path = WriteConfig("store:\n  path: a.db\n  path: b.db\n");
+  EXPECT_TRUE(Contains(LoadError(), path + ":3:3: store.path: duplicate key"));
+}
+
+TEST_F(ConfigLoaderTest, MissingFileNamesThePath) {
+  sources_.file = dir_.File("absent.yaml");
+  EXPECT_TRUE(Contains(LoadError(), sources_.file + ": cannot read config file: No such file"));
+  sources_.file = dir_.path();
+  EXPECT_TRUE(Contains(LoadError(), dir_.path() + ": cannot read config file"));
+}
+
+TEST_F(ConfigLoaderTest, EnvErrorNamesTheVariable) {
+  sources_.env = {{"ROSEYD_NATS_EMBEDDED_PORT", "http"}};
+  EXPECT_TRUE(Contains(LoadError(),
+                       "config: environment variable ROSEYD_NATS_EMBEDDED_PORT: "
+                       "nats.embedded.port: expected an integer, got 'http'"));
+}
+
+TEST_F(ConfigLoaderTest, SetRejectsUnknownKey) {
+  sources_.overrides = {{"store.batch_maxevents", "5"}};
+  EXPECT_TRUE(Contains(LoadError(),
+                       "--set: unknown key 'store.batch_maxevents' (did you mean "
+                       "'store.batch_max_events'"));
+  sources_.overrides = {{"store", "5"}};
+  EXPECT_TRUE(Contains(LoadError(), "--set: unknown key 'store'"));
+}
+
+TEST_F(ConfigLoaderTest, ReconnectWaitMustNotExceedItsCeiling) {
+  WriteConfig("nats:\n  reconnect_wait_max: 1s\n");
+  sources_.env = {{"ROSEYD_NATS_RECONNECT_WAIT", "2s"}};
+  const std::string error = LoadError();
+  EXPECT_TRUE(Contains(error,
+                       "environment variable ROSEYD_NATS_RECONNECT_WAIT: nats.reconnect_wait: "
+                       "2s is longer than nats.reconnect_wait_max (1s"));
+  EXPECT_TRUE(Contains(error, sources_.file));
+}
+
+TEST_F(ConfigLoaderTest, MetricsListenMustBeHostPort) {
+  for (const char* bad : {"9464", ":9464", "localhost", "127.0.0.1:port", "127.0.0.1:70000",
+                          "::1:9464", "[::1:9464", "[]:9464"}) {
+    sources_.overrides = {{"metrics.listen", bad}};
+    EXPECT_TRUE(Contains(LoadError(), "metrics.listen: expected host:port")) << bad;
+  }
+  for (const char* good : {"", "0.0.0.0:0", "localhost:9464", "[::1]:9464"}) {
+    sources_.overrides = {{"metrics.listen", good}};
+    EXPECT_EQ(LoadConfig(sources_).metrics.listen, good);
+  }
+}
+
+TEST_F(ConfigLoaderTest, ConfigKeysListsEveryKeyWithItsEnvName) {
+  const std::vector<ConfigKey> keys = ConfigKeys();
+  const std::set<std::string> expected = {"data_dir",
+                                          "log.level",
+                                          "log.format",
+                                          "nats.url",
+                                          "nats.name",
+                                          "nats.embedded.binary",
+                                          "nats.embedded.host",
+                                          "nats.embedded.port",
+                                          "nats.embedded.jetstream",
+                                          "nats.embedded.store_dir",
+                                          "nats.embedded.ready_timeout",
+                                          "nats.reconnect_wait",
+                                          "nats.reconnect_wait_max",
+                                          "nats.connect_timeout",
+                                          "nats.pending_msgs_limit",
+                                          "nats.pending_bytes_limit",
+                                          "service.subject_prefix",
+                                          "service.queue_group",
+                                          "service.max_payload_bytes",
+                                          "service.request_workers",
+                                          "service.max_request_limit",
+                                          "service.request_timeout",
+                                          "store.path",
+                                          "store.synchronous",
+                                          "store.batch_max_events",
+                                          "store.batch_max_delay",
+                                          "store.write_queue_capacity",
+                                          "store.busy_timeout",
+                                          "store.maintenance_interval",
+                                          "store.retention_interval",
+                                          "store.recent_chat_retention_hours",
+                                          "metrics.listen"};
+  std::map<std::string, ConfigKey> listed;
+  for (const auto& key : keys) {
+    listed[key.key] = key;
+    std::string env = "ROSEYD_";
+    for (char c : key.key) env += c == '.' ? '_' : static_cast<char>(std::toupper(c));
+    EXPECT_EQ(key.env, env);
+    EXPECT_FALSE(key.help.empty()) << key.key;
+  }
+  EXPECT_EQ(keys.size(), expected.size());
+  for (const auto& name : expected) EXPECT_TRUE(listed.count(name)) << name;
+  EXPECT_EQ(listed["store.batch_max_events"].env, "ROSEYD_STORE_BATCH_MAX_EVENTS");
+  EXPECT_EQ(listed["store.batch_max_events"].default_value, "1024");
+  EXPECT_EQ(listed["nats.embedded.port"].env, "ROSEYD_NATS_EMBEDDED_PORT");
+  EXPECT_EQ(listed["nats.reconnect_wait"].default_value, "250ms");
+  EXPECT_EQ(listed["store.maintenance_interval"].default_value, "1h");
+  EXPECT_EQ(listed["nats.url"].default_value, "");
+}
+
+TEST_F(ConfigLoaderTest, EveryDefaultRoundTripsThroughEnvAndSet) {
+  for (const auto& key : ConfigKeys()) {
+    sources_.env = {{key.env, key.default_value}};
+    sources_.overrides = {{key.key, key.default_value}};
+    ExpectSameConfig(LoadConfig(sources_), Config());
+  }
+}
+
+TEST(ProcessEnvironmentTest, ReadsTheEnvironment) {
+  ASSERT_EQ(setenv("ROSEYD_TEST_VARIABLE", "a=b", 1), 0);
+  const auto env = ProcessEnvironment();
+  unsetenv("ROSEYD_TEST_VARIABLE");
+  ASSERT_TRUE(env.count("ROSEYD_TEST_VARIABLE"));
+  EXPECT_EQ(env.at("ROSEYD_TEST_VARIABLE"), "a=b");
+}
+
+}  // namespace
+}  // namespace roseyd

@@ -1,0 +1,131 @@
+#include "store/event_queue.h"
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "support/status_matchers.h"
+
+namespace roseyd::store {
+namespace {
+
+using std::chrono::milliseconds;
+using Clock = std::chrono::steady_clock;
+
+Event Chat(const char* text) { return Event{ChatMessage{"u", text}, 1, {}, 0}; }
+
+TEST(EventQueueTest, PushAssignsIncreasingSequenceNumbers) {
+  EventQueue queue(10);
+  uint64_t a = 0, b = 0;
+  ASSERT_OK(queue.Push(Chat("a"), &a));
+  ASSERT_OK(queue.Push(Chat("b"), &b));
+  EXPECT_EQ(a, 1u);
+  EXPECT_EQ(b, 2u);
+  EXPECT_EQ(queue.LastAssigned(), 2u);
+  EXPECT_EQ(queue.Depth(), 2u);
+}
+
+TEST(EventQueueTest, PopIntoTakesAtMostMaxInOrderAndAppends) {
+  EventQueue queue(10);
+  for (const char* t : {"a", "b", "c"}) ASSERT_OK(queue.Push(Chat(t), nullptr));
+  std::vector<Event> out;
+  EXPECT_EQ(queue.PopInto(2, &out), 2u);
+  EXPECT_EQ(queue.PopInto(5, &out), 1u);
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[0].seq, 1u);
+  EXPECT_EQ(std::get<ChatMessage>(out[2].write).message, "c");
+  EXPECT_EQ(queue.Depth(), 0u);
+}
+
+TEST(EventQueueTest, PushBlocksWhileFullUntilThePopFreesRoom) {
+  EventQueue queue(1);
+  ASSERT_OK(queue.Push(Chat("a"), nullptr));
+  std::atomic<bool> pushed{false};
+  std::thread producer([&] {
+    EXPECT_OK(queue.Push(Chat("b"), nullptr));
+    pushed = true;
+  });
+  std::this_thread::sleep_for(milliseconds(50));
+  EXPECT_FALSE(pushed);
+  std::vector<Event> out;
+  EXPECT_EQ(queue.PopInto(1, &out), 1u);
+  producer.join();
+  EXPECT_TRUE(pushed);
+  EXPECT_EQ(queue.Depth(), 1u);
+}
+
+TEST(EventQueueTest, CloseRefusesPushesAndReleasesABlockedProducer) {
+  EventQueue queue(1);
+  ASSERT_OK(queue.Push(Chat("a"), nullptr));
+  Status blocked;
+  std::thread producer([&] { blocked = queue.Push(Chat("b"), nullptr); });
+  std::this_thread::sleep_for(milliseconds(20));
+  queue.Close();
+  producer.join();
+  EXPECT_EQ(blocked.code(), Status::Code::kUnavailable);
+  EXPECT_EQ(queue.Push(Chat("c"), nullptr).code(), Status::Code::kUnavailable);
+  EXPECT_EQ(queue.Depth(), 1u);  // what was queued stays for the writer to drain
+  EXPECT_TRUE(queue.WaitForEvent(Clock::now()));
+}
+
+TEST(EventQueueTest, WaitForEventTimesOutWhenEmpty) {
+  EventQueue queue(4);
+  const auto start = Clock::now();
+  EXPECT_FALSE(queue.WaitForEvent(start + milliseconds(30)));
+  EXPECT_GE(Clock::now() - start, milliseconds(30));
+}
+
+TEST(EventQueueTest, WaitForEventWakesOnPush) {
+  EventQueue queue(4);
+  std::thread producer([&] {
+    std::this_thread::sleep_for(milliseconds(20));
+    EXPECT_OK(queue.Push(Chat("a"), nullptr));
+  });
+  EXPECT_TRUE(queue.WaitForEvent(Clock::now() + std::chrono::seconds(10)));
+  producer.join();
+}
+
+TEST(EventQueueTest, UrgentRequestForAnEventInHandStopsTheLinger) {
+  EventQueue queue(4);
+  uint64_t seq = 0;
+  ASSERT_OK(queue.Push(Chat("a"), &seq));
+  std::vector<Event> batch;
+  queue.PopInto(4, &batch);
+  std::thread waiter([&] {
+    std::this_thread::sleep_for(milliseconds(20));
+    queue.RequestUrgent(seq);
+  });
+  const auto start = Clock::now();
+  EXPECT_FALSE(queue.WaitForMore(seq, start + std::chrono::seconds(10)));
+  EXPECT_LT(Clock::now() - start, std::chrono::seconds(5));
+  waiter.join();
+  EXPECT_TRUE(queue.IsUrgent(seq));
+  queue.ClearUrgent(seq);
+  EXPECT_FALSE(queue.IsUrgent(seq));
+}
+
+TEST(EventQueueTest, UrgentRequestForALaterEventDoesNotStopTheLinger) {
+  EventQueue queue(4);
+  queue.RequestUrgent(5);
+  EXPECT_FALSE(queue.IsUrgent(3));
+  const auto start = Clock::now();
+  EXPECT_FALSE(queue.WaitForMore(3, start + milliseconds(30)));
+  EXPECT_GE(Clock::now() - start, milliseconds(30));
+}
+
+TEST(EventQueueTest, WaitForCloseReturnsOnClose) {
+  EventQueue queue(4);
+  EXPECT_FALSE(queue.WaitForClose(Clock::now() + milliseconds(10)));
+  std::thread closer([&] {
+    std::this_thread::sleep_for(milliseconds(20));
+    queue.Close();
+  });
+  EXPECT_TRUE(queue.WaitForClose(Clock::now() + std::chrono::seconds(10)));
+  closer.join();
+  EXPECT_TRUE(queue.closed());
+}
+
+}  // namespace
+}  // namespace roseyd::store

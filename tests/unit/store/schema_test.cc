@@ -1,0 +1,182 @@
+#include "store/schema.h"
+
+#include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "store/event_writer.h"
+#include "store/reader.h"
+#include "support/status_matchers.h"
+#include "support/temp_dir.h"
+#include "unit/store/raw_sqlite.h"
+
+namespace roseyd::store {
+namespace {
+
+// Column names of `table`, in order, read through PRAGMA table_info.
+std::vector<std::string> Columns(RawSqlite* raw, const std::string& table) {
+  std::vector<std::string> columns;
+  sqlite3_stmt* stmt = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(raw->get(), ("PRAGMA table_info(" + table + ")").c_str(), -1, &stmt,
+                               nullptr),
+            SQLITE_OK);
+  while (sqlite3_step(stmt) == SQLITE_ROW) {
+    columns.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1)));
+  }
+  sqlite3_finalize(stmt);
+  return columns;
+}
+
+const std::map<std::string, std::vector<std::string>>& ExpectedColumns() {
+  static const std::map<std::string, std::vector<std::string>> expected = {
+      {"user_stats",
+       {"username", "first_seen", "last_seen", "total_chat_lines", "total_time_connected",
+        "current_session_start"}},
+      {"user_actions", {"id", "timestamp", "username", "action_type", "details"}},
+      {"channel_stats",
+       {"id", "max_users", "max_users_timestamp", "max_connected", "max_connected_timestamp",
+        "last_updated"}},
+      {"user_count_history", {"id", "timestamp", "chat_users", "connected_users"}},
+      {"recent_chat", {"id", "timestamp", "username", "message"}},
+      {"current_status",
+       {"id", "bot_name", "bot_rank", "bot_afk", "channel_name", "current_chat_users",
+        "current_connected_users", "playlist_items", "current_media_title",
+        "current_media_duration", "bot_start_time", "bot_connected", "last_updated"}},
+      {"outbound_messages",
+       {"id", "timestamp", "message", "sent", "sent_timestamp", "retry_count", "last_error"}},
+      {"api_tokens", {"token", "description", "created_at", "last_used", "revoked"}},
+  };
+  return expected;
+}
+
+TEST(SchemaTest, CreatesEveryTableColumnAndIndex) {
+  testing::TempDir dir;
+  { EventWriter writer(StoreConfig{}, dir.File("rosey.db"), nullptr); }
+  RawSqlite raw(dir.File("rosey.db"));
+  for (const auto& [table, columns] : ExpectedColumns()) {
+    EXPECT_EQ(Columns(&raw, table), columns) << table;
+  }
+  EXPECT_EQ(TableNames().size(), ExpectedColumns().size());
+  for (const char* index : {"idx_user_count_timestamp", "idx_recent_chat_timestamp",
+                            "idx_outbound_sent", "idx_api_tokens_revoked"}) {
+    EXPECT_EQ(raw.Int(std::string("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' "
+                                  "AND name = '") +
+                      index + "'"),
+              1)
+        << index;
+  }
+  EXPECT_EQ(raw.Text("SELECT sql FROM sqlite_master WHERE name = 'idx_outbound_sent'"),
+            "CREATE INDEX idx_outbound_sent ON outbound_messages(sent, timestamp)");
+  // Only roseyd_meta beyond the original's tables (and SQLite's own).
+  EXPECT_EQ(raw.Int("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' "
+                    "AND name NOT LIKE 'sqlite_%'"),
+            9);
+  EXPECT_EQ(raw.Int("SELECT COUNT(*) FROM channel_stats WHERE id = 1 AND max_users = 0"), 1);
+  EXPECT_EQ(raw.Int("SELECT COUNT(*) FROM current_status WHERE id = 1"), 1);
+  EXPECT_TRUE(raw.Int("SELECT last_updated FROM current_status").has_value());
+}
+
+TEST(SchemaTest, ReopeningKeepsRowsAndSeedsOnce) {
+  testing::TempDir dir;
+  { EventWriter writer(StoreConfig{}, dir.File("rosey.db"), nullptr); }
+  {
+    RawSqlite raw(dir.File("rosey.db"));
+    ASSERT_EQ(raw.Exec("UPDATE channel_stats SET max_users = 9"), "");
+  }
+  { EventWriter writer(StoreConfig{}, dir.File("rosey.db"), nullptr); }
+  RawSqlite raw(dir.File("rosey.db"));
+  EXPECT_EQ(raw.Int("SELECT COUNT(*) FROM channel_stats"), 1);
+  EXPECT_EQ(raw.Int("SELECT max_users FROM channel_stats"), 9);
+  EXPECT_EQ(raw.Int("SELECT COUNT(*) FROM current_status"), 1);
+}
+
+// The original's schema before it added channel_stats.max_connected* and
+// outbound_messages.retry_count/last_error, with rows in it, in its
+// default rollback-journal mode.
+constexpr const char* kOriginalOldSchema = R"sql(
+CREATE TABLE user_stats (username TEXT PRIMARY KEY, first_seen INTEGER NOT NULL,
+  last_seen INTEGER NOT NULL, total_chat_lines INTEGER DEFAULT 0,
+  total_time_connected INTEGER DEFAULT 0, current_session_start INTEGER);
+CREATE TABLE user_actions (id INTEGER PRIMARY KEY AUTOINCREMENT, timestamp INTEGER NOT NULL,
+  username TEXT NOT NULL, action_type TEXT NOT NULL, details TEXT);
+CREATE TABLE channel_stats (id INTEGER PRIMARY KEY CHECK (id = 1), max_users INTEGER DEFAULT 0,
+  max_users_timestamp INTEGER, last_updated INTEGER);
+CREATE TABLE user_count_history (id INTEGER PRIMARY KEY AUTOINCREMENT,
+  timestamp INTEGER NOT NULL, chat_users INTEGER NOT NULL, connected_users INTEGER NOT NULL);
+CREATE INDEX idx_user_count_timestamp ON user_count_history(timestamp);
+CREATE TABLE recent_chat (id INTEGER PRIMARY KEY AUTOINCREMENT, timestamp INTEGER NOT NULL,
+  username TEXT NOT NULL, message TEXT NOT NULL);
+CREATE INDEX idx_recent_chat_timestamp ON recent_chat(timestamp DESC);
+CREATE TABLE current_status (id INTEGER PRIMARY KEY CHECK (id = 1), bot_name TEXT,
+  bot_rank REAL, bot_afk INTEGER DEFAULT 0, channel_name TEXT,
+  current_chat_users INTEGER DEFAULT 0, current_connected_users INTEGER DEFAULT 0,
+  playlist_items INTEGER DEFAULT 0, current_media_title TEXT, current_media_duration INTEGER,
+  bot_start_time INTEGER, bot_connected INTEGER DEFAULT 0, last_updated INTEGER);
+CREATE TABLE outbound_messages (id INTEGER PRIMARY KEY AUTOINCREMENT,
+  timestamp INTEGER NOT NULL, message TEXT NOT NULL, sent INTEGER DEFAULT 0,
+  sent_timestamp INTEGER);
+CREATE INDEX idx_outbound_sent ON outbound_messages(sent, timestamp);
+INSERT INTO user_stats VALUES ('alice', 100, 200, 5, 60, NULL);
+INSERT INTO channel_stats (id, max_users, max_users_timestamp, last_updated)
+  VALUES (1, 17, 150, 150);
+INSERT INTO current_status (id, bot_name, last_updated) VALUES (1, 'Rosey', 150);
+INSERT INTO recent_chat (timestamp, username, message) VALUES (190, 'alice', 'old line');
+INSERT INTO outbound_messages (timestamp, message, sent) VALUES (120, 'queued', 0);
+)sql";
+
+TEST(SchemaTest, UpgradesTheOriginalsOlderFileInPlace) {
+  testing::TempDir dir;
+  const std::string path = dir.File("bot_data.db");
+  {
+    RawSqlite raw(path);
+    ASSERT_EQ(raw.Exec(kOriginalOldSchema), "");
+  }
+  { EventWriter writer(StoreConfig{}, path, nullptr); }
+  RawSqlite raw(path);
+  for (const auto& [table, columns] : ExpectedColumns()) {
+    // ALTER TABLE appends, so an upgraded table has the same set in another order.
+    auto actual = Columns(&raw, table);
+    auto expected = columns;
+    std::sort(actual.begin(), actual.end());
+    std::sort(expected.begin(), expected.end());
+    EXPECT_EQ(actual, expected) << table;
+  }
+  EXPECT_EQ(raw.Int("SELECT total_chat_lines FROM user_stats WHERE username = 'alice'"), 5);
+  EXPECT_EQ(raw.Int("SELECT max_users FROM channel_stats"), 17);
+  EXPECT_EQ(raw.Int("SELECT max_connected FROM channel_stats"), 0);  // the column default
+  EXPECT_EQ(raw.Int("SELECT max_connected_timestamp FROM channel_stats"), std::nullopt);
+  EXPECT_EQ(raw.Text("SELECT bot_name FROM current_status"), "Rosey");
+  EXPECT_EQ(raw.Int("SELECT COUNT(*) FROM current_status"), 1);
+  EXPECT_EQ(raw.Text("SELECT message FROM recent_chat"), "old line");
+  EXPECT_EQ(raw.Int("SELECT retry_count FROM outbound_messages"), 0);
+  EXPECT_EQ(raw.Int("SELECT COUNT(*) FROM api_tokens"), 0);  // created, empty
+  // The original's own queries still run on the upgraded file.
+  EXPECT_EQ(raw.Text("SELECT message FROM outbound_messages WHERE sent = 0 AND retry_count < 3 "
+                     "AND (retry_count = 0 OR timestamp + (1 << retry_count) * 60 <= 999) "
+                     "ORDER BY timestamp ASC LIMIT 50"),
+            "queued");
+  EXPECT_EQ(raw.Int("SELECT max_connected FROM channel_stats WHERE id = 1"), 0);
+  // And roseyd's reader sees the old rows.
+  Reader reader(path, std::chrono::milliseconds(1000));
+  ChannelStats stats;
+  ASSERT_OK(reader.GetChannelStats(&stats));
+  EXPECT_EQ(stats.max_users, 17);
+  EXPECT_EQ(stats.total_users_seen, 1);
+}
+
+TEST(SchemaTest, StatusColumnWhitelistMatchesTheProtocol) {
+  EXPECT_EQ(StatusColumns().size(), kStatusColumnCount);
+  EXPECT_EQ(StatusColumnIndex("bot_name"), 0);
+  EXPECT_EQ(StatusColumnIndex("bot_connected"), 10);
+  EXPECT_EQ(StatusColumnIndex("last_updated"), -1);  // always set by roseyd itself
+  EXPECT_EQ(StatusColumnIndex("id"), -1);
+  EXPECT_EQ(StatusColumnIndex("bot_name = 'x', id"), -1);
+  EXPECT_TRUE(IsTableName("recent_chat"));
+  EXPECT_FALSE(IsTableName("sqlite_master"));
+}
+
+}  // namespace
+}  // namespace roseyd::store
