@@ -100,6 +100,11 @@ void Database::SetUpForWriting(std::chrono::milliseconds busy_timeout,
     throw StartupError("store", path_ + ": cannot enable WAL (journal_mode stays '" + mode + "')");
   }
   ExecOrThrow(sync, "setting synchronous");
+  // The writer re-reads the tails of the tables and indexes it appends to:
+  // a larger cache and mapped reads avoid a pread per page (measured: see
+  // the README's figures).
+  ExecOrThrow("PRAGMA cache_size=-16384", "setting cache_size");
+  ExecOrThrow("PRAGMA mmap_size=268435456", "setting mmap_size");
 }
 
 void Database::ExecOrThrow(const char* sql, std::string_view what) {

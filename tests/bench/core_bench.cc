@@ -36,6 +36,7 @@
 #include "bus/connection.h"
 #include "bus/embedded_server.h"
 #include "bus/nats_library.h"
+#include "support/http_get.h"
 #include "support/temp_dir.h"
 
 extern char** environ;
@@ -116,7 +117,8 @@ class Bench {
     std::vector<std::string> args = {ROSEYD_BINARY, "run", "--config",
                                      std::string(ROSEYD_SOURCE_DIR) + "/config/roseyd.yaml",
                                      "--nats-url", nats_->url(), "--data-dir", db_dir_->path(),
-                                     "--metrics-listen", ""};
+                                     "--metrics-listen",
+                                     "127.0.0.1:" + std::to_string(metrics_port_)};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
@@ -162,6 +164,15 @@ class Bench {
     return n;
   }
 
+  // One sample of roseyd's /metrics, or -1.
+  double Metric(const std::string& series) {
+    std::istringstream text(roseyd::testing::HttpGet("127.0.0.1", metrics_port_, "/metrics"));
+    for (std::string line; std::getline(text, line);) {
+      if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
+    }
+    return -1;
+  }
+
   std::unique_ptr<Connection> Connect(bool send_asap) {
     ConnectionOptions options;
     options.url = nats_->url();
@@ -194,7 +205,14 @@ class Bench {
     (void)publisher->Flush(std::chrono::milliseconds(10000));
     const auto done = WaitForRows("recent_chat", args_.events, std::chrono::seconds(120));
     const int64_t rows = CountRows("recent_chat");
+    const double commits = Metric("roseyd_commit_batch_size_count");
+    const double batched = Metric("roseyd_commit_batch_size_sum");
+    const double cpu = ReadProc(pid_).cpu_seconds;
     StopRoseyd();
+    if (commits > 0) {
+      std::printf("  %.0f commits, mean batch %.0f events, roseyd CPU %.2f us per event\n",
+                  commits, batched / commits, 1e6 * cpu / args_.events);
+    }
     if (done == Clock::time_point{}) {
       std::printf("  burst trial: only %lld of %d rows persisted within 120 s\n",
                   static_cast<long long>(rows), args_.events);
@@ -294,6 +312,7 @@ class Bench {
   std::unique_ptr<roseyd::bus::EmbeddedServer> nats_;
   std::unique_ptr<roseyd::testing::TempDir> db_dir_;
   pid_t pid_ = -1;
+  int metrics_port_ = roseyd::bus::FindFreePort();
 };
 
 }  // namespace
