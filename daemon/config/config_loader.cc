@@ -313,7 +313,7 @@ const std::vector<KeyDef>& Keys() {
           [](std::string_view t) { return SubjectPart(t, false); }),
       String(
           "service.queue_group", [](auto& c) -> auto& { return c.service.queue_group; },
-          "NATS queue group for request subjects; empty: none",
+          "NATS queue group of the subscription (all subjects), so instances never double-write; empty: none",
           [](std::string_view t) { return SubjectPart(t, true); }),
       Int(
           "service.max_payload_bytes", [](auto& c) -> auto& { return c.service.max_payload_bytes; },
@@ -349,7 +349,7 @@ const std::vector<KeyDef>& Keys() {
       Duration(
           "store.maintenance_interval",
           [](auto& c) -> auto& { return c.store.maintenance_interval; }, 1s, 24h * 7,
-          "period of ANALYZE/optimize/checkpoint maintenance"),
+          "period of maintenance: delete old user counts, sent outbound messages and revoked tokens, then ANALYZE"),
       Duration(
           "store.retention_interval", [](auto& c) -> auto& { return c.store.retention_interval; },
           1s, 24h, "period of recent_chat pruning"),
