@@ -1,7 +1,10 @@
 #include "store/bot_database.h"
 
 #include <chrono>
+#include <unordered_map>
 #include <utility>
+
+#include "base/mutex.h"
 
 namespace roseyd::store {
 namespace {
@@ -18,12 +21,34 @@ int64_t UnixNow() {
 
 }  // namespace
 
-// The store API has no metrics of its own: commits need no listener.
+// The store API has no metrics of its own; it listens only for events the
+// store refused, so that the caller waiting for one hears why.
 class BotDatabase::NullListener : public CommitListener {
  public:
   void OnCommitted(std::span<const Event>, std::chrono::nanoseconds) noexcept override {}
-  void OnRejected(const Event&, const Status&) noexcept override {}
+  void OnRejected(const Event& event, const Status& why) noexcept override {
+    try {
+      MutexLock lock(&mu_);
+      rejected_.emplace(event.seq, why);
+    } catch (...) {
+      // Out of memory: the caller then sees OK for a refused row; nothing better to do.
+    }
+  }
   void OnWriteError(const Status&) noexcept override {}
+
+  // Why event `seq` was refused, or OK; forgets it.
+  Status Take(uint64_t seq) {
+    MutexLock lock(&mu_);
+    const auto it = rejected_.find(seq);
+    if (it == rejected_.end()) return Status::OK();
+    Status why = std::move(it->second);
+    rejected_.erase(it);
+    return why;
+  }
+
+ private:
+  Mutex mu_;
+  std::unordered_map<uint64_t, Status> rejected_ GUARDED_BY(mu_);
 };
 
 BotDatabase::BotDatabase(const StoreConfig& config, const std::string& path)
@@ -41,7 +66,11 @@ Status BotDatabase::Apply(Write write) {
   Event event{std::move(write), UnixNow(), std::chrono::steady_clock::now(), 0};
   uint64_t seq = 0;
   if (Status s = writer_.Submit(std::move(event), &seq); !s.ok()) return s;
-  return writer_.WaitCommitted(seq, std::chrono::steady_clock::now() + kCommitWait);
+  if (Status s = writer_.WaitCommitted(seq, std::chrono::steady_clock::now() + kCommitWait);
+      !s.ok()) {
+    return s;
+  }
+  return listener_->Take(seq);
 }
 
 Status BotDatabase::UserJoined(std::string_view username) {

@@ -42,6 +42,19 @@ TEST(BotDatabaseTest, GetRecentMessagesPagesNewestFirst) {
   EXPECT_EQ(rows[1].message, "m2");
 }
 
+TEST(BotDatabaseTest, ARefusedRowIsReportedToTheCaller) {
+  testing::TempDir dir;
+  BotDatabase db(StoreConfig{}, dir.File("rosey.db"));
+  RawSqlite raw(dir.File("rosey.db"));
+  ASSERT_EQ(raw.Exec("CREATE TRIGGER refuse BEFORE INSERT ON recent_chat WHEN "
+                     "NEW.message = 'refused' BEGIN SELECT RAISE(ABORT, 'refused row'); END;"),
+            "");
+  const Status refused = db.LogChat("u", "refused");
+  EXPECT_EQ(refused.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(refused.message().find("refused row"), std::string::npos) << refused.ToString();
+  EXPECT_OK(db.LogChat("u", "accepted"));  // the next call is unaffected
+}
+
 TEST(BotDatabaseTest, MarkOutboundSentUpdatesTheRow) {
   testing::TempDir dir;
   BotDatabase db(StoreConfig{}, dir.File("rosey.db"));
