@@ -22,8 +22,6 @@ namespace roseyd {
 
 namespace {
 
-constexpr std::chrono::milliseconds kDrainTimeout{5000};
-
 void RegisterBuildInfo(prometheus::Registry* registry) {
   const BuildInfo& info = GetBuildInfo();
   prometheus::BuildGauge()
@@ -164,7 +162,7 @@ void Daemon::Run() {
 void Daemon::Shutdown() noexcept {
   try {
     if (service_) {
-      service_->StopIntake(kDrainTimeout);  // everything received is now queued
+      service_->StopIntake(config_.service.drain_timeout);  // everything received is queued
       service_->Stop();                     // queued requests answered
     }
     if (writer_) {

@@ -42,6 +42,9 @@ struct ServiceConfig {
   int request_workers = 2;
   int max_request_limit = 1000;  // `limit` above this is refused
   std::chrono::milliseconds request_timeout{900};  // read-your-writes wait cap
+  // On SIGTERM, how long to finish the messages already received; what is
+  // still pending after it is lost (and logged). Generous: losing is worse.
+  std::chrono::milliseconds drain_timeout{30000};
 };
 
 struct StoreConfig {

@@ -327,6 +327,9 @@ const std::vector<KeyDef>& Keys() {
       Duration(
           "service.request_timeout", [](auto& c) -> auto& { return c.service.request_timeout; },
           1ms, 10min, "how long a read waits for earlier writes to commit"),
+      Duration(
+          "service.drain_timeout", [](auto& c) -> auto& { return c.service.drain_timeout; },
+          1ms, 1h, "on shutdown, how long to finish messages already received"),
       String(
           "store.path", [](auto& c) -> auto& { return c.store.path; },
           "SQLite database file; empty: <data_dir>/rosey.db"),

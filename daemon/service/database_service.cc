@@ -172,8 +172,18 @@ void DatabaseService::Reply(const std::string& reply_to, Subject subject,
 
 void DatabaseService::StopIntake(std::chrono::milliseconds timeout) {
   if (!subscription_) return;
+  const auto started = std::chrono::steady_clock::now();
+  const int pending = subscription_->Pending();
   const Status s = subscription_->Drain(timeout);
-  if (!s.ok()) spdlog::warn("draining the subscription: {}", s.ToString());
+  if (!s.ok()) {
+    spdlog::error("draining the subscription did not finish within service.drain_timeout "
+                  "({} ms); up to {} received messages are lost: {}",
+                  timeout.count(), subscription_->Pending(), s.ToString());
+  } else {
+    spdlog::info("intake stopped: {} messages were waiting, all handled in {:.0f} ms", pending,
+                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                           started).count());
+  }
   subscription_.reset();
 }
 

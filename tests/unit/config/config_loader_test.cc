@@ -48,6 +48,7 @@ void ExpectSameConfig(const Config& a, const Config& b) {
   EXPECT_EQ(a.service.request_workers, b.service.request_workers);
   EXPECT_EQ(a.service.max_request_limit, b.service.max_request_limit);
   EXPECT_EQ(a.service.request_timeout, b.service.request_timeout);
+  EXPECT_EQ(a.service.drain_timeout, b.service.drain_timeout);
   EXPECT_EQ(a.store.path, b.store.path);
   EXPECT_EQ(a.store.synchronous, b.store.synchronous);
   EXPECT_EQ(a.store.batch_max_events, b.store.batch_max_events);
@@ -368,6 +369,7 @@ TEST_F(ConfigLoaderTest, ConfigKeysListsEveryKeyWithItsEnvName) {
                                           "service.request_workers",
                                           "service.max_request_limit",
                                           "service.request_timeout",
+                                          "service.drain_timeout",
                                           "store.path",
                                           "store.synchronous",
                                           "store.batch_max_events",
