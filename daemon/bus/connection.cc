@@ -46,7 +46,6 @@ Status ToStatus(natsStatus s, std::string_view what) {
     case NATS_NOT_YET_CONNECTED:
     case NATS_NO_SERVER:
     case NATS_NO_RESPONDERS:
-      return Status::Unavailable(message);
     case NATS_TIMEOUT:
       return Status::Unavailable(message);
     case NATS_MAX_PAYLOAD:

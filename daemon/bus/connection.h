@@ -9,7 +9,7 @@
 
 #include "base/status.h"
 
-struct __natsConnection;
+struct __natsConnection;  // NOLINT(bugprone-reserved-identifier): cnats's own name
 
 namespace roseyd::bus {
 struct CallbackContext;

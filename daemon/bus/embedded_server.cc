@@ -51,7 +51,7 @@ std::string FindBinary(const std::string& binary) {
   while (start <= dirs.size()) {
     const size_t end = dirs.find(':', start);
     const std::string dir = dirs.substr(start, end == std::string::npos ? std::string::npos : end - start);
-    const std::string candidate = (dir.empty() ? "." : dir) + "/" + binary;
+    std::string candidate = (dir.empty() ? "." : dir) + "/" + binary;
     if (access(candidate.c_str(), X_OK) == 0) return candidate;
     if (end == std::string::npos) break;
     start = end + 1;
@@ -130,6 +130,7 @@ EmbeddedServer::EmbeddedServer(EmbeddedServerOptions options) : options_(std::mo
   }
   args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   const std::string log = options_.log_file.empty() ? "/dev/null" : options_.log_file;

@@ -8,7 +8,7 @@
 #include "base/status.h"
 #include "bus/connection.h"
 
-struct __natsSubscription;
+struct __natsSubscription;  // NOLINT(bugprone-reserved-identifier): cnats's own name
 
 namespace roseyd::bus {
 

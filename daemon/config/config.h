@@ -38,7 +38,7 @@ struct NatsConfig {
 struct ServiceConfig {
   std::string subject_prefix = "rosey.db";
   std::string queue_group = "rosey-db";  // empty: no queue group
-  int64_t max_payload_bytes = 64 * 1024;
+  int64_t max_payload_bytes = int64_t{64} * 1024;
   int request_workers = 2;
   int max_request_limit = 1000;  // `limit` above this is refused
   std::chrono::milliseconds request_timeout{900};  // read-your-writes wait cap

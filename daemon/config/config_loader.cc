@@ -106,7 +106,7 @@ std::string FormatDuration(nanoseconds d) {
 // "host:port" or "[v6]:port" with port 0..65535; "" when valid.
 std::string CheckListenAddress(std::string_view text) {
   if (text.empty()) return "";
-  const std::string problem = "expected host:port (e.g. '127.0.0.1:9464'), got " + Quote(text);
+  std::string problem = "expected host:port (e.g. '127.0.0.1:9464'), got " + Quote(text);
   const size_t colon = text.rfind(':');
   if (colon == std::string_view::npos || colon == 0) return problem;
   const std::string_view host = text.substr(0, colon);
@@ -237,7 +237,8 @@ KeyDef Duration(std::string key, Field field, nanoseconds min, nanoseconds max, 
 }
 
 template <typename Field>
-KeyDef Enum(std::string key, Field field, std::vector<std::string> values, std::string help) {
+KeyDef Enum(std::string key, Field field, const std::vector<std::string>& values,
+            std::string help) {
   std::string list;
   for (const auto& v : values) list += (list.empty() ? "" : ", ") + v;
   help += " (" + list + ")";

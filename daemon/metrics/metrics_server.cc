@@ -77,7 +77,7 @@ std::string BindProblem(const HostPort& where) {
 }  // namespace
 
 MetricsServer::MetricsServer(const std::string& listen,
-                             std::shared_ptr<prometheus::Registry> registry)
+                             const std::shared_ptr<prometheus::Registry>& registry)
     : process_collector_(std::make_shared<ProcessCollector>()) {
   const HostPort where = ParseListen(listen);
   try {

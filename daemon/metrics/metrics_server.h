@@ -20,7 +20,7 @@ class ProcessCollector;
 // Thread: construct and destroy on one thread; scrapes run on civetweb's.
 class MetricsServer {
  public:
-  MetricsServer(const std::string& listen, std::shared_ptr<prometheus::Registry> registry);
+  MetricsServer(const std::string& listen, const std::shared_ptr<prometheus::Registry>& registry);
   ~MetricsServer();
 
   MetricsServer(const MetricsServer&) = delete;

@@ -112,7 +112,7 @@ Status Reader::Impl::OutboundPending(int limit, int max_retries, int64_t now,
 Status Reader::Impl::RecentChat(int limit, std::vector<ChatRow>* out) {
   out->clear();
   recent_chat_.Bind(1, limit);
-  const Status s = ForEachRow(&recent_chat_, [out](const Statement& row) {
+  Status s = ForEachRow(&recent_chat_, [out](const Statement& row) {
     out->push_back(ChatRow{row.ColumnInt64(0), row.ColumnText(1), row.ColumnText(2)});
   });
   std::reverse(out->begin(), out->end());  // newest rows, oldest first
