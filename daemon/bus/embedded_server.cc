@@ -140,6 +140,10 @@ EmbeddedServer::EmbeddedServer(EmbeddedServerOptions options) : options_(std::mo
   if (pid_ < 0) throw StartupError("bus", std::string("fork: ") + std::strerror(errno), errno);
   if (pid_ == 0) {
     // Child: only async-signal-safe calls until exec.
+    // Its own process group: a Ctrl-C or a group-wide SIGTERM meant for roseyd
+    // must not stop the server while roseyd is still draining through it.
+    // roseyd stops it last; PDEATHSIG covers a roseyd that dies abruptly.
+    setpgid(0, 0);
     prctl(PR_SET_PDEATHSIG, SIGTERM);
     if (getppid() != parent) _exit(127);  // the parent died before prctl
     sigset_t none;

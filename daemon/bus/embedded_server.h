@@ -20,7 +20,8 @@ struct EmbeddedServerOptions {
 
 // A nats-server child process for the zero-setup default and for tests.
 // The constructor starts it and returns once it accepts TCP connections; the
-// child dies with the parent (PR_SET_PDEATHSIG) if roseyd is killed.
+// child runs in its own process group (a Ctrl-C meant for roseyd does not stop
+// it mid-drain) and dies with the parent (PR_SET_PDEATHSIG) if roseyd is killed.
 //
 // Thread: confined to the thread that owns it.
 class EmbeddedServer {
