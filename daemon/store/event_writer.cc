@@ -172,7 +172,8 @@ class EventWriter::Impl {
   Status Apply(const MarkFailed& w, int64_t now, bool* partial);
   Status Apply(const UserAction& w, int64_t now, bool* partial);
   Status Apply(const LogChat& w, int64_t now, bool* partial);
-  Status StatusStatement(uint32_t columns, Statement** out);
+  // The cached UPDATE for this set of columns; nullptr and *error on failure.
+  Statement* StatusStatement(uint32_t columns, Status* error);
   template <typename Work>
   Status InTransaction(const char* what, Work work);
   void RunPeriodicWork();
@@ -351,7 +352,7 @@ Status EventWriter::Impl::ApplyBatch() {
     for (size_t i = 0; i < batch_.size() && !restart; ++i) {
       if (rejected_[i]) continue;
       bool partial = false;
-      const Status s = ApplyEvent(batch_[i], &partial);
+      Status s = ApplyEvent(batch_[i], &partial);
       if (s.ok()) continue;
       if (!IsDataError(s)) {
         Rollback();
@@ -446,8 +447,9 @@ Status EventWriter::Impl::Apply(const StatusUpdate& w, int64_t now, bool*) {
     values[static_cast<size_t>(index)] = &value;  // a repeated column: the last wins
   }
   if (columns == 0) return Status::OK();  // the original did nothing either
-  Statement* stmt = nullptr;
-  if (Status s = StatusStatement(columns, &stmt); !s.ok()) return s;
+  Status prepared;
+  Statement* stmt = StatusStatement(columns, &prepared);
+  if (stmt == nullptr) return prepared;
   Statement::Scope scope(stmt);
   int param = 0;
   for (const StatusValue* value : values) {
@@ -457,7 +459,7 @@ Status EventWriter::Impl::Apply(const StatusUpdate& w, int64_t now, bool*) {
   return stmt->Run();
 }
 
-Status EventWriter::Impl::StatusStatement(uint32_t columns, Statement** out) {
+Statement* EventWriter::Impl::StatusStatement(uint32_t columns, Status* error) {
   auto it = status_stmts_.find(columns);
   if (it == status_stmts_.end()) {
     if (status_stmts_.size() >= kMaxStatusStatements) status_stmts_.clear();
@@ -468,11 +470,10 @@ Status EventWriter::Impl::StatusStatement(uint32_t columns, Statement** out) {
     }
     sql += "last_updated = ? WHERE id = 1";
     Statement stmt;
-    if (Status s = stmt.Prepare(&db_, sql, true); !s.ok()) return s;
+    if (*error = stmt.Prepare(&db_, sql, true); !error->ok()) return nullptr;
     it = status_stmts_.emplace(columns, std::move(stmt)).first;
   }
-  *out = &it->second;
-  return Status::OK();
+  return &it->second;
 }
 
 Status EventWriter::Impl::Apply(const MarkSent& w, int64_t now, bool*) {
@@ -526,7 +527,7 @@ Status EventWriter::Impl::Maintain() {
   const int64_t now = UnixNow();
   const std::string now_text = std::to_string(now);
   int64_t deleted = 0;
-  const Status s = InTransaction("maintenance", [&] {
+  Status s = InTransaction("maintenance", [&] {
     for (auto [stmt, cutoff] : {std::pair{&stmts_.prune_history, now - 30 * kDay},
                                 std::pair{&stmts_.prune_sent, now - 7 * kDay},
                                 std::pair{&stmts_.prune_tokens, now - 90 * kDay}}) {
