@@ -17,24 +17,33 @@ Status EventQueue::Push(Event event, uint64_t* seq) {
   event.seq = ++last_seq_;
   if (seq != nullptr) *seq = event.seq;
   events_.push_back(std::move(event));
-  // Only the writer waits on not_empty_, so one wake-up is enough.
-  not_empty_.Signal();
+  // Only the writer waits on not_empty_, so one wake-up is enough; waking it
+  // for every event of a burst would cost a futex call each.
+  if (wake_at_ != 0 && events_.size() >= wake_at_) {
+    wake_at_ = 0;
+    not_empty_.Signal();
+  }
   return Status::OK();
 }
 
 bool EventQueue::WaitForEvent(Clock::time_point deadline) {
   MutexLock lock(&mu_);
   while (events_.empty() && !closed_) {
+    wake_at_ = 1;
     if (!not_empty_.WaitUntil(deadline)) break;  // deadline passed
   }
+  wake_at_ = 0;
   return !events_.empty();
 }
 
-bool EventQueue::WaitForMore(uint64_t last_in_hand, Clock::time_point deadline) {
+bool EventQueue::WaitForMore(size_t want, Clock::time_point deadline) {
+  want = std::max<size_t>(want, 1);
   MutexLock lock(&mu_);
-  while (events_.empty() && !closed_ && !UrgentLocked(last_in_hand)) {
+  while (events_.size() < want && !closed_ && !UrgentLocked()) {
+    wake_at_ = want;
     if (!not_empty_.WaitUntil(deadline)) break;  // deadline passed
   }
+  wake_at_ = 0;
   return !events_.empty();
 }
 
@@ -66,9 +75,9 @@ void EventQueue::RequestUrgent(uint64_t seq) {
   not_empty_.Signal();
 }
 
-bool EventQueue::IsUrgent(uint64_t last_in_hand) const {
+bool EventQueue::IsUrgent() const {
   MutexLock lock(&mu_);
-  return UrgentLocked(last_in_hand);
+  return UrgentLocked();
 }
 
 void EventQueue::ClearUrgent(uint64_t committed) {

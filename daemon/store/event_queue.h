@@ -37,10 +37,11 @@ class EventQueue {
   // `deadline`. Returns true if an event is queued.
   bool WaitForEvent(Clock::time_point deadline);
 
-  // Consumer: waits until an event is queued, the queue is closed, `deadline`
-  // passes, or someone waits for `last_in_hand` or an earlier event
-  // (RequestUrgent). Returns true if an event is queued.
-  bool WaitForMore(uint64_t last_in_hand, Clock::time_point deadline);
+  // Consumer: waits until `want` events are queued, the queue is closed,
+  // `deadline` passes, or someone waits for an event already pushed
+  // (RequestUrgent). Returns true if an event is queued. Producers wake the
+  // consumer only when `want` is reached, not on every Push.
+  bool WaitForMore(size_t want, Clock::time_point deadline);
 
   // Consumer: moves up to `max` events, oldest first, onto the end of *out.
   // Returns how many moved. Wakes producers blocked on a full queue.
@@ -49,11 +50,11 @@ class EventQueue {
   // Consumer: sleeps until Close() or `deadline`. Returns true if closed.
   bool WaitForClose(Clock::time_point deadline);
 
-  // Someone is blocked until `seq` commits: the writer should not linger
-  // once it holds `seq`.
+  // Someone is blocked until `seq` commits: once `seq` is pushed, the writer
+  // should not linger for a fuller batch.
   void RequestUrgent(uint64_t seq);
-  // True if a waiter asked for `last_in_hand` or an earlier event.
-  bool IsUrgent(uint64_t last_in_hand) const;
+  // True if a waiter needs an event that has been pushed.
+  bool IsUrgent() const;
   // Consumer: forgets urgent requests satisfied by committing `committed`.
   void ClearUrgent(uint64_t committed);
 
@@ -65,9 +66,7 @@ class EventQueue {
   uint64_t LastAssigned() const;  // 0 before the first Push
 
  private:
-  bool UrgentLocked(uint64_t last_in_hand) const REQUIRES(mu_) {
-    return urgent_seq_ != 0 && urgent_seq_ <= last_in_hand;
-  }
+  bool UrgentLocked() const REQUIRES(mu_) { return urgent_seq_ != 0 && urgent_seq_ <= last_seq_; }
 
   // Constant after construction.
   const size_t capacity_;
@@ -78,6 +77,8 @@ class EventQueue {
   std::deque<Event> events_ GUARDED_BY(mu_);
   uint64_t last_seq_ GUARDED_BY(mu_) = 0;
   uint64_t urgent_seq_ GUARDED_BY(mu_) = 0;  // highest seq a waiter wants; 0: none
+  // Queue depth at which Push wakes the waiting consumer; 0: it is not waiting.
+  size_t wake_at_ GUARDED_BY(mu_) = 0;
   bool closed_ GUARDED_BY(mu_) = false;
 };
 

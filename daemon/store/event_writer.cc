@@ -10,6 +10,7 @@
 
 #include "base/mutex.h"
 #include "base/startup_error.h"
+#include "store/chat_lines.h"
 #include "store/database.h"
 #include "store/event_queue.h"
 #include "store/schema.h"
@@ -34,13 +35,6 @@ constexpr size_t kMaxStatusStatements = 64;
 int64_t UnixNow() {
   return std::chrono::duration_cast<seconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-bool IsServer(std::string_view username) {  // the original compared lower()
-  constexpr std::string_view kServer = "server";
-  return username.size() == kServer.size() &&
-         std::equal(username.begin(), username.end(), kServer.begin(),
-                    [](char a, char b) { return (a >= 'A' && a <= 'Z' ? a - 'A' + 'a' : a) == b; });
 }
 
 class NullListener : public CommitListener {
@@ -161,6 +155,7 @@ class EventWriter::Impl {
   Status ApplyBatch();
   void Rollback();
   void Publish(std::chrono::nanoseconds duration);
+  size_t ChatRunAt(size_t first) const;
   Status ApplyEvent(const Event& event, bool* partial);
   Status Apply(const UserJoined& w, int64_t now, bool* partial);
   Status Apply(const UserLeft& w, int64_t now, bool* partial);
@@ -192,6 +187,7 @@ class EventWriter::Impl {
   // starts and after it ends). Statements die before the connection.
   Database db_;
   WriteStatements stmts_;
+  ChatLineWriter chat_lines_{&db_};
   std::map<uint32_t, Statement> status_stmts_;  // by column bit set
   std::vector<Event> batch_;
   std::vector<char> rejected_;  // parallel to batch_
@@ -301,17 +297,16 @@ void EventWriter::Impl::Run() {
 // delay. Once a burst shows (two or more events were waiting), the writer
 // lingers up to batch_max_delay after the first for more, as PostgreSQL's
 // commit_delay does only when other commits are in flight; a waiter that
-// needs an event already in hand (WaitCommitted) cuts the linger short.
+// needs an event already pushed (WaitCommitted) cuts the linger short.
 void EventWriter::Impl::CollectBatch() {
   batch_.clear();
   const size_t max = static_cast<size_t>(std::max(config_.batch_max_events, 1));
   queue_.PopInto(max, &batch_);
-  if (batch_.size() < 2 || config_.batch_max_delay.count() <= 0) return;
-  const auto deadline = Clock::now() + config_.batch_max_delay;
-  while (batch_.size() < max) {
-    if (queue_.PopInto(max - batch_.size(), &batch_) > 0) continue;
-    if (queue_.closed() || !queue_.WaitForMore(batch_.back().seq, deadline)) break;
-  }
+  if (batch_.size() < 2 || batch_.size() >= max || config_.batch_max_delay.count() <= 0) return;
+  // Sleep until the rest of the batch is queued (or the deadline, or an
+  // urgent waiter), then take it in one go.
+  queue_.WaitForMore(max - batch_.size(), Clock::now() + config_.batch_max_delay);
+  queue_.PopInto(max - batch_.size(), &batch_);
 }
 
 bool EventWriter::Impl::CommitBatch() {
@@ -345,12 +340,29 @@ bool EventWriter::Impl::CommitBatch() {
 // and the others go on; if it had already changed a row (or SQLite rolled
 // the transaction back), the batch restarts without it so that each event
 // stays all-or-nothing.
+//
+// Runs of message.log events go through ChatLineWriter in bulk. If a run
+// fails on its data, the batch restarts event by event, which finds the bad
+// event and rejects only that one.
 Status EventWriter::Impl::ApplyBatch() {
+  bool bulk = true;
   for (bool restart = true; restart;) {
     restart = false;
     if (Status s = RunWith(&stmts_.begin); !s.ok()) return s;
     for (size_t i = 0; i < batch_.size() && !restart; ++i) {
       if (rejected_[i]) continue;
+      if (const size_t run = bulk ? ChatRunAt(i) : 0; run >= 2) {
+        Status s = chat_lines_.Apply(std::span<const Event>(batch_).subspan(i, run));
+        if (s.ok()) {
+          i += run - 1;
+          continue;
+        }
+        Rollback();
+        if (!IsDataError(s)) return s;
+        bulk = false;
+        restart = true;
+        continue;
+      }
       bool partial = false;
       Status s = ApplyEvent(batch_[i], &partial);
       if (s.ok()) continue;
@@ -371,6 +383,17 @@ Status EventWriter::Impl::ApplyBatch() {
     return s;
   }
   return Status::OK();
+}
+
+// How many events from batch_[first] on are message.log lines not yet
+// rejected, in a row.
+size_t EventWriter::Impl::ChatRunAt(size_t first) const {
+  size_t end = first;
+  while (end < batch_.size() && !rejected_[end] &&
+         std::holds_alternative<ChatMessage>(batch_[end].write)) {
+    ++end;
+  }
+  return end - first;
 }
 
 void EventWriter::Impl::Rollback() {
@@ -415,8 +438,7 @@ Status EventWriter::Impl::Apply(const UserLeft& w, int64_t now, bool*) {
 
 Status EventWriter::Impl::Apply(const ChatMessage& w, int64_t now, bool* partial) {
   if (Status s = RunWith(&stmts_.chat_stats, now, w.username); !s.ok()) return s;
-  // As the original: no recent_chat row for an empty message or the server.
-  if (w.message.empty() || w.username.empty() || IsServer(w.username)) return Status::OK();
+  if (!WantsChatRow(w)) return Status::OK();
   *partial = db_.Changes() > 0;
   return RunWith(&stmts_.chat_insert, now, w.username, w.message);
 }

@@ -98,21 +98,44 @@ TEST(EventQueueTest, UrgentRequestForAnEventInHandStopsTheLinger) {
     queue.RequestUrgent(seq);
   });
   const auto start = Clock::now();
-  EXPECT_FALSE(queue.WaitForMore(seq, start + std::chrono::seconds(10)));
+  EXPECT_FALSE(queue.WaitForMore(3, start + std::chrono::seconds(10)));
   EXPECT_LT(Clock::now() - start, std::chrono::seconds(5));
   waiter.join();
-  EXPECT_TRUE(queue.IsUrgent(seq));
+  EXPECT_TRUE(queue.IsUrgent());
   queue.ClearUrgent(seq);
-  EXPECT_FALSE(queue.IsUrgent(seq));
+  EXPECT_FALSE(queue.IsUrgent());
+}
+
+TEST(EventQueueTest, UrgentRequestForAQueuedEventStopsTheLinger) {
+  EventQueue queue(8);
+  uint64_t seq = 0;
+  ASSERT_OK(queue.Push(Chat("a"), &seq));
+  queue.RequestUrgent(seq);
+  const auto start = Clock::now();
+  EXPECT_TRUE(queue.WaitForMore(5, start + std::chrono::seconds(10)));
+  EXPECT_LT(Clock::now() - start, std::chrono::seconds(5));
 }
 
 TEST(EventQueueTest, UrgentRequestForALaterEventDoesNotStopTheLinger) {
   EventQueue queue(4);
   queue.RequestUrgent(5);
-  EXPECT_FALSE(queue.IsUrgent(3));
+  EXPECT_FALSE(queue.IsUrgent());
   const auto start = Clock::now();
   EXPECT_FALSE(queue.WaitForMore(3, start + milliseconds(30)));
   EXPECT_GE(Clock::now() - start, milliseconds(30));
+}
+
+TEST(EventQueueTest, WaitForMoreSleepsUntilItsBatchIsQueued) {
+  EventQueue queue(16);
+  std::thread producer([&] {
+    for (int i = 0; i < 4; ++i) {
+      std::this_thread::sleep_for(milliseconds(5));
+      ASSERT_OK(queue.Push(Chat("a"), nullptr));
+    }
+  });
+  EXPECT_TRUE(queue.WaitForMore(4, Clock::now() + std::chrono::seconds(10)));
+  EXPECT_EQ(queue.Depth(), 4u);
+  producer.join();
 }
 
 TEST(EventQueueTest, WaitForCloseReturnsOnClose) {
