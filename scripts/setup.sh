@@ -10,7 +10,7 @@ packages=(
   libnats-dev nats-server            # NATS C client and server (embedded default, tests)
   libsqlite3-dev sqlite3             # the store
   prometheus-cpp-dev                 # /metrics
-  libspdlog-dev libyaml-cpp-dev nlohmann-json3-dev libasio-dev
+  libspdlog-dev libyaml-cpp-dev nlohmann-json3-dev libsimdjson-dev libasio-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   prometheus                         # promtool and the real-server tests
 )

@@ -64,41 +64,21 @@ Result DecodeHighWater(const JsonFields& f) {
 }
 
 Result DecodeStatusUpdate(const JsonFields& f) {
-  const auto it = f.json().find("status_data");
-  if (it == f.json().end() || it->is_null()) {
-    return Rejection{RejectReason::kMissingField, "field 'status_data' is required"};
-  }
-  if (!it->is_object()) {
-    return Rejection{RejectReason::kWrongType, "field 'status_data' must be an object"};
-  }
   DecodedEvent decoded{store::StatusUpdate{}, {}};
   auto& update = std::get<store::StatusUpdate>(decoded.write);
-  for (const auto& [key, value] : it->items()) {
-    if (!IsWhitelisted(key)) {
-      decoded.ignored_status_keys.push_back(key);
-      continue;
-    }
-    store::StatusValue stored;
-    if (value.is_null()) {
-      stored = std::monostate{};
-    } else if (value.is_boolean()) {
-      stored = int64_t{value.get<bool>() ? 1 : 0};  // as Python's sqlite3 binds True
-    } else if (value.is_number_integer()) {
-      if (value.is_number_unsigned() &&
-          value.get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
-        return Rejection{RejectReason::kOutOfRange, "status_data '" + key + "' is out of range"};
-      }
-      stored = value.get<int64_t>();
-    } else if (value.is_number_float()) {
-      stored = value.get<double>();
-    } else if (value.is_string()) {
-      stored = value.get<std::string>();
-    } else {
-      return Rejection{RejectReason::kWrongType,
-                       "status_data '" + key + "' must be a string, number, boolean or null"};
-    }
-    update.fields.emplace_back(key, std::move(stored));
-  }
+  auto rejection = f.ForEachMember(
+      "status_data",
+      [&](std::string_view key, JsonFields::Element value) -> std::optional<Rejection> {
+        if (!IsWhitelisted(key)) {
+          decoded.ignored_status_keys.emplace_back(key);
+          return std::nullopt;
+        }
+        store::StatusValue stored;
+        if (auto r = JsonFields::ToStatusValue(key, value, &stored)) return r;
+        update.fields.emplace_back(std::string(key), std::move(stored));
+        return std::nullopt;
+      });
+  if (rejection) return *std::move(rejection);
   if (update.fields.empty()) {
     return Rejection{RejectReason::kEmptyField, "field 'status_data' has no whitelisted key"};
   }

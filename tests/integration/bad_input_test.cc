@@ -83,13 +83,18 @@ TEST_F(BadInputTest, OversizedPayload) {
 }
 
 TEST_F(BadInputTest, DeeplyNestedPayload) {
-  const std::string nested = R"({"username":"a","x":)" + std::string(2000, '[') +
-                             std::string(2000, ']') + "}";
-  world_.Publish("rosey.db.user.joined", nested);  // valid JSON: accepted, extra field ignored
+  const auto nested = [](const char* username, int depth) {
+    return R"({"username":")" + std::string(username) + R"(","x":)" + std::string(depth, '[') +
+           std::string(depth, ']') + "}";
+  };
+  // Nesting up to the parser's depth limit (1024) is accepted, the extra field ignored
+  // (the fixture caps payloads at 4096 bytes).
+  world_.Publish("rosey.db.user.joined", nested("a", 1000));
   world_.Request("rosey.db.query.channel_stats", "{}");
   EXPECT_EQ(world_.QueryInt("SELECT COUNT(*) FROM user_stats WHERE username='a'"), 1);
-  ExpectDroppedAndCounted("user.left", std::string(2000, '[') + std::string(2000, ']'),
-                          "not_object");
+  // Deeper is refused rather than recursed into.
+  ExpectDroppedAndCounted("user.joined", nested("b", 1030), "malformed_json");
+  EXPECT_EQ(world_.QueryInt("SELECT COUNT(*) FROM user_stats WHERE username='b'"), 0);
 }
 
 TEST_F(BadInputTest, UnknownStatusKeysAreDroppedButTheRestApplied) {

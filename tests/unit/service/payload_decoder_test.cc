@@ -73,11 +73,27 @@ TEST(PayloadDecoderTest, MalformedJsonNotObjectAndInvalidUtf8) {
 }
 
 TEST(PayloadDecoderTest, DeeplyNestedPayloadIsRejectedNotCrashed) {
-  std::string nested(20000, '[');
-  nested += std::string(20000, ']');
-  EXPECT_EQ(RejectionOf(Subject::kUserJoined, nested).reason, RejectReason::kNotObject);
-  std::string object = R"({"username":"a","extra":)" + nested + "}";
-  EXPECT_EQ(DecodeAs<store::UserJoined>(Subject::kUserJoined, object).username, "a");
+  const auto nested = [](int depth) {
+    return R"({"username":"a","extra":)" + std::string(depth, '[') + std::string(depth, ']') + "}";
+  };
+  const Rejection deep = RejectionOf(Subject::kUserJoined, nested(20000));
+  EXPECT_EQ(deep.reason, RejectReason::kMalformedJson);
+  EXPECT_NE(deep.detail.find("depth"), std::string::npos) << deep.detail;
+  EXPECT_EQ(DecodeAs<store::UserJoined>(Subject::kUserJoined, nested(500)).username, "a");
+}
+
+TEST(PayloadDecoderTest, RepeatedKeyCountsWithItsLastValue) {  // as Python's json
+  EXPECT_EQ(DecodeAs<store::UserJoined>(Subject::kUserJoined,
+                                        R"({"username":"first","username":"last"})")
+                .username,
+            "last");
+}
+
+TEST(PayloadDecoderTest, NumberBeyond64BitsIsOutOfRangeNotMalformed) {
+  EXPECT_EQ(RejectionOf(Subject::kUserCount, R"({"chat_count":123456789012345678901234})").reason,
+            RejectReason::kOutOfRange);
+  EXPECT_EQ(RejectionOf(Subject::kUserCount, R"({"chat_count":01})").reason,
+            RejectReason::kMalformedJson);
 }
 
 TEST(PayloadDecoderTest, UserCountDefaultsAndTypes) {
