@@ -1,9 +1,9 @@
 // roseyd_core_bench: the core issue's speed figures, measured end to end on
 // this machine with a real nats-server and the real roseyd binary.
 //
-//   1. burst throughput: N message.log events published as fast as the client
-//      can; persisted events/s = N / (first publish -> N rows counted in the
-//      file). Median of --trials runs.
+//   1. burst throughput: N message.log events (100 joined users taking turns)
+//      published as fast as the client can; persisted events/s = N / (first
+//      publish -> N rows counted in the file). Median of --trials runs.
 //   2. sustained: a constant offered rate for a fixed window (open loop);
 //      rows counted at the end, lost = sent - persisted; roseyd's CPU.
 //   3. request/reply: query.user_stats at a constant 1000/s, latency from each
@@ -24,6 +24,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -55,17 +56,27 @@ struct Args {
   int trials = 3;
 };
 
+constexpr const char* kUsage =
+    "usage: roseyd_core_bench [--events N] [--rate R] [--seconds S] [--requests N] [--trials T]\n"
+    "  defaults: 300000 burst events, 3 trials, 100000 ev/s for 10 s, 5000 requests at 1000/s\n";
+
 Args ParseArgs(int argc, char** argv) {
   Args a;
-  for (int i = 1; i + 1 < argc; i += 2) {
+  for (int i = 1; i < argc; i += 2) {
     const std::string k = argv[i];
+    if (k == "--help" || k == "-h") {
+      std::fputs(kUsage, stdout);
+      std::exit(0);
+    }
+    if (i + 1 >= argc) throw std::runtime_error(k + " needs a value\n" + kUsage);
     const int v = std::atoi(argv[i + 1]);
+    if (v <= 0) throw std::runtime_error(k + " must be a positive number\n" + kUsage);
     if (k == "--events") a.events = v;
     else if (k == "--rate") a.rate = v;
     else if (k == "--seconds") a.seconds = v;
     else if (k == "--requests") a.requests = v;
     else if (k == "--trials") a.trials = v;
-    else throw std::runtime_error("unknown option " + k);
+    else throw std::runtime_error("unknown option " + k + "\n" + kUsage);
   }
   return a;
 }
@@ -146,14 +157,16 @@ class Bench {
     pid_ = -1;
   }
 
-  int64_t CountRows(const char* table) {
+  int64_t CountRows(const char* table) { return QueryInt(std::string("SELECT COUNT(*) FROM ") + table); }
+
+  // The first column of the first row of `sql` on the daemon's file, or -1.
+  int64_t QueryInt(const std::string& sql) {
     sqlite3* db = nullptr;
     int64_t n = -1;
     const std::string path = db_dir_->File("rosey.db");
     if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
       sqlite3_busy_timeout(db, 2000);
       sqlite3_stmt* stmt = nullptr;
-      const std::string sql = std::string("SELECT COUNT(*) FROM ") + table;
       if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
           sqlite3_step(stmt) == SQLITE_ROW) {
         n = sqlite3_column_int64(stmt, 0);
@@ -192,19 +205,44 @@ class Bench {
     return Clock::time_point{};
   }
 
+  // As in a channel: kUsers users who joined, taking turns to chat, so that
+  // every line also counts in its user's user_stats row.
+  static constexpr int kUsers = 100;
+
+  void JoinUsers(Connection* publisher) {
+    for (int u = 0; u < kUsers; ++u) {
+      (void)publisher->Publish("rosey.db.user.joined", R"({"username":"user)" + std::to_string(u) + R"("})");
+    }
+    (void)publisher->Flush(std::chrono::milliseconds(10000));
+    if (WaitForRows("user_stats", kUsers, std::chrono::seconds(30)) == Clock::time_point{}) {
+      throw std::runtime_error("the bench users did not join");
+    }
+  }
+
+  static std::vector<std::string> ChatLines() {
+    std::vector<std::string> lines;
+    for (int u = 0; u < kUsers; ++u) {
+      lines.push_back(R"({"username":"user)" + std::to_string(u) +
+                      R"(","message":"a chat line of typical length, about sixty bytes"})");
+    }
+    return lines;
+  }
+
   double BurstTrial() {
     StartRoseyd();
     auto publisher = Connect(/*send_asap=*/false);
-    const std::string payload = R"({"username":"bench","message":"a chat line of typical length, about sixty bytes"})";
+    JoinUsers(publisher.get());
+    const std::vector<std::string> lines = ChatLines();
     const auto start = Clock::now();
     for (int i = 0; i < args_.events; ++i) {
-      if (!publisher->Publish("rosey.db.message.log", payload).ok()) {
+      if (!publisher->Publish("rosey.db.message.log", lines[static_cast<size_t>(i % kUsers)]).ok()) {
         throw std::runtime_error("publish failed");
       }
     }
     (void)publisher->Flush(std::chrono::milliseconds(10000));
     const auto done = WaitForRows("recent_chat", args_.events, std::chrono::seconds(120));
     const int64_t rows = CountRows("recent_chat");
+    const int64_t counted = QueryInt("SELECT SUM(total_chat_lines) FROM user_stats");
     const double commits = Metric("roseyd_commit_batch_size_count");
     const double batched = Metric("roseyd_commit_batch_size_sum");
     const double cpu = ReadProc(pid_).cpu_seconds;
@@ -219,15 +257,18 @@ class Bench {
       return 0;
     }
     const double seconds = std::chrono::duration<double>(done - start).count();
-    std::printf("  burst trial: %d events, %lld rows, %.3f s, %.0f persisted events/s\n",
-                args_.events, static_cast<long long>(rows), seconds, args_.events / seconds);
+    std::printf("  burst trial: %d events, %lld rows (user_stats counts %lld lines), %.3f s, "
+                "%.0f persisted events/s\n",
+                args_.events, static_cast<long long>(rows), static_cast<long long>(counted), seconds,
+                args_.events / seconds);
     return args_.events / seconds;
   }
 
   void Sustained() {
     StartRoseyd();
     auto publisher = Connect(/*send_asap=*/false);
-    const std::string payload = R"({"username":"bench","message":"a chat line of typical length, about sixty bytes"})";
+    JoinUsers(publisher.get());
+    const std::vector<std::string> lines = ChatLines();
     const int64_t total = static_cast<int64_t>(args_.rate) * args_.seconds;
     const auto interval = std::chrono::nanoseconds(1'000'000'000LL / args_.rate);
     const ProcStat before = ReadProc(pid_);
@@ -239,7 +280,9 @@ class Bench {
       const auto now = Clock::now();
       const int64_t due = std::min<int64_t>(total, (now - start) / interval + 1);
       if (due - sent > 1000) ++late_slots;
-      for (; sent < due; ++sent) (void)publisher->Publish("rosey.db.message.log", payload);
+      for (; sent < due; ++sent) {
+        (void)publisher->Publish("rosey.db.message.log", lines[static_cast<size_t>(sent % kUsers)]);
+      }
       std::this_thread::sleep_until(start + interval * (sent + 1));
     }
     (void)publisher->Flush(std::chrono::milliseconds(10000));
