@@ -74,6 +74,12 @@ struct CallbackContext {
 
 namespace {
 
+// A connection that failed at start (retry_on_failed_connect) is up at last.
+void OnConnected(natsConnection*, void* closure) {
+  auto* ctx = static_cast<CallbackContext*>(closure);
+  spdlog::info("NATS connected to {}", ctx->url);
+}
+
 void OnDisconnected(natsConnection*, void* closure) {
   auto* ctx = static_cast<CallbackContext*>(closure);
   if (ctx->listener != nullptr) ctx->listener->OnDisconnected();
@@ -147,8 +153,10 @@ Connection::Connection(const ConnectionOptions& options, ConnectionListener* lis
   // Publishes during a short outage are buffered rather than refused.
   check(natsOptions_SetReconnectBufSize(opts.get(), 8 * 1024 * 1024), "setting the buffer");
   check(natsOptions_SetSendAsap(opts.get(), options.send_asap), "setting send-asap");
-  check(natsOptions_SetRetryOnFailedConnect(opts.get(), options.retry_on_failed_connect, nullptr,
-                                            nullptr),
+  // With a connected callback cnats retries in the background; without one,
+  // natsConnection_Connect would block until a server answers.
+  check(natsOptions_SetRetryOnFailedConnect(opts.get(), options.retry_on_failed_connect,
+                                            OnConnected, context_.get()),
         "setting retry on failed connect");
   check(natsOptions_SetDisconnectedCB(opts.get(), OnDisconnected, context_.get()), "callbacks");
   check(natsOptions_SetReconnectedCB(opts.get(), OnReconnected, context_.get()), "callbacks");

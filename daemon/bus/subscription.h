@@ -32,7 +32,9 @@ class Subscription {
   // already received have been handled.
   Status Drain(std::chrono::milliseconds timeout);
 
-  // Messages cnats dropped because the pending limits were reached.
+  // Messages cnats dropped because the pending limits were reached. Like
+  // Pending(), 0 once the subscription is drained (cnats keeps no statistics
+  // for a closed subscription): read it before Drain().
   int64_t Dropped() const;
   // Messages waiting for the handler.
   int Pending() const;
