@@ -115,13 +115,24 @@ void Daemon::Start() {
   options.reconnect_wait = config_.nats.reconnect_wait;
   options.reconnect_wait_max = config_.nats.reconnect_wait_max;
   options.connect_timeout = config_.nats.connect_timeout;
+  const NatsAuthConfig& auth = config_.nats.auth;
+  options.user = auth.user;
+  options.password = auth.password;
+  options.token = auth.token;
+  options.credentials_file = auth.credentials_file;
+  options.nkey = auth.nkey;
+  options.nkey_seed_file = auth.nkey_seed_file;
+  options.tls_ca_file = auth.tls_ca_file;
+  options.tls_cert_file = auth.tls_cert_file;
+  options.tls_key_file = auth.tls_key_file;
   // This connection publishes only replies: send each at once (about 0.15 ms
   // instead of about 1 ms round trip with cnats's batching flusher).
   options.send_asap = true;
   connection_ = std::make_unique<bus::Connection>(options, nats_reporter_.get());
   metrics_->SetNatsConnected(connection_->IsConnected());
   if (!connection_->IsConnected()) {
-    spdlog::warn("NATS at {} is not reachable yet; roseyd keeps trying in the background", url);
+    spdlog::warn("NATS at {} is not reachable yet; roseyd keeps trying in the background",
+                 bus::RedactUrl(url));
   }
 
   service_ = std::make_unique<service::DatabaseService>(config_, connection_.get(), writer_.get(),
@@ -132,7 +143,7 @@ void Daemon::Start() {
                             std::chrono::steady_clock::now() - started).count();
   spdlog::info("roseyd {} ready in {:.1f} ms: NATS {} (subjects {}.>, queue group '{}'), "
                "database {}, metrics {}",
-               GetBuildInfo().version, ready_ms, url, config_.service.subject_prefix,
+               GetBuildInfo().version, ready_ms, bus::RedactUrl(url), config_.service.subject_prefix,
                config_.service.queue_group, config_.DatabasePath(),
                metrics_server_ ? "http://" + metrics_server_->address() + "/metrics"
                                : std::string("off"));

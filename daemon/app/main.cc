@@ -12,6 +12,7 @@
 
 #include "app/daemon.h"
 #include "app/logging.h"
+#include "bus/connection.h"
 #include "base/build_info.h"
 #include "base/startup_error.h"
 #include "config/config_loader.h"
@@ -159,7 +160,7 @@ int CheckConfig(Invocation inv) {
             << "  nats:      " << (config.nats.url.empty() ? "embedded nats-server on " +
                                                                  config.nats.embedded.host + ":" +
                                                                  std::to_string(config.nats.embedded.port)
-                                                           : config.nats.url)
+                                                           : roseyd::bus::RedactUrl(config.nats.url))
             << "\n"
             << "  metrics:   " << (config.metrics.listen.empty() ? "off" : config.metrics.listen)
             << "\n";

@@ -122,7 +122,57 @@ int64_t ReconnectDelay(natsConnection*, int attempts, void* closure) {
   return std::max<int64_t>(1, delay + jitter(rng));
 }
 
+// Applies options' credentials and TLS files; `check` throws naming `what`.
+template <typename Check>
+void SetAuth(natsOptions* opts, const ConnectionOptions& o, Check check) {
+  if (!o.user.empty()) {
+    check(natsOptions_SetUserInfo(opts, o.user.c_str(), o.password.c_str()), "setting the user");
+  }
+  if (!o.token.empty()) check(natsOptions_SetToken(opts, o.token.c_str()), "setting the token");
+  if (!o.credentials_file.empty()) {
+    check(natsOptions_SetUserCredentialsFromFiles(opts, o.credentials_file.c_str(), nullptr),
+          "loading the credentials file");
+  }
+  if (!o.nkey.empty()) {
+    check(natsOptions_SetNKeyFromSeed(opts, o.nkey.c_str(), o.nkey_seed_file.c_str()),
+          "loading the NKey seed file");
+  }
+  if (o.tls_ca_file.empty() && o.tls_cert_file.empty()) return;
+  check(natsOptions_SetSecure(opts, true), "enabling TLS");
+  if (!o.tls_ca_file.empty()) {
+    check(natsOptions_LoadCATrustedCertificates(opts, o.tls_ca_file.c_str()),
+          "loading the TLS CA file");
+  }
+  if (!o.tls_cert_file.empty()) {
+    check(natsOptions_LoadCertificatesChain(opts, o.tls_cert_file.c_str(), o.tls_key_file.c_str()),
+          "loading the TLS certificate and key");
+  }
+}
+
 }  // namespace
+
+std::string RedactUrl(std::string_view url) {
+  // cnats takes a comma-separated list; each entry may carry user:password@.
+  std::string redacted;
+  for (size_t begin = 0; begin <= url.size();) {
+    size_t end = url.find(',', begin);
+    if (end == std::string_view::npos) end = url.size();
+    const std::string_view one = url.substr(begin, end - begin);
+    const size_t scheme = one.find("://");
+    const size_t start = scheme == std::string_view::npos ? 0 : scheme + 3;
+    const size_t at = one.find('@', start);
+    const size_t slash = one.find('/', start);
+    if (!redacted.empty() || begin > 0) redacted += ',';
+    if (at == std::string_view::npos || (slash != std::string_view::npos && slash < at)) {
+      redacted += one;
+    } else {
+      (redacted += one.substr(0, start)) += "***";
+      redacted += one.substr(at);
+    }
+    begin = end + 1;
+  }
+  return redacted;
+}
 
 void Connection::Deleter::operator()(natsConnection* nc) const noexcept {
   natsConnection_Destroy(nc);
@@ -133,14 +183,15 @@ Connection::Connection(const ConnectionOptions& options, ConnectionListener* lis
   context_->listener = listener;
   context_->wait_ms = options.reconnect_wait.count();
   context_->wait_max_ms = std::max(options.reconnect_wait_max.count(), context_->wait_ms);
-  context_->url = options.url;
+  context_->url = RedactUrl(options.url);
+  const std::string& url = context_->url;  // the only form that may reach a log
 
   natsOptions* raw = nullptr;
   natsStatus s = natsOptions_Create(&raw);
   std::unique_ptr<natsOptions, OptionsDeleter> opts(raw);
   auto check = [&](natsStatus st, const char* what) {
     if (st != NATS_OK) {
-      throw StartupError("bus", options.url + ": " + what + ": " + LastError(st), st);
+      throw StartupError("bus", url + ": " + what + ": " + LastError(st), st);
     }
   };
   check(s, "creating options");
@@ -153,24 +204,31 @@ Connection::Connection(const ConnectionOptions& options, ConnectionListener* lis
   // Publishes during a short outage are buffered rather than refused.
   check(natsOptions_SetReconnectBufSize(opts.get(), 8 * 1024 * 1024), "setting the buffer");
   check(natsOptions_SetSendAsap(opts.get(), options.send_asap), "setting send-asap");
-  // With a connected callback cnats retries in the background; without one,
-  // natsConnection_Connect would block until a server answers.
-  check(natsOptions_SetRetryOnFailedConnect(opts.get(), options.retry_on_failed_connect,
-                                            OnConnected, context_.get()),
-        "setting retry on failed connect");
   check(natsOptions_SetDisconnectedCB(opts.get(), OnDisconnected, context_.get()), "callbacks");
   check(natsOptions_SetReconnectedCB(opts.get(), OnReconnected, context_.get()), "callbacks");
   check(natsOptions_SetClosedCB(opts.get(), OnClosed, context_.get()), "callbacks");
   check(natsOptions_SetErrorHandler(opts.get(), OnAsyncError, context_.get()), "callbacks");
+  SetAuth(opts.get(), options, check);
 
+  // One plain attempt first: a refusal (authorization, TLS) is an error to
+  // report now, not something to retry forever. Only "no server" is retried.
   natsConnection* nc = nullptr;
   s = natsConnection_Connect(&nc, opts.get());
+  if (s == NATS_NO_SERVER && options.retry_on_failed_connect) {
+    natsConnection_Destroy(nc);
+    nc = nullptr;
+    // With a connected callback cnats retries in the background; without one,
+    // natsConnection_Connect would block until a server answers.
+    check(natsOptions_SetRetryOnFailedConnect(opts.get(), true, OnConnected, context_.get()),
+          "setting retry on failed connect");
+    s = natsConnection_Connect(&nc, opts.get());
+  }
   nc_.reset(nc);  // own before checking: a failed connect may still return a handle
   // With retry_on_failed_connect, NOT_YET_CONNECTED means "trying in the background".
   if (s != NATS_OK && !(s == NATS_NOT_YET_CONNECTED && options.retry_on_failed_connect)) {
-    throw StartupError("bus", options.url + ": cannot connect: " + LastError(s), s);
+    throw StartupError("bus", url + ": cannot connect: " + LastError(s), s);
   }
-  if (s == NATS_OK) spdlog::info("NATS connected to {} as '{}'", options.url, options.name);
+  if (s == NATS_OK) spdlog::info("NATS connected to {} as '{}'", url, options.name);
 }
 
 Connection::~Connection() {

@@ -56,7 +56,21 @@ struct ConnectionOptions {
   // If the server is not reachable at start, keep trying in the background
   // instead of failing (for a daemon started before its NATS server).
   bool retry_on_failed_connect = true;
+  // Authentication: at most one of user+password, token, credentials file,
+  // NKey (public key + seed file). Any tls_* file: connect with TLS.
+  std::string user;
+  std::string password;
+  std::string token;
+  std::string credentials_file;
+  std::string nkey;
+  std::string nkey_seed_file;
+  std::string tls_ca_file;
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
+
+// `url` with any user:password@ replaced by ***@, for logs.
+std::string RedactUrl(std::string_view url);
 
 // One NATS connection (RAII over natsConnection).
 //

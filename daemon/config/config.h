@@ -24,9 +24,28 @@ struct EmbeddedNatsConfig {
   std::chrono::milliseconds ready_timeout{5000};
 };
 
+// How roseyd proves who it is to NATS: at most one of user/password, token,
+// credentials file or NKey, plus TLS. Secrets may come from files (*_file)
+// or ROSEYD_NATS_* variables; LoadConfig reads the files into password and
+// token. Nothing here is ever logged.
+struct NatsAuthConfig {
+  std::string user;
+  std::string password;
+  std::string password_file;
+  std::string token;
+  std::string token_file;
+  std::string credentials_file;  // a .creds file (JWT + NKey seed)
+  std::string nkey;              // public NKey (U...)
+  std::string nkey_seed_file;    // its seed
+  std::string tls_ca_file;       // set: TLS, trusting this CA
+  std::string tls_cert_file;     // client certificate, with tls_key_file
+  std::string tls_key_file;
+};
+
 struct NatsConfig {
   std::string url;  // empty: start the embedded server below and connect to it
   std::string name = "roseyd";
+  NatsAuthConfig auth;
   EmbeddedNatsConfig embedded;
   std::chrono::milliseconds reconnect_wait{250};      // first back-off step
   std::chrono::milliseconds reconnect_wait_max{5000};  // back-off ceiling

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <limits>
 #include <set>
 #include <sstream>
@@ -273,6 +274,40 @@ const std::vector<KeyDef>& Keys() {
           "nats.name", [](auto& c) -> auto& { return c.nats.name; },
           "connection name shown by the NATS server", NonEmpty),
       String(
+          "nats.auth.user", [](auto& c) -> auto& { return c.nats.auth.user; },
+          "NATS user name (with a password)"),
+      String(
+          "nats.auth.password", [](auto& c) -> auto& { return c.nats.auth.password; },
+          "NATS password; prefer ROSEYD_NATS_AUTH_PASSWORD or password_file"),
+      String(
+          "nats.auth.password_file", [](auto& c) -> auto& { return c.nats.auth.password_file; },
+          "file holding the NATS password"),
+      String(
+          "nats.auth.token", [](auto& c) -> auto& { return c.nats.auth.token; },
+          "NATS token; prefer ROSEYD_NATS_AUTH_TOKEN or token_file"),
+      String(
+          "nats.auth.token_file", [](auto& c) -> auto& { return c.nats.auth.token_file; },
+          "file holding the NATS token"),
+      String(
+          "nats.auth.credentials_file",
+          [](auto& c) -> auto& { return c.nats.auth.credentials_file; },
+          "NATS .creds file (JWT and NKey seed)"),
+      String(
+          "nats.auth.nkey", [](auto& c) -> auto& { return c.nats.auth.nkey; },
+          "public NKey of roseyd's NATS user (with nkey_seed_file)"),
+      String(
+          "nats.auth.nkey_seed_file", [](auto& c) -> auto& { return c.nats.auth.nkey_seed_file; },
+          "file holding that NKey's seed"),
+      String(
+          "nats.auth.tls_ca_file", [](auto& c) -> auto& { return c.nats.auth.tls_ca_file; },
+          "CA certificate(s) to verify the NATS server; set: connect with TLS"),
+      String(
+          "nats.auth.tls_cert_file", [](auto& c) -> auto& { return c.nats.auth.tls_cert_file; },
+          "client certificate for TLS (with tls_key_file)"),
+      String(
+          "nats.auth.tls_key_file", [](auto& c) -> auto& { return c.nats.auth.tls_key_file; },
+          "client certificate's private key"),
+      String(
           "nats.embedded.binary", [](auto& c) -> auto& { return c.nats.embedded.binary; },
           "nats-server executable, looked up on PATH unless absolute", NonEmpty),
       String(
@@ -488,10 +523,81 @@ class Builder {
                FormatDuration(nats.reconnect_wait_max) + ", from " +
                origin_["nats.reconnect_wait_max"] + ")");
     }
+    CheckAuth();
     return std::move(config_);
   }
 
  private:
+  // One way to authenticate at most; files must be readable now, not at the
+  // first reconnect; secrets from files land in password and token.
+  void CheckAuth() {
+    NatsAuthConfig& auth = config_.nats.auth;
+    const std::map<std::string_view, const std::string*> values = {
+        {"user", &auth.user},
+        {"password", &auth.password},
+        {"password_file", &auth.password_file},
+        {"token", &auth.token},
+        {"token_file", &auth.token_file},
+        {"credentials_file", &auth.credentials_file},
+        {"nkey", &auth.nkey},
+        {"nkey_seed_file", &auth.nkey_seed_file},
+        {"tls_ca_file", &auth.tls_ca_file},
+        {"tls_cert_file", &auth.tls_cert_file},
+        {"tls_key_file", &auth.tls_key_file}};
+    // Empty counts as unset: the shipped file lists every key, empty.
+    const auto set = [&](const char* key) { return !values.at(key)->empty(); };
+    const auto conflict = [&](const char* a, const char* b) {
+      if (set(a) && set(b)) {
+        Fail(origin_[std::string("nats.auth.") + a],
+             std::string("nats.auth.") + a + " and nats.auth." + b + " (from " +
+                 origin_[std::string("nats.auth.") + b] + ") cannot both be set");
+      }
+    };
+    const auto requires_key = [&](const char* a, const char* b) {
+      if (set(a) && !set(b)) {
+        Fail(origin_[std::string("nats.auth.") + a],
+             std::string("nats.auth.") + a + " needs nats.auth." + b);
+      }
+    };
+    conflict("password", "password_file");
+    conflict("token", "token_file");
+    for (const char* other : {"user", "credentials_file", "nkey"}) {
+      conflict("token", other);
+      conflict("token_file", other);
+    }
+    conflict("user", "credentials_file");
+    conflict("user", "nkey");
+    conflict("credentials_file", "nkey");
+    requires_key("password", "user");
+    requires_key("password_file", "user");
+    requires_key("nkey", "nkey_seed_file");
+    requires_key("nkey_seed_file", "nkey");
+    requires_key("tls_cert_file", "tls_key_file");
+    requires_key("tls_key_file", "tls_cert_file");
+    if (set("password_file")) auth.password = ReadSecret("password_file", auth.password_file);
+    if (set("token_file")) auth.token = ReadSecret("token_file", auth.token_file);
+    for (const auto& [key, path] : {std::pair{"credentials_file", &auth.credentials_file},
+                                    std::pair{"nkey_seed_file", &auth.nkey_seed_file},
+                                    std::pair{"tls_ca_file", &auth.tls_ca_file},
+                                    std::pair{"tls_cert_file", &auth.tls_cert_file},
+                                    std::pair{"tls_key_file", &auth.tls_key_file}}) {
+      if (set(key)) (void)ReadSecret(key, *path);
+    }
+  }
+
+  // The file's text without a trailing newline; fails naming key and file.
+  std::string ReadSecret(const char* key, const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      Fail(origin_[std::string("nats.auth.") + key],
+           std::string("nats.auth.") + key + ": cannot read '" + path + "': " +
+               std::strerror(errno));
+    }
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    return text;
+  }
+
   static std::string Where(const std::string& path, const YAML::Mark& mark) {
     if (mark.is_null()) return path;
     return path + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);

@@ -228,3 +228,42 @@ TEST(LifecycleTest, MetricsEndpointServesTheDocumentedSeries) {
 
 }  // namespace
 }  // namespace roseyd::testing
+
+namespace roseyd::testing {
+namespace {
+
+TEST(NatsAuthTest, ConnectsWithAPasswordFromAFileAndNeverLogsIt) {
+  RoseydWorld world;
+  world.StartNats({"--user", "roseyd", "--pass", "s3cret-pass"});
+  const std::string secret = world.dir().File("nats-password");
+  std::ofstream(secret) << "s3cret-pass\n";
+  world.StartRoseyd({"--set", "nats.auth.user=roseyd", "--set",
+                     "nats.auth.password_file=" + secret});
+  EXPECT_EQ(world.Metric("roseyd_nats_connected"), 1);
+  EXPECT_EQ(world.StopRoseyd(), 0);
+  EXPECT_EQ(world.Log().find("s3cret-pass"), std::string::npos) << world.Log();
+}
+
+TEST(NatsAuthTest, CredentialsInTheUrlAreRedactedInLogs) {
+  RoseydWorld world;
+  world.StartNats({"--user", "roseyd", "--pass", "s3cret-pass"});
+  world.StartRoseyd({"--nats-url", "nats://roseyd:s3cret-pass@127.0.0.1:" +
+                                       std::to_string(world.nats_port())});
+  EXPECT_EQ(world.Metric("roseyd_nats_connected"), 1);
+  EXPECT_EQ(world.StopRoseyd(), 0);
+  EXPECT_NE(world.Log().find("nats://***@127.0.0.1"), std::string::npos) << world.Log();
+  EXPECT_EQ(world.Log().find("s3cret-pass"), std::string::npos) << world.Log();
+}
+
+TEST(NatsAuthTest, WrongPasswordStopsStartupWithAClearError) {
+  RoseydWorld world;
+  world.StartNats({"--user", "roseyd", "--pass", "s3cret-pass"});
+  const int status = world.RunRoseydToExit(
+      {"--set", "nats.auth.user=roseyd", "--set", "nats.auth.password=wrong-pass"});
+  EXPECT_NE(status, 0);
+  EXPECT_NE(world.Log().find("uthorization"), std::string::npos) << world.Log();
+  EXPECT_EQ(world.Log().find("wrong-pass"), std::string::npos) << world.Log();
+}
+
+}  // namespace
+}  // namespace roseyd::testing

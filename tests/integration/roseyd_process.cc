@@ -40,8 +40,9 @@ RoseydWorld::~RoseydWorld() {
   nats_.reset();
 }
 
-void RoseydWorld::StartNats() {
+void RoseydWorld::StartNats(const std::vector<std::string>& extra_args) {
   bus::EmbeddedServerOptions options;
+  options.extra_args = extra_args;
   options.port = nats_port_;
   options.jetstream = false;
   options.log_file = dir_.File("nats-server.log");

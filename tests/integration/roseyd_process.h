@@ -30,7 +30,8 @@ class RoseydWorld {
   ~RoseydWorld();  // SIGKILLs what is still running
 
   // Starts nats-server on nats_port() (a free port chosen once).
-  void StartNats();
+  // A nats-server on nats_port(); `extra_args` go to it (auth, TLS).
+  void StartNats(const std::vector<std::string>& extra_args = {});
   void StopNats();
 
   // Starts roseyd with `extra_args` appended (e.g. {"--set", "k=v"}) and

@@ -352,6 +352,17 @@ TEST_F(ConfigLoaderTest, ConfigKeysListsEveryKeyWithItsEnvName) {
                                           "log.format",
                                           "nats.url",
                                           "nats.name",
+                                          "nats.auth.user",
+                                          "nats.auth.password",
+                                          "nats.auth.password_file",
+                                          "nats.auth.token",
+                                          "nats.auth.token_file",
+                                          "nats.auth.credentials_file",
+                                          "nats.auth.nkey",
+                                          "nats.auth.nkey_seed_file",
+                                          "nats.auth.tls_ca_file",
+                                          "nats.auth.tls_cert_file",
+                                          "nats.auth.tls_key_file",
                                           "nats.embedded.binary",
                                           "nats.embedded.host",
                                           "nats.embedded.port",
@@ -412,6 +423,58 @@ TEST(ProcessEnvironmentTest, ReadsTheEnvironment) {
   unsetenv("ROSEYD_TEST_VARIABLE");
   ASSERT_TRUE(env.count("ROSEYD_TEST_VARIABLE"));
   EXPECT_EQ(env.at("ROSEYD_TEST_VARIABLE"), "a=b");
+}
+
+}  // namespace
+}  // namespace roseyd
+
+namespace roseyd {
+namespace {
+
+class NatsAuthConfigTest : public ConfigLoaderTest {};
+
+TEST_F(NatsAuthConfigTest, SecretFilesAreReadWithoutTheTrailingNewline) {
+  const std::string secret = dir_.File("password");
+  std::ofstream(secret) << "s3cret\n";
+  sources_.overrides = {{"nats.auth.user", "roseyd"}, {"nats.auth.password_file", secret}};
+  const Config config = LoadConfig(sources_);
+  EXPECT_EQ(config.nats.auth.user, "roseyd");
+  EXPECT_EQ(config.nats.auth.password, "s3cret");
+}
+
+TEST_F(NatsAuthConfigTest, PasswordComesFromTheEnvironment) {
+  sources_.env = {{"ROSEYD_NATS_AUTH_USER", "roseyd"}, {"ROSEYD_NATS_AUTH_PASSWORD", "s3cret"}};
+  EXPECT_EQ(LoadConfig(sources_).nats.auth.password, "s3cret");
+}
+
+TEST_F(NatsAuthConfigTest, UnreadableFileNamesTheKeyAndTheFile) {
+  sources_.overrides = {{"nats.auth.token_file", dir_.File("missing")}};
+  const std::string error = LoadError();
+  EXPECT_TRUE(Contains(error, "nats.auth.token_file")) << error;
+  EXPECT_TRUE(Contains(error, dir_.File("missing"))) << error;
+  sources_.overrides = {{"nats.auth.tls_ca_file", dir_.File("ca.pem")}};
+  EXPECT_TRUE(Contains(LoadError(), "nats.auth.tls_ca_file"));
+}
+
+TEST_F(NatsAuthConfigTest, OneWayInAtMost) {
+  const std::vector<std::vector<std::pair<std::string, std::string>>> refused = {
+      {{"nats.auth.password", "p"}},                                    // no user
+      {{"nats.auth.user", "u"}, {"nats.auth.token", "t"}},              // two ways
+      {{"nats.auth.token", "t"}, {"nats.auth.token_file", "/x"}},       // two sources
+      {{"nats.auth.user", "u"}, {"nats.auth.credentials_file", "/x"}},  // two ways
+      {{"nats.auth.nkey", "UABC"}},                                     // no seed
+      {{"nats.auth.tls_cert_file", "/x"}},                              // no key
+  };
+  for (const auto& overrides : refused) {
+    sources_.overrides = overrides;
+    const std::string error = LoadError();
+    EXPECT_TRUE(Contains(error, overrides[0].first)) << error;
+  }
+}
+
+TEST_F(NatsAuthConfigTest, SecretsStayOutOfErrors) {
+  sources_.overrides = {{"nats.auth.token", "t0ken-value"}, {"nats.auth.user", "u"}};
+  EXPECT_FALSE(Contains(LoadError(), "t0ken-value"));
 }
 
 }  // namespace

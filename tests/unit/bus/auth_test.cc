@@ -1,0 +1,110 @@
+// Authentication and TLS against a real nats-server that demands them.
+
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "base/startup_error.h"
+#include "bus/connection.h"
+#include "bus/embedded_server.h"
+#include "bus/nats_library.h"
+#include "support/temp_dir.h"
+
+namespace roseyd::bus {
+namespace {
+
+class AuthTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<EmbeddedServer> StartServer(std::vector<std::string> args) {
+    EmbeddedServerOptions options;
+    options.port = 0;
+    options.jetstream = false;
+    options.log_file = dir_.File("nats-server.log");
+    options.extra_args = std::move(args);
+    return std::make_unique<EmbeddedServer>(options);
+  }
+
+  // Options that fail at once instead of retrying, so a refusal is visible.
+  static ConnectionOptions Options(const EmbeddedServer& server, const std::string& scheme = "nats") {
+    ConnectionOptions options;
+    options.url = scheme + "://127.0.0.1:" + std::to_string(server.port());
+    options.retry_on_failed_connect = false;
+    options.connect_timeout = std::chrono::milliseconds(2000);
+    return options;
+  }
+
+  // The StartupError's text, or "" if the connection was made.
+  static std::string ConnectError(const ConnectionOptions& options) {
+    try {
+      Connection connection(options);
+      return connection.IsConnected() ? "" : "not connected";
+    } catch (const StartupError& e) {
+      return e.what();
+    }
+  }
+
+  NatsLibrary nats_library_;
+  testing::TempDir dir_;
+};
+
+TEST_F(AuthTest, UserAndPassword) {
+  auto server = StartServer({"--user", "roseyd", "--pass", "s3cret"});
+  ConnectionOptions options = Options(*server);
+  EXPECT_NE(ConnectError(options), "");  // none given
+  options.user = "roseyd";
+  options.password = "wrong";
+  const std::string refused = ConnectError(options);
+  EXPECT_NE(refused.find("uthorization"), std::string::npos) << refused;
+  EXPECT_EQ(refused.find("wrong"), std::string::npos) << "a password reached an error";
+  options.password = "s3cret";
+  EXPECT_EQ(ConnectError(options), "");
+}
+
+TEST_F(AuthTest, Token) {
+  auto server = StartServer({"--auth", "t0ken"});
+  ConnectionOptions options = Options(*server);
+  options.token = "other";
+  EXPECT_NE(ConnectError(options), "");
+  options.token = "t0ken";
+  EXPECT_EQ(ConnectError(options), "");
+}
+
+TEST_F(AuthTest, TlsWithTheConfiguredCa) {
+  // A throwaway CA and a server certificate for 127.0.0.1, made by openssl.
+  const std::string d = dir_.path();
+  const std::string make =
+      "cd '" + d + "' && "
+      "openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=roseyd-test-ca "
+      "-keyout ca.key -out ca.pem && "
+      "openssl req -newkey rsa:2048 -nodes -subj /CN=127.0.0.1 -keyout server.key -out server.csr && "
+      "printf 'subjectAltName=IP:127.0.0.1' > san.ext && "
+      "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1 "
+      "-extfile san.ext -out server.pem";
+  ASSERT_EQ(std::system((make + " >/dev/null 2>&1").c_str()), 0) << "openssl failed";
+  auto server = StartServer({"--tls", "--tlscert", d + "/server.pem", "--tlskey", d + "/server.key"});
+
+  ConnectionOptions options = Options(*server);
+  EXPECT_NE(ConnectError(options), "");  // the server requires TLS
+  options.tls_ca_file = d + "/server.pem";  // not the CA that signed it
+  EXPECT_NE(ConnectError(options), "");
+  options.tls_ca_file = d + "/ca.pem";
+  EXPECT_EQ(ConnectError(options), "");
+  options.tls_ca_file = d + "/missing.pem";
+  const std::string missing = ConnectError(options);
+  EXPECT_NE(missing.find("TLS CA file"), std::string::npos) << missing;
+}
+
+TEST(RedactUrlTest, HidesUserInfoOnly) {
+  EXPECT_EQ(RedactUrl("nats://roseyd:s3cret@127.0.0.1:4222"), "nats://***@127.0.0.1:4222");
+  EXPECT_EQ(RedactUrl("nats://t0ken@host:4222,tls://u:p@other:4443"),
+            "nats://***@host:4222,tls://***@other:4443");
+  EXPECT_EQ(RedactUrl("nats://127.0.0.1:4222"), "nats://127.0.0.1:4222");
+  EXPECT_EQ(RedactUrl("nats://host:4222/path@x"), "nats://host:4222/path@x");
+  EXPECT_EQ(RedactUrl(""), "");
+}
+
+}  // namespace
+}  // namespace roseyd::bus
