@@ -1,0 +1,123 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "loadgen/stats.h"
+
+namespace roseyd::loadgen {
+
+// What one run of the benchmark suite found: the data behind
+// BENCHMARK_RESULTS.md, benchmark_results.json and the charts.
+
+enum class Priority { kP0, kP1, kP2, kNone };  // P0 failures fail the run
+std::string_view PriorityName(Priority priority);  // "P0", "P1", "P2", "-"
+
+// One figure a scenario is judged on, e.g. mean_latency_ms <= 5.
+struct Figure {
+  std::string metric;  // snake_case with its unit: "mean_latency_ms", "persisted_per_second"
+  double value = 0;
+  std::optional<double> target;  // none: reported, not judged
+  Comparison comparison = Comparison::kAtMost;
+  Verdict verdict = Verdict::kNotRun;  // kNotRun when there is no target
+  double headroom = 0;                 // Headroom(value, *target, comparison)
+};
+
+// A sample of the run over time, for the rate and RSS charts.
+struct TimelinePoint {
+  double t_s = 0;              // seconds since the scenario started
+  double sent_per_s = 0;       // over the last interval
+  double persisted_per_s = 0;  // commits observed over the last interval
+  double rss_bytes = 0;        // of the service process
+  double cpu_percent = 0;      // of one core, service process, over the last interval
+};
+
+struct LatencyResult {
+  LatencySummary summary;
+  std::vector<LatencyHistogram::Bucket> buckets;  // raw data for the JSON
+};
+
+struct ScenarioResult {
+  std::string name;         // "single_event_latency"
+  std::string category;     // latency, throughput, cpu, memory, concurrency, failure_recovery
+  std::string description;  // one sentence: what ran
+  Priority priority = Priority::kNone;
+  Verdict status = Verdict::kNotRun;  // worst verdict of its judged figures
+  std::string note;  // why it did not run, or what the reader must know
+  double duration_s = 0;
+  double target_rate = 0;  // events/s offered, 0 when not rate-driven
+  uint64_t sent = 0;
+  uint64_t persisted = 0;  // counted in the database
+  uint64_t lost = 0;       // sent - persisted (never negative)
+  uint64_t failed_requests = 0;
+  std::optional<LatencyResult> event_latency;    // intended send -> commit
+  std::optional<LatencyResult> request_latency;  // intended send -> reply
+  std::optional<LatencyResult> publish_call;     // time inside the publish call
+  std::vector<Figure> figures;
+  std::vector<TimelinePoint> timeline;
+  std::map<std::string, double> extra;  // anything else measured, by name with unit
+};
+
+struct Environment {
+  std::string os;           // PRETTY_NAME of /etc/os-release
+  std::string kernel;       // uname -r
+  std::string cpu_model;    // /proc/cpuinfo "model name"
+  int cores = 0;
+  uint64_t ram_bytes = 0;
+  std::string compiler;
+  std::string roseyd_version;
+  std::string roseyd_revision;
+  std::string nats_server_version;  // "unknown" when not found
+  std::string sqlite_version;
+  std::string config_yaml;  // the effective config used
+};
+
+// A figure that moved past the tolerance against the baseline, in the bad
+// direction for its comparison.
+struct Regression {
+  std::string scenario;
+  std::string metric;
+  double baseline = 0;
+  double current = 0;
+  double change_percent = 0;  // signed, (current - baseline) / baseline * 100
+  bool regressed = false;     // beyond tolerance in the bad direction
+};
+
+struct RunReport {
+  std::string suite;           // quick, classic, full, or "custom"
+  std::string started_utc;     // ISO 8601
+  double duration_s = 0;
+  std::string target;          // "embedded" or the NATS URL of a running roseyd
+  Environment environment;
+  std::vector<ScenarioResult> scenarios;
+  std::optional<std::string> baseline_file;
+  double tolerance_percent = 10;
+  std::vector<Regression> comparisons;  // filled by CompareToBaseline
+};
+
+// Collects the facts of this machine and build. Never throws; unknowns are
+// "unknown".
+Environment DescribeEnvironment(const std::string& config_yaml);
+
+// Writes BENCHMARK_RESULTS.md, benchmark_results.json and charts/*.svg (one
+// latency percentile distribution per scenario with latencies, one rate and
+// RSS over time per scenario with a timeline) into `dir`, creating it.
+// Throws std::runtime_error naming the file on I/O failure.
+void WriteReport(const RunReport& report, const std::filesystem::path& dir);
+
+// Reads a benchmark_results.json written by WriteReport (for --baseline).
+// Throws std::runtime_error naming the file and the bad field.
+RunReport ReadReportJson(const std::filesystem::path& file);
+
+// Compares every judged figure present in both runs; fills report->comparisons.
+void CompareToBaseline(RunReport* report, const RunReport& baseline);
+
+// 0: every P0 scenario passed (and no regression when a baseline was given);
+// 1: a P0 failed or a figure regressed; 2: a P0 scenario could not run.
+int ExitStatus(const RunReport& report);
+
+}  // namespace roseyd::loadgen
