@@ -16,6 +16,7 @@
 #include "metrics/metrics_server.h"
 #include "service/database_service.h"
 #include "service/service_metrics.h"
+#include "store/commit_fanout.h"
 #include "store/event_writer.h"
 
 namespace roseyd {
@@ -87,8 +88,9 @@ void Daemon::Start() {
     metrics_server_ = std::make_unique<metrics::MetricsServer>(config_.metrics.listen, registry_);
   }
 
+  commit_fanout_ = std::make_unique<store::CommitFanout>(metrics_.get());
   writer_ = std::make_unique<store::EventWriter>(config_.store, config_.DatabasePath(),
-                                                 metrics_.get());
+                                                 commit_fanout_.get());
   writer_->Start();
 
   std::string url = config_.nats.url;
@@ -192,6 +194,7 @@ void Daemon::Shutdown() noexcept {
       embedded_server_.reset();
     }
     metrics_server_.reset();
+    commit_fanout_.reset();
     metrics_.reset();
     registry_.reset();
     nats_library_.reset();

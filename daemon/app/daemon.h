@@ -25,6 +25,7 @@ class DatabaseService;
 }  // namespace service
 namespace store {
 class EventWriter;
+class CommitFanout;
 }
 
 // Builds roseyd's parts in dependency order, runs until told to stop, and
@@ -65,6 +66,7 @@ class Daemon {
   std::unique_ptr<bus::NatsLibrary> nats_library_;
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<service::ServiceMetrics> metrics_;
+  std::unique_ptr<store::CommitFanout> commit_fanout_;
   std::unique_ptr<metrics::MetricsServer> metrics_server_;
   std::unique_ptr<store::EventWriter> writer_;
   std::unique_ptr<bus::EmbeddedServer> embedded_server_;

@@ -25,7 +25,11 @@ struct Message {
   std::string_view subject;
   std::string_view reply;
   std::string_view data;
+  std::string_view trace;  // the kTraceHeader value, empty when absent
 };
+
+// A header the load generator sets to follow one event to its commit.
+inline constexpr const char* kTraceHeader = "Roseyd-Trace";
 
 // Called on a cnats delivery thread, one message at a time per Subscription.
 // Must not throw.

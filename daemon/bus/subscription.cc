@@ -35,9 +35,13 @@ struct Subscription::Impl {
     std::unique_ptr<natsMsg, MsgDeleter> msg(raw);  // the handler owns the message
     auto* self = static_cast<Impl*>(closure);
     const char* reply = natsMsg_GetReply(msg.get());
+    // Cheap without headers: cnats returns NOT_FOUND before any parsing.
+    const char* trace = nullptr;
+    if (natsMsgHeader_Get(msg.get(), kTraceHeader, &trace) != NATS_OK) trace = nullptr;
     const Message view{natsMsg_GetSubject(msg.get()), reply != nullptr ? reply : "",
                        std::string_view(natsMsg_GetData(msg.get()),
-                                        static_cast<size_t>(natsMsg_GetDataLength(msg.get())))};
+                                        static_cast<size_t>(natsMsg_GetDataLength(msg.get()))),
+                       trace != nullptr ? trace : ""};
     try {
       self->handler(view);
     } catch (const std::exception& e) {

@@ -1,5 +1,6 @@
 #include "service/database_service.h"
 
+#include <charconv>
 #include <ctime>
 
 #include <spdlog/spdlog.h>
@@ -10,6 +11,12 @@
 #include "store/reader.h"
 
 namespace roseyd::service {
+
+uint64_t ParseTraceId(std::string_view header) {
+  uint64_t id = 0;
+  const auto [end, ec] = std::from_chars(header.data(), header.data() + header.size(), id);
+  return ec == std::errc() && end == header.data() + header.size() ? id : 0;
+}
 
 namespace {
 
@@ -92,7 +99,8 @@ void DatabaseService::HandleEvent(Subject subject, const bus::Message& message) 
     metrics_->Rejected(subject, Rejection{RejectReason::kUnknownStatusKey,
                                           "status_data key '" + key + "' is not whitelisted"});
   }
-  store::Event queued{std::move(event.write), now, std::chrono::steady_clock::now(), 0};
+  store::Event queued{std::move(event.write), now, std::chrono::steady_clock::now(), 0,
+                      ParseTraceId(message.trace)};
   const Status s = writer_->Submit(std::move(queued));
   if (!s.ok()) {
     metrics_->Rejected(subject, Rejection{RejectReason::kShuttingDown, s.ToString()});

@@ -20,6 +20,10 @@ namespace roseyd::service {
 
 class RequestHandler;
 
+// The load generator's trace id from a bus::kTraceHeader value; 0 when the
+// header is absent or not a decimal number.
+uint64_t ParseTraceId(std::string_view header);
+
 // The Rosey DatabaseService on NATS. One subscription to "<prefix>.>" (in the
 // queue group) receives every subject in arrival order on one cnats thread:
 // events are decoded and handed to the EventWriter; requests are stamped with

@@ -75,6 +75,7 @@ struct Event {
   int64_t unix_time = 0;  // wall-clock seconds when roseyd received it ("now")
   std::chrono::steady_clock::time_point received{};  // for latency
   uint64_t seq = 0;  // assigned by the EventWriter on Submit; strictly increasing
+  uint64_t trace_id = 0;  // set by the load generator to follow it to its commit; 0: none
 };
 
 }  // namespace roseyd::store
