@@ -17,6 +17,9 @@
 #include "service/database_service.h"
 #include "service/service_metrics.h"
 #include "store/commit_fanout.h"
+#include "loadgen/bench_target.h"
+#include "loadgen/controller.h"
+#include "loadgen/loadgen_metrics.h"
 #include "store/event_writer.h"
 
 namespace roseyd {
@@ -67,6 +70,35 @@ class Daemon::NatsStateReporter : public bus::ConnectionListener {
   std::atomic<bool> closing_{false};
 };
 
+// The daemon as the load generator sees it: this process's NATS URL,
+// database, commit notifications, store API and a service restart.
+class Daemon::BenchTargetImpl : public loadgen::BenchTarget {
+ public:
+  explicit BenchTargetImpl(Daemon* daemon) : daemon_(daemon) {}
+
+  std::string NatsUrl() const override { return daemon_->nats_url_; }
+  std::string SubjectPrefix() const override { return daemon_->config_.service.subject_prefix; }
+  std::string DatabasePath() const override { return daemon_->config_.DatabasePath(); }
+  void AddCommitListener(store::CommitListener* l) override { daemon_->commit_fanout_->Add(l); }
+  void RemoveCommitListener(store::CommitListener* l) override {
+    daemon_->commit_fanout_->Remove(l);
+  }
+  store::EventWriter* Writer() override { return daemon_->writer_.get(); }
+  bool RestartService(loadgen::RestartTiming* timing, std::string* why,
+                      const std::function<void()>& stopped) override {
+    try {
+      daemon_->RestartService(timing, stopped);
+      return true;
+    } catch (const std::exception& e) {
+      *why = e.what();
+      return false;
+    }
+  }
+
+ private:
+  Daemon* const daemon_;
+};
+
 Daemon::Daemon(Config config) : config_(std::move(config)) {}
 
 Daemon::~Daemon() { Shutdown(); }
@@ -89,6 +121,8 @@ void Daemon::Start() {
   }
 
   commit_fanout_ = std::make_unique<store::CommitFanout>(metrics_.get());
+  loadgen_metrics_ = std::make_unique<loadgen::LoadgenMetrics>(registry_.get());
+  // Opened before NATS so a bad database file stops start-up early.
   writer_ = std::make_unique<store::EventWriter>(config_.store, config_.DatabasePath(),
                                                  commit_fanout_.get());
   writer_->Start();
@@ -137,9 +171,11 @@ void Daemon::Start() {
                  bus::RedactUrl(url));
   }
 
+  nats_url_ = url;
   service_ = std::make_unique<service::DatabaseService>(config_, connection_.get(), writer_.get(),
                                                         metrics_.get());
   service_->Start();
+  bench_target_ = std::make_unique<BenchTargetImpl>(this);
 
   const auto ready_ms = std::chrono::duration<double, std::milli>(
                             std::chrono::steady_clock::now() - started).count();
@@ -149,6 +185,48 @@ void Daemon::Start() {
                config_.service.queue_group, config_.DatabasePath(),
                metrics_server_ ? "http://" + metrics_server_->address() + "/metrics"
                                : std::string("off"));
+
+  if (!config_.bench.run_at_start.empty() || config_.bench.control.enabled) {
+    bench_ = std::make_unique<loadgen::BenchController>(config_, bench_target_.get(),
+                                                        loadgen_metrics_.get(), connection_.get());
+    bench_->StartControl();
+  }
+  if (!config_.bench.run_at_start.empty()) {
+    loadgen::RunRequest request;
+    request.suite = config_.bench.run_at_start;
+    std::string why;
+    bench_->Start(request, &why);
+    spdlog::info("bench: running the {} suite against this roseyd now (bench.run_at_start); "
+                 "report in {}, live figures on {}; roseyd keeps serving meanwhile",
+                 request.suite, config_.BenchOutDir(),
+                 metrics_server_ ? "http://" + metrics_server_->address() + "/metrics"
+                                 : std::string("(metrics off)"));
+  }
+}
+
+loadgen::BenchTarget* Daemon::bench_target() { return bench_target_.get(); }
+
+loadgen::LoadgenMetrics* Daemon::loadgen_metrics() { return loadgen_metrics_.get(); }
+
+void Daemon::RestartService(loadgen::RestartTiming* timing, const std::function<void()>& stopped) {
+  std::lock_guard<std::mutex> lock(service_mu_);
+  timing->began = std::chrono::steady_clock::now();
+  service_->StopIntake(config_.service.drain_timeout);
+  service_->Stop();
+  writer_->Stop();
+  service_.reset();
+  writer_.reset();
+  spdlog::info("service stopped for a restart");
+  if (stopped) stopped();
+  writer_ = std::make_unique<store::EventWriter>(config_.store, config_.DatabasePath(),
+                                                 commit_fanout_.get());
+  writer_->Start();
+  service_ = std::make_unique<service::DatabaseService>(config_, connection_.get(), writer_.get(),
+                                                        metrics_.get());
+  service_->Start();
+  timing->ready = std::chrono::steady_clock::now();
+  spdlog::info("service restarted in {:.1f} ms",
+               std::chrono::duration<double, std::milli>(timing->ready - timing->began).count());
 }
 
 void Daemon::Run() {
@@ -165,6 +243,7 @@ void Daemon::Run() {
       return;
     }
     if (std::chrono::steady_clock::now() >= next_tick) {
+      std::lock_guard<std::mutex> lock(service_mu_);
       service_->Tick();
       metrics_->SetNatsConnected(connection_->IsConnected());
       next_tick += std::chrono::seconds(1);
@@ -174,6 +253,7 @@ void Daemon::Run() {
 
 void Daemon::Shutdown() noexcept {
   try {
+    bench_.reset();  // cancels a run and waits for it, while the service still runs
     if (service_) {
       service_->StopIntake(config_.service.drain_timeout);  // everything received is queued
       service_->Stop();                     // queued requests answered
@@ -193,7 +273,9 @@ void Daemon::Shutdown() noexcept {
       embedded_server_->Stop();
       embedded_server_.reset();
     }
+    bench_target_.reset();
     metrics_server_.reset();
+    loadgen_metrics_.reset();
     commit_fanout_.reset();
     metrics_.reset();
     registry_.reset();

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
+#include <mutex>
 
 #include "config/config.h"
 
@@ -26,7 +28,13 @@ class DatabaseService;
 namespace store {
 class EventWriter;
 class CommitFanout;
-}
+}  // namespace store
+namespace loadgen {
+class BenchTarget;
+class BenchController;
+class LoadgenMetrics;
+struct RestartTiming;
+}  // namespace loadgen
 
 // Builds roseyd's parts in dependency order, runs until told to stop, and
 // takes them down in the order that loses nothing: stop intake, answer what
@@ -53,11 +61,20 @@ class Daemon {
 
   void RequestStop() { stop_requested_ = true; }
 
+  // The load generator's view of this daemon (after Start), and its metrics.
+  loadgen::BenchTarget* bench_target();
+  loadgen::LoadgenMetrics* loadgen_metrics();
+
+  // Stops the service and the writer (committing what they hold) and starts
+  // them again, as the restart scenario needs; `stopped` runs in between.
+  void RestartService(loadgen::RestartTiming* timing, const std::function<void()>& stopped);
+
   // Graceful stop, as described above. Idempotent; never throws.
   void Shutdown() noexcept;
 
  private:
   class NatsStateReporter;
+  class BenchTargetImpl;
 
   const Config config_;
   std::atomic<bool> stop_requested_{false};
@@ -73,6 +90,12 @@ class Daemon {
   std::unique_ptr<NatsStateReporter> nats_reporter_;
   std::unique_ptr<bus::Connection> connection_;
   std::unique_ptr<service::DatabaseService> service_;
+  std::unique_ptr<loadgen::LoadgenMetrics> loadgen_metrics_;
+  std::unique_ptr<BenchTargetImpl> bench_target_;
+  std::unique_ptr<loadgen::BenchController> bench_;
+  // Serialises RestartService with the once-a-second Tick in Run.
+  std::mutex service_mu_;
+  std::string nats_url_;
 };
 
 }  // namespace roseyd

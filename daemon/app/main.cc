@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <optional>
+#include <thread>
 #include <string>
 #include <vector>
 
@@ -16,6 +18,9 @@
 #include "base/build_info.h"
 #include "base/startup_error.h"
 #include "config/config_loader.h"
+#include "loadgen/results.h"
+#include "loadgen/runner.h"
+#include "loadgen/scenario.h"
 
 namespace {
 
@@ -23,6 +28,7 @@ constexpr char kUsage[] = R"(roseyd - a drop-in DatabaseService for the Rosey bo
 
 Usage:
   roseyd run [--config FILE] [options]   run the daemon in the foreground
+  roseyd bench [bench options] [options] run the benchmark suite and write its report
   roseyd check-config FILE [options]     validate a config file and print the result
   roseyd config-keys                     list every config key, its variable and default
   roseyd version                         print version, revision and compiler
@@ -39,6 +45,21 @@ Options (run and check-config):
   --log-level LEVEL      = --set log.level=LEVEL
   --log-format FORMAT    = --set log.format=FORMAT (text or json)
 
+Bench options:
+  --suite NAME           quick (default, under 3 minutes), classic, full, or soak
+  --scenario NAME        run only this scenario (repeatable; the suite's sizes apply)
+  --scenarios FILE       = --set bench.scenarios_file=FILE (default: built-in config/scenarios.yaml)
+  --list                 list the scenarios and suites, then exit
+  --out DIR              where BENCHMARK_RESULTS.md, benchmark_results.json and charts/
+                         go (default: bench-report)
+  --baseline FILE        a benchmark_results.json to compare with; a figure worse by
+                         more than --tolerance fails the run
+  --tolerance PERCENT    regression tolerance (default 10)
+  roseyd bench starts its own nats-server and service on a fresh database in a
+  temporary folder (or --data-dir), unless --nats-url names a server to use.
+  Exit status: 0 every P0 scenario passed, 1 a P0 failed or a figure regressed,
+  2 a P0 scenario could not run (or a usage error).
+
 Precedence: defaults < config file < ROSEYD_* environment variables < flags.
 SIGINT/SIGTERM stop intake, commit every received event, close sessions, exit 0.
 Exit status: 0 clean stop, 1 start-up failure, 2 usage error.
@@ -48,6 +69,14 @@ struct Invocation {
   std::string command;
   roseyd::ConfigSources sources;
   bool config_given = false;
+  // bench
+  std::string suite = "quick";
+  std::vector<std::string> scenarios;
+  std::string out_dir = "bench-report";
+  std::string baseline;
+  double tolerance = 10;
+  bool list = false;
+  bool data_dir_given = false;
 };
 
 [[noreturn]] void UsageError(const std::string& message) {
@@ -98,7 +127,45 @@ Invocation ParseArgs(int argc, char** argv) {
         break;
       }
     }
-    if (matched) continue;
+    if (matched) {
+      if (arg == "--data-dir") inv.data_dir_given = true;
+      continue;
+    }
+    if (inv.command == "bench") {
+      if (arg == "--suite") {
+        inv.suite = value();
+        continue;
+      }
+      if (arg == "--scenario") {
+        inv.scenarios.push_back(value());
+        continue;
+      }
+      if (arg == "--scenarios") {
+        inv.sources.overrides.emplace_back("bench.scenarios_file", value());
+        continue;
+      }
+      if (arg == "--out") {
+        inv.out_dir = value();
+        continue;
+      }
+      if (arg == "--baseline") {
+        inv.baseline = value();
+        continue;
+      }
+      if (arg == "--list") {
+        inv.list = true;
+        continue;
+      }
+      if (arg == "--tolerance") {
+        const std::string v = value();
+        char* end = nullptr;
+        inv.tolerance = std::strtod(v.c_str(), &end);
+        if (end == v.c_str() || *end != '\0' || inv.tolerance < 0) {
+          UsageError("--tolerance wants a percentage, got '" + v + "'");
+        }
+        continue;
+      }
+    }
     if (inv.command == "check-config" && !inv.config_given && !arg.starts_with("-")) {
       inv.sources.file = arg;
       inv.config_given = true;
@@ -151,6 +218,146 @@ int Run(Invocation inv) {
   return 0;
 }
 
+// Blocks SIGINT/SIGTERM in every thread to come, so they can be waited for.
+void BlockStopSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+}
+
+bool HasOverride(const Invocation& inv, const std::string& key) {
+  for (const auto& [k, v] : inv.sources.overrides) {
+    if (k == key) return true;
+  }
+  return false;
+}
+
+int Bench(Invocation inv) {
+  namespace lg = roseyd::loadgen;
+  BlockStopSignals();
+  ResolveConfigFile(&inv);
+  // A bench has its own nats-server on a free port, its own fresh database,
+  // and runs only what was asked for here.
+  std::string temp_dir;
+  if (!inv.data_dir_given) {
+    char pattern[] = "/tmp/roseyd-bench-XXXXXX";
+    if (mkdtemp(pattern) == nullptr) throw std::runtime_error("cannot create a temporary data folder");
+    temp_dir = pattern;
+    inv.sources.overrides.emplace_back("data_dir", temp_dir);
+  }
+  inv.sources.overrides.emplace_back("nats.embedded.port", "0");
+  inv.sources.overrides.emplace_back("bench.run_at_start", "");
+  if (!HasOverride(inv, "metrics.listen")) inv.sources.overrides.emplace_back("metrics.listen", "");
+  const roseyd::Config config = roseyd::LoadConfig(inv.sources);
+  roseyd::SetUpLogging(config.log.level, config.log.format);
+
+  lg::ScenarioCatalog catalog;
+  try {
+    catalog = lg::LoadScenarios(config.bench.scenarios_file);
+  } catch (const std::invalid_argument& e) {
+    UsageError(e.what());
+  }
+  if (inv.list) {
+    for (const auto& name : catalog.Names()) {
+      const auto spec = catalog.Get(name, "");
+      std::cout << name << " (" << lg::PriorityName(spec.priority) << ", " << spec.category
+                << "): " << spec.description << "\n";
+    }
+    for (const auto& [suite, names] : catalog.suites) {
+      std::cout << "suite " << suite << ":";
+      for (const auto& n : names) std::cout << " " << n;
+      std::cout << "\n";
+    }
+    return 0;
+  }
+  if (catalog.suites.count(inv.suite) == 0) UsageError("no suite named '" + inv.suite + "'");
+  for (const auto& name : inv.scenarios) {
+    try {
+      (void)catalog.Get(name, inv.suite);
+    } catch (const std::invalid_argument& e) {
+      UsageError(e.what());
+    }
+  }
+  std::optional<lg::RunReport> baseline;
+  if (!inv.baseline.empty()) {
+    try {
+      baseline = lg::ReadReportJson(inv.baseline);
+    } catch (const std::exception& e) {
+      UsageError(std::string("--baseline: ") + e.what());
+    }
+  }
+
+  roseyd::Daemon daemon(config);
+  try {
+    daemon.Start();
+  } catch (...) {
+    daemon.Shutdown();
+    throw;
+  }
+  lg::Runner runner(daemon.bench_target(), daemon.loadgen_metrics());
+  // Ctrl-C cancels the run; the report still gets written.
+  std::atomic<bool> finished{false};
+  std::thread canceller([&] {
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    const timespec tick{0, 200'000'000};
+    while (!finished) {
+      if (sigtimedwait(&signals, nullptr, &tick) > 0) {
+        spdlog::warn("bench: cancelled; finishing the report with what ran");
+        runner.Cancel();
+      }
+    }
+  });
+  lg::RunRequest request;
+  request.suite = inv.suite;
+  request.scenarios = inv.scenarios;
+  lg::RunReport report;
+  try {
+    report = runner.RunSuite(catalog, request);
+  } catch (...) {
+    finished = true;
+    canceller.join();
+    throw;
+  }
+  finished = true;
+  canceller.join();
+  report.target = config.nats.url.empty() ? "embedded nats-server and service, in this process"
+                                          : "service in this process, NATS at " +
+                                                roseyd::bus::RedactUrl(config.nats.url);
+  report.environment = lg::DescribeEnvironment(roseyd::DescribeConfig(config));
+  report.tolerance_percent = inv.tolerance;
+  if (baseline) {
+    report.baseline_file = inv.baseline;
+    lg::CompareToBaseline(&report, *baseline);
+  }
+  daemon.Shutdown();
+  lg::WriteReport(report, inv.out_dir);
+  if (!temp_dir.empty()) std::filesystem::remove_all(temp_dir);
+
+  std::cout << "\n" << report.suite << " suite, " << static_cast<int>(report.duration_s) << " s:\n";
+  for (const auto& r : report.scenarios) {
+    std::cout << "  " << std::string(lg::VerdictName(r.status)) << "  " << r.name;
+    for (const auto& f : r.figures) {
+      if (f.target) std::cout << "  " << f.metric << "=" << f.value;
+    }
+    if (!r.note.empty() && r.status == lg::Verdict::kNotRun) std::cout << "  (" << r.note << ")";
+    std::cout << "\n";
+  }
+  for (const auto& c : report.comparisons) {
+    if (c.regressed) {
+      std::cout << "  REGRESSED " << c.scenario << " " << c.metric << ": " << c.baseline << " -> "
+                << c.current << " (" << c.change_percent << " %)\n";
+    }
+  }
+  std::cout << "report: " << std::filesystem::absolute(inv.out_dir) / "BENCHMARK_RESULTS.md" << "\n";
+  return lg::ExitStatus(report);
+}
+
 int CheckConfig(Invocation inv) {
   if (!inv.config_given) UsageError("check-config needs a FILE");
   inv.sources.env = roseyd::ProcessEnvironment();
@@ -191,6 +398,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (inv.command == "run") return Run(inv);
+    if (inv.command == "bench") return Bench(inv);
     if (inv.command == "check-config") return CheckConfig(inv);
     if (inv.command == "config-keys") return ConfigKeys();
     UsageError("unknown command '" + inv.command + "'");

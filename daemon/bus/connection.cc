@@ -251,6 +251,20 @@ Status Connection::Publish(std::string_view subject, std::string_view data) {
                   "publish to " + subj);
 }
 
+Status Connection::PublishTraced(std::string_view subject, std::string_view data,
+                                 uint64_t trace_id) {
+  const std::string subj(subject);
+  natsMsg* raw = nullptr;
+  natsStatus s = natsMsg_Create(&raw, subj.c_str(), nullptr, data.data(),
+                                static_cast<int>(data.size()));
+  if (s != NATS_OK) return ToStatus(s, "publish to " + subj);
+  std::unique_ptr<natsMsg, decltype(&natsMsg_Destroy)> msg(raw, &natsMsg_Destroy);
+  const std::string trace = std::to_string(trace_id);
+  s = natsMsgHeader_Set(msg.get(), kTraceHeader, trace.c_str());
+  if (s == NATS_OK) s = natsConnection_PublishMsg(nc_.get(), msg.get());
+  return ToStatus(s, "publish to " + subj);
+}
+
 Status Connection::PublishRequest(std::string_view subject, std::string_view reply,
                                   std::string_view data) {
   const std::string subj(subject), rep(reply);

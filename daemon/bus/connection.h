@@ -93,6 +93,8 @@ class Connection {
   Status Publish(std::string_view subject, std::string_view data);
   Status PublishRequest(std::string_view subject, std::string_view reply,
                         std::string_view data);
+  // Publishes with a kTraceHeader header carrying `trace_id` (load generator).
+  Status PublishTraced(std::string_view subject, std::string_view data, uint64_t trace_id);
   // Sends a request and waits for one reply.
   Status Request(std::string_view subject, std::string_view data,
                  std::chrono::milliseconds timeout, std::string* reply);

@@ -10,4 +10,8 @@ std::string Config::NatsStoreDir() const {
   return nats.embedded.store_dir.empty() ? data_dir + "/nats" : nats.embedded.store_dir;
 }
 
+std::string Config::BenchOutDir() const {
+  return bench.out_dir.empty() ? data_dir + "/bench" : bench.out_dir;
+}
+
 }  // namespace roseyd

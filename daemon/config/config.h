@@ -82,6 +82,24 @@ struct MetricsConfig {
   std::string listen = "127.0.0.1:9464";  // empty: no /metrics endpoint
 };
 
+// Load-generator control over NATS: off unless enabled, and then only for
+// requests carrying the token; rate and duration capped so the control plane
+// cannot be turned into a flood.
+struct BenchControlConfig {
+  bool enabled = false;
+  std::string subject_prefix = "roseyd.bench";  // <prefix>.list, .start, .status, .cancel
+  std::string token;  // required when enabled; prefer ROSEYD_BENCH_CONTROL_TOKEN
+  int64_t max_rate = 20000;  // events/s a run may offer
+  std::chrono::milliseconds max_duration{600000};  // longest scenario a request may ask for
+};
+
+struct BenchConfig {
+  std::string run_at_start;    // suite run once after start-up: "", quick, classic, full
+  std::string scenarios_file;  // empty: the built-in copy of config/scenarios.yaml
+  std::string out_dir;         // reports; empty: <data_dir>/bench
+  BenchControlConfig control;
+};
+
 struct Config {
   std::string data_dir = "data";
   LogConfig log;
@@ -89,10 +107,12 @@ struct Config {
   ServiceConfig service;
   StoreConfig store;
   MetricsConfig metrics;
+  BenchConfig bench;
 
   // Paths with defaults resolved against data_dir.
   std::string DatabasePath() const;
   std::string NatsStoreDir() const;
+  std::string BenchOutDir() const;
 };
 
 }  // namespace roseyd

@@ -399,6 +399,38 @@ const std::vector<KeyDef>& Keys() {
       String(
           "metrics.listen", [](auto& c) -> auto& { return c.metrics.listen; },
           "host:port of the Prometheus /metrics endpoint; empty: off", CheckListenAddress),
+      String(
+          "bench.run_at_start", [](auto& c) -> auto& { return c.bench.run_at_start; },
+          "benchmark suite run once after start-up, against this roseyd: quick, classic, full; "
+          "empty: none",
+          [](std::string_view t) -> std::string {
+            if (t.empty() || t == "quick" || t == "classic" || t == "full") return "";
+            return "'" + std::string(t) + "' is not one of quick, classic, full or empty";
+          }),
+      String(
+          "bench.scenarios_file", [](auto& c) -> auto& { return c.bench.scenarios_file; },
+          "YAML file of benchmark scenarios and suites; empty: the built-in config/scenarios.yaml"),
+      String(
+          "bench.out_dir", [](auto& c) -> auto& { return c.bench.out_dir; },
+          "where benchmark reports are written; empty: <data_dir>/bench"),
+      Bool(
+          "bench.control.enabled", [](auto& c) -> auto& { return c.bench.control.enabled; },
+          "answer load-generator control requests over NATS (needs bench.control.token)"),
+      String(
+          "bench.control.subject_prefix",
+          [](auto& c) -> auto& { return c.bench.control.subject_prefix; },
+          "control subjects: <prefix>.list, .start, .status, .cancel; results on <prefix>.results",
+          [](std::string_view t) { return SubjectPart(t, false); }),
+      String(
+          "bench.control.token", [](auto& c) -> auto& { return c.bench.control.token; },
+          "token every control request must carry; prefer ROSEYD_BENCH_CONTROL_TOKEN"),
+      Int(
+          "bench.control.max_rate", [](auto& c) -> auto& { return c.bench.control.max_rate; }, 1,
+          10'000'000, "highest rate a control request may ask for (events/s)"),
+      Duration(
+          "bench.control.max_duration",
+          [](auto& c) -> auto& { return c.bench.control.max_duration; }, 1s, 24h * 7,
+          "longest scenario a control request may ask for"),
   };
   return keys;
 }
@@ -524,6 +556,11 @@ class Builder {
                origin_["nats.reconnect_wait_max"] + ")");
     }
     CheckAuth();
+    if (config_.bench.control.enabled && config_.bench.control.token.empty()) {
+      Fail(origin_["bench.control.enabled"],
+           "bench.control.enabled needs bench.control.token (or ROSEYD_BENCH_CONTROL_TOKEN): "
+           "control requests without a token are refused");
+    }
     return std::move(config_);
   }
 
@@ -700,6 +737,18 @@ std::vector<ConfigKey> ConfigKeys() {
   std::vector<ConfigKey> keys;
   for (const auto& def : Keys()) keys.push_back({def.key, def.Env(), def.get(defaults), def.help});
   return keys;
+}
+
+std::string DescribeConfig(const Config& config) {
+  std::string text;
+  for (const auto& def : Keys()) {
+    std::string value = def.get(config);
+    const bool secret = def.key == "nats.auth.password" || def.key == "nats.auth.token" ||
+                        def.key == "bench.control.token";
+    if (secret && !value.empty()) value = "***";
+    text += def.key + ": \"" + value + "\"\n";
+  }
+  return text;
 }
 
 }  // namespace roseyd

@@ -35,4 +35,8 @@ struct ConfigKey {
 };
 std::vector<ConfigKey> ConfigKeys();
 
+// Every key with its value in `config`, one `key: "value"` line each, secrets
+// shown as ***: the config a benchmark report records.
+std::string DescribeConfig(const Config& config);
+
 }  // namespace roseyd

@@ -33,6 +33,7 @@ struct TimelinePoint {
   double sent_per_s = 0;       // over the last interval
   double persisted_per_s = 0;  // commits observed over the last interval
   double rss_bytes = 0;        // of the service process
+  double rss_anon_bytes = 0;   // its anonymous part (heap): what a leak grows
   double cpu_percent = 0;      // of one core, service process, over the last interval
 };
 

@@ -1,0 +1,67 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "bus/connection.h"
+#include "bus/subscription.h"
+#include "config/config.h"
+#include "loadgen/runner.h"
+
+namespace roseyd::loadgen {
+
+// One benchmark run at a time, in the background of a running roseyd: the
+// run at start-up (bench.run_at_start) and runs asked for over NATS.
+//
+// Control subjects, request/reply, JSON, every request carrying "token":
+//   <prefix>.list    -> {"scenarios":[...],"suites":{...}}
+//   <prefix>.start   {"suite":"quick"} or {"scenarios":["burst",...]}
+//                    -> {"started":true,"run":N} or {"error":"..."}
+//   <prefix>.status  -> {"running":bool,"run":N,"scenario":"...","done":[...]}
+//   <prefix>.cancel  -> {"cancelled":bool}
+// When a run ends its summary is published on <prefix>.results.
+//
+// Thread: thread-safe. *connection and *target must outlive it.
+class BenchController {
+ public:
+  BenchController(const Config& config, BenchTarget* target, LoadgenMetrics* metrics,
+                  bus::Connection* connection);
+  ~BenchController();  // cancels a run and joins it
+
+  // Subscribes the control subjects when bench.control.enabled. Throws StartupError.
+  void StartControl();
+
+  // Starts a run in the background; false with *why when one is running.
+  bool Start(const RunRequest& request, std::string* why);
+  bool Running() const;
+  void Cancel();
+  // Blocks until the current run (if any) ends.
+  void Wait();
+
+  // Handles one control request (public for tests); returns the reply.
+  std::string HandleControl(const std::string& verb, std::string_view payload);
+
+ private:
+  void RunInBackground(RunRequest request, uint64_t run);
+
+  const Config& config_;
+  BenchTarget* const target_;
+  LoadgenMetrics* const metrics_;
+  bus::Connection* const connection_;
+  ScenarioCatalog catalog_;
+  std::unique_ptr<Runner> runner_;
+
+  mutable std::mutex mu_;
+  std::thread thread_;
+  bool running_ = false;
+  uint64_t runs_ = 0;
+  std::vector<std::string> done_;  // "name: VERDICT" of the current or last run
+  std::string last_report_;
+  std::vector<std::unique_ptr<bus::Subscription>> subscriptions_;
+};
+
+}  // namespace roseyd::loadgen
