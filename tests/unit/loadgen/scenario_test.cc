@@ -1,0 +1,63 @@
+#include "loadgen/scenario.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace roseyd::loadgen {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(ScenarioCatalogTest, BuiltInCatalogHasTheTenClassicScenariosAndTheSuites) {
+  const ScenarioCatalog catalog = LoadScenarios("");
+  for (const char* name : {"single_event_latency", "request_reply_latency",
+                           "concurrent_event_latency", "sustained_throughput", "burst",
+                           "cpu_overhead", "memory_baseline", "memory_stability",
+                           "mixed_event_types", "service_restart", "capacity", "soak"}) {
+    EXPECT_NO_THROW(catalog.Get(name, "quick")) << name;
+  }
+  EXPECT_EQ(catalog.suites.at("classic").size(), 10u);
+  const ScenarioSpec single = catalog.Get("single_event_latency", "");
+  EXPECT_EQ(single.priority, Priority::kP0);
+  ASSERT_FALSE(single.targets.empty());
+  EXPECT_EQ(single.targets[0].metric, "mean_latency_ms");
+  EXPECT_EQ(single.targets[0].value, 5);
+}
+
+TEST(ScenarioCatalogTest, SuiteOverridesApplyOnlyToThatSuite) {
+  const ScenarioCatalog catalog = ParseScenarios(R"(
+suites: {quick: [a]}
+scenarios:
+  - {name: a, kind: events, rate: 100, events: 5000, quick: {events: 50}}
+)", "test.yaml");
+  EXPECT_EQ(catalog.Get("a", "quick").events, 50);
+  EXPECT_EQ(catalog.Get("a", "classic").events, 5000);
+  EXPECT_EQ(catalog.Get("a", "quick").LoadDuration(), std::chrono::milliseconds(500));
+}
+
+TEST(ScenarioCatalogTest, ErrorsNameTheSourceTheScenarioAndTheField) {
+  const auto error = [](const std::string& yaml) {
+    try {
+      ParseScenarios(yaml, "mine.yaml");
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_THAT(error("scenarios:\n  - {name: a, kind: events, rate: -1}\n"),
+              HasSubstr("mine.yaml: scenario a.rate: must be positive"));
+  EXPECT_THAT(error("scenarios:\n  - {name: a, kind: teleport}\n"), HasSubstr("unknown kind"));
+  EXPECT_THAT(error("scenarios:\n  - {name: a, kind: events, colour: red}\n"),
+              HasSubstr("scenario a.colour: unknown key"));
+  EXPECT_THAT(error("scenarios:\n  - {name: a, kind: events, duration: 5}\n"),
+              HasSubstr("needs a unit"));
+  EXPECT_THAT(error("suites: {quick: [b]}\nscenarios:\n  - {name: a, kind: events}\n"),
+              HasSubstr("no scenario named 'b'"));
+  EXPECT_THAT(error("scenarios:\n  - {name: a, kind: events, quick: {publishers: 0}}\n"),
+              HasSubstr("scenario a.quick.publishers: must be 1..1000"));
+  EXPECT_THAT(error("scenarios:\n  - {name: a, kind: events, targets: [{metric: x}]}\n"),
+              HasSubstr("needs at_most or at_least"));
+}
+
+}  // namespace
+}  // namespace roseyd::loadgen
