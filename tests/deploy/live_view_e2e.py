@@ -70,17 +70,23 @@ class Children:
         return proc
 
     def stop_all(self):
+        """SIGTERM to every child, SIGKILL to any still running 40 s later (roseyd's
+        drain takes at most service.drain_timeout, 30 s). Returns name -> exit status,
+        None for a child that had to be killed."""
         for proc in reversed(self.procs):
             if proc.poll() is None:
                 proc.terminate()
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + 40
+        status = {}
         for proc in reversed(self.procs):
             try:
-                proc.wait(max(0.1, deadline - time.monotonic()))
+                status[proc.name] = proc.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+                status[proc.name] = None
         self.procs = []
+        return status
 
     def check_alive(self):
         for proc in self.procs:
@@ -601,7 +607,10 @@ def main():
         stop.set()
         if nats:
             nats.close()
-        children.stop_all()
+        exit_status = children.stop_all()
+        if exit_status.get("roseyd", 0) != 0:
+            failures.add("roseyd", f"did not stop cleanly on SIGTERM: exit status "
+                         f"{exit_status['roseyd']} (None: killed after 40 s)")
     if failures.items:
         print(f"\n{len(failures.items)} failures:")
         for f in failures.items:
