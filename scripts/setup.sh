@@ -13,6 +13,7 @@ packages=(
   libspdlog-dev libyaml-cpp-dev nlohmann-json3-dev libsimdjson-dev libasio-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   prometheus                         # promtool and the real-server tests
+  python3 python3-yaml               # tests/deploy: stack checks, live-view end-to-end test
 )
 missing=()
 for p in "${packages[@]}"; do
