@@ -94,7 +94,10 @@ struct BenchControlConfig {
 };
 
 struct BenchConfig {
-  std::string run_at_start;    // suite run once after start-up: "", quick, classic, full
+  // Suite run once after start-up against this roseyd: "", quick, classic,
+  // full. The main job shows a new user the figures; set "" for a bot's
+  // production database (the suite writes bench rows into it).
+  std::string run_at_start = "quick";
   std::string scenarios_file;  // empty: the built-in copy of config/scenarios.yaml
   std::string out_dir;         // reports; empty: <data_dir>/bench
   BenchControlConfig control;

@@ -129,7 +129,8 @@ class Bench {
                                      std::string(ROSEYD_SOURCE_DIR) + "/config/roseyd.yaml",
                                      "--nats-url", nats_->url(), "--data-dir", db_dir_->path(),
                                      "--metrics-listen",
-                                     "127.0.0.1:" + std::to_string(metrics_port_)};
+                                     "127.0.0.1:" + std::to_string(metrics_port_),
+                                     "--set", "bench.run_at_start="};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);

@@ -59,6 +59,10 @@ void ExpectSameConfig(const Config& a, const Config& b) {
   EXPECT_EQ(a.store.retention_interval, b.store.retention_interval);
   EXPECT_EQ(a.store.recent_chat_retention_hours, b.store.recent_chat_retention_hours);
   EXPECT_EQ(a.metrics.listen, b.metrics.listen);
+  EXPECT_EQ(a.bench.run_at_start, b.bench.run_at_start);
+  EXPECT_EQ(a.bench.control.enabled, b.bench.control.enabled);
+  EXPECT_EQ(a.bench.control.max_rate, b.bench.control.max_rate);
+  EXPECT_EQ(a.bench.control.max_duration, b.bench.control.max_duration);
 }
 
 class ConfigLoaderTest : public ::testing::Test {
@@ -390,7 +394,15 @@ TEST_F(ConfigLoaderTest, ConfigKeysListsEveryKeyWithItsEnvName) {
                                           "store.maintenance_interval",
                                           "store.retention_interval",
                                           "store.recent_chat_retention_hours",
-                                          "metrics.listen"};
+                                          "metrics.listen",
+                                          "bench.run_at_start",
+                                          "bench.scenarios_file",
+                                          "bench.out_dir",
+                                          "bench.control.enabled",
+                                          "bench.control.subject_prefix",
+                                          "bench.control.token",
+                                          "bench.control.max_rate",
+                                          "bench.control.max_duration"};
   std::map<std::string, ConfigKey> listed;
   for (const auto& key : keys) {
     listed[key.key] = key;
@@ -475,6 +487,31 @@ TEST_F(NatsAuthConfigTest, OneWayInAtMost) {
 TEST_F(NatsAuthConfigTest, SecretsStayOutOfErrors) {
   sources_.overrides = {{"nats.auth.token", "t0ken-value"}, {"nats.auth.user", "u"}};
   EXPECT_FALSE(Contains(LoadError(), "t0ken-value"));
+}
+
+}  // namespace
+}  // namespace roseyd
+
+namespace roseyd {
+namespace {
+
+TEST(BenchConfigTest, ControlNeedsATokenAndRunAtStartNamesASuite) {
+  ConfigSources sources;
+  sources.overrides = {{"bench.control.enabled", "true"}};
+  try {
+    LoadConfig(sources);
+    FAIL() << "enabled without a token was accepted";
+  } catch (const StartupError& e) {
+    EXPECT_NE(std::string(e.what()).find("bench.control.enabled needs bench.control.token"),
+              std::string::npos) << e.what();
+  }
+  sources.overrides = {{"bench.run_at_start", "huge"}};
+  EXPECT_THROW(LoadConfig(sources), StartupError);
+  sources.overrides = {{"bench.run_at_start", ""}, {"bench.control.enabled", "true"},
+                       {"bench.control.token", "t"}};
+  const Config config = LoadConfig(sources);
+  EXPECT_EQ(config.bench.run_at_start, "");
+  EXPECT_TRUE(config.bench.control.enabled);
 }
 
 }  // namespace
