@@ -45,7 +45,9 @@ void BenchController::StartControl() {
   const std::string prefix = config_.bench.control.subject_prefix;
   for (const char* verb : {"list", "start", "status", "cancel"}) {
     const std::string v = verb;
-    subscriptions_.push_back(connection_->Subscribe(prefix + "." + v, "", [this, v](const bus::Message& m) {
+    std::string subject = prefix;
+    subject += "." + v;
+    subscriptions_.push_back(connection_->Subscribe(subject, "", [this, v](const bus::Message& m) {
       if (m.reply.empty()) return;
       const std::string reply = HandleControl(v, m.data);
       (void)connection_->Publish(m.reply, reply);
@@ -143,7 +145,7 @@ void BenchController::Wait() {
   if (t.joinable()) t.join();
 }
 
-void BenchController::RunInBackground(RunRequest request, uint64_t run) {
+void BenchController::RunInBackground(const RunRequest& request, uint64_t run) {
   json summary{{"run", run}};
   try {
     Runner* runner = nullptr;

@@ -46,7 +46,7 @@ class BenchController {
   std::string HandleControl(const std::string& verb, std::string_view payload);
 
  private:
-  void RunInBackground(RunRequest request, uint64_t run);
+  void RunInBackground(const RunRequest& request, uint64_t run);
 
   const Config& config_;
   BenchTarget* const target_;

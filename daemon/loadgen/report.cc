@@ -37,7 +37,7 @@ std::string Unquote(std::string s) {
   return s;
 }
 
-std::string Trim(std::string s) {
+std::string Trim(const std::string& s) {
   const auto b = s.find_first_not_of(" \t\n\r:");
   const auto e = s.find_last_not_of(" \t\n\r");
   return b == std::string::npos ? "" : s.substr(b, e - b + 1);

@@ -664,7 +664,7 @@ class Runner::Scenario {
             case MixedKind::kUserCount: payload = UserCountPayload(marker, marker); break;
             case MixedKind::kMarkSent: payload = MarkSentPayload(0); break;  // no row has id 0
           }
-          const Status s = bots.connections[static_cast<size_t>(lane)]->PublishTraced(
+          Status s = bots.connections[static_cast<size_t>(lane)]->PublishTraced(
               Subject(MixedSubjectSuffix(kind)), payload, first + i);
           if (s.ok()) {
             std::lock_guard<std::mutex> lock(sent_mu);

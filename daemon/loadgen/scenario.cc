@@ -76,7 +76,8 @@ class Parser {
     for (const auto& kv : node) {
       const std::string key = As<std::string>(kv.first, where);
       const YAML::Node& v = kv.second;
-      const std::string at = where + "." + key;
+      std::string at = where;
+      at += "." + key;
       if (key == "name") {
         spec->name = As<std::string>(v, at);
       } else if (key == "kind") {
@@ -236,7 +237,9 @@ ScenarioSpec ScenarioCatalog::Get(const std::string& name, const std::string& su
     const YAML::Node root = YAML::Load(source_yaml_);
     for (const auto& node : root["scenarios"]) {
       if (node["name"].as<std::string>() == name && !suite.empty() && node[suite]) {
-        Parser(source_).Apply(node[suite], "scenario " + name + "." + suite, &result);
+        std::string where = "scenario " + name;
+        where += "." + suite;
+        Parser(source_).Apply(node[suite], where, &result);
       }
     }
     return result;
