@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "base/startup_error.h"
+#include "bus/nats_status.h"
 #include "bus/subscription.h"
 
 namespace roseyd::bus {
@@ -25,37 +26,6 @@ struct MsgDeleter {
 struct StatsDeleter {
   void operator()(natsStatistics* s) const noexcept { natsStatistics_Destroy(s); }
 };
-
-std::string LastError(natsStatus s) {
-  const char* detail = nats_GetLastError(nullptr);
-  std::string text = natsStatus_GetText(s);
-  if (detail != nullptr && *detail != '\0' && text != detail) {
-    text += " (";
-    text += detail;
-    text += ")";
-  }
-  return text;
-}
-
-Status ToStatus(natsStatus s, std::string_view what) {
-  if (s == NATS_OK) return Status::OK();
-  const std::string message = std::string(what) + ": " + LastError(s);
-  switch (s) {
-    case NATS_CONNECTION_CLOSED:
-    case NATS_CONNECTION_DISCONNECTED:
-    case NATS_NOT_YET_CONNECTED:
-    case NATS_NO_SERVER:
-    case NATS_NO_RESPONDERS:
-    case NATS_TIMEOUT:
-      return Status::Unavailable(message);
-    case NATS_MAX_PAYLOAD:
-    case NATS_INVALID_SUBJECT:
-    case NATS_INVALID_ARG:
-      return Status::InvalidArgument(message);
-    default:
-      return Status::Internal(message);
-  }
-}
 
 }  // namespace
 

@@ -115,6 +115,7 @@ class Connection {
 
  private:
   friend class Subscription;
+  friend class JetStreamConsumer;
   struct Deleter {
     void operator()(__natsConnection* nc) const noexcept;
   };

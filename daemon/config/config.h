@@ -54,7 +54,21 @@ struct NatsConfig {
   int64_t pending_bytes_limit = 256LL << 20;
 };
 
+// Durable intake (service.durability: jetstream): a stream keeps every event
+// subject, roseyd reads it through a durable pull consumer, and the database
+// remembers the last stream sequence applied, in the same transaction as the
+// rows, so neither a crash nor a redelivery loses or doubles an event.
+struct JetStreamConfig {
+  std::string stream = "ROSEY_DB";
+  std::string consumer = "roseyd";  // durable consumer name
+  std::chrono::seconds max_age{std::chrono::hours(24 * 7)};  // 0: no limit
+  int64_t max_bytes = int64_t{1} << 30;                      // -1: no limit
+  std::chrono::milliseconds ack_wait{30000};  // redelivery after this without an ack
+};
+
 struct ServiceConfig {
+  std::string durability = "core";  // core (drop-in) or jetstream
+  JetStreamConfig jetstream;
   std::string subject_prefix = "rosey.db";
   std::string queue_group = "rosey-db";  // empty: no queue group
   int64_t max_payload_bytes = int64_t{64} * 1024;

@@ -141,6 +141,15 @@ std::string SubjectPart(std::string_view text, bool allow_empty) {
   return "";
 }
 
+// A JetStream stream or consumer name: no spaces, dots or wildcards.
+std::string StreamName(std::string_view text) {
+  if (text.empty()) return "must not be empty";
+  if (text.find_first_of(" \t\r\n.*>/\\") != std::string_view::npos) {
+    return Quote(text) + " must not contain spaces, '.', '*', '>', '/' or '\\'";
+  }
+  return "";
+}
+
 // One configuration key. This table is the only place that knows the keys:
 // the YAML walk, the environment, --set, validation and ConfigKeys() all
 // read it.
@@ -343,6 +352,29 @@ const std::vector<KeyDef>& Keys() {
           "nats.pending_bytes_limit", [](auto& c) -> auto& { return c.nats.pending_bytes_limit; },
           1, std::numeric_limits<int64_t>::max(),
           "bytes buffered per subscription before NATS drops (bytes)"),
+      Enum(
+          "service.durability", [](auto& c) -> auto& { return c.service.durability; },
+          {"core", "jetstream"},
+          "core: plain NATS, as the original (events published while roseyd is down are "
+          "lost); jetstream: a stream keeps them and nothing is lost or doubled"),
+      String(
+          "service.jetstream.stream", [](auto& c) -> auto& { return c.service.jetstream.stream; },
+          "JetStream stream holding the event subjects (durability: jetstream)", StreamName),
+      String(
+          "service.jetstream.consumer",
+          [](auto& c) -> auto& { return c.service.jetstream.consumer; },
+          "durable consumer roseyd reads the stream with", StreamName),
+      Duration(
+          "service.jetstream.max_age", [](auto& c) -> auto& { return c.service.jetstream.max_age; },
+          0s, 24h * 3650, "events older than this leave the stream; 0: no limit"),
+      Int(
+          "service.jetstream.max_bytes",
+          [](auto& c) -> auto& { return c.service.jetstream.max_bytes; }, -1,
+          std::numeric_limits<int64_t>::max(),
+          "stream size limit, oldest events leave first; -1: no limit (bytes)"),
+      Duration(
+          "service.jetstream.ack_wait", [](auto& c) -> auto& { return c.service.jetstream.ack_wait; },
+          1s, 1h, "the server redelivers what is not acknowledged within this"),
       String(
           "service.subject_prefix", [](auto& c) -> auto& { return c.service.subject_prefix; },
           "subject prefix of the Rosey database API",

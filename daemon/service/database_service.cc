@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <ctime>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -25,6 +26,16 @@ namespace {
 constexpr std::size_t kRequestsPerWorker = 1024;
 
 int64_t UnixNow() { return static_cast<int64_t>(std::time(nullptr)); }
+
+// Durable intake: how often acks catch up with commits while some are
+// owed, and the pause before trying again to recreate a consumer.
+constexpr std::chrono::milliseconds kAckPoll{2};
+constexpr std::chrono::milliseconds kResetRetry{250};
+// Unacknowledged messages before the server pauses delivery: enough to keep
+// the writer's queue fed while commits catch up.
+constexpr int64_t kMaxAckPending = 65536;
+
+bool Durable(const Config& config) { return config.service.durability == "jetstream"; }
 
 }  // namespace
 
@@ -54,12 +65,173 @@ void DatabaseService::Start() {
       RunRequestWorker(&handler);
     });
   }
-  subscription_ = connection_->Subscribe(config_.service.subject_prefix + ".>",
-                                         config_.service.queue_group,
-                                         [this](const bus::Message& m) { OnMessage(m); });
-  const Status s = subscription_->SetPendingLimits(
-      config_.nats.pending_msgs_limit, config_.nats.pending_bytes_limit);
+  if (!Durable(config_)) {
+    Subscribe(config_.service.subject_prefix + ".>");
+    return;
+  }
+  for (const Subject subject : AllSubjects()) {
+    if (IsRequest(subject)) {
+      Subscribe(config_.service.subject_prefix + "." + std::string(SubjectSuffix(subject)));
+    }
+  }
+  StartStreamIntake();
+}
+
+void DatabaseService::Subscribe(const std::string& subject) {
+  auto subscription = connection_->Subscribe(subject, config_.service.queue_group,
+                                             [this](const bus::Message& m) { OnMessage(m); });
+  const Status s = subscription->SetPendingLimits(config_.nats.pending_msgs_limit,
+                                                  config_.nats.pending_bytes_limit);
   if (!s.ok()) throw StartupError("service", "cannot set pending limits: " + s.ToString());
+  subscriptions_.push_back(std::move(subscription));
+}
+
+void DatabaseService::StartStreamIntake() {
+  const JetStreamConfig& js = config_.service.jetstream;
+  bus::StreamOptions stream{js.stream, {}, js.max_age, js.max_bytes};
+  for (const Subject subject : AllSubjects()) {
+    if (!IsRequest(subject)) {
+      stream.subjects.push_back(config_.service.subject_prefix + "." +
+                                std::string(SubjectSuffix(subject)));
+    }
+  }
+  consumer_ = std::make_unique<bus::JetStreamConsumer>(
+      connection_, std::move(stream), bus::ConsumerOptions{js.consumer, js.ack_wait, kMaxAckPending});
+  // The database, not the server, knows what was applied: resume after it.
+  const uint64_t applied = writer_->LastStreamSeq();
+  bus::StreamState state;
+  if (const Status s = consumer_->GetStreamState(&state); !s.ok()) {
+    throw StartupError("jetstream", s.ToString());
+  }
+  uint64_t next = applied + 1;
+  if (state.last_seq < applied) {
+    spdlog::error("stream {} ends at sequence {} but the database has applied up to {}: the "
+                  "stream was recreated; reading it from its start",
+                  js.stream, state.last_seq, applied);
+    next = 1;
+  }
+  {
+    MutexLock lock(&intake_mu_);
+    next_seq_ = next;
+  }
+  if (!ResetConsumer()) throw StartupError("jetstream", "cannot create the consumer");
+  spdlog::info("durable intake: stream {} ({} events kept, sequences {}..{}), resuming at {}",
+               js.stream, state.messages, state.first_seq, state.last_seq, next);
+  metrics_->SetStreamAppliedSeq(static_cast<double>(applied));
+  acker_ = std::thread([this] { RunAcker(); });
+}
+
+bool DatabaseService::ResetConsumer() {
+  uint64_t next = 0;
+  {
+    MutexLock lock(&intake_mu_);
+    next = next_seq_;
+  }
+  metrics_->StreamConsumerReset();
+  // Reset waits out a handler call in progress; after it, nothing runs on the
+  // old delivery, so next_seq_ cannot move until the new one starts.
+  const Status s =
+      consumer_->Reset(next, [this](const bus::Message& m) { OnStreamMessage(m); });
+  MutexLock lock(&intake_mu_);
+  acks_.clear();  // the new consumer knows nothing of the old one's deliveries
+  reset_wanted_ = !s.ok();
+  just_reset_ = true;
+  if (!s.ok()) {
+    spdlog::error("durable intake: cannot read stream {} from sequence {}: {}",
+                  config_.service.jetstream.stream, next, s.ToString());
+  }
+  return s.ok();
+}
+
+// Applies the stream strictly in order, on the delivery thread. A sequence
+// below next_seq_ was taken already (a redelivery) and is skipped; one above
+// it means a delivery went missing, so the consumer is recreated at
+// next_seq_. If the first message after that is still above it, the events
+// between are no longer in the stream (its limits dropped them): missed.
+void DatabaseService::OnStreamMessage(const bus::Message& message) noexcept {
+  try {
+    const uint64_t seq = bus::StreamSequenceOf(message.reply);
+    {
+      MutexLock lock(&intake_mu_);
+      if (reset_wanted_ || intake_stopping_ || seq == 0) return;
+      if (seq < next_seq_) {
+        metrics_->StreamRedelivered();
+        return;
+      }
+      if (seq > next_seq_ && !just_reset_) {
+        spdlog::warn("durable intake: got stream sequence {} while expecting {}; reading "
+                     "again from {}",
+                     seq, next_seq_, next_seq_);
+        reset_wanted_ = true;
+        intake_cv_.Signal();
+        return;
+      }
+      if (seq > next_seq_) {
+        spdlog::error("durable intake: events {}..{} left stream {} (max_age or max_bytes) "
+                      "before roseyd read them: lost",
+                      next_seq_, seq - 1, config_.service.jetstream.stream);
+        metrics_->StreamMissed(static_cast<double>(seq - next_seq_));
+      }
+      just_reset_ = false;
+      next_seq_ = seq + 1;
+    }
+    const auto subject = ParseSubject(config_.service.subject_prefix, message.subject);
+    if (subject && !IsRequest(*subject)) {
+      HandleEvent(*subject, message, seq);
+    } else {
+      metrics_->Rejected("unknown", Rejection{RejectReason::kUnknownSubject,
+                                              "not an event subject: " +
+                                                  std::string(message.subject)});
+    }
+    MutexLock lock(&intake_mu_);
+    if (acks_.empty()) intake_cv_.Signal();
+    acks_.push_back(PendingAck{writer_->LastSubmitted(), std::string(message.reply)});
+  } catch (const std::exception& e) {
+    spdlog::error("failed to handle a stream message on {}: {}", message.subject, e.what());
+  }
+}
+
+// Acks trail the commits by at most kAckPoll; with nothing to acknowledge
+// the thread sleeps until a delivery or a reset request wakes it.
+void DatabaseService::RunAcker() {
+  for (;;) {
+    std::string through;
+    bool reset = false;
+    {
+      MutexLock lock(&intake_mu_);
+      if (acks_.empty() && !reset_wanted_ && !intake_stopping_) intake_cv_.Wait();
+      if (intake_stopping_) return;
+      reset = reset_wanted_;
+      const uint64_t committed = writer_->LastCommitted();
+      while (!reset && !acks_.empty() && acks_.front().barrier <= committed) {
+        through = std::move(acks_.front().subject);
+        acks_.pop_front();
+      }
+    }
+    if (reset) {
+      if (!ResetConsumer()) std::this_thread::sleep_for(kResetRetry);
+      continue;
+    }
+    if (!through.empty()) {
+      const Status s = consumer_->AckThrough(through);
+      if (!s.ok()) spdlog::debug("durable intake: ack not sent (a later one covers it): {}", s.ToString());
+      metrics_->SetStreamAppliedSeq(static_cast<double>(writer_->LastStreamSeq()));
+    }
+    std::this_thread::sleep_for(kAckPoll);
+  }
+}
+
+void DatabaseService::StopStreamIntake(std::chrono::milliseconds timeout) {
+  if (!consumer_) return;
+  {
+    MutexLock lock(&intake_mu_);
+    intake_stopping_ = true;
+    intake_cv_.SignalAll();
+  }
+  if (acker_.joinable()) acker_.join();
+  // What was not delivered stays in the stream for the next start.
+  const Status s = consumer_->Drain(timeout);
+  if (!s.ok()) spdlog::warn("durable intake: drain: {}", s.ToString());
 }
 
 void DatabaseService::OnMessage(const bus::Message& message) noexcept {
@@ -81,7 +253,8 @@ void DatabaseService::OnMessage(const bus::Message& message) noexcept {
   }
 }
 
-void DatabaseService::HandleEvent(Subject subject, const bus::Message& message) {
+void DatabaseService::HandleEvent(Subject subject, const bus::Message& message,
+                                  uint64_t stream_seq) {
   metrics_->EventReceived(subject);
   if (static_cast<int64_t>(message.data.size()) > config_.service.max_payload_bytes) {
     metrics_->Rejected(subject, Rejection{RejectReason::kOversized,
@@ -100,7 +273,7 @@ void DatabaseService::HandleEvent(Subject subject, const bus::Message& message) 
                                           "status_data key '" + key + "' is not whitelisted"});
   }
   store::Event queued{std::move(event.write), now, std::chrono::steady_clock::now(), 0,
-                      ParseTraceId(message.trace)};
+                      ParseTraceId(message.trace), stream_seq};
   const Status s = writer_->Submit(std::move(queued));
   if (!s.ok()) {
     metrics_->Rejected(subject, Rejection{RejectReason::kShuttingDown, s.ToString()});
@@ -180,24 +353,29 @@ void DatabaseService::Reply(const std::string& reply_to, Subject subject,
 }
 
 void DatabaseService::StopIntake(std::chrono::milliseconds timeout) {
-  if (!subscription_) return;
+  StopStreamIntake(timeout);
+  if (subscriptions_.empty()) return;
   const auto started = std::chrono::steady_clock::now();
-  const int pending = subscription_->Pending();
-  const Status s = subscription_->Drain(timeout);
-  if (!s.ok()) {
-    spdlog::error("draining the subscription did not finish within service.drain_timeout "
-                  "({} ms); up to {} received messages are lost: {}",
-                  timeout.count(), subscription_->Pending(), s.ToString());
-  } else {
-    spdlog::info("intake stopped: {} messages were waiting, all handled in {:.0f} ms", pending,
-                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                           started).count());
+  int pending = 0;
+  for (const auto& subscription : subscriptions_) pending += subscription->Pending();
+  for (const auto& subscription : subscriptions_) {
+    const Status s = subscription->Drain(timeout);
+    if (!s.ok()) {
+      spdlog::error("draining the subscription did not finish within service.drain_timeout "
+                    "({} ms); up to {} received messages are lost: {}",
+                    timeout.count(), subscription->Pending(), s.ToString());
+    }
   }
-  subscription_.reset();
+  spdlog::info("intake stopped: {} messages were waiting, handled in {:.0f} ms", pending,
+               std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                         started).count());
+  subscriptions_.clear();
 }
 
+
 void DatabaseService::Stop() {
-  subscription_.reset();
+  StopStreamIntake(config_.service.drain_timeout);
+  subscriptions_.clear();
   {
     MutexLock lock(&mu_);
     stopping_ = true;
@@ -213,8 +391,9 @@ void DatabaseService::Tick() {
     MutexLock lock(&mu_);
     metrics_->SetRequestQueueDepth(static_cast<double>(requests_.size()));
   }
-  if (subscription_) {
-    const int64_t dropped = subscription_->Dropped();
+  if (!subscriptions_.empty()) {
+    int64_t dropped = 0;
+    for (const auto& subscription : subscriptions_) dropped += subscription->Dropped();
     if (dropped > dropped_seen_) {
       spdlog::error("NATS dropped {} messages: roseyd is a slow consumer (pending limits "
                     "nats.pending_msgs_limit/pending_bytes_limit reached)",

@@ -10,6 +10,7 @@
 
 #include "base/mutex.h"
 #include "bus/connection.h"
+#include "bus/jetstream.h"
 #include "bus/subscription.h"
 #include "config/config.h"
 #include "service/service_metrics.h"
@@ -31,6 +32,13 @@ uint64_t ParseTraceId(std::string_view header);
 // for the request workers, which wait for that event's commit before they
 // query. That is how a request sees every event that reached roseyd before it,
 // whatever subject it came on.
+//
+// With service.durability: jetstream, events come instead from a stream, read
+// in stream order by one intake thread through a durable consumer that starts
+// where the database says it stopped (store::EventWriter::LastStreamSeq);
+// requests keep their own core NATS subscriptions. Acknowledgements follow
+// the commits. A request then sees every event roseyd had read from the
+// stream when it arrived.
 //
 // Thread: Start/StopIntake/Stop/Tick from the owning thread; the rest runs
 // on the cnats delivery thread and the request workers. *connection, *writer
@@ -69,7 +77,16 @@ class DatabaseService {
   };
 
   void OnMessage(const bus::Message& message) noexcept;
-  void HandleEvent(Subject subject, const bus::Message& message);
+  void HandleEvent(Subject subject, const bus::Message& message, uint64_t stream_seq = 0);
+  void Subscribe(const std::string& subject);
+  // Durable intake (see the class comment).
+  void StartStreamIntake();
+  void OnStreamMessage(const bus::Message& message) noexcept;
+  bool ResetConsumer() EXCLUDES(intake_mu_);
+  // The intake's second thread: recreates the consumer when asked, and
+  // acknowledges what has committed.
+  void RunAcker() EXCLUDES(intake_mu_);
+  void StopStreamIntake(std::chrono::milliseconds timeout) EXCLUDES(intake_mu_);
   void HandleRequest(Subject subject, const bus::Message& message);
   void RunRequestWorker(RequestHandler* handler);
   void Reply(const std::string& reply_to, Subject subject, const std::string& payload);
@@ -87,8 +104,24 @@ class DatabaseService {
   bool stopping_ GUARDED_BY(mu_) = false;
 
   std::vector<std::thread> workers_;  // owning thread only
-  std::unique_ptr<bus::Subscription> subscription_;  // owning thread only
+  std::vector<std::unique_ptr<bus::Subscription>> subscriptions_;  // owning thread only
   int64_t dropped_seen_ = 0;  // owning thread only (Tick)
+
+  // Durable intake. The consumer is created by the owning thread, then
+  // recreated only by the acker thread, which the owning thread joins.
+  std::unique_ptr<bus::JetStreamConsumer> consumer_;
+  struct PendingAck {
+    uint64_t barrier;  // the writer's sequence that must commit first
+    std::string subject;
+  };
+  Mutex intake_mu_;
+  CondVar intake_cv_{&intake_mu_};
+  uint64_t next_seq_ GUARDED_BY(intake_mu_) = 1;  // the stream sequence to apply next
+  bool just_reset_ GUARDED_BY(intake_mu_) = true;  // nothing delivered since the last reset
+  bool reset_wanted_ GUARDED_BY(intake_mu_) = false;
+  bool intake_stopping_ GUARDED_BY(intake_mu_) = false;
+  std::deque<PendingAck> acks_ GUARDED_BY(intake_mu_);
+  std::thread acker_;
 };
 
 }  // namespace roseyd::service

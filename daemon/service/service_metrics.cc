@@ -152,6 +152,30 @@ ServiceMetrics::ServiceMetrics(prometheus::Registry* registry)
                        .Help("Messages the NATS client dropped as a slow consumer")
                        .Register(*registry)
                        .Add({});
+  stream_redelivered_ =
+      &BuildCounter()
+           .Name("roseyd_stream_redelivered_total")
+           .Help("Durable mode: stream messages delivered again after roseyd had taken them "
+                 "(skipped, so nothing is written twice)")
+           .Register(*registry)
+           .Add({});
+  stream_missed_ = &BuildCounter()
+                        .Name("roseyd_stream_missed_total")
+                        .Help("Durable mode: events that left the stream (max_age, max_bytes) "
+                              "before roseyd read them: lost")
+                        .Register(*registry)
+                        .Add({});
+  stream_resets_ = &BuildCounter()
+                        .Name("roseyd_stream_consumer_resets_total")
+                        .Help("Durable mode: times roseyd recreated its consumer at the "
+                              "database's position (start-up, a gap, a lost consumer)")
+                        .Register(*registry)
+                        .Add({});
+  stream_applied_seq_ = &BuildGauge()
+                             .Name("roseyd_stream_applied_sequence")
+                             .Help("Durable mode: the last stream sequence committed to SQLite")
+                             .Register(*registry)
+                             .Add({});
 }
 
 void ServiceMetrics::Rejected(std::string_view subject_label, const Rejection& rejection) {

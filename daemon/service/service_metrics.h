@@ -45,6 +45,10 @@ class ServiceMetrics : public store::CommitListener {
   void NatsDisconnected() { nats_disconnects_->Increment(); }
   void NatsReconnected() { nats_reconnects_->Increment(); }
   void NatsDropped(double messages) { nats_dropped_->Increment(messages); }
+  void StreamRedelivered() { stream_redelivered_->Increment(); }
+  void StreamMissed(double events) { stream_missed_->Increment(events); }
+  void StreamConsumerReset() { stream_resets_->Increment(); }
+  void SetStreamAppliedSeq(double seq) { stream_applied_seq_->Set(seq); }
 
   // store::CommitListener
   void OnCommitted(std::span<const store::Event> batch,
@@ -76,6 +80,10 @@ class ServiceMetrics : public store::CommitListener {
   prometheus::Counter* nats_disconnects_;
   prometheus::Counter* nats_reconnects_;
   prometheus::Counter* nats_dropped_;
+  prometheus::Counter* stream_redelivered_;
+  prometheus::Counter* stream_missed_;
+  prometheus::Counter* stream_resets_;
+  prometheus::Gauge* stream_applied_seq_;
 
   std::atomic<double> rejected_total_{0};
   // Rate limit for rejection logs: next allowed time and lines held back.

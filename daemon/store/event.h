@@ -76,6 +76,9 @@ struct Event {
   std::chrono::steady_clock::time_point received{};  // for latency
   uint64_t seq = 0;  // assigned by the EventWriter on Submit; strictly increasing
   uint64_t trace_id = 0;  // set by the load generator to follow it to its commit; 0: none
+  // Its JetStream stream sequence (durability: jetstream); 0 under core NATS.
+  // The writer records the highest one in the same transaction as the rows.
+  uint64_t stream_seq = 0;
 };
 
 }  // namespace roseyd::store

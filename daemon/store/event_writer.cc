@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <map>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -145,6 +147,7 @@ class EventWriter::Impl {
   void Stop();
   Status Submit(Event event, uint64_t* seq);
   uint64_t LastCommitted() const;
+  uint64_t LastStreamSeq() const { return last_stream_seq_.load(std::memory_order_acquire); }
   Status WaitCommitted(uint64_t seq, Clock::time_point deadline);
   const EventQueue& queue() const { return queue_; }
 
@@ -174,6 +177,7 @@ class EventWriter::Impl {
   void RunPeriodicWork();
   Status Maintain();
   Clock::duration MaintenanceDueIn();
+  uint64_t StoredStreamSeq();
 
   // Constant after construction.
   const StoreConfig config_;
@@ -198,6 +202,7 @@ class EventWriter::Impl {
   mutable Mutex mu_;
   CondVar committed_cv_{&mu_};
   uint64_t last_committed_ GUARDED_BY(mu_) = 0;
+  std::atomic<uint64_t> last_stream_seq_{0};  // written by the writer thread only
   bool writer_exited_ GUARDED_BY(mu_) = false;
 
   Mutex lifecycle_mu_;  // serialises Start/Stop
@@ -217,6 +222,16 @@ EventWriter::Impl::Impl(const StoreConfig& config, const std::string& path,
   const auto now = Clock::now();
   next_retention_ = now + retention_interval_;
   next_maintenance_ = now + MaintenanceDueIn();
+  last_stream_seq_.store(StoredStreamSeq(), std::memory_order_release);
+}
+
+uint64_t EventWriter::Impl::StoredStreamSeq() {
+  Statement stored(&db_, "SELECT value FROM roseyd_meta WHERE key = ?1", false);
+  Statement::Scope scope(&stored);
+  stored.Bind(1, kMetaStreamSeq);
+  bool has_row = false;
+  if (!stored.Step(&has_row).ok() || !has_row) return 0;
+  return static_cast<uint64_t>(stored.ColumnInt64(0));
 }
 
 // Maintenance survives restarts through roseyd_meta, so a daemon restarted
@@ -378,10 +393,22 @@ Status EventWriter::Impl::ApplyBatch() {
       }
     }
   }
+  // Where durable intake resumes, in the same transaction as the rows; a
+  // rejected event counts as read, since it is never retried.
+  uint64_t stream_seq = 0;
+  for (const Event& event : batch_) stream_seq = std::max(stream_seq, event.stream_seq);
+  if (stream_seq != 0) {
+    const std::string text = std::to_string(stream_seq);
+    if (Status s = RunWith(&stmts_.set_meta, kMetaStreamSeq, std::string_view(text)); !s.ok()) {
+      Rollback();
+      return s;
+    }
+  }
   if (Status s = RunWith(&stmts_.commit); !s.ok()) {
     Rollback();
     return s;
   }
+  if (stream_seq != 0) last_stream_seq_.store(stream_seq, std::memory_order_release);
   return Status::OK();
 }
 
@@ -583,6 +610,7 @@ Status EventWriter::Submit(Event event, uint64_t* seq) {
 uint64_t EventWriter::LastSubmitted() const { return impl_->queue().LastAssigned(); }
 
 uint64_t EventWriter::LastCommitted() const { return impl_->LastCommitted(); }
+uint64_t EventWriter::LastStreamSeq() const { return impl_->LastStreamSeq(); }
 
 Status EventWriter::WaitCommitted(uint64_t seq, std::chrono::steady_clock::time_point deadline) {
   return impl_->WaitCommitted(seq, deadline);

@@ -61,6 +61,9 @@ class EventWriter {
   uint64_t LastSubmitted() const;
   // Highest sequence number whose transaction has committed (or was rejected).
   uint64_t LastCommitted() const;
+  // Highest Event::stream_seq committed (or rejected), read from the file at
+  // open: where durable intake resumes. 0 if no stream event was ever written.
+  uint64_t LastStreamSeq() const;
 
   // Blocks until every event up to `seq` is committed, asking the writer not
   // to linger. Returns Unavailable on deadline or if the writer stopped first.

@@ -31,5 +31,7 @@ int StatusColumnIndex(std::string_view column);
 // roseyd's own key/value table (roseyd_meta); the original never reads it.
 inline constexpr std::string_view kMetaLastMaintenance = "last_maintenance";
 inline constexpr std::string_view kMetaLastOpen = "last_open";
+// The last JetStream stream sequence whose event is in the file.
+inline constexpr std::string_view kMetaStreamSeq = "jetstream_last_seq";
 
 }  // namespace roseyd::store

@@ -40,11 +40,12 @@ RoseydWorld::~RoseydWorld() {
   nats_.reset();
 }
 
-void RoseydWorld::StartNats(const std::vector<std::string>& extra_args) {
+void RoseydWorld::StartNats(const std::vector<std::string>& extra_args, bool jetstream) {
   bus::EmbeddedServerOptions options;
   options.extra_args = extra_args;
   options.port = nats_port_;
-  options.jetstream = false;
+  options.jetstream = jetstream;
+  options.store_dir = dir_.File("nats-store");  // kept across restarts of the server
   options.log_file = dir_.File("nats-server.log");
   nats_ = std::make_unique<bus::EmbeddedServer>(options);
 }

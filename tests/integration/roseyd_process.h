@@ -29,9 +29,10 @@ class RoseydWorld {
   RoseydWorld();
   ~RoseydWorld();  // SIGKILLs what is still running
 
-  // Starts nats-server on nats_port() (a free port chosen once).
-  // A nats-server on nats_port(); `extra_args` go to it (auth, TLS).
-  void StartNats(const std::vector<std::string>& extra_args = {});
+  // Starts nats-server on nats_port() (a free port chosen once); `extra_args`
+  // go to it (auth, TLS). With `jetstream`, its store is in dir() and
+  // survives StopNats().
+  void StartNats(const std::vector<std::string>& extra_args = {}, bool jetstream = false);
   void StopNats();
 
   // Starts roseyd with `extra_args` appended (e.g. {"--set", "k=v"}) and

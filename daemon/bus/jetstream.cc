@@ -1,0 +1,174 @@
+#include "bus/jetstream.h"
+
+#include <nats/nats.h>
+
+#include <algorithm>
+#include <charconv>
+#include <utility>
+
+#include "base/startup_error.h"
+#include "bus/nats_status.h"
+
+namespace roseyd::bus {
+
+namespace {
+
+constexpr int64_t kNanosPerMilli = 1'000'000;
+
+// ToStatus plus the JetStream error code, which says what the server refused.
+Status JsStatus(natsStatus s, jsErrCode code, std::string_view what) {
+  if (s == NATS_OK) return Status::OK();
+  if (code == JSConsumerNotFoundErr || code == JSStreamNotFoundErr) {
+    return Status::NotFound(std::string(what) + ": " + LastError(s));
+  }
+  Status status = ToStatus(s, what);
+  if (code != 0) {
+    return Status::Internal(status.message() + " [JetStream error " +
+                            std::to_string(static_cast<int>(code)) + "]");
+  }
+  return status;
+}
+
+}  // namespace
+
+uint64_t StreamSequenceOf(std::string_view ack_subject) {
+  constexpr std::string_view kPrefix = "$JS.ACK.";
+  if (ack_subject.substr(0, kPrefix.size()) != kPrefix) return 0;
+  std::vector<std::string_view> tokens;
+  for (std::string_view rest = ack_subject.substr(kPrefix.size());;) {
+    const size_t dot = rest.find('.');
+    tokens.push_back(rest.substr(0, dot));
+    if (dot == std::string_view::npos) break;
+    rest.remove_prefix(dot + 1);
+  }
+  // <stream>.<consumer>.<delivered>.<sseq>.<cseq>.<time>.<pending>, or the
+  // same after <domain>.<account hash> and followed by a random token.
+  size_t index = 0;
+  if (tokens.size() == 7) {
+    index = 3;
+  } else if (tokens.size() >= 9) {
+    index = 5;
+  } else {
+    return 0;
+  }
+  uint64_t seq = 0;
+  const std::string_view token = tokens[index];
+  const auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), seq);
+  return ec == std::errc() && end == token.data() + token.size() ? seq : 0;
+}
+
+JetStreamConsumer::JetStreamConsumer(Connection* connection, StreamOptions stream,
+                                     ConsumerOptions consumer)
+    : connection_(connection), stream_(std::move(stream)), consumer_(std::move(consumer)) {
+  natsStatus s = natsConnection_JetStream(&js_, connection_->nc_.get(), nullptr);
+  if (s != NATS_OK) {
+    throw StartupError("jetstream", ToStatus(s, "cannot get a JetStream context").message());
+  }
+  std::vector<const char*> subjects;
+  subjects.reserve(stream_.subjects.size());
+  for (const auto& subject : stream_.subjects) subjects.push_back(subject.c_str());
+  jsStreamConfig config;
+  jsStreamConfig_Init(&config);
+  config.Name = stream_.name.c_str();
+  config.Subjects = subjects.data();
+  config.SubjectsLen = static_cast<int>(subjects.size());
+  config.Retention = js_LimitsPolicy;  // the database's cursor, not acks, decides what was read
+  config.Storage = js_FileStorage;
+  config.Discard = js_DiscardOld;
+  config.MaxAge = std::chrono::duration_cast<std::chrono::nanoseconds>(stream_.max_age).count();
+  config.MaxBytes = stream_.max_bytes;
+
+  jsStreamInfo* info = nullptr;
+  jsErrCode code = static_cast<jsErrCode>(0);
+  s = js_GetStreamInfo(&info, js_, stream_.name.c_str(), nullptr, &code);
+  const bool exists = s == NATS_OK;
+  jsStreamInfo_Destroy(info);
+  info = nullptr;
+  if (!exists && code != JSStreamNotFoundErr) {
+    const std::string why = JsStatus(s, code, "cannot reach JetStream").message();
+    jsCtx_Destroy(js_);
+    throw StartupError("jetstream", why + " (is JetStream enabled on the NATS server?)");
+  }
+  code = static_cast<jsErrCode>(0);
+  s = exists ? js_UpdateStream(&info, js_, &config, nullptr, &code)
+             : js_AddStream(&info, js_, &config, nullptr, &code);
+  jsStreamInfo_Destroy(info);
+  if (s != NATS_OK) {
+    const std::string why =
+        JsStatus(s, code, std::string(exists ? "cannot update" : "cannot create") + " stream " +
+                              stream_.name)
+            .message();
+    jsCtx_Destroy(js_);
+    throw StartupError("jetstream", why);
+  }
+}
+
+JetStreamConsumer::~JetStreamConsumer() {
+  // Unsubscribing leaves the durable consumer on the server, as intended.
+  subscription_.reset();
+  jsCtx_Destroy(js_);
+}
+
+Status JetStreamConsumer::GetStreamState(StreamState* state) {
+  jsStreamInfo* info = nullptr;
+  jsErrCode code = static_cast<jsErrCode>(0);
+  const natsStatus s = js_GetStreamInfo(&info, js_, stream_.name.c_str(), nullptr, &code);
+  if (s != NATS_OK) return JsStatus(s, code, "stream info of " + stream_.name);
+  state->first_seq = info->State.Msgs == 0 ? 0 : info->State.FirstSeq;
+  state->last_seq = info->State.LastSeq;
+  state->messages = info->State.Msgs;
+  jsStreamInfo_Destroy(info);
+  return Status::OK();
+}
+
+Status JetStreamConsumer::Reset(uint64_t start_seq, MessageHandler handler) {
+  subscription_.reset();
+  jsErrCode code = static_cast<jsErrCode>(0);
+  natsStatus s = js_DeleteConsumer(js_, stream_.name.c_str(), consumer_.durable.c_str(),
+                                   nullptr, &code);
+  if (s != NATS_OK && code != JSConsumerNotFoundErr) {
+    return JsStatus(s, code, "cannot delete consumer " + consumer_.durable);
+  }
+  // Subscribe first, so the first message delivered finds us listening.
+  const std::string inbox = Connection::NewInbox();
+  try {
+    subscription_ = connection_->Subscribe(inbox, "", std::move(handler));
+  } catch (const std::exception& e) {
+    return Status::Unavailable(e.what());
+  }
+  // Up to max_ack_pending messages can be on their way: never drop them.
+  const int limit = static_cast<int>(std::min<int64_t>(consumer_.max_ack_pending * 2, 1 << 30));
+  if (Status st = subscription_->SetPendingLimits(limit, -1); !st.ok()) return st;
+
+  jsConsumerConfig config;
+  jsConsumerConfig_Init(&config);
+  config.Durable = consumer_.durable.c_str();
+  config.DeliverSubject = inbox.c_str();
+  config.AckPolicy = js_AckAll;
+  config.AckWait = consumer_.ack_wait.count() * kNanosPerMilli;
+  config.MaxAckPending = consumer_.max_ack_pending;
+  config.DeliverPolicy = start_seq <= 1 ? js_DeliverAll : js_DeliverByStartSequence;
+  config.OptStartSeq = start_seq <= 1 ? 0 : start_seq;
+  jsConsumerInfo* info = nullptr;
+  code = static_cast<jsErrCode>(0);
+  s = js_AddConsumer(&info, js_, stream_.name.c_str(), &config, nullptr, &code);
+  jsConsumerInfo_Destroy(info);
+  if (s != NATS_OK) {
+    subscription_.reset();
+    return JsStatus(s, code, "cannot create consumer " + consumer_.durable);
+  }
+  return Status::OK();
+}
+
+Status JetStreamConsumer::Drain(std::chrono::milliseconds timeout) {
+  if (!subscription_) return Status::OK();
+  const Status s = subscription_->Drain(timeout);
+  subscription_.reset();
+  return s;
+}
+
+Status JetStreamConsumer::AckThrough(std::string_view ack_subject) {
+  return connection_->Publish(ack_subject, "+ACK");
+}
+
+}  // namespace roseyd::bus
