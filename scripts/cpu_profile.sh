@@ -7,6 +7,8 @@
 #
 #   scripts/cpu_profile.sh [OUT_DIR]     default /tmp/roseyd-cpu-profile
 #   RUNS=3 RATE=20000 BUILD_DIR=build scripts/cpu_profile.sh
+#   SEND_ASAP=0 ...   profile with the publisher's writes coalesced by cnats
+#                     (default 1: one write per event, as a bot at chat rates)
 #
 # perf needs kernel.perf_event_paranoid <= 1 to see kernel time (or root);
 # without perf the profile step is skipped.
@@ -16,6 +18,8 @@ out="${1:-/tmp/roseyd-cpu-profile}"
 build_dir="${BUILD_DIR:-build}"
 runs="${RUNS:-3}"
 rate="${RATE:-20000}"
+profile_flag="--send-asap"
+[[ "${SEND_ASAP:-1}" == 0 ]] && profile_flag=""
 roseyd="$build_dir/daemon/app/roseyd"
 core_bench="$build_dir/tests/bench/roseyd_core_bench"
 mkdir -p "$out"
@@ -57,11 +61,11 @@ for mode in coalesced send-asap; do
   done
 done
 
-echo "== 3. perf: roseyd's sustained phase at $rate ev/s, send-asap, 5 s with DWARF call graphs"
+echo "== 3. perf: roseyd's sustained phase at $rate ev/s ${profile_flag:-coalesced}, 5 s, DWARF call graphs"
 profile_ok=0
 if command -v perf >/dev/null; then
-  "$core_bench" --events 2000 --trials 1 --rate "$rate" --seconds 12 --requests 100 --send-asap \
-    >"$out/core-profiled.log" 2>&1 &
+  "$core_bench" --events 2000 --trials 1 --rate "$rate" --seconds 12 --requests 100 \
+    $profile_flag >"$out/core-profiled.log" 2>&1 &
   bench_pid=$!
   # The second roseyd the bench starts is the sustained one (the first runs the burst).
   pids=()

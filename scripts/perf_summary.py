@@ -65,6 +65,7 @@ ROLES = [
     ("natsSub_deliverMsgs", "cnats delivery (runs roseyd's handler)"),
     ("EventWriter::Impl::Run", "roseyd writer"),
     ("natsMsg_free", "cnats GC"),
+    ("natsCondition_Wait", "cnats GC"),  # the other cnats threads are all but idle
 ]
 
 # What a sample was doing, from the symbols on its stack (or its thread's
@@ -74,7 +75,7 @@ PURPOSES = [
     ("natsSock_Read", "cnats: socket read (recv)"),
     ("natsConn_processMsg", "cnats: parse, queue, wake the delivery thread"),
     ("natsParser_Parse", "cnats: parse, queue, wake the delivery thread"),
-    ("EventQueue::WaitForMore", "writer: waiting for / woken by events"),
+    ("EventQueue::WaitFor", "writer: waiting for / woken by events"),
     ("sqlite3WalFrames", "SQLite: WAL append at commit (pwrite)"),
     ("sqlite3WalCheckpoint", "SQLite: WAL checkpoint (pwrite, fdatasync)"),
     ("sqlite3", "SQLite: statements, B-tree, pager"),
@@ -105,7 +106,7 @@ def main():
     by_syscall = collections.Counter()
     by_tid = collections.Counter()
     tid_user = collections.defaultdict(collections.Counter)
-    tid_role = {}
+    tid_syms = collections.defaultdict(set)
     tid_purpose = collections.defaultdict(collections.Counter)
     deep = 0  # samples with user-space callers beyond the leaf
     for comm, tid, frames in samples(sys.stdin):
@@ -126,12 +127,13 @@ def main():
         syms = [s for s, _ in frames]
         if sum(1 for _, d in frames if d != "[kernel.kallsyms]") > 3:
             deep += 1
-        for key, role in ROLES:
-            if tid not in tid_role and any(key in x for x in syms):
-                tid_role[tid] = role
+        tid_syms[tid].update(syms)
         tid_purpose[tid][next((p for key, p in PURPOSES if any(key in x for x in syms)), None)] += 1
     if total == 0:
         sys.exit(f"no samples for command {args.comm!r}")
+    tid_role = {}
+    for tid, syms in tid_syms.items():
+        tid_role[tid] = next((r for key, r in ROLES if any(key in x for x in syms)), "?")
 
     pct = lambda n: f"{100.0 * n / total:5.1f} %"
     print(f"{total} samples of {args.comm}; shares of its CPU time\n")
