@@ -122,6 +122,31 @@ void Report(const char* fault, const Tally& t, const std::string& more) {
   ::testing::Test::RecordProperty("duplicated", std::to_string(t.duplicated));
 }
 
+std::string Integrity(const std::string& db_path) {
+  sqlite3* db = nullptr;
+  std::string result = "cannot open";
+  if (sqlite3_open_v2(db_path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_busy_timeout(db, 5000);
+    sqlite3_stmt* stmt = nullptr;
+    result.clear();
+    if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &stmt, nullptr) == SQLITE_OK) {
+      while (sqlite3_step(stmt) == SQLITE_ROW) {
+        result += reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+      }
+    } else {
+      result = sqlite3_errmsg(db);
+    }
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(db);
+  return result;
+}
+
+off_t FileSize(const std::string& path) {
+  struct stat st{};
+  return stat(path.c_str(), &st) == 0 ? st.st_size : 0;
+}
+
 // Publishes numbered message.log events on its own connection, one every
 // `interval`, from its own thread, until Stop(). Numbers go to the events the
 // client accepted, 0, 1, 2... (a refused publish is retried with the same
@@ -231,6 +256,196 @@ TEST(FaultTest, NatsServerRestartUnderLoadInCoreMode) {
              " reconnects=" +
              std::to_string(static_cast<int64_t>(world.Metric("roseyd_nats_reconnects_total"))));
   EXPECT_EQ(world.StopRoseyd(), 0) << world.Log();
+}
+
+// A tmpfs mounted for one test; unmounted (lazily, so an open file cannot
+// keep it) when the object dies.
+class Tmpfs {
+ public:
+  Tmpfs(const std::string& path, size_t bytes) : path_(path) {
+    mkdir(path.c_str(), 0755);
+    const std::string options = "size=" + std::to_string(bytes);
+    if (mount("tmpfs", path.c_str(), "tmpfs", 0, options.c_str()) == 0) {
+      mounted_ = true;
+    } else {
+      error_ = std::strerror(errno);
+    }
+  }
+  ~Tmpfs() {
+    if (mounted_) umount2(path_.c_str(), MNT_DETACH);
+  }
+  Tmpfs(const Tmpfs&) = delete;
+  Tmpfs& operator=(const Tmpfs&) = delete;
+
+  bool mounted() const { return mounted_; }
+  const std::string& error() const { return error_; }
+
+ private:
+  std::string path_;
+  bool mounted_ = false;
+  std::string error_;
+};
+
+// Writes `path` until the filesystem refuses a byte more (ENOSPC). Returns
+// the bytes written, or -1 if it stopped for another reason.
+int64_t FillUp(const std::string& path) {
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  if (fd < 0) return -1;
+  const std::string chunk(64 * 1024, 'f');
+  int64_t written = 0;
+  size_t size = chunk.size();
+  for (;;) {
+    const ssize_t n = write(fd, chunk.data(), size);
+    if (n > 0) {
+      written += n;
+      continue;
+    }
+    if (n < 0 && errno == ENOSPC && size > 1) {
+      size /= 2;  // take the last partial pages too
+      continue;
+    }
+    const bool full = n < 0 && errno == ENOSPC;
+    close(fd);
+    return full ? written : -1;
+  }
+}
+
+TEST(FaultTest, FullDiskQueuesEventsAndCommitsThemWhenSpaceReturns) {
+  RoseydWorld world;
+  const std::string disk = world.dir().File("disk");
+  Tmpfs tmpfs(disk, 8 << 20);
+  if (!tmpfs.mounted()) {
+    GTEST_SKIP() << "cannot mount a tmpfs at " << disk << " (" << tmpfs.error()
+                 << "; needs root or CAP_SYS_ADMIN); "
+                    "FaultTest.FileSizeLimitQueuesEventsAndCommitsThemWhenLifted covers the "
+                    "write failure";
+  }
+  const std::string db = disk + "/rosey.db";
+  world.StartNats();
+  world.StartRoseyd({"--db", db});
+
+  constexpr int64_t kBefore = 100;
+  constexpr int64_t kWhileFull = 2000;
+  constexpr size_t kPadding = 200;  // 2000 x ~200 B: far more than the WAL's last page holds
+  for (int64_t i = 0; i < kBefore; ++i) world.Publish(kChatSubject, ChatEvent(i, kPadding));
+  ASSERT_TRUE(RoseydWorld::WaitFor([&] { return PersistedChat(world) == kBefore; }));
+
+  const std::string filler = disk + "/filler";
+  const int64_t filled = FillUp(filler);
+  ASSERT_GT(filled, 0) << "could not fill " << disk;
+  for (int64_t i = kBefore; i < kBefore + kWhileFull; ++i) {
+    world.Publish(kChatSubject, ChatEvent(i, kPadding));
+  }
+  ASSERT_TRUE(world.client().Flush(milliseconds(5000)).ok());
+  // Intake goes on: every event is received and queued, none refused.
+  ASSERT_TRUE(RoseydWorld::WaitFor([&] {
+    return ReceivedChat(world) == kBefore + kWhileFull &&
+           world.Metric("roseyd_write_errors_total") >= 1;
+  }));
+  ASSERT_TRUE(RoseydWorld::WaitFor([&] { return world.Metric("roseyd_write_queue_depth") > 0; }));
+  const int64_t committed_while_full = static_cast<int64_t>(PersistedChat(world));
+  EXPECT_LT(committed_while_full, kBefore + kWhileFull);
+  // Requests are still answered, from what is committed.
+  const json chat =
+      json::parse(world.Request("rosey.db.query.channel_stats", "{}", milliseconds(5000)));
+  EXPECT_TRUE(chat.is_object()) << chat.dump();
+  EXPECT_EQ(Integrity(db), "ok");
+  EXPECT_TRUE(world.RoseydRunning());
+  const std::string log = world.Log();
+  EXPECT_NE(log.find("write transaction failed, will retry (nothing dropped)"), std::string::npos)
+      << log;
+  EXPECT_NE(log.find("database or disk is full"), std::string::npos) << log;
+  const double write_errors_while_full = world.Metric("roseyd_write_errors_total");
+
+  ASSERT_EQ(unlink(filler.c_str()), 0);  // space returns
+  EXPECT_TRUE(RoseydWorld::WaitFor(
+      [&] { return PersistedChat(world) == kBefore + kWhileFull; }, milliseconds(20000)))
+      << PersistedChat(world) << "\n"
+      << world.Log();
+  EXPECT_EQ(world.StopRoseyd(), 0) << world.Log();
+  EXPECT_EQ(Integrity(db), "ok");
+  const Tally t = Count(db, kBefore + kWhileFull);
+  EXPECT_EQ(t.lost, 0);
+  EXPECT_EQ(t.duplicated, 0);
+  Report("full disk (tmpfs, ENOSPC)", t,
+         "filler_bytes=" + std::to_string(filled) +
+             " committed_while_full=" + std::to_string(committed_while_full) +
+             " write_errors=" + std::to_string(static_cast<int64_t>(write_errors_while_full)) +
+             " integrity=ok");
+}
+
+// Restores a signal's disposition on destruction.
+class IgnoreSignal {
+ public:
+  explicit IgnoreSignal(int signal) : signal_(signal) { old_ = std::signal(signal, SIG_IGN); }
+  ~IgnoreSignal() { std::signal(signal_, old_); }
+  IgnoreSignal(const IgnoreSignal&) = delete;
+  IgnoreSignal& operator=(const IgnoreSignal&) = delete;
+
+ private:
+  int signal_;
+  void (*old_)(int);
+};
+
+bool SetFileSizeLimit(pid_t pid, rlim_t bytes) {
+  const struct rlimit limit{bytes, RLIM_INFINITY};
+  return prlimit(pid, RLIMIT_FSIZE, &limit, nullptr) == 0;
+}
+
+// The same fault without mount privileges: a file size limit set on the
+// running roseyd makes its writes past the limit fail with EFBIG (SIGXFSZ is
+// ignored, inherited from the test), and lifting the limit is the space coming back.
+TEST(FaultTest, FileSizeLimitQueuesEventsAndCommitsThemWhenLifted) {
+  RoseydWorld world;
+  world.StartNats();
+  {
+    IgnoreSignal ignore(SIGXFSZ);  // the child keeps an ignored signal ignored across exec
+    world.StartRoseyd();
+  }
+  constexpr int64_t kBefore = 100;
+  constexpr int64_t kWhileLimited = 3000;
+  constexpr size_t kPadding = 200;
+  for (int64_t i = 0; i < kBefore; ++i) world.Publish(kChatSubject, ChatEvent(i, kPadding));
+  ASSERT_TRUE(RoseydWorld::WaitFor([&] { return PersistedChat(world) == kBefore; }));
+
+  // Room for the log to grow, not for 3000 more events in the WAL.
+  const off_t largest = std::max({FileSize(world.db_path()), FileSize(world.db_path() + "-wal"),
+                                  FileSize(world.dir().File("roseyd.log"))});
+  const rlim_t limit = static_cast<rlim_t>(largest) + (256 << 10);
+  ASSERT_TRUE(SetFileSizeLimit(world.roseyd_pid(), limit)) << std::strerror(errno);
+  for (int64_t i = kBefore; i < kBefore + kWhileLimited; ++i) {
+    world.Publish(kChatSubject, ChatEvent(i, kPadding));
+  }
+  ASSERT_TRUE(world.client().Flush(milliseconds(5000)).ok());
+  ASSERT_TRUE(RoseydWorld::WaitFor([&] {
+    return ReceivedChat(world) == kBefore + kWhileLimited &&
+           world.Metric("roseyd_write_errors_total") >= 1;
+  })) << world.Log();
+  const int64_t committed_while_limited = static_cast<int64_t>(PersistedChat(world));
+  EXPECT_LT(committed_while_limited, kBefore + kWhileLimited);
+  EXPECT_EQ(Integrity(world.db_path()), "ok");
+  EXPECT_TRUE(world.RoseydRunning());
+  const std::string log = world.Log();
+  EXPECT_NE(log.find("write transaction failed, will retry (nothing dropped)"), std::string::npos)
+      << log;
+  EXPECT_NE(log.find("disk I/O error"), std::string::npos) << log;
+  const double write_errors_while_limited = world.Metric("roseyd_write_errors_total");
+
+  ASSERT_TRUE(SetFileSizeLimit(world.roseyd_pid(), RLIM_INFINITY)) << std::strerror(errno);
+  EXPECT_TRUE(RoseydWorld::WaitFor(
+      [&] { return PersistedChat(world) == kBefore + kWhileLimited; }, milliseconds(20000)))
+      << PersistedChat(world) << "\n"
+      << world.Log();
+  EXPECT_EQ(world.StopRoseyd(), 0) << world.Log();
+  EXPECT_EQ(Integrity(world.db_path()), "ok");
+  const Tally t = Count(world.db_path(), kBefore + kWhileLimited);
+  EXPECT_EQ(t.lost, 0);
+  EXPECT_EQ(t.duplicated, 0);
+  Report("full disk (RLIMIT_FSIZE, EFBIG)", t,
+         "limit_bytes=" + std::to_string(limit) +
+             " committed_while_limited=" + std::to_string(committed_while_limited) +
+             " write_errors=" + std::to_string(static_cast<int64_t>(write_errors_while_limited)) +
+             " integrity=ok");
 }
 
 }  // namespace
