@@ -448,5 +448,120 @@ TEST(FaultTest, FileSizeLimitQueuesEventsAndCommitsThemWhenLifted) {
              " integrity=ok");
 }
 
+// Holds the database's write lock (BEGIN IMMEDIATE) until released or destroyed.
+class WriteLock {
+ public:
+  explicit WriteLock(const std::string& path) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) return;
+    sqlite3_busy_timeout(db_, 5000);  // roseyd may be mid-commit
+    held_ = sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
+  }
+  ~WriteLock() {
+    Release();
+    sqlite3_close(db_);
+  }
+  WriteLock(const WriteLock&) = delete;
+  WriteLock& operator=(const WriteLock&) = delete;
+
+  bool held() const { return held_; }
+  void Release() {
+    if (held_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    held_ = false;
+  }
+
+ private:
+  sqlite3* db_ = nullptr;
+  bool held_ = false;
+};
+
+TEST(FaultTest, WriterThatCannotCommitFillsTheQueueThenNatsDropsAndCounts) {
+  constexpr int kQueueCapacity = 100;
+  constexpr int kPendingLimit = 200;
+  RoseydWorld world;
+  world.StartNats();
+  world.StartRoseyd({"--set", "store.write_queue_capacity=" + std::to_string(kQueueCapacity),
+                     "--set", "nats.pending_msgs_limit=" + std::to_string(kPendingLimit),
+                     // Fail fast on the lock and back off, rather than wait 5 s in SQLite.
+                     "--set", "store.busy_timeout=100ms"});
+  int64_t sent = 0;
+  world.Publish(kChatSubject, ChatEvent(sent++));
+  ASSERT_TRUE(RoseydWorld::WaitFor([&] { return PersistedChat(world) == 1; }));
+
+  WriteLock lock(world.db_path());
+  ASSERT_TRUE(lock.held());
+  // Below the bound: intake goes on, and a request is answered (after
+  // service.request_timeout) from what is committed.
+  constexpr int kBelowBound = 10;
+  for (int i = 0; i < kBelowBound; ++i) world.Publish(kChatSubject, ChatEvent(sent++));
+  const json during = json::parse(
+      world.Request("rosey.db.stats.recent_chat.get", R"({"limit":1000})", milliseconds(5000)));
+  ASSERT_TRUE(during.is_array()) << during.dump();
+  EXPECT_EQ(during.size(), 1u);  // only the event committed before the lock
+  EXPECT_EQ(ReceivedChat(world), 1 + kBelowBound);
+  ASSERT_TRUE(
+      RoseydWorld::WaitFor([&] { return world.Metric("roseyd_write_errors_total") >= 1; }));
+
+  // At the bound: the queue fills and Submit blocks the subscription's
+  // delivery thread. Fewer events than the pending limit, so none is dropped
+  // however far the delivery thread lags behind the socket.
+  for (int i = 0; i <= kQueueCapacity; ++i) world.Publish(kChatSubject, ChatEvent(sent++));
+  ASSERT_TRUE(RoseydWorld::WaitFor(
+      [&] { return world.Metric("roseyd_write_queue_depth") == kQueueCapacity; }))
+      << world.Log();
+  EXPECT_EQ(world.Metric("roseyd_nats_dropped_messages_total"), 0);
+  // Past the bound: cnats's pending buffer fills, and the rest is dropped and counted.
+  constexpr int kFlood = 1000;
+  for (int i = 0; i < kFlood; ++i) world.Publish(kChatSubject, ChatEvent(sent++));
+  ASSERT_TRUE(world.client().Flush(milliseconds(5000)).ok());
+  ASSERT_TRUE(RoseydWorld::WaitFor(
+      [&] { return world.Metric("roseyd_nats_dropped_messages_total") > 0; }))
+      << world.Log();
+  // A request at the bound shares the blocked delivery thread and the full
+  // pending buffer: it is dropped like an event and gets no reply.
+  std::string reply;
+  const Status at_bound = world.client().Request("rosey.db.query.channel_stats", "{}",
+                                                 milliseconds(1000), &reply);
+  EXPECT_FALSE(at_bound.ok()) << reply;
+  const int64_t requests_dropped = at_bound.ok() ? 0 : 1;
+  const int64_t received_at_bound = static_cast<int64_t>(ReceivedChat(world));
+  EXPECT_TRUE(world.RoseydRunning());
+
+  lock.Release();
+  ASSERT_TRUE(RoseydWorld::WaitFor(
+      [&] {
+        const double persisted = PersistedChat(world);
+        return persisted == ReceivedChat(world) && world.Metric("roseyd_write_queue_depth") == 0 &&
+               persisted + world.Metric("roseyd_nats_dropped_messages_total") ==
+                   static_cast<double>(sent + requests_dropped);
+      },
+      milliseconds(20000)))
+      << "persisted " << PersistedChat(world) << " dropped "
+      << world.Metric("roseyd_nats_dropped_messages_total") << " sent " << sent << "\n"
+      << world.Log();
+  const int64_t dropped = static_cast<int64_t>(world.Metric("roseyd_nats_dropped_messages_total"));
+  const Tally t = Count(world.db_path(), sent);
+  EXPECT_EQ(t.duplicated, 0);
+  EXPECT_EQ(t.persisted + dropped, sent + requests_dropped);
+  // Kept: the first event, the writer's stuck batch, the queue, the event
+  // blocked in Submit and the pending buffer; the drops are the newest events.
+  EXPECT_GE(t.persisted, 1 + 1 + kQueueCapacity + 1 + kPendingLimit);
+  EXPECT_LE(t.persisted, 1 + kBelowBound + kQueueCapacity + 1 + kPendingLimit);
+  EXPECT_EQ(t.first_lost, t.persisted);
+  EXPECT_EQ(t.last_lost, sent - 1);
+  const json after = json::parse(world.Request("rosey.db.query.channel_stats", "{}"));
+  EXPECT_TRUE(after.is_object());
+  const std::string log = world.Log();
+  EXPECT_NE(log.find("database is locked"), std::string::npos) << log;
+  EXPECT_NE(log.find("roseyd is a slow consumer"), std::string::npos) << log;
+  Report("writer cannot commit (lock held)", t,
+         "queue_capacity=" + std::to_string(kQueueCapacity) +
+             " pending_msgs_limit=" + std::to_string(kPendingLimit) +
+             " nats_dropped=" + std::to_string(dropped) +
+             " of_which_requests=" + std::to_string(requests_dropped) +
+             " received_at_bound=" + std::to_string(received_at_bound) + " write_errors=" +
+             std::to_string(static_cast<int64_t>(world.Metric("roseyd_write_errors_total"))));
+  EXPECT_EQ(world.StopRoseyd(), 0) << world.Log();
+}
+
 }  // namespace
 }  // namespace roseyd::testing
