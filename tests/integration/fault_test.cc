@@ -354,7 +354,7 @@ TEST(FaultTest, FullDiskQueuesEventsAndCommitsThemWhenSpaceReturns) {
   const std::string log = world.Log();
   EXPECT_NE(log.find("write transaction failed, will retry (nothing dropped)"), std::string::npos)
       << log;
-  EXPECT_NE(log.find("database or disk is full"), std::string::npos) << log;
+  EXPECT_NE(log.find("database or disk is full (" + db + ")"), std::string::npos) << log;
   const double write_errors_while_full = world.Metric("roseyd_write_errors_total");
 
   ASSERT_EQ(unlink(filler.c_str()), 0);  // space returns
@@ -428,7 +428,8 @@ TEST(FaultTest, FileSizeLimitQueuesEventsAndCommitsThemWhenLifted) {
   const std::string log = world.Log();
   EXPECT_NE(log.find("write transaction failed, will retry (nothing dropped)"), std::string::npos)
       << log;
-  EXPECT_NE(log.find("disk I/O error"), std::string::npos) << log;
+  EXPECT_NE(log.find("disk I/O error (" + world.db_path() + ": write failed)"), std::string::npos)
+      << log;
   const double write_errors_while_limited = world.Metric("roseyd_write_errors_total");
 
   ASSERT_TRUE(SetFileSizeLimit(world.roseyd_pid(), RLIM_INFINITY)) << std::strerror(errno);
