@@ -154,11 +154,40 @@ Status Database::ToStatus(int rc, std::string_view what) const {
     case SQLITE_LOCKED:
       return Status::Busy(message);
     case SQLITE_FULL:
+      return Status::ResourceExhausted(message + OsContext());
     case SQLITE_NOMEM:
       return Status::ResourceExhausted(message);
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+      return Status::IoError(message + OsContext());
     default:
       return Status::IoError(message);
   }
+}
+
+// SQLite says only "disk I/O error" or "database or disk is full": name the
+// file, the failing operation, and the OS error when SQLite kept one. Only for
+// these codes, where the OS error belongs to the failing call.
+std::string Database::OsContext() const {
+  std::string context = " (" + path_;
+  switch (sqlite3_extended_errcode(db_.get())) {
+    case SQLITE_IOERR_WRITE:
+      context += ": write failed";
+      break;
+    case SQLITE_IOERR_FSYNC:
+      context += ": fsync failed";
+      break;
+    case SQLITE_IOERR_READ:
+      context += ": read failed";
+      break;
+    default:
+      break;
+  }
+  if (const int err = sqlite3_system_errno(db_.get()); err != 0) {
+    context += ": ";
+    context += std::strerror(err);
+  }
+  return context + ")";
 }
 
 void Database::SetBusyTimeout(int milliseconds) { sqlite3_busy_timeout(db_.get(), milliseconds); }

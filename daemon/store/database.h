@@ -49,7 +49,8 @@ class Database {
   // The Status for result code `rc` of the last call on this connection:
   // InvalidArgument for errors caused by the row's data (constraint, too big,
   // type mismatch, range), Busy for locks, ResourceExhausted for a full disk
-  // or no memory, IoError for everything else.
+  // or no memory, IoError for everything else. A full disk or an I/O error
+  // names the file, the failed operation and any OS error SQLite kept.
   Status ToStatus(int rc, std::string_view what) const;
 
   void SetBusyTimeout(int milliseconds);
@@ -65,6 +66,7 @@ class Database {
   struct Closer {
     void operator()(sqlite3* db) const noexcept;
   };
+  std::string OsContext() const;  // " (<path>: <OS error>)"
 
   std::string path_;
   std::unique_ptr<sqlite3, Closer> db_;

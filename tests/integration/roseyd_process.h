@@ -46,6 +46,8 @@ class RoseydWorld {
   int StopRoseyd(int signal = SIGTERM,
                  std::chrono::seconds timeout = std::chrono::seconds(30));
   bool RoseydRunning();
+  // The running roseyd's process id, or -1 (for tests that change its limits).
+  pid_t roseyd_pid() const { return roseyd_; }
 
   bus::Connection& client();  // connected to nats_url(), send-asap
   std::string nats_url() const;
