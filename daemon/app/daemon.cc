@@ -11,6 +11,7 @@
 #include "base/startup_error.h"
 #include "bus/connection.h"
 #include "bus/embedded_server.h"
+#include "bus/jetstream.h"
 #include "bus/nats_library.h"
 #include "bus/subscription.h"
 #include "metrics/metrics_server.h"
@@ -85,9 +86,10 @@ class Daemon::BenchTargetImpl : public loadgen::BenchTarget {
   }
   store::EventWriter* Writer() override { return daemon_->writer_.get(); }
   bool RestartService(loadgen::RestartTiming* timing, std::string* why,
-                      const std::function<void()>& stopped) override {
+                      const std::function<void()>& stopped,
+                      const std::string& durability) override {
     try {
-      daemon_->RestartService(timing, stopped);
+      daemon_->RestartService(timing, stopped, durability);
       return true;
     } catch (const std::exception& e) {
       *why = e.what();
@@ -124,7 +126,8 @@ void Daemon::Start() {
   loadgen_metrics_ = std::make_unique<loadgen::LoadgenMetrics>(registry_.get());
   // Opened before NATS so a bad database file stops start-up early.
   writer_ = std::make_unique<store::EventWriter>(config_.store, config_.DatabasePath(),
-                                                 commit_fanout_.get());
+                                                 commit_fanout_.get(),
+                                                 config_.service.jetstream.stream);
   writer_->Start();
 
   std::string url = config_.nats.url;
@@ -208,8 +211,33 @@ loadgen::BenchTarget* Daemon::bench_target() { return bench_target_.get(); }
 
 loadgen::LoadgenMetrics* Daemon::loadgen_metrics() { return loadgen_metrics_.get(); }
 
-void Daemon::RestartService(loadgen::RestartTiming* timing, const std::function<void()>& stopped) {
+// The writer and the service, started with `config` (which may differ from
+// config_ in its service section, for the restart scenario).
+void Daemon::StartService(const Config& config) {
+  service_.reset();
+  writer_.reset();
+  writer_ = std::make_unique<store::EventWriter>(config.store, config.DatabasePath(),
+                                                 commit_fanout_.get(),
+                                                 config.service.jetstream.stream);
+  writer_->Start();
+  service_ = std::make_unique<service::DatabaseService>(config, connection_.get(), writer_.get(),
+                                                        metrics_.get());
+  service_->Start();
+}
+
+void Daemon::RestartService(loadgen::RestartTiming* timing, const std::function<void()>& stopped,
+                            const std::string& durability) {
   std::lock_guard<std::mutex> lock(service_mu_);
+  Config config = config_;
+  if (durability == "jetstream" && config_.service.durability != "jetstream") {
+    // A benchmark's own stream, so a daemon configured for core NATS is not
+    // left with a stream capturing its events; removed when core comes back.
+    config.service.durability = "jetstream";
+    config.service.jetstream.stream = kBenchStream;
+    config.service.jetstream.consumer = "roseyd-bench";
+  } else if (durability == "core") {
+    config.service.durability = "core";
+  }
   timing->began = std::chrono::steady_clock::now();
   service_->StopIntake(config_.service.drain_timeout);
   service_->Stop();
@@ -218,15 +246,27 @@ void Daemon::RestartService(loadgen::RestartTiming* timing, const std::function<
   writer_.reset();
   spdlog::info("service stopped for a restart");
   if (stopped) stopped();
-  writer_ = std::make_unique<store::EventWriter>(config_.store, config_.DatabasePath(),
-                                                 commit_fanout_.get());
-  writer_->Start();
-  service_ = std::make_unique<service::DatabaseService>(config_, connection_.get(), writer_.get(),
-                                                        metrics_.get());
-  service_->Start();
+  if (config.service.durability == "core" && bench_stream_in_use_) {
+    const Status s = bus::DeleteStream(connection_.get(), kBenchStream);
+    if (!s.ok()) spdlog::warn("could not remove the benchmark's stream: {}", s.ToString());
+    bench_stream_in_use_ = false;
+  }
+  try {
+    StartService(config);
+  } catch (const std::exception& e) {
+    if (config.service.durability == config_.service.durability) throw;
+    // The mode asked for cannot run here (no JetStream): carry on as configured.
+    spdlog::error("service restart in {} mode failed ({}); restarting as configured",
+                  config.service.durability, e.what());
+    StartService(config_);
+    throw;
+  }
+  bench_stream_in_use_ = config.service.jetstream.stream == kBenchStream &&
+                         config.service.durability == "jetstream";
   timing->ready = std::chrono::steady_clock::now();
-  spdlog::info("service restarted in {:.1f} ms",
-               std::chrono::duration<double, std::milli>(timing->ready - timing->began).count());
+  spdlog::info("service restarted in {:.1f} ms ({} NATS)",
+               std::chrono::duration<double, std::milli>(timing->ready - timing->began).count(),
+               config.service.durability);
 }
 
 void Daemon::Run() {

@@ -67,13 +67,19 @@ class Daemon {
 
   // Stops the service and the writer (committing what they hold) and starts
   // them again, as the restart scenario needs; `stopped` runs in between.
-  void RestartService(loadgen::RestartTiming* timing, const std::function<void()>& stopped);
+  // `durability` ("core", "jetstream", or "" for the configured one) is the
+  // restarted service's; a switch to jetstream uses the stream kBenchStream.
+  void RestartService(loadgen::RestartTiming* timing, const std::function<void()>& stopped,
+                      const std::string& durability = "");
+
+  static constexpr const char* kBenchStream = "ROSEYD_BENCH";
 
   // Graceful stop, as described above. Idempotent; never throws.
   void Shutdown() noexcept;
 
  private:
   class NatsStateReporter;
+  void StartService(const Config& config);
   class BenchTargetImpl;
 
   const Config config_;
@@ -95,6 +101,7 @@ class Daemon {
   std::unique_ptr<loadgen::BenchController> bench_;
   // Serialises RestartService with the once-a-second Tick in Run.
   std::mutex service_mu_;
+  bool bench_stream_in_use_ = false;  // under service_mu_
   std::string nats_url_;
 };
 

@@ -116,6 +116,7 @@ class Connection {
  private:
   friend class Subscription;
   friend class JetStreamConsumer;
+  friend Status DeleteStream(Connection* connection, const std::string& name);
   struct Deleter {
     void operator()(__natsConnection* nc) const noexcept;
   };

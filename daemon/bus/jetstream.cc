@@ -57,6 +57,17 @@ uint64_t StreamSequenceOf(std::string_view ack_subject) {
   return ec == std::errc() && end == token.data() + token.size() ? seq : 0;
 }
 
+Status DeleteStream(Connection* connection, const std::string& name) {
+  jsCtx* js = nullptr;
+  natsStatus s = natsConnection_JetStream(&js, connection->nc_.get(), nullptr);
+  if (s != NATS_OK) return ToStatus(s, "JetStream context");
+  jsErrCode code = static_cast<jsErrCode>(0);
+  s = js_DeleteStream(js, name.c_str(), nullptr, &code);
+  jsCtx_Destroy(js);
+  if (code == JSStreamNotFoundErr) return Status::OK();
+  return JsStatus(s, code, "delete stream " + name);
+}
+
 JetStreamConsumer::JetStreamConsumer(Connection* connection, StreamOptions stream,
                                      ConsumerOptions consumer)
     : connection_(connection), stream_(std::move(stream)), consumer_(std::move(consumer)) {

@@ -40,6 +40,9 @@ struct StreamState {
 // with two more tokens after "$JS.ACK" in the newer form); 0 if it is not one.
 uint64_t StreamSequenceOf(std::string_view ack_subject);
 
+// Deletes stream `name` and everything in it; OK if there is none.
+Status DeleteStream(Connection* connection, const std::string& name);
+
 // A stream and one durable push consumer on it, delivered in stream order to
 // a handler on an ordinary subscription (the deliver subject), so intake runs
 // on the same well-worn path as core NATS. The consumer acknowledges with

@@ -34,10 +34,12 @@ class BenchTarget {
   virtual store::EventWriter* Writer() = 0;
 
   // Stops and starts the service (subscription, writer, request workers),
-  // calling `stopped` in between. Returns false, with *why, when this target
-  // cannot.
+  // calling `stopped` in between (when set). The restarted service runs with
+  // `durability` ("core" or "jetstream"; "" is the daemon's own setting).
+  // Returns false, with *why, when this target cannot.
   virtual bool RestartService(RestartTiming* timing, std::string* why,
-                              const std::function<void()>& stopped) = 0;
+                              const std::function<void()>& stopped,
+                              const std::string& durability) = 0;
 };
 
 }  // namespace roseyd::loadgen

@@ -735,14 +735,37 @@ class Runner::Scenario {
     std::string why;
     bool restarted = false;
     Clock::time_point stopped_at{};
+    // The service runs the whole scenario in the mode asked for, and goes back
+    // to its configured mode after it.
+    const std::string& mode = spec_.durability;
+    if (!mode.empty()) {
+      RestartTiming unused;
+      if (!target_->RestartService(&unused, &why, nullptr, mode)) {
+        throw std::runtime_error("cannot switch the service to " + mode + ": " + why);
+      }
+    }
+    struct Restore {
+      BenchTarget* target;
+      bool active;
+      ~Restore() {
+        RestartTiming unused;
+        std::string ignored;
+        if (active && !target->RestartService(&unused, &ignored, nullptr, "")) {
+          spdlog::error("bench: could not put the service back in its own mode: {}", ignored);
+        }
+      }
+    } restore{target_, !mode.empty()};
     ChatRun run = SendChat(bots, &usage, spec_.rate, count, [&](CommitTracker& tracker) {
       // A third of the way in, restart the service under the running load.
       std::this_thread::sleep_for(kLead + spec_.LoadDuration() / 3);
       if (Cancelled()) return;
-      restarted = target_->RestartService(&timing, &why, [&] {
-        stopped_at = Clock::now();
-        tracker.WatchFrom(stopped_at);  // any commit from now on is the new writer's
-      });
+      restarted = target_->RestartService(
+          &timing, &why,
+          [&] {
+            stopped_at = Clock::now();
+            tracker.WatchFrom(stopped_at);  // any commit from now on is the new writer's
+          },
+          mode);
     });
     if (!restarted) throw std::runtime_error("cannot restart the service: " + why);
     RecordChatOutcome(run);
@@ -756,8 +779,11 @@ class Runner::Scenario {
     Figure("lost", static_cast<double>(result_.lost));
     result_.note += (result_.note.empty() ? "" : "; ") +
                     std::string("the service restarts inside this process (subscription, writer, "
-                                "database); events published while it is unsubscribed are lost "
-                                "on core NATS and counted");
+                                "database); ") +
+                    (mode == "jetstream"
+                         ? "durable mode: events published meanwhile wait in the stream"
+                         : "events published while it is unsubscribed are lost on core NATS "
+                           "and counted");
   }
 
   void RunCapacity() {

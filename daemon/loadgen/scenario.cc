@@ -118,6 +118,11 @@ class Parser {
       } else if (key == "prefill") {
         spec->prefill = As<int64_t>(v, at);
         if (spec->prefill < 0) Fail(at, "must not be negative");
+      } else if (key == "durability") {
+        spec->durability = As<std::string>(v, at);
+        if (spec->durability != "core" && spec->durability != "jetstream") {
+          Fail(at, "must be core or jetstream");
+        }
       } else if (key == "warmup") {
         spec->warmup = Duration(v, at);
       } else if (key == "step") {

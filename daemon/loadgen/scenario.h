@@ -44,6 +44,7 @@ struct ScenarioSpec {
   std::chrono::milliseconds idle{0};
   std::chrono::milliseconds warmup{0};
   int64_t prefill = 0;  // memory_stability: events sent back to back first, to fill SQLite's cache
+  std::string durability;  // restart: the service's mode for the run ("" = as configured)
   std::vector<double> rates;  // capacity
   std::chrono::milliseconds step{0};
   double p99_target_ms = 10;

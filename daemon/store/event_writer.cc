@@ -141,7 +141,8 @@ Status RunWith(Statement* stmt, const Args&... args) {
 
 class EventWriter::Impl {
  public:
-  Impl(const StoreConfig& config, const std::string& path, CommitListener* listener);
+  Impl(const StoreConfig& config, const std::string& path, CommitListener* listener,
+       const std::string& stream);
 
   void Start();
   void Stop();
@@ -182,6 +183,7 @@ class EventWriter::Impl {
   // Constant after construction.
   const StoreConfig config_;
   CommitListener* const listener_;
+  const std::string stream_key_;  // roseyd_meta key of the stream's position
   const Clock::duration retention_interval_;
   const Clock::duration maintenance_interval_;
 
@@ -211,9 +213,10 @@ class EventWriter::Impl {
 };
 
 EventWriter::Impl::Impl(const StoreConfig& config, const std::string& path,
-                        CommitListener* listener)
+                        CommitListener* listener, const std::string& stream)
     : config_(config),
       listener_(listener),
+      stream_key_(StreamSeqKey(stream)),
       retention_interval_(std::max<Clock::duration>(config.retention_interval, seconds(1))),
       maintenance_interval_(std::max<Clock::duration>(config.maintenance_interval, seconds(1))),
       queue_(config.write_queue_capacity),
@@ -228,7 +231,7 @@ EventWriter::Impl::Impl(const StoreConfig& config, const std::string& path,
 uint64_t EventWriter::Impl::StoredStreamSeq() {
   Statement stored(&db_, "SELECT value FROM roseyd_meta WHERE key = ?1", false);
   Statement::Scope scope(&stored);
-  stored.Bind(1, kMetaStreamSeq);
+  stored.Bind(1, std::string_view(stream_key_));
   bool has_row = false;
   if (!stored.Step(&has_row).ok() || !has_row) return 0;
   return static_cast<uint64_t>(stored.ColumnInt64(0));
@@ -399,7 +402,7 @@ Status EventWriter::Impl::ApplyBatch() {
   for (const Event& event : batch_) stream_seq = std::max(stream_seq, event.stream_seq);
   if (stream_seq != 0) {
     const std::string text = std::to_string(stream_seq);
-    if (Status s = RunWith(&stmts_.set_meta, kMetaStreamSeq, std::string_view(text)); !s.ok()) {
+    if (Status s = RunWith(&stmts_.set_meta, std::string_view(stream_key_), std::string_view(text)); !s.ok()) {
       Rollback();
       return s;
     }
@@ -594,9 +597,9 @@ Status EventWriter::Impl::Maintain() {
 }
 
 EventWriter::EventWriter(const StoreConfig& config, const std::string& path,
-                         CommitListener* listener) {
+                         CommitListener* listener, const std::string& stream) {
   static NullListener null_listener;
-  impl_ = std::make_unique<Impl>(config, path, listener ? listener : &null_listener);
+  impl_ = std::make_unique<Impl>(config, path, listener ? listener : &null_listener, stream);
 }
 
 EventWriter::~EventWriter() { impl_->Stop(); }

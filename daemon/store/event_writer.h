@@ -42,8 +42,10 @@ class EventWriter {
  public:
   // Opens (creating if needed) the database at `path`. Throws StartupError if
   // the file cannot be opened, is read-only, is not a database or is corrupt.
+  // `stream` names the JetStream stream whose read position the file keeps
+  // for durable intake (Event::stream_seq); each stream has its own.
   EventWriter(const StoreConfig& config, const std::string& path,
-              CommitListener* listener);
+              CommitListener* listener, const std::string& stream = "ROSEY_DB");
   ~EventWriter();  // Stop()s if still running.
 
   EventWriter(const EventWriter&) = delete;

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "store/database.h"
@@ -31,7 +32,10 @@ int StatusColumnIndex(std::string_view column);
 // roseyd's own key/value table (roseyd_meta); the original never reads it.
 inline constexpr std::string_view kMetaLastMaintenance = "last_maintenance";
 inline constexpr std::string_view kMetaLastOpen = "last_open";
-// The last JetStream stream sequence whose event is in the file.
-inline constexpr std::string_view kMetaStreamSeq = "jetstream_last_seq";
+// The roseyd_meta key of the last sequence of JetStream stream `stream`
+// whose event is in the file.
+inline std::string StreamSeqKey(std::string_view stream) {
+  return "jetstream." + std::string(stream) + ".last_seq";
+}
 
 }  // namespace roseyd::store

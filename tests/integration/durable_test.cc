@@ -102,7 +102,7 @@ TEST(DurableTest, SigkillUnderLoadLosesAndDoublesNothing) {
   EXPECT_EQ(o.duplicated(), 0);
   // The file remembers where the stream was read to, with the rows.
   EXPECT_EQ(world.QueryInt("SELECT CAST(value AS INTEGER) FROM roseyd_meta "
-                           "WHERE key = 'jetstream_last_seq'"),
+                           "WHERE key = 'jetstream.ROSEY_DB.last_seq'"),
             o.sent);
   EXPECT_NE(world.Log().find("durable intake: stream ROSEY_DB"), std::string::npos);
 }
@@ -174,7 +174,7 @@ TEST(DurableTest, NatsServerRestartUnderLoadLosesNothingTheServerKept) {
       milliseconds(15000));
   EXPECT_TRUE(RoseydWorld::WaitFor([&] {
     return world.QueryInt("SELECT CAST(value AS INTEGER) FROM roseyd_meta "
-                          "WHERE key = 'jetstream_last_seq'") ==
+                          "WHERE key = 'jetstream.ROSEY_DB.last_seq'") ==
            world.QueryInt("SELECT COUNT(*) FROM recent_chat");
   }));
   EXPECT_EQ(world.StopRoseyd(SIGTERM), 0) << world.Log();

@@ -22,7 +22,8 @@ class UnusedTarget : public BenchTarget {
   void AddCommitListener(store::CommitListener*) override {}
   void RemoveCommitListener(store::CommitListener*) override {}
   store::EventWriter* Writer() override { return nullptr; }
-  bool RestartService(RestartTiming*, std::string* why, const std::function<void()>&) override {
+  bool RestartService(RestartTiming*, std::string* why, const std::function<void()>&,
+                      const std::string&) override {
     *why = "test target";
     return false;
   }

@@ -517,7 +517,7 @@ TEST_F(EventWriterTest, LastStreamSequenceIsKeptWithTheRowsAndSurvivesReopening)
   ASSERT_OK(writer_->WaitCommitted(seq, Deadline()));
   EXPECT_EQ(writer_->LastStreamSeq(), 43u);
   EXPECT_EQ(raw_->Int("SELECT CAST(value AS INTEGER) FROM roseyd_meta "
-                      "WHERE key = 'jetstream_last_seq'"),
+                      "WHERE key = 'jetstream.ROSEY_DB.last_seq'"),
             43);
   writer_->Stop();
   Open();
