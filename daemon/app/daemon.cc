@@ -80,6 +80,7 @@ class Daemon::BenchTargetImpl : public loadgen::BenchTarget {
   std::string NatsUrl() const override { return daemon_->nats_url_; }
   std::string SubjectPrefix() const override { return daemon_->config_.service.subject_prefix; }
   std::string DatabasePath() const override { return daemon_->config_.DatabasePath(); }
+  bool ServiceInProcess() const override { return true; }
   void AddCommitListener(store::CommitListener* l) override { daemon_->commit_fanout_->Add(l); }
   void RemoveCommitListener(store::CommitListener* l) override {
     daemon_->commit_fanout_->Remove(l);

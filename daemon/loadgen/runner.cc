@@ -96,6 +96,23 @@ nanoseconds IntervalFor(double rate) {
 // Room for connections and timers to settle before the first intended send.
 constexpr milliseconds kLead{50};
 
+// Why a scenario of this kind needs the service in this process; nullptr
+// when it runs against one in another process as well.
+const char* InProcessOnly(ScenarioKind kind) {
+  switch (kind) {
+    case ScenarioKind::kCpuOverhead:
+      return "it measures the service's CPU as this process's and compares the NATS path "
+             "with the store API";
+    case ScenarioKind::kMemoryBaseline:
+    case ScenarioKind::kMemoryStability:
+      return "it samples the service's RSS as this process's";
+    case ScenarioKind::kRestart:
+      return "it restarts the service inside this process";
+    default:
+      return nullptr;
+  }
+}
+
 }  // namespace
 
 // One run of one scenario: the shared steps, then one method per kind.
@@ -117,19 +134,19 @@ class Runner::Scenario {
   ScenarioResult Run() {
     const Clock::time_point began = Clock::now();
     if (live_) live_->running->Set(1);
+    const char* in_process_only = InProcessOnly(spec_.kind);
     try {
-      switch (spec_.kind) {
-        case ScenarioKind::kEvents: RunEvents(/*burst=*/false); break;
-        case ScenarioKind::kBurst: RunEvents(/*burst=*/true); break;
-        case ScenarioKind::kRequests: RunRequests(); break;
-        case ScenarioKind::kCpuOverhead: RunCpuOverhead(); break;
-        case ScenarioKind::kMemoryBaseline: RunMemoryBaseline(); break;
-        case ScenarioKind::kMemoryStability: RunMemoryStability(); break;
-        case ScenarioKind::kMixed: RunMixed(); break;
-        case ScenarioKind::kRestart: RunRestart(); break;
-        case ScenarioKind::kCapacity: RunCapacity(); break;
+      if (in_process_only != nullptr && !target_->ServiceInProcess()) {
+        // Not a failure of the service: this run cannot measure it.
+        result_.status = Verdict::kNotRun;
+        result_.note = std::string("not run: the service is another process and ") +
+                       in_process_only + " (run roseyd bench without --nats-url)";
+        spdlog::info("scenario {}: {}", spec_.name, result_.note);
+      } else {
+        RunKind();
+        Judge(spec_, &result_);
+        NoteRemoteFigures();
       }
-      Judge(spec_, &result_);
     } catch (const std::exception& e) {
       result_.status = Verdict::kNotRun;
       result_.note = std::string("could not run: ") + e.what();
@@ -149,6 +166,36 @@ class Runner::Scenario {
   }
 
  private:
+  void RunKind() {
+    switch (spec_.kind) {
+      case ScenarioKind::kEvents: RunEvents(/*burst=*/false); break;
+      case ScenarioKind::kBurst: RunEvents(/*burst=*/true); break;
+      case ScenarioKind::kRequests: RunRequests(); break;
+      case ScenarioKind::kCpuOverhead: RunCpuOverhead(); break;
+      case ScenarioKind::kMemoryBaseline: RunMemoryBaseline(); break;
+      case ScenarioKind::kMemoryStability: RunMemoryStability(); break;
+      case ScenarioKind::kMixed: RunMixed(); break;
+      case ScenarioKind::kRestart: RunRestart(); break;
+      case ScenarioKind::kCapacity: RunCapacity(); break;
+    }
+  }
+
+  // What a reader must know about figures taken from another process.
+  void NoteRemoteFigures() {
+    if (target_->ServiceInProcess()) return;
+    std::string note;
+    if (spec_.kind != ScenarioKind::kRequests) {
+      note = "event latency runs to the arrival of the service's commit acknowledgement "
+             "(one NATS hop after the commit)";
+      if (!CountsRows()) {
+        note += "; persisted counted from those acknowledgements (no --db to count rows in)";
+      }
+    }
+    note += std::string(note.empty() ? "" : "; ") +
+            "timeline CPU and RSS not measured (the service is another process)";
+    result_.note += (result_.note.empty() ? "" : "; ") + note;
+  }
+
   std::string User(int i) const { return user_prefix_ + "p" + std::to_string(i); }
   std::string Subject(const char* suffix) const { return target_->SubjectPrefix() + "." + suffix; }
   const std::atomic<bool>& Cancelled() const { return runner_->cancelled_; }
@@ -173,6 +220,13 @@ class Runner::Scenario {
     const bool all = joins.WaitAll(Clock::now() + std::chrono::seconds(10));
     target_->RemoveCommitListener(&joins);
     if (!all) throw std::runtime_error("the bots' user.joined events did not commit within 10 s");
+  }
+
+  // Whether persisted rows can be counted in the database from here.
+  bool CountsRows() const { return !target_->DatabasePath().empty(); }
+  // The service's CPU and RSS, when they are this process's.
+  ProcessUsage* ServiceUsage(ProcessUsage* usage) const {
+    return target_->ServiceInProcess() ? usage : nullptr;
   }
 
   int64_t CountChatRows() const {
@@ -207,7 +261,7 @@ class Runner::Scenario {
               Subject("message.log"), ChatLinePayload(User(lane), i, spec_.message_bytes),
               first + i);
         },
-        [&] { return run.tracker->Committed(); }, usage, Cancelled(),
+        [&] { return run.tracker->Committed(); }, ServiceUsage(usage), Cancelled(),
         live_ ? live_->sent : nullptr);
     if (side.joinable()) side.join();
     // Everything sent should commit within a few batch delays; give stragglers
@@ -219,9 +273,12 @@ class Runner::Scenario {
 
   void RecordChatOutcome(const ChatRun& run) {
     result_.sent += run.load.sent;
-    const auto persisted = static_cast<uint64_t>(CountChatRows());
-    result_.persisted = persisted;
-    result_.lost = result_.sent > persisted ? result_.sent - persisted : 0;
+    if (CountsRows()) {
+      result_.persisted = static_cast<uint64_t>(CountChatRows());
+    } else {
+      result_.persisted += run.tracker->Committed();
+    }
+    result_.lost = result_.sent > result_.persisted ? result_.sent - result_.persisted : 0;
     result_.event_latency = ToResult(run.tracker->Latencies());
     result_.publish_call = ToResult(run.load.publish_call);
     result_.timeline = run.load.timeline;
@@ -231,6 +288,9 @@ class Runner::Scenario {
     }
     if (run.tracker->Duplicates() > 0) {
       result_.extra["duplicate_commits"] = static_cast<double>(run.tracker->Duplicates());
+    }
+    if (run.tracker->Rejected() > 0) {
+      result_.extra["rejected_by_service"] = static_cast<double>(run.tracker->Rejected());
     }
   }
 
@@ -273,7 +333,8 @@ class Runner::Scenario {
     if (live_) live_->target_rate->Set(spec_.rate);
     LoadOutcome load = DriveLoad(
         start, IntervalFor(spec_.rate), count, 1, [&](int, uint64_t i) { return stream.Send(i); },
-        [&] { return stream.Answered(); }, &usage, Cancelled(), live_ ? live_->sent : nullptr);
+        [&] { return stream.Answered(); }, ServiceUsage(&usage), Cancelled(),
+        live_ ? live_->sent : nullptr);
     stream.WaitReplies(load.sent, Clock::now() + std::chrono::seconds(5));
     result_.sent = load.sent;
     result_.failed_requests = stream.Failed(load.sent);
@@ -399,7 +460,7 @@ class Runner::Scenario {
       ChatRun fill = SendChat(bots, &usage, 0, static_cast<uint64_t>(spec_.prefill));
       result_.extra["prefill_events"] = static_cast<double>(fill.load.sent);
     }
-    const int64_t before = CountChatRows();
+    const int64_t before = CountsRows() ? CountChatRows() : 0;
     ChatRun run = SendChat(bots, &usage, spec_.rate, count);
     RecordChatOutcome(run);
     result_.persisted -= static_cast<uint64_t>(before);
@@ -480,7 +541,8 @@ class Runner::Scenario {
           }
           return s;
         },
-        [&] { return tracker.Committed(); }, &usage, Cancelled(), live_ ? live_->sent : nullptr);
+        [&] { return tracker.Committed(); }, ServiceUsage(&usage), Cancelled(),
+        live_ ? live_->sent : nullptr);
     query_thread.join();
     tracker.WaitQuiet(load.sent, milliseconds(2000), Clock::now() + std::chrono::seconds(30));
     stream.WaitReplies(query_load.sent, Clock::now() + std::chrono::seconds(5));
@@ -495,40 +557,45 @@ class Runner::Scenario {
     result_.publish_call = ToResult(load.publish_call);
     result_.timeline = load.timeline;
 
-    // Every table the events touch, counted.
-    const std::string& db = target_->DatabasePath();
+    // Every table the events touch, counted (when the file can be read from here).
     int wrong = 0;
-    const auto check = [&](const std::string& what, int64_t want, int64_t got) {
-      result_.extra[what + "_expected"] = static_cast<double>(want);
-      result_.extra[what + "_found"] = static_cast<double>(got);
-      if (want != got) {
-        ++wrong;
-        result_.note += (result_.note.empty() ? "" : "; ") + what + ": expected " +
-                        std::to_string(want) + ", found " + std::to_string(got);
-      }
-    };
-    const auto sent = [&](MixedKind k) { return static_cast<int64_t>(sent_by_kind[k]); };
-    check("recent_chat_rows", sent(MixedKind::kChat), CountChatRows());
-    check("user_stats_chat_lines", sent(MixedKind::kChat),
-          QueryInt(db, "SELECT COALESCE(SUM(total_chat_lines),0) FROM user_stats WHERE username LIKE ?1 || '%'",
-                   user_prefix_));
-    check("user_stats_users", users,
-          QueryInt(db, "SELECT COUNT(*) FROM user_stats WHERE username LIKE ?1 || '%'", user_prefix_));
-    check("user_actions_pm_command", sent(MixedKind::kPmCommand),
-          QueryInt(db, "SELECT COUNT(*) FROM user_actions WHERE action_type = 'pm_command' AND username LIKE ?1 || '%'",
-                   user_prefix_));
-    check("user_count_history_rows", sent(MixedKind::kUserCount),
-          QueryInt(db, "SELECT COUNT(*) FROM user_count_history WHERE chat_users = " +
-                           std::to_string(marker)));
-    check("current_status_bot_name", sent(MixedKind::kStatus) > 0 ? 1 : 0,
-          QueryInt(db, "SELECT COUNT(*) FROM current_status WHERE bot_name = 'roseyd-bench'"));
+    if (CountsRows()) {
+      const std::string& db = target_->DatabasePath();
+      const auto check = [&](const std::string& what, int64_t want, int64_t got) {
+        result_.extra[what + "_expected"] = static_cast<double>(want);
+        result_.extra[what + "_found"] = static_cast<double>(got);
+        if (want != got) {
+          ++wrong;
+          result_.note += (result_.note.empty() ? "" : "; ") + what + ": expected " +
+                          std::to_string(want) + ", found " + std::to_string(got);
+        }
+      };
+      const auto sent = [&](MixedKind k) { return static_cast<int64_t>(sent_by_kind[k]); };
+      check("recent_chat_rows", sent(MixedKind::kChat), CountChatRows());
+      check("user_stats_chat_lines", sent(MixedKind::kChat),
+            QueryInt(db, "SELECT COALESCE(SUM(total_chat_lines),0) FROM user_stats WHERE username LIKE ?1 || '%'",
+                     user_prefix_));
+      check("user_stats_users", users,
+            QueryInt(db, "SELECT COUNT(*) FROM user_stats WHERE username LIKE ?1 || '%'", user_prefix_));
+      check("user_actions_pm_command", sent(MixedKind::kPmCommand),
+            QueryInt(db, "SELECT COUNT(*) FROM user_actions WHERE action_type = 'pm_command' AND username LIKE ?1 || '%'",
+                     user_prefix_));
+      check("user_count_history_rows", sent(MixedKind::kUserCount),
+            QueryInt(db, "SELECT COUNT(*) FROM user_count_history WHERE chat_users = " +
+                             std::to_string(marker)));
+      check("current_status_bot_name", sent(MixedKind::kStatus) > 0 ? 1 : 0,
+            QueryInt(db, "SELECT COUNT(*) FROM current_status WHERE bot_name = 'roseyd-bench'"));
+    } else {
+      result_.note += (result_.note.empty() ? "" : "; ") +
+                      std::string("rows not checked: no --db to read the service's database");
+    }
     const Clock::time_point last = tracker.LastCommit();
     const double window = last > start ? Seconds(last - start) : 0;
     Figure("persisted_per_second", window > 0 ? static_cast<double>(result_.persisted) / window : 0);
     LatencyFigures(result_.event_latency->summary);
     Figure("request_p95_latency_ms", result_.request_latency->summary.p95_ms);
     Figure("lost", static_cast<double>(result_.lost));
-    Figure("rows_wrong", wrong);
+    if (CountsRows()) Figure("rows_wrong", wrong);
     Figure("failed_requests", static_cast<double>(result_.failed_requests));
   }
 
@@ -578,9 +645,10 @@ class Runner::Scenario {
     for (const double rate : spec_.rates) {
       if (Cancelled()) break;
       const auto count = static_cast<uint64_t>(rate * std::chrono::duration<double>(spec_.step).count());
-      const int64_t before = CountChatRows();
+      const int64_t before = CountsRows() ? CountChatRows() : 0;
       ChatRun run = SendChat(bots, &usage, rate, count);
-      const int64_t persisted = CountChatRows() - before;
+      const int64_t persisted = CountsRows() ? CountChatRows() - before
+                                             : static_cast<int64_t>(run.tracker->Committed());
       const uint64_t lost = run.load.sent > static_cast<uint64_t>(persisted)
                                 ? run.load.sent - static_cast<uint64_t>(persisted)
                                 : 0;
