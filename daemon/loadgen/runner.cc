@@ -139,6 +139,7 @@ class Runner::Scenario {
       if (in_process_only != nullptr && !target_->ServiceInProcess()) {
         // Not a failure of the service: this run cannot measure it.
         result_.status = Verdict::kNotRun;
+        result_.inapplicable = true;
         result_.note = std::string("not run: the service is another process and ") +
                        in_process_only + " (run roseyd bench without --nats-url)";
         spdlog::info("scenario {}: {}", spec_.name, result_.note);
