@@ -96,7 +96,7 @@ bool RemoteTarget::Probe(std::chrono::milliseconds timeout, std::string* why) {
   const auto now = std::chrono::steady_clock::now();
   CommitTracker probe(id, 1, now, std::chrono::nanoseconds(0));
   AddCommitListener(&probe);
-  const std::string user = "roseyd-bench-probe";
+  const std::string user = "bench-probe";  // a bench user, like the scenarios'
   Status s = connection_->PublishTraced(options_.subject_prefix + ".user.joined",
                                         UsernamePayload(user), id);
   const bool acked = s.ok() && probe.WaitAll(now + timeout);
