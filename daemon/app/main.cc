@@ -414,7 +414,12 @@ int Bench(Invocation inv) {
                                             : "service in this process, NATS at " +
                                                   roseyd::bus::RedactUrl(config.nats.url);
   }
-  report.environment = lg::DescribeEnvironment(roseyd::DescribeConfig(config));
+  std::string config_yaml = roseyd::DescribeConfig(config);
+  if (remote) {
+    config_yaml = "# this load generator's config; the driven roseyd's is not known here\n" +
+                  config_yaml;
+  }
+  report.environment = lg::DescribeEnvironment(config_yaml);
   report.tolerance_percent = inv.tolerance;
   if (baseline) {
     report.baseline_file = inv.baseline;
