@@ -15,6 +15,7 @@
 #include "bus/nats_library.h"
 #include "bus/subscription.h"
 #include "metrics/metrics_server.h"
+#include "service/commit_ack_publisher.h"
 #include "service/database_service.h"
 #include "service/service_metrics.h"
 #include "store/commit_fanout.h"
@@ -80,6 +81,7 @@ class Daemon::BenchTargetImpl : public loadgen::BenchTarget {
   std::string NatsUrl() const override { return daemon_->nats_url_; }
   std::string SubjectPrefix() const override { return daemon_->config_.service.subject_prefix; }
   std::string DatabasePath() const override { return daemon_->config_.DatabasePath(); }
+  bool ServiceInProcess() const override { return true; }
   void AddCommitListener(store::CommitListener* l) override { daemon_->commit_fanout_->Add(l); }
   void RemoveCommitListener(store::CommitListener* l) override {
     daemon_->commit_fanout_->Remove(l);
@@ -175,6 +177,14 @@ void Daemon::Start() {
   }
 
   nats_url_ = url;
+  if (!config_.service.commit_ack_subject.empty()) {
+    // Before the service subscribes, so no traced event commits unacknowledged.
+    commit_acks_ = std::make_unique<service::CommitAckPublisher>(
+        connection_.get(), config_.service.commit_ack_subject);
+    commit_fanout_->Add(commit_acks_.get());
+    spdlog::info("commit acknowledgements for traced events on {}",
+                 config_.service.commit_ack_subject);
+  }
   service_ = std::make_unique<service::DatabaseService>(config_, connection_.get(), writer_.get(),
                                                         metrics_.get());
   service_->Start();
@@ -306,6 +316,10 @@ void Daemon::Shutdown() noexcept {
     }
     service_.reset();
     writer_.reset();
+    if (commit_acks_) {
+      commit_fanout_->Remove(commit_acks_.get());
+      commit_acks_.reset();  // publishes the last commits' acknowledgements
+    }
     if (nats_reporter_) nats_reporter_->ExpectClose();
     connection_.reset();
     nats_reporter_.reset();

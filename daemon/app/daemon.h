@@ -24,6 +24,7 @@ class MetricsServer;
 namespace service {
 class ServiceMetrics;
 class DatabaseService;
+class CommitAckPublisher;
 }  // namespace service
 namespace store {
 class EventWriter;
@@ -95,6 +96,7 @@ class Daemon {
   std::unique_ptr<bus::EmbeddedServer> embedded_server_;
   std::unique_ptr<NatsStateReporter> nats_reporter_;
   std::unique_ptr<bus::Connection> connection_;
+  std::unique_ptr<service::CommitAckPublisher> commit_acks_;  // on commit_fanout_ while it lives
   std::unique_ptr<service::DatabaseService> service_;
   std::unique_ptr<loadgen::LoadgenMetrics> loadgen_metrics_;
   std::unique_ptr<BenchTargetImpl> bench_target_;

@@ -15,9 +15,11 @@
 #include "app/daemon.h"
 #include "app/logging.h"
 #include "bus/connection.h"
+#include "bus/nats_library.h"
 #include "base/build_info.h"
 #include "base/startup_error.h"
 #include "config/config_loader.h"
+#include "loadgen/remote_target.h"
 #include "loadgen/results.h"
 #include "loadgen/runner.h"
 #include "loadgen/scenario.h"
@@ -46,6 +48,16 @@ Options (run and check-config):
   --log-format FORMAT    = --set log.format=FORMAT (text or json)
 
 Bench options:
+  --nats-url URL         drive the roseyd already serving on this NATS server instead of
+                         starting one: it must run with service.commit_ack_subject set
+                         (e.g. --set service.commit_ack_subject=roseyd.commits). To run
+                         the service in this process on an existing NATS server instead,
+                         use --set nats.url=URL.
+  --ack-subject SUBJECT  with --nats-url: that roseyd's service.commit_ack_subject
+                         (default roseyd.commits)
+  --db FILE              with --nats-url: that roseyd's SQLite file, if readable here, to
+                         count persisted rows in it (without it, persisted is counted from
+                         the acknowledgements and mixed_event_types cannot check its rows)
   --suite NAME           quick (default, under 3 minutes), classic, full, or soak
   --scenario NAME        run only this scenario (repeatable; the suite's sizes apply)
   --scenarios FILE       = --set bench.scenarios_file=FILE (default: built-in config/scenarios.yaml)
@@ -56,9 +68,15 @@ Bench options:
                          more than --tolerance fails the run
   --tolerance PERCENT    regression tolerance (default 10)
   roseyd bench starts its own nats-server and service on a fresh database in a
-  temporary folder (or --data-dir), unless --nats-url names a server to use.
+  temporary folder (or --data-dir), unless --nats-url names a running roseyd to drive.
+  Event latency runs from each intended send to the commit of its row, as the service
+  observes it: in this process, or through its acknowledgement subject (one NATS hop
+  later) with --nats-url. Against another process, cpu_overhead, memory_baseline,
+  memory_stability, soak and service_restart are NOT RUN (they measure or restart the
+  service in this process); that alone does not change the exit status.
   Exit status: 0 every P0 scenario passed, 1 a P0 failed or a figure regressed,
-  2 a P0 scenario could not run (or a usage error).
+  2 a P0 scenario could not run, the roseyd at --nats-url does not acknowledge
+  commits, or a usage error.
 
 Precedence: defaults < config file < ROSEYD_* environment variables < flags.
 SIGINT/SIGTERM stop intake, commit every received event, close sessions, exit 0.
@@ -77,6 +95,9 @@ struct Invocation {
   double tolerance = 10;
   bool list = false;
   bool data_dir_given = false;
+  std::string remote_url;  // bench --nats-url: drive the roseyd serving there
+  std::string ack_subject = "roseyd.commits";
+  std::string db;  // --db
 };
 
 [[noreturn]] void UsageError(const std::string& message) {
@@ -119,6 +140,15 @@ Invocation ParseArgs(int argc, char** argv) {
       inv.sources.overrides.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
       continue;
     }
+    if (inv.command == "bench" && arg == "--nats-url") {
+      inv.remote_url = value();
+      if (inv.remote_url.empty()) UsageError("--nats-url needs a URL");
+      continue;
+    }
+    if (inv.command == "bench" && arg == "--ack-subject") {
+      inv.ack_subject = value();
+      continue;
+    }
     bool matched = false;
     for (const auto& [flag, key] : kShortcuts) {
       if (arg == flag) {
@@ -129,6 +159,7 @@ Invocation ParseArgs(int argc, char** argv) {
     }
     if (matched) {
       if (arg == "--data-dir") inv.data_dir_given = true;
+      if (arg == "--db") inv.db = inv.sources.overrides.back().second;
       continue;
     }
     if (inv.command == "bench") {
@@ -235,14 +266,57 @@ bool HasOverride(const Invocation& inv, const std::string& key) {
   return false;
 }
 
+// Runs the request against `target`; Ctrl-C cancels the run and the report
+// still gets written.
+roseyd::loadgen::RunReport RunBench(roseyd::loadgen::BenchTarget* target,
+                                    roseyd::loadgen::LoadgenMetrics* metrics,
+                                    const roseyd::loadgen::ScenarioCatalog& catalog,
+                                    const Invocation& inv) {
+  namespace lg = roseyd::loadgen;
+  lg::Runner runner(target, metrics);
+  std::atomic<bool> finished{false};
+  std::thread canceller([&] {
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    const timespec tick{0, 200'000'000};
+    while (!finished) {
+      if (sigtimedwait(&signals, nullptr, &tick) > 0) {
+        spdlog::warn("bench: cancelled; finishing the report with what ran");
+        runner.Cancel();
+      }
+    }
+  });
+  lg::RunRequest request;
+  request.suite = inv.suite;
+  request.scenarios = inv.scenarios;
+  lg::RunReport report;
+  try {
+    report = runner.RunSuite(catalog, request);
+  } catch (...) {
+    finished = true;
+    canceller.join();
+    throw;
+  }
+  finished = true;
+  canceller.join();
+  return report;
+}
+
 int Bench(Invocation inv) {
   namespace lg = roseyd::loadgen;
   BlockStopSignals();
   ResolveConfigFile(&inv);
+  const bool remote = !inv.remote_url.empty();
+  if (!remote && inv.ack_subject != Invocation().ack_subject) {
+    UsageError("--ack-subject needs --nats-url (the roseyd to drive)");
+  }
   // A bench has its own nats-server on a free port, its own fresh database,
-  // and runs only what was asked for here.
+  // and runs only what was asked for here; against a running roseyd it
+  // starts neither and writes only the report.
   std::string temp_dir;
-  if (!inv.data_dir_given) {
+  if (!inv.data_dir_given && !remote) {
     char pattern[] = "/tmp/roseyd-bench-XXXXXX";
     if (mkdtemp(pattern) == nullptr) throw std::runtime_error("cannot create a temporary data folder");
     temp_dir = pattern;
@@ -251,6 +325,10 @@ int Bench(Invocation inv) {
   inv.sources.overrides.emplace_back("nats.embedded.port", "0");
   inv.sources.overrides.emplace_back("bench.run_at_start", "");
   if (!HasOverride(inv, "metrics.listen")) inv.sources.overrides.emplace_back("metrics.listen", "");
+  if (remote) {
+    // Validated as a subject the same way the service validates it.
+    inv.sources.overrides.emplace_back("service.commit_ack_subject", inv.ack_subject);
+  }
   const roseyd::Config config = roseyd::LoadConfig(inv.sources);
   roseyd::SetUpLogging(config.log.level, config.log.format);
 
@@ -290,52 +368,63 @@ int Bench(Invocation inv) {
     }
   }
 
-  roseyd::Daemon daemon(config);
-  try {
-    daemon.Start();
-  } catch (...) {
-    daemon.Shutdown();
-    throw;
-  }
-  lg::Runner runner(daemon.bench_target(), daemon.loadgen_metrics());
-  // Ctrl-C cancels the run; the report still gets written.
-  std::atomic<bool> finished{false};
-  std::thread canceller([&] {
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    const timespec tick{0, 200'000'000};
-    while (!finished) {
-      if (sigtimedwait(&signals, nullptr, &tick) > 0) {
-        spdlog::warn("bench: cancelled; finishing the report with what ran");
-        runner.Cancel();
+  lg::RunReport report;
+  if (remote) {
+    roseyd::bus::NatsLibrary nats_library;
+    lg::RemoteTargetOptions options;
+    options.nats_url = inv.remote_url;
+    options.subject_prefix = config.service.subject_prefix;
+    options.ack_subject = config.service.commit_ack_subject;
+    options.database_path = inv.db;
+    if (!inv.db.empty() && !std::filesystem::exists(inv.db)) {
+      UsageError("--db: no file '" + inv.db + "' (the running roseyd's database, read-only)");
+    }
+    std::string why;
+    {
+      lg::RemoteTarget target(options);
+      spdlog::info("bench: driving the roseyd on {} (subjects {}.>, acknowledgements on {}); "
+                   "persisted counted {}",
+                   roseyd::bus::RedactUrl(options.nats_url), options.subject_prefix,
+                   options.ack_subject,
+                   inv.db.empty() ? std::string("from the acknowledgements") : "in " + inv.db);
+      if (!target.Probe(std::chrono::seconds(5), &why)) {
+        spdlog::critical("bench: cannot drive the roseyd on {}: {}",
+                         roseyd::bus::RedactUrl(options.nats_url), why);
+        return 2;
+      }
+      report = RunBench(&target, nullptr, catalog, inv);
+      if (target.MalformedAcks() > 0) {
+        spdlog::warn("bench: {} messages on {} were not commit acknowledgements",
+                     target.MalformedAcks(), options.ack_subject);
       }
     }
-  });
-  lg::RunRequest request;
-  request.suite = inv.suite;
-  request.scenarios = inv.scenarios;
-  lg::RunReport report;
-  try {
-    report = runner.RunSuite(catalog, request);
-  } catch (...) {
-    finished = true;
-    canceller.join();
-    throw;
+    report.target = "roseyd in another process at NATS " + roseyd::bus::RedactUrl(options.nats_url) +
+                    " (commit acknowledgements on " + options.ack_subject + ")";
+  } else {
+    roseyd::Daemon daemon(config);
+    try {
+      daemon.Start();
+    } catch (...) {
+      daemon.Shutdown();
+      throw;
+    }
+    report = RunBench(daemon.bench_target(), daemon.loadgen_metrics(), catalog, inv);
+    daemon.Shutdown();
+    report.target = config.nats.url.empty() ? "embedded nats-server and service, in this process"
+                                            : "service in this process, NATS at " +
+                                                  roseyd::bus::RedactUrl(config.nats.url);
   }
-  finished = true;
-  canceller.join();
-  report.target = config.nats.url.empty() ? "embedded nats-server and service, in this process"
-                                          : "service in this process, NATS at " +
-                                                roseyd::bus::RedactUrl(config.nats.url);
-  report.environment = lg::DescribeEnvironment(roseyd::DescribeConfig(config));
+  std::string config_yaml = roseyd::DescribeConfig(config);
+  if (remote) {
+    config_yaml = "# this load generator's config; the driven roseyd's is not known here\n" +
+                  config_yaml;
+  }
+  report.environment = lg::DescribeEnvironment(config_yaml);
   report.tolerance_percent = inv.tolerance;
   if (baseline) {
     report.baseline_file = inv.baseline;
     lg::CompareToBaseline(&report, *baseline);
   }
-  daemon.Shutdown();
   lg::WriteReport(report, inv.out_dir);
   if (!temp_dir.empty()) std::filesystem::remove_all(temp_dir);
 

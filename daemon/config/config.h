@@ -78,6 +78,11 @@ struct ServiceConfig {
   // On SIGTERM, how long to finish the messages already received; what is
   // still pending after it is lost (and logged). Generous: losing is worse.
   std::chrono::milliseconds drain_timeout{30000};
+  // Non-empty: after each commit, publish the trace ids of the traced events
+  // it made durable (and of those the store rejected) on this subject, so a
+  // load generator in another process can follow its events to their
+  // commits. Off by default: a bot never sends traced events.
+  std::string commit_ack_subject;
 };
 
 struct StoreConfig {

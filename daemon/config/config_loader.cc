@@ -399,6 +399,12 @@ const std::vector<KeyDef>& Keys() {
           "service.drain_timeout", [](auto& c) -> auto& { return c.service.drain_timeout; },
           1ms, 1h, "on shutdown, how long to finish messages already received"),
       String(
+          "service.commit_ack_subject",
+          [](auto& c) -> auto& { return c.service.commit_ack_subject; },
+          "subject on which each committed batch's traced events are acknowledged, for a load "
+          "generator in another process (roseyd bench --nats-url); empty: off",
+          [](std::string_view t) { return SubjectPart(t, true); }),
+      String(
           "store.path", [](auto& c) -> auto& { return c.store.path; },
           "SQLite database file; empty: <data_dir>/rosey.db"),
       Enum(
@@ -588,6 +594,14 @@ class Builder {
                origin_["nats.reconnect_wait_max"] + ")");
     }
     CheckAuth();
+    const ServiceConfig& service = config_.service;
+    if (!service.commit_ack_subject.empty() &&
+        (service.commit_ack_subject + ".").starts_with(service.subject_prefix + ".")) {
+      Fail(origin_["service.commit_ack_subject"],
+           "service.commit_ack_subject: '" + service.commit_ack_subject +
+               "' is under service.subject_prefix '" + service.subject_prefix +
+               "': roseyd would receive its own acknowledgements as events");
+    }
     if (config_.bench.control.enabled && config_.bench.control.token.empty()) {
       Fail(origin_["bench.control.enabled"],
            "bench.control.enabled needs bench.control.token (or ROSEYD_BENCH_CONTROL_TOKEN): "

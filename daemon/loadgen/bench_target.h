@@ -15,17 +15,25 @@ struct RestartTiming {
 };
 
 // The roseyd the load generator drives. In one process (roseyd run, roseyd
-// bench) the daemon itself; everything the runner needs beyond NATS goes
-// through here.
+// bench) the daemon itself; a roseyd in another process through its commit
+// acknowledgements (RemoteTarget). Everything the runner needs beyond NATS
+// goes through here.
 class BenchTarget {
  public:
   virtual ~BenchTarget() = default;
 
   virtual std::string NatsUrl() const = 0;
   virtual std::string SubjectPrefix() const = 0;  // "rosey.db"
+  // The service's SQLite file, read to count persisted rows; empty when it
+  // cannot be read from here (persisted then comes from commit notifications).
   virtual std::string DatabasePath() const = 0;
+  // True when the service runs in this process: only then are this
+  // process's CPU and RSS the service's, and can it be restarted from here.
+  virtual bool ServiceInProcess() const = 0;
 
-  // Commit notifications for traced events (store::Event::trace_id).
+  // Commit notifications for traced events (store::Event::trace_id): each
+  // OnCommitted batch carries the events' trace ids (other fields may be
+  // empty); OnRejected reports traced events the store refused.
   virtual void AddCommitListener(store::CommitListener* listener) = 0;
   virtual void RemoveCommitListener(store::CommitListener* listener) = 0;
 

@@ -60,26 +60,40 @@ void CommitTracker::OnCommitted(std::span<const store::Event> batch,
   }
 }
 
+void CommitTracker::OnRejected(const store::Event& event, const Status&) noexcept {
+  if (event.trace_id < first_id_ || event.trace_id - first_id_ >= count_) return;
+  const uint64_t index = event.trace_id - first_id_;
+  {
+    MutexLock lock(&mu_);
+    if (seen_[index]) {
+      ++duplicates_;
+      return;
+    }
+    seen_[index] = true;
+  }
+  rejected_.fetch_add(1, std::memory_order_release);
+}
+
 uint64_t CommitTracker::Duplicates() const {
   MutexLock lock(&mu_);
   return duplicates_;
 }
 
 bool CommitTracker::WaitAll(Clock::time_point deadline) const {
-  while (Committed() < count_) {
+  while (Committed() + Rejected() < count_) {
     if (Clock::now() >= deadline) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
-  return true;
+  return Committed() == count_;
 }
 
 void CommitTracker::WaitQuiet(uint64_t n, std::chrono::milliseconds quiet,
                               Clock::time_point deadline) const {
-  uint64_t last = Committed();
+  uint64_t last = Committed() + Rejected();
   Clock::time_point changed = Clock::now();
   while (last < n && Clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    const uint64_t now_committed = Committed();
+    const uint64_t now_committed = Committed() + Rejected();
     if (now_committed != last) {
       last = now_committed;
       changed = Clock::now();

@@ -39,10 +39,13 @@ class CommitTracker : public store::CommitListener {
   // Events whose commit was seen (each counted once) and commits seen twice.
   uint64_t Committed() const { return committed_.load(std::memory_order_acquire); }
   uint64_t Duplicates() const;
-  // Blocks until every event committed or `deadline`; true if all did.
+  // Events the store refused: they will never commit, so nobody waits for them.
+  uint64_t Rejected() const { return rejected_.load(std::memory_order_acquire); }
+  // Blocks until every event committed or was rejected, or `deadline`; true
+  // if all committed.
   bool WaitAll(Clock::time_point deadline) const;
-  // Blocks until `n` have committed, or until nothing new committed for
-  // `quiet`, or `deadline`.
+  // Blocks until `n` have committed or been rejected, or until nothing new
+  // did for `quiet`, or `deadline`.
   void WaitQuiet(uint64_t n, std::chrono::milliseconds quiet, Clock::time_point deadline) const;
 
   LatencyHistogram Latencies() const;
@@ -56,7 +59,7 @@ class CommitTracker : public store::CommitListener {
 
   void OnCommitted(std::span<const store::Event> batch,
                    std::chrono::nanoseconds commit_duration) noexcept override;
-  void OnRejected(const store::Event&, const Status&) noexcept override {}
+  void OnRejected(const store::Event& event, const Status& why) noexcept override;
   void OnWriteError(const Status&) noexcept override {}
 
  private:
@@ -76,6 +79,7 @@ class CommitTracker : public store::CommitListener {
   Clock::time_point first_commit_ GUARDED_BY(mu_){};
   Clock::time_point last_commit_ GUARDED_BY(mu_){};
   std::atomic<uint64_t> committed_{0};
+  std::atomic<uint64_t> rejected_{0};
 };
 
 // Trace ids are unique within the process, so trackers never see each

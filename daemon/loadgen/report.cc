@@ -131,6 +131,7 @@ json ToJson(const RunReport& r) {
            {"priority", PriorityName(s.priority)},
            {"status", VerdictName(s.status)},
            {"note", s.note},
+           {"inapplicable", s.inapplicable},
            {"duration_s", s.duration_s},
            {"target_rate", s.target_rate},
            {"sent", s.sent},
@@ -382,6 +383,7 @@ RunReport ReadReportJson(const std::filesystem::path& file) {
       s.priority = PriorityFromName(sj.at("priority"));
       s.status = VerdictFromName(sj.at("status"));
       s.note = sj.at("note");
+      s.inapplicable = sj.value("inapplicable", false);  // absent before remote targets
       s.duration_s = sj.at("duration_s");
       s.target_rate = sj.at("target_rate");
       s.sent = sj.at("sent");
@@ -443,7 +445,7 @@ int ExitStatus(const RunReport& report) {
   bool failed = false;
   for (const ScenarioResult& s : report.scenarios) {
     if (s.priority != Priority::kP0) continue;
-    if (s.status == Verdict::kNotRun) return 2;
+    if (s.status == Verdict::kNotRun && !s.inapplicable) return 2;
     if (s.status == Verdict::kFail) failed = true;
   }
   for (const Regression& c : report.comparisons) failed = failed || c.regressed;

@@ -49,6 +49,10 @@ struct ScenarioResult {
   Priority priority = Priority::kNone;
   Verdict status = Verdict::kNotRun;  // worst verdict of its judged figures
   std::string note;  // why it did not run, or what the reader must know
+  // NOT RUN because this target cannot run it at all (it measures or
+  // restarts a service that is another process), not because something
+  // failed: it does not make the run's exit status 2.
+  bool inapplicable = false;
   double duration_s = 0;
   double target_rate = 0;  // events/s offered, 0 when not rate-driven
   uint64_t sent = 0;
@@ -118,7 +122,8 @@ RunReport ReadReportJson(const std::filesystem::path& file);
 void CompareToBaseline(RunReport* report, const RunReport& baseline);
 
 // 0: every P0 scenario passed (and no regression when a baseline was given);
-// 1: a P0 failed or a figure regressed; 2: a P0 scenario could not run.
+// 1: a P0 failed or a figure regressed; 2: a P0 scenario could not run
+// (one inapplicable to the target does not count).
 int ExitStatus(const RunReport& report);
 
 }  // namespace roseyd::loadgen

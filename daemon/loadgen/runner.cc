@@ -9,14 +9,13 @@
 #include <set>
 #include <thread>
 
-#include <asio/io_context.hpp>
-#include <asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
 #include "base/build_info.h"
 #include "bus/connection.h"
 #include "bus/subscription.h"
 #include "loadgen/commit_tracker.h"
+#include "loadgen/open_loop.h"
 #include "loadgen/payloads.h"
 #include "loadgen/process_usage.h"
 
@@ -86,197 +85,6 @@ Bots ConnectBots(const std::string& url, int count, const std::string& tag) {
   return bots;
 }
 
-// What one open-loop load phase did.
-struct LoadOutcome {
-  uint64_t sent = 0;
-  uint64_t errors = 0;
-  std::string first_error;
-  LatencyHistogram publish_call;
-  std::vector<TimelinePoint> timeline;
-  Clock::time_point end{};
-  bool cancelled = false;
-};
-
-// Lane l sends indices l, l + lanes, ...; index i is due at
-// start + i * interval (interval 0: all at once, back to back). A late lane
-// catches up without moving the schedule, so a stall shows in the latency
-// of every event it delayed. Samples rates, RSS and CPU once a second.
-LoadOutcome DriveLoad(Clock::time_point start, nanoseconds interval, uint64_t count, int lanes,
-                      const std::function<Status(int lane, uint64_t index)>& send,
-                      const std::function<uint64_t()>& persisted, ProcessUsage* usage,
-                      const std::atomic<bool>& cancelled, prometheus::Counter* live_sent) {
-  LoadOutcome out;
-  asio::io_context io;
-  std::vector<std::unique_ptr<asio::steady_timer>> timers;
-  std::vector<uint64_t> next(static_cast<size_t>(lanes));
-  int lanes_left = lanes;
-  const auto intended = [&](uint64_t i) { return start + interval * static_cast<int64_t>(i); };
-
-  std::function<void(int)> fire = [&](int lane) {
-    if (cancelled) {
-      out.cancelled = true;
-      io.stop();
-      return;
-    }
-    uint64_t& i = next[static_cast<size_t>(lane)];
-    const Clock::time_point now = Clock::now();
-    while (i < count && intended(i) <= now) {
-      const Clock::time_point t = Clock::now();
-      const Status s = send(lane, i);
-      out.publish_call.Record(Clock::now() - t);
-      if (s.ok()) {
-        ++out.sent;
-        if (live_sent) live_sent->Increment();
-      } else if (out.errors++ == 0) {
-        out.first_error = s.ToString();
-      }
-      i += static_cast<uint64_t>(lanes);
-    }
-    if (i >= count) {
-      if (--lanes_left == 0) {
-        out.end = Clock::now();
-        io.stop();
-      }
-      return;
-    }
-    auto& timer = *timers[static_cast<size_t>(lane)];
-    timer.expires_at(intended(i));
-    timer.async_wait([&, lane](const asio::error_code& ec) {
-      if (!ec) fire(lane);
-    });
-  };
-  for (int lane = 0; lane < lanes; ++lane) {
-    next[static_cast<size_t>(lane)] = static_cast<uint64_t>(lane);
-    timers.push_back(std::make_unique<asio::steady_timer>(io));
-    timers.back()->expires_at(intended(static_cast<uint64_t>(lane)));
-    timers.back()->async_wait([&, lane](const asio::error_code& ec) {
-      if (!ec) fire(lane);
-    });
-  }
-
-  // Once a second: what was sent and committed since, RSS, CPU.
-  asio::steady_timer sampler(io);
-  struct Last {
-    Clock::time_point t;
-    uint64_t sent, persisted;
-    double cpu;
-  } last{Clock::now(), 0, persisted(), usage->ServiceCpuSeconds()};
-  const Clock::time_point first_sample = last.t;
-  std::function<void()> sample = [&] {
-    sampler.expires_at(last.t + std::chrono::seconds(1));
-    sampler.async_wait([&](const asio::error_code& ec) {
-      if (ec) return;
-      const Clock::time_point now = Clock::now();
-      const double dt = Seconds(now - last.t);
-      const uint64_t p = persisted();
-      const double cpu = usage->ServiceCpuSeconds();
-      out.timeline.push_back(TimelinePoint{Seconds(now - first_sample),
-                                           static_cast<double>(out.sent - last.sent) / dt,
-                                           static_cast<double>(p - last.persisted) / dt,
-                                           ProcessUsage::RssBytes(), ProcessUsage::AnonRssBytes(),
-                                           100.0 * (cpu - last.cpu) / dt});
-      last = Last{now, out.sent, p, cpu};
-      sample();
-    });
-  };
-  sample();
-  if (count == 0) {
-    out.end = Clock::now();
-    return out;
-  }
-  io.run();
-  if (out.end == Clock::time_point{}) out.end = Clock::now();
-  return out;
-}
-
-// Open-loop requests on the four query subjects in turn, on one
-// connection; replies come to one inbox per stream, index in the subject.
-class RequestStream {
- public:
-  RequestStream(bus::Connection* connection, std::string prefix, std::string username,
-                uint64_t count, Clock::time_point start, nanoseconds interval,
-                prometheus::Histogram* live)
-      : connection_(connection),
-        prefix_(std::move(prefix)),
-        username_(std::move(username)),
-        count_(count),
-        start_(start),
-        interval_(interval),
-        live_(live),
-        inbox_(bus::Connection::NewInbox()),
-        answered_(count, false) {
-    subscription_ = connection_->Subscribe(inbox_ + ".*", "", [this](const bus::Message& m) {
-      OnReply(m);
-    });
-  }
-
-  Status Send(uint64_t index) {
-    static const char* const kSubjects[] = {"query.user_stats", "query.channel_stats",
-                                            "stats.recent_chat.get", "messages.outbound.get"};
-    const int which = static_cast<int>(index % 4);
-    std::string payload;
-    switch (which) {
-      case 0: payload = UsernamePayload(username_); break;
-      case 1: payload = "{}"; break;
-      case 2: payload = R"({"limit":20})"; break;
-      default: payload = R"({"limit":20,"max_retries":3})"; break;
-    }
-    return connection_->PublishRequest(prefix_ + "." + kSubjects[which],
-                                       inbox_ + "." + std::to_string(index), payload);
-  }
-
-  uint64_t Answered() const { return answered_count_.load(); }
-  void WaitReplies(uint64_t sent, Clock::time_point deadline) const {
-    while (Answered() < sent && Clock::now() < deadline) {
-      std::this_thread::sleep_for(milliseconds(2));
-    }
-  }
-  LatencyHistogram Latencies() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return latencies_;
-  }
-  uint64_t Failed(uint64_t sent) const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return failed_ + (sent - std::min(sent, answered_count_.load()));
-  }
-
- private:
-  void OnReply(const bus::Message& m) {
-    const Clock::time_point now = Clock::now();
-    const auto dot = m.subject.rfind('.');
-    uint64_t index = 0;
-    try {
-      index = std::stoull(std::string(m.subject.substr(dot + 1)));
-    } catch (const std::exception&) {
-      return;
-    }
-    if (index >= count_) return;
-    std::lock_guard<std::mutex> lock(mu_);
-    if (answered_[index]) return;
-    answered_[index] = true;
-    const auto latency = now - (start_ + interval_ * static_cast<int64_t>(index));
-    latencies_.Record(latency);
-    if (live_) live_->Observe(Seconds(latency));
-    if (m.data.find(R"("success":false)") != std::string_view::npos) ++failed_;
-    answered_count_.fetch_add(1);
-  }
-
-  bus::Connection* const connection_;
-  const std::string prefix_;
-  const std::string username_;
-  const uint64_t count_;
-  const Clock::time_point start_;
-  const nanoseconds interval_;
-  prometheus::Histogram* const live_;
-  const std::string inbox_;
-  mutable std::mutex mu_;
-  std::vector<bool> answered_;
-  LatencyHistogram latencies_;
-  uint64_t failed_ = 0;
-  std::atomic<uint64_t> answered_count_{0};
-  std::unique_ptr<bus::Subscription> subscription_;
-};
-
 LatencyResult ToResult(const LatencyHistogram& h) {
   return LatencyResult{Summarize(h), h.NonEmptyBuckets()};
 }
@@ -287,6 +95,23 @@ nanoseconds IntervalFor(double rate) {
 
 // Room for connections and timers to settle before the first intended send.
 constexpr milliseconds kLead{50};
+
+// Why a scenario of this kind needs the service in this process; nullptr
+// when it runs against one in another process as well.
+const char* InProcessOnly(ScenarioKind kind) {
+  switch (kind) {
+    case ScenarioKind::kCpuOverhead:
+      return "it measures the service's CPU as this process's and compares the NATS path "
+             "with the store API";
+    case ScenarioKind::kMemoryBaseline:
+    case ScenarioKind::kMemoryStability:
+      return "it samples the service's RSS as this process's";
+    case ScenarioKind::kRestart:
+      return "it restarts the service inside this process";
+    default:
+      return nullptr;
+  }
+}
 
 }  // namespace
 
@@ -309,19 +134,20 @@ class Runner::Scenario {
   ScenarioResult Run() {
     const Clock::time_point began = Clock::now();
     if (live_) live_->running->Set(1);
+    const char* in_process_only = InProcessOnly(spec_.kind);
     try {
-      switch (spec_.kind) {
-        case ScenarioKind::kEvents: RunEvents(/*burst=*/false); break;
-        case ScenarioKind::kBurst: RunEvents(/*burst=*/true); break;
-        case ScenarioKind::kRequests: RunRequests(); break;
-        case ScenarioKind::kCpuOverhead: RunCpuOverhead(); break;
-        case ScenarioKind::kMemoryBaseline: RunMemoryBaseline(); break;
-        case ScenarioKind::kMemoryStability: RunMemoryStability(); break;
-        case ScenarioKind::kMixed: RunMixed(); break;
-        case ScenarioKind::kRestart: RunRestart(); break;
-        case ScenarioKind::kCapacity: RunCapacity(); break;
+      if (in_process_only != nullptr && !target_->ServiceInProcess()) {
+        // Not a failure of the service: this run cannot measure it.
+        result_.status = Verdict::kNotRun;
+        result_.inapplicable = true;
+        result_.note = std::string("not run: the service is another process and ") +
+                       in_process_only + " (run roseyd bench without --nats-url)";
+        spdlog::info("scenario {}: {}", spec_.name, result_.note);
+      } else {
+        RunKind();
+        Judge(spec_, &result_);
+        NoteRemoteFigures();
       }
-      Judge(spec_, &result_);
     } catch (const std::exception& e) {
       result_.status = Verdict::kNotRun;
       result_.note = std::string("could not run: ") + e.what();
@@ -341,6 +167,36 @@ class Runner::Scenario {
   }
 
  private:
+  void RunKind() {
+    switch (spec_.kind) {
+      case ScenarioKind::kEvents: RunEvents(/*burst=*/false); break;
+      case ScenarioKind::kBurst: RunEvents(/*burst=*/true); break;
+      case ScenarioKind::kRequests: RunRequests(); break;
+      case ScenarioKind::kCpuOverhead: RunCpuOverhead(); break;
+      case ScenarioKind::kMemoryBaseline: RunMemoryBaseline(); break;
+      case ScenarioKind::kMemoryStability: RunMemoryStability(); break;
+      case ScenarioKind::kMixed: RunMixed(); break;
+      case ScenarioKind::kRestart: RunRestart(); break;
+      case ScenarioKind::kCapacity: RunCapacity(); break;
+    }
+  }
+
+  // What a reader must know about figures taken from another process.
+  void NoteRemoteFigures() {
+    if (target_->ServiceInProcess()) return;
+    std::string note;
+    if (spec_.kind != ScenarioKind::kRequests) {
+      note = "event latency runs to the arrival of the service's commit acknowledgement "
+             "(one NATS hop after the commit)";
+      if (!CountsRows()) {
+        note += "; persisted counted from those acknowledgements (no --db to count rows in)";
+      }
+    }
+    note += std::string(note.empty() ? "" : "; ") +
+            "timeline CPU and RSS not measured (the service is another process)";
+    result_.note += (result_.note.empty() ? "" : "; ") + note;
+  }
+
   std::string User(int i) const { return user_prefix_ + "p" + std::to_string(i); }
   std::string Subject(const char* suffix) const { return target_->SubjectPrefix() + "." + suffix; }
   const std::atomic<bool>& Cancelled() const { return runner_->cancelled_; }
@@ -365,6 +221,13 @@ class Runner::Scenario {
     const bool all = joins.WaitAll(Clock::now() + std::chrono::seconds(10));
     target_->RemoveCommitListener(&joins);
     if (!all) throw std::runtime_error("the bots' user.joined events did not commit within 10 s");
+  }
+
+  // Whether persisted rows can be counted in the database from here.
+  bool CountsRows() const { return !target_->DatabasePath().empty(); }
+  // The service's CPU and RSS, when they are this process's.
+  ProcessUsage* ServiceUsage(ProcessUsage* usage) const {
+    return target_->ServiceInProcess() ? usage : nullptr;
   }
 
   int64_t CountChatRows() const {
@@ -399,7 +262,7 @@ class Runner::Scenario {
               Subject("message.log"), ChatLinePayload(User(lane), i, spec_.message_bytes),
               first + i);
         },
-        [&] { return run.tracker->Committed(); }, usage, Cancelled(),
+        [&] { return run.tracker->Committed(); }, ServiceUsage(usage), Cancelled(),
         live_ ? live_->sent : nullptr);
     if (side.joinable()) side.join();
     // Everything sent should commit within a few batch delays; give stragglers
@@ -411,9 +274,12 @@ class Runner::Scenario {
 
   void RecordChatOutcome(const ChatRun& run) {
     result_.sent += run.load.sent;
-    const auto persisted = static_cast<uint64_t>(CountChatRows());
-    result_.persisted = persisted;
-    result_.lost = result_.sent > persisted ? result_.sent - persisted : 0;
+    if (CountsRows()) {
+      result_.persisted = static_cast<uint64_t>(CountChatRows());
+    } else {
+      result_.persisted += run.tracker->Committed();
+    }
+    result_.lost = result_.sent > result_.persisted ? result_.sent - result_.persisted : 0;
     result_.event_latency = ToResult(run.tracker->Latencies());
     result_.publish_call = ToResult(run.load.publish_call);
     result_.timeline = run.load.timeline;
@@ -423,6 +289,9 @@ class Runner::Scenario {
     }
     if (run.tracker->Duplicates() > 0) {
       result_.extra["duplicate_commits"] = static_cast<double>(run.tracker->Duplicates());
+    }
+    if (run.tracker->Rejected() > 0) {
+      result_.extra["rejected_by_service"] = static_cast<double>(run.tracker->Rejected());
     }
   }
 
@@ -465,7 +334,8 @@ class Runner::Scenario {
     if (live_) live_->target_rate->Set(spec_.rate);
     LoadOutcome load = DriveLoad(
         start, IntervalFor(spec_.rate), count, 1, [&](int, uint64_t i) { return stream.Send(i); },
-        [&] { return stream.Answered(); }, &usage, Cancelled(), live_ ? live_->sent : nullptr);
+        [&] { return stream.Answered(); }, ServiceUsage(&usage), Cancelled(),
+        live_ ? live_->sent : nullptr);
     stream.WaitReplies(load.sent, Clock::now() + std::chrono::seconds(5));
     result_.sent = load.sent;
     result_.failed_requests = stream.Failed(load.sent);
@@ -591,7 +461,7 @@ class Runner::Scenario {
       ChatRun fill = SendChat(bots, &usage, 0, static_cast<uint64_t>(spec_.prefill));
       result_.extra["prefill_events"] = static_cast<double>(fill.load.sent);
     }
-    const int64_t before = CountChatRows();
+    const int64_t before = CountsRows() ? CountChatRows() : 0;
     ChatRun run = SendChat(bots, &usage, spec_.rate, count);
     RecordChatOutcome(run);
     result_.persisted -= static_cast<uint64_t>(before);
@@ -672,7 +542,8 @@ class Runner::Scenario {
           }
           return s;
         },
-        [&] { return tracker.Committed(); }, &usage, Cancelled(), live_ ? live_->sent : nullptr);
+        [&] { return tracker.Committed(); }, ServiceUsage(&usage), Cancelled(),
+        live_ ? live_->sent : nullptr);
     query_thread.join();
     tracker.WaitQuiet(load.sent, milliseconds(2000), Clock::now() + std::chrono::seconds(30));
     stream.WaitReplies(query_load.sent, Clock::now() + std::chrono::seconds(5));
@@ -687,40 +558,45 @@ class Runner::Scenario {
     result_.publish_call = ToResult(load.publish_call);
     result_.timeline = load.timeline;
 
-    // Every table the events touch, counted.
-    const std::string& db = target_->DatabasePath();
+    // Every table the events touch, counted (when the file can be read from here).
     int wrong = 0;
-    const auto check = [&](const std::string& what, int64_t want, int64_t got) {
-      result_.extra[what + "_expected"] = static_cast<double>(want);
-      result_.extra[what + "_found"] = static_cast<double>(got);
-      if (want != got) {
-        ++wrong;
-        result_.note += (result_.note.empty() ? "" : "; ") + what + ": expected " +
-                        std::to_string(want) + ", found " + std::to_string(got);
-      }
-    };
-    const auto sent = [&](MixedKind k) { return static_cast<int64_t>(sent_by_kind[k]); };
-    check("recent_chat_rows", sent(MixedKind::kChat), CountChatRows());
-    check("user_stats_chat_lines", sent(MixedKind::kChat),
-          QueryInt(db, "SELECT COALESCE(SUM(total_chat_lines),0) FROM user_stats WHERE username LIKE ?1 || '%'",
-                   user_prefix_));
-    check("user_stats_users", users,
-          QueryInt(db, "SELECT COUNT(*) FROM user_stats WHERE username LIKE ?1 || '%'", user_prefix_));
-    check("user_actions_pm_command", sent(MixedKind::kPmCommand),
-          QueryInt(db, "SELECT COUNT(*) FROM user_actions WHERE action_type = 'pm_command' AND username LIKE ?1 || '%'",
-                   user_prefix_));
-    check("user_count_history_rows", sent(MixedKind::kUserCount),
-          QueryInt(db, "SELECT COUNT(*) FROM user_count_history WHERE chat_users = " +
-                           std::to_string(marker)));
-    check("current_status_bot_name", sent(MixedKind::kStatus) > 0 ? 1 : 0,
-          QueryInt(db, "SELECT COUNT(*) FROM current_status WHERE bot_name = 'roseyd-bench'"));
+    if (CountsRows()) {
+      const std::string& db = target_->DatabasePath();
+      const auto check = [&](const std::string& what, int64_t want, int64_t got) {
+        result_.extra[what + "_expected"] = static_cast<double>(want);
+        result_.extra[what + "_found"] = static_cast<double>(got);
+        if (want != got) {
+          ++wrong;
+          result_.note += (result_.note.empty() ? "" : "; ") + what + ": expected " +
+                          std::to_string(want) + ", found " + std::to_string(got);
+        }
+      };
+      const auto sent = [&](MixedKind k) { return static_cast<int64_t>(sent_by_kind[k]); };
+      check("recent_chat_rows", sent(MixedKind::kChat), CountChatRows());
+      check("user_stats_chat_lines", sent(MixedKind::kChat),
+            QueryInt(db, "SELECT COALESCE(SUM(total_chat_lines),0) FROM user_stats WHERE username LIKE ?1 || '%'",
+                     user_prefix_));
+      check("user_stats_users", users,
+            QueryInt(db, "SELECT COUNT(*) FROM user_stats WHERE username LIKE ?1 || '%'", user_prefix_));
+      check("user_actions_pm_command", sent(MixedKind::kPmCommand),
+            QueryInt(db, "SELECT COUNT(*) FROM user_actions WHERE action_type = 'pm_command' AND username LIKE ?1 || '%'",
+                     user_prefix_));
+      check("user_count_history_rows", sent(MixedKind::kUserCount),
+            QueryInt(db, "SELECT COUNT(*) FROM user_count_history WHERE chat_users = " +
+                             std::to_string(marker)));
+      check("current_status_bot_name", sent(MixedKind::kStatus) > 0 ? 1 : 0,
+            QueryInt(db, "SELECT COUNT(*) FROM current_status WHERE bot_name = 'roseyd-bench'"));
+    } else {
+      result_.note += (result_.note.empty() ? "" : "; ") +
+                      std::string("rows not checked: no --db to read the service's database");
+    }
     const Clock::time_point last = tracker.LastCommit();
     const double window = last > start ? Seconds(last - start) : 0;
     Figure("persisted_per_second", window > 0 ? static_cast<double>(result_.persisted) / window : 0);
     LatencyFigures(result_.event_latency->summary);
     Figure("request_p95_latency_ms", result_.request_latency->summary.p95_ms);
     Figure("lost", static_cast<double>(result_.lost));
-    Figure("rows_wrong", wrong);
+    if (CountsRows()) Figure("rows_wrong", wrong);
     Figure("failed_requests", static_cast<double>(result_.failed_requests));
   }
 
@@ -796,9 +672,10 @@ class Runner::Scenario {
     for (const double rate : spec_.rates) {
       if (Cancelled()) break;
       const auto count = static_cast<uint64_t>(rate * std::chrono::duration<double>(spec_.step).count());
-      const int64_t before = CountChatRows();
+      const int64_t before = CountsRows() ? CountChatRows() : 0;
       ChatRun run = SendChat(bots, &usage, rate, count);
-      const int64_t persisted = CountChatRows() - before;
+      const int64_t persisted = CountsRows() ? CountChatRows() - before
+                                             : static_cast<int64_t>(run.tracker->Committed());
       const uint64_t lost = run.load.sent > static_cast<uint64_t>(persisted)
                                 ? run.load.sent - static_cast<uint64_t>(persisted)
                                 : 0;

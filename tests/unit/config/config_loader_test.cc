@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cctype>
 #include <fstream>
 #include <map>
@@ -49,6 +50,7 @@ void ExpectSameConfig(const Config& a, const Config& b) {
   EXPECT_EQ(a.service.max_request_limit, b.service.max_request_limit);
   EXPECT_EQ(a.service.request_timeout, b.service.request_timeout);
   EXPECT_EQ(a.service.drain_timeout, b.service.drain_timeout);
+  EXPECT_EQ(a.service.commit_ack_subject, b.service.commit_ack_subject);
   EXPECT_EQ(a.store.path, b.store.path);
   EXPECT_EQ(a.store.synchronous, b.store.synchronous);
   EXPECT_EQ(a.store.batch_max_events, b.store.batch_max_events);
@@ -391,6 +393,7 @@ TEST_F(ConfigLoaderTest, ConfigKeysListsEveryKeyWithItsEnvName) {
                                           "service.max_request_limit",
                                           "service.request_timeout",
                                           "service.drain_timeout",
+                                          "service.commit_ack_subject",
                                           "store.path",
                                           "store.synchronous",
                                           "store.batch_max_events",
@@ -518,6 +521,41 @@ TEST(BenchConfigTest, ControlNeedsATokenAndRunAtStartNamesASuite) {
   const Config config = LoadConfig(sources);
   EXPECT_EQ(config.bench.run_at_start, "");
   EXPECT_TRUE(config.bench.control.enabled);
+}
+
+TEST(CommitAckSubjectConfigTest, OffByDefaultASubjectAndNotUnderTheServicePrefix) {
+  ConfigSources sources;
+  EXPECT_EQ(LoadConfig(sources).service.commit_ack_subject, "");
+  const auto listed = ConfigKeys();
+  const auto key = std::find_if(listed.begin(), listed.end(), [](const ConfigKey& k) {
+    return k.key == "service.commit_ack_subject";
+  });
+  ASSERT_NE(key, listed.end());
+  EXPECT_EQ(key->env, "ROSEYD_SERVICE_COMMIT_ACK_SUBJECT");
+  EXPECT_EQ(key->default_value, "");
+
+  sources.overrides = {{"service.commit_ack_subject", "roseyd.commits"}};
+  EXPECT_EQ(LoadConfig(sources).service.commit_ack_subject, "roseyd.commits");
+  sources.env = {{"ROSEYD_SERVICE_COMMIT_ACK_SUBJECT", "acks.here"}};
+  sources.overrides.clear();
+  EXPECT_EQ(LoadConfig(sources).service.commit_ack_subject, "acks.here");
+  sources.env.clear();
+
+  for (const char* bad : {"roseyd.>", "roseyd.*", "has space", "trailing.", "a..b"}) {
+    sources.overrides = {{"service.commit_ack_subject", bad}};
+    EXPECT_THROW(LoadConfig(sources), StartupError) << bad;
+  }
+  // Under the service's own prefix roseyd would take its acks for events.
+  sources.overrides = {{"service.commit_ack_subject", "rosey.db.commits"}};
+  try {
+    LoadConfig(sources);
+    FAIL() << "an ack subject under the service prefix was accepted";
+  } catch (const StartupError& e) {
+    EXPECT_NE(std::string(e.what()).find("under service.subject_prefix"), std::string::npos)
+        << e.what();
+  }
+  sources.overrides = {{"service.commit_ack_subject", "rosey.dbx.commits"}};  // only a look-alike
+  EXPECT_EQ(LoadConfig(sources).service.commit_ack_subject, "rosey.dbx.commits");
 }
 
 }  // namespace

@@ -19,6 +19,7 @@ class UnusedTarget : public BenchTarget {
   std::string NatsUrl() const override { return url_; }
   std::string SubjectPrefix() const override { return "rosey.db"; }
   std::string DatabasePath() const override { return "/nonexistent/rosey.db"; }
+  bool ServiceInProcess() const override { return true; }
   void AddCommitListener(store::CommitListener*) override {}
   void RemoveCommitListener(store::CommitListener*) override {}
   store::EventWriter* Writer() override { return nullptr; }

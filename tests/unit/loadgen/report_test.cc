@@ -83,7 +83,8 @@ TEST(ReportTest, WritesTheFourSectionsJsonAndCharts) {
 
 TEST(ReportTest, JsonRoundTrips) {
   testing::TempDir dir;
-  const RunReport report = SampleReport();
+  RunReport report = SampleReport();
+  report.scenarios[1].inapplicable = true;
   WriteReport(report, dir.path());
   const RunReport back = ReadReportJson(dir.File("benchmark_results.json"));
   ASSERT_EQ(back.scenarios.size(), 2u);
@@ -92,6 +93,8 @@ TEST(ReportTest, JsonRoundTrips) {
   const ScenarioResult& s = back.scenarios[0];
   EXPECT_EQ(s.name, "single_event_latency");
   EXPECT_EQ(s.priority, Priority::kP0);
+  EXPECT_FALSE(s.inapplicable);
+  EXPECT_TRUE(back.scenarios[1].inapplicable);
   ASSERT_TRUE(s.event_latency.has_value());
   EXPECT_EQ(s.event_latency->summary.n, 100u);
   EXPECT_EQ(s.event_latency->buckets.size(), report.scenarios[0].event_latency->buckets.size());
@@ -141,6 +144,8 @@ TEST(ExitStatusTest, ZeroOneOrTwo) {
   EXPECT_EQ(ExitStatus(r), 1);
   r.scenarios[0].status = Verdict::kNotRun;
   EXPECT_EQ(ExitStatus(r), 2);
+  r.scenarios[0].inapplicable = true;  // e.g. a restart against another process
+  EXPECT_EQ(ExitStatus(r), 1);          // not a could-not-run; the P0 FAIL still counts
   r = SampleReport();
   r.scenarios[1].priority = Priority::kP1;
   r.scenarios[1].status = Verdict::kFail;

@@ -1,0 +1,187 @@
+#include "loadgen/open_loop.h"
+
+#include <thread>
+
+#include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
+#include <prometheus/counter.h>
+#include <prometheus/histogram.h>
+
+#include "bus/connection.h"
+#include "bus/subscription.h"
+#include "loadgen/payloads.h"
+#include "loadgen/process_usage.h"
+
+namespace roseyd::loadgen {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::nanoseconds;
+
+double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
+
+}  // namespace
+
+LoadOutcome DriveLoad(Clock::time_point start, nanoseconds interval, uint64_t count, int lanes,
+                      const std::function<Status(int lane, uint64_t index)>& send,
+                      const std::function<uint64_t()>& persisted, ProcessUsage* usage,
+                      const std::atomic<bool>& cancelled, prometheus::Counter* live_sent) {
+  LoadOutcome out;
+  asio::io_context io;
+  std::vector<std::unique_ptr<asio::steady_timer>> timers;
+  std::vector<uint64_t> next(static_cast<size_t>(lanes));
+  int lanes_left = lanes;
+  const auto intended = [&](uint64_t i) { return start + interval * static_cast<int64_t>(i); };
+
+  std::function<void(int)> fire = [&](int lane) {
+    if (cancelled) {
+      out.cancelled = true;
+      io.stop();
+      return;
+    }
+    uint64_t& i = next[static_cast<size_t>(lane)];
+    const Clock::time_point now = Clock::now();
+    // Everything due by now goes out at once: the schedule never moves.
+    while (i < count && intended(i) <= now) {
+      const Clock::time_point t = Clock::now();
+      const Status s = send(lane, i);
+      out.publish_call.Record(Clock::now() - t);
+      if (s.ok()) {
+        ++out.sent;
+        if (live_sent) live_sent->Increment();
+      } else if (out.errors++ == 0) {
+        out.first_error = s.ToString();
+      }
+      i += static_cast<uint64_t>(lanes);
+    }
+    if (i >= count) {
+      if (--lanes_left == 0) {
+        out.end = Clock::now();
+        io.stop();
+      }
+      return;
+    }
+    auto& timer = *timers[static_cast<size_t>(lane)];
+    timer.expires_at(intended(i));
+    timer.async_wait([&, lane](const asio::error_code& ec) {
+      if (!ec) fire(lane);
+    });
+  };
+  for (int lane = 0; lane < lanes; ++lane) {
+    next[static_cast<size_t>(lane)] = static_cast<uint64_t>(lane);
+    timers.push_back(std::make_unique<asio::steady_timer>(io));
+    timers.back()->expires_at(intended(static_cast<uint64_t>(lane)));
+    timers.back()->async_wait([&, lane](const asio::error_code& ec) {
+      if (!ec) fire(lane);
+    });
+  }
+
+  // Once a second: what was sent and committed since, RSS, CPU.
+  const auto cpu = [usage] { return usage ? usage->ServiceCpuSeconds() : 0.0; };
+  asio::steady_timer sampler(io);
+  struct Last {
+    Clock::time_point t;
+    uint64_t sent, persisted;
+    double cpu;
+  } last{Clock::now(), 0, persisted(), cpu()};
+  const Clock::time_point first_sample = last.t;
+  std::function<void()> sample = [&] {
+    sampler.expires_at(last.t + std::chrono::seconds(1));
+    sampler.async_wait([&](const asio::error_code& ec) {
+      if (ec) return;
+      const Clock::time_point now = Clock::now();
+      const double dt = Seconds(now - last.t);
+      const uint64_t p = persisted();
+      const double c = cpu();
+      out.timeline.push_back(TimelinePoint{
+          Seconds(now - first_sample), static_cast<double>(out.sent - last.sent) / dt,
+          static_cast<double>(p - last.persisted) / dt, usage ? ProcessUsage::RssBytes() : 0,
+          usage ? ProcessUsage::AnonRssBytes() : 0, 100.0 * (c - last.cpu) / dt});
+      last = Last{now, out.sent, p, c};
+      sample();
+    });
+  };
+  sample();
+  if (count == 0) {
+    out.end = Clock::now();
+    return out;
+  }
+  io.run();
+  if (out.end == Clock::time_point{}) out.end = Clock::now();
+  return out;
+}
+
+RequestStream::RequestStream(bus::Connection* connection, std::string prefix,
+                             std::string username, uint64_t count, Clock::time_point start,
+                             nanoseconds interval, prometheus::Histogram* live)
+    : connection_(connection),
+      prefix_(std::move(prefix)),
+      username_(std::move(username)),
+      count_(count),
+      start_(start),
+      interval_(interval),
+      live_(live),
+      inbox_(bus::Connection::NewInbox()),
+      answered_(count, false) {
+  subscription_ = connection_->Subscribe(inbox_ + ".*", "", [this](const bus::Message& m) {
+    OnReply(m);
+  });
+}
+
+RequestStream::~RequestStream() = default;
+
+Status RequestStream::Send(uint64_t index) {
+  static const char* const kSubjects[] = {"query.user_stats", "query.channel_stats",
+                                          "stats.recent_chat.get", "messages.outbound.get"};
+  const int which = static_cast<int>(index % 4);
+  std::string payload;
+  switch (which) {
+    case 0: payload = UsernamePayload(username_); break;
+    case 1: payload = "{}"; break;
+    case 2: payload = R"({"limit":20})"; break;
+    default: payload = R"({"limit":20,"max_retries":3})"; break;
+  }
+  return connection_->PublishRequest(prefix_ + "." + kSubjects[which],
+                                     inbox_ + "." + std::to_string(index), payload);
+}
+
+void RequestStream::WaitReplies(uint64_t sent, Clock::time_point deadline) const {
+  while (Answered() < sent && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
+LatencyHistogram RequestStream::Latencies() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return latencies_;
+}
+
+uint64_t RequestStream::Failed(uint64_t sent) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return failed_ + (sent - std::min(sent, answered_count_.load()));
+}
+
+void RequestStream::OnReply(const bus::Message& m) {
+  const Clock::time_point now = Clock::now();
+  const auto dot = m.subject.rfind('.');
+  uint64_t index = 0;
+  try {
+    index = std::stoull(std::string(m.subject.substr(dot + 1)));
+  } catch (const std::exception&) {
+    return;
+  }
+  if (index >= count_) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (answered_[index]) return;
+  answered_[index] = true;
+  // From the intended send, not the actual one: a request the scheduler sent
+  // late, or that queued behind a stalled one, counts its whole wait.
+  const auto latency = now - (start_ + interval_ * static_cast<int64_t>(index));
+  latencies_.Record(latency);
+  if (live_) live_->Observe(Seconds(latency));
+  if (m.data.find(R"("success":false)") != std::string_view::npos) ++failed_;
+  answered_count_.fetch_add(1);
+}
+
+}  // namespace roseyd::loadgen

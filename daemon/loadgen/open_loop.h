@@ -1,0 +1,108 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "loadgen/results.h"
+#include "loadgen/stats.h"
+
+namespace prometheus {
+class Counter;
+class Histogram;
+}  // namespace prometheus
+
+namespace roseyd::bus {
+class Connection;
+class Subscription;
+struct Message;
+}  // namespace roseyd::bus
+
+namespace roseyd::loadgen {
+
+class ProcessUsage;
+
+// What one open-loop load phase did.
+struct LoadOutcome {
+  uint64_t sent = 0;
+  uint64_t errors = 0;
+  std::string first_error;
+  LatencyHistogram publish_call;  // time inside send(), not a latency
+  std::vector<TimelinePoint> timeline;
+  std::chrono::steady_clock::time_point end{};
+  bool cancelled = false;
+};
+
+// The open-loop scheduler (constant rate, as wrk2). Sends `count` items:
+// lane l sends indices l, l + lanes, ...; index i is due at
+// start + i * interval (interval 0: all at once, back to back). Nothing
+// waits for a reply or a commit, so a slow service never delays a send; a
+// lane that is itself late (a send blocked) catches up at once without
+// moving the schedule, so whoever measures from the intended time sees that
+// delay in full. Samples rates once a second, and the service's RSS and CPU
+// from `usage` when it is not null (the service is this process).
+// Returns when everything was sent or `cancelled` is set.
+//
+// Thread: runs its own Asio context on the calling thread; `send` and
+// `persisted` are called there.
+LoadOutcome DriveLoad(std::chrono::steady_clock::time_point start,
+                      std::chrono::nanoseconds interval, uint64_t count, int lanes,
+                      const std::function<Status(int lane, uint64_t index)>& send,
+                      const std::function<uint64_t()>& persisted, ProcessUsage* usage,
+                      const std::atomic<bool>& cancelled, prometheus::Counter* live_sent);
+
+// Open-loop requests on the four query subjects in turn, on one connection.
+// Replies come to one inbox per stream, the request's index as its last
+// token; each request's latency runs from its intended send time
+// (start + index * interval) to its reply, never from the actual send.
+//
+// Thread: Send from the scheduling thread; replies arrive on a cnats thread;
+// the accessors are thread-safe. *connection and *live (may be null) must
+// outlive it.
+class RequestStream {
+ public:
+  // Subscribes to the inbox; throws StartupError if it cannot.
+  RequestStream(bus::Connection* connection, std::string prefix, std::string username,
+                uint64_t count, std::chrono::steady_clock::time_point start,
+                std::chrono::nanoseconds interval, prometheus::Histogram* live);
+  ~RequestStream();
+
+  RequestStream(const RequestStream&) = delete;
+  RequestStream& operator=(const RequestStream&) = delete;
+
+  // Publishes request `index` (subject index % 4).
+  Status Send(uint64_t index);
+
+  uint64_t Answered() const { return answered_count_.load(); }
+  // Blocks until `sent` replies arrived or `deadline`.
+  void WaitReplies(uint64_t sent, std::chrono::steady_clock::time_point deadline) const;
+  LatencyHistogram Latencies() const;
+  // Replies saying success:false, plus requests never answered.
+  uint64_t Failed(uint64_t sent) const;
+
+ private:
+  void OnReply(const bus::Message& m);
+
+  bus::Connection* const connection_;
+  const std::string prefix_;
+  const std::string username_;
+  const uint64_t count_;
+  const std::chrono::steady_clock::time_point start_;
+  const std::chrono::nanoseconds interval_;
+  prometheus::Histogram* const live_;
+  const std::string inbox_;
+  mutable std::mutex mu_;
+  std::vector<bool> answered_;
+  LatencyHistogram latencies_;
+  uint64_t failed_ = 0;
+  std::atomic<uint64_t> answered_count_{0};
+  std::unique_ptr<bus::Subscription> subscription_;  // last: goes first
+};
+
+}  // namespace roseyd::loadgen
