@@ -228,6 +228,9 @@ int Run(Invocation inv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
+  // Past a file size limit (systemd's LimitFSIZE=), a write should fail and be
+  // retried like a full disk, not kill the daemon.
+  std::signal(SIGXFSZ, SIG_IGN);
 
   ResolveConfigFile(&inv);
   roseyd::Config config = roseyd::LoadConfig(inv.sources);
