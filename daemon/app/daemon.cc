@@ -192,9 +192,14 @@ void Daemon::Start() {
 
   const auto ready_ms = std::chrono::duration<double, std::milli>(
                             std::chrono::steady_clock::now() - started).count();
-  spdlog::info("roseyd {} ready in {:.1f} ms: NATS {} (subjects {}.>, queue group '{}'), "
+  const std::string intake =
+      config_.service.durability == "jetstream"
+          ? "events from stream " + config_.service.jetstream.stream + ", requests on " +
+                config_.service.subject_prefix + ".*"
+          : "subjects " + config_.service.subject_prefix + ".>";
+  spdlog::info("roseyd {} ready in {:.1f} ms: NATS {} ({}, queue group '{}'), "
                "database {}, metrics {}",
-               GetBuildInfo().version, ready_ms, bus::RedactUrl(url), config_.service.subject_prefix,
+               GetBuildInfo().version, ready_ms, bus::RedactUrl(url), intake,
                config_.service.queue_group, config_.DatabasePath(),
                metrics_server_ ? "http://" + metrics_server_->address() + "/metrics"
                                : std::string("off"));

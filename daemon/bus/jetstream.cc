@@ -173,7 +173,7 @@ Status JetStreamConsumer::Reset(uint64_t start_seq, MessageHandler handler) {
 
 Status JetStreamConsumer::Drain(std::chrono::milliseconds timeout) {
   if (!subscription_) return Status::OK();
-  const Status s = subscription_->Drain(timeout);
+  Status s = subscription_->Drain(timeout);
   subscription_.reset();
   return s;
 }

@@ -69,12 +69,12 @@ void DatabaseService::Start() {
     Subscribe(config_.service.subject_prefix + ".>");
     return;
   }
+  StartStreamIntake();  // first: a request may use the consumer
   for (const Subject subject : AllSubjects()) {
     if (IsRequest(subject)) {
       Subscribe(config_.service.subject_prefix + "." + std::string(SubjectSuffix(subject)));
     }
   }
-  StartStreamIntake();
 }
 
 void DatabaseService::Subscribe(const std::string& subject) {
@@ -186,6 +186,8 @@ void DatabaseService::OnStreamMessage(const bus::Message& message) noexcept {
     MutexLock lock(&intake_mu_);
     if (acks_.empty()) intake_cv_.Signal();
     acks_.push_back(PendingAck{writer_->LastSubmitted(), std::string(message.reply)});
+    handed_seq_ = seq;
+    if (barrier_waiters_ > 0) handed_cv_.SignalAll();
   } catch (const std::exception& e) {
     spdlog::error("failed to handle a stream message on {}: {}", message.subject, e.what());
   }
@@ -219,6 +221,19 @@ void DatabaseService::RunAcker() {
     }
     std::this_thread::sleep_for(kAckPoll);
   }
+}
+
+uint64_t DatabaseService::StreamBarrier(std::chrono::steady_clock::time_point deadline) {
+  bus::StreamState state;
+  if (!consumer_->GetStreamState(&state).ok()) return 0;
+  MutexLock lock(&intake_mu_);
+  ++barrier_waiters_;
+  // handed_seq_ lags only while events are on their way; a sequence the
+  // stream dropped or a redelivery never holds it back past the deadline.
+  while (handed_seq_ < state.last_seq && !intake_stopping_ && handed_cv_.WaitUntil(deadline)) {
+  }
+  --barrier_waiters_;
+  return writer_->LastSubmitted();
 }
 
 void DatabaseService::StopStreamIntake(std::chrono::milliseconds timeout) {
@@ -325,8 +340,9 @@ void DatabaseService::RunRequestWorker(RequestHandler* handler) {
     // Read-your-writes: wait for the commit of every event received before
     // this request. If the writer is stuck (disk full), answer from what is
     // committed rather than let the bot's own timeout expire.
-    const Status waited = writer_->WaitCommitted(
-        request.barrier, request.received + config_.service.request_timeout);
+    const auto deadline = request.received + config_.service.request_timeout;
+    if (consumer_) request.barrier = std::max(request.barrier, StreamBarrier(deadline));
+    const Status waited = writer_->WaitCommitted(request.barrier, deadline);
     if (!waited.ok()) {
       spdlog::debug("answering {} before its earlier events committed: {}",
                     SubjectSuffix(request.subject), waited.ToString());

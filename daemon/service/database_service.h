@@ -37,8 +37,9 @@ uint64_t ParseTraceId(std::string_view header);
 // in stream order by one intake thread through a durable consumer that starts
 // where the database says it stopped (store::EventWriter::LastStreamSeq);
 // requests keep their own core NATS subscriptions. Acknowledgements follow
-// the commits. A request then sees every event roseyd had read from the
-// stream when it arrived.
+// the commits. A request first asks the stream where it ends and waits until
+// intake has handled that far, so it sees every event stored before it, as
+// on core NATS.
 //
 // Thread: Start/StopIntake/Stop/Tick from the owning thread; the rest runs
 // on the cnats delivery thread and the request workers. *connection, *writer
@@ -87,6 +88,10 @@ class DatabaseService {
   // acknowledges what has committed.
   void RunAcker() EXCLUDES(intake_mu_);
   void StopStreamIntake(std::chrono::milliseconds timeout) EXCLUDES(intake_mu_);
+  // Durable read-your-writes: waits (until `deadline`) for intake to hand the
+  // writer every event the stream holds now; returns the writer sequence to
+  // wait for, 0 if the stream could not be asked.
+  uint64_t StreamBarrier(std::chrono::steady_clock::time_point deadline) EXCLUDES(intake_mu_);
   void HandleRequest(Subject subject, const bus::Message& message);
   void RunRequestWorker(RequestHandler* handler);
   void Reply(const std::string& reply_to, Subject subject, const std::string& payload);
@@ -117,6 +122,9 @@ class DatabaseService {
   Mutex intake_mu_;
   CondVar intake_cv_{&intake_mu_};
   uint64_t next_seq_ GUARDED_BY(intake_mu_) = 1;  // the stream sequence to apply next
+  uint64_t handed_seq_ GUARDED_BY(intake_mu_) = 0;  // last one handed to the writer (or refused)
+  int barrier_waiters_ GUARDED_BY(intake_mu_) = 0;
+  CondVar handed_cv_{&intake_mu_};
   bool just_reset_ GUARDED_BY(intake_mu_) = true;  // nothing delivered since the last reset
   bool reset_wanted_ GUARDED_BY(intake_mu_) = false;
   bool intake_stopping_ GUARDED_BY(intake_mu_) = false;

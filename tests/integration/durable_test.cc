@@ -146,6 +146,26 @@ TEST(DurableTest, EventsPublishedWhileStoppedAreAppliedOnStart) {
   EXPECT_EQ(world.QueryInt("SELECT COUNT(DISTINCT message) FROM recent_chat"), 200);
 }
 
+// As on core NATS, a request sees the events published before it, although
+// they reach roseyd through the stream and the request does not.
+TEST(DurableTest, ARequestSeesTheEventsPublishedJustBeforeIt) {
+  RoseydWorld world;
+  world.StartNats({}, /*jetstream=*/true);
+  world.StartRoseyd(kDurable);
+  for (int round = 0; round < 20; ++round) {
+    for (int i = 0; i < 5; ++i) {
+      world.Publish("rosey.db.message.log", R"({"username":"u","message":"round )" +
+                                                std::to_string(round) + " line " +
+                                                std::to_string(i) + "\"}");
+    }
+    const std::string reply =
+        world.Request("rosey.db.stats.recent_chat.get", R"({"limit":1})");
+    EXPECT_NE(reply.find("round " + std::to_string(round) + " line 4"), std::string::npos)
+        << "round " << round << ": " << reply;
+  }
+  EXPECT_EQ(world.StopRoseyd(SIGTERM), 0) << world.Log();
+}
+
 TEST(DurableTest, NatsServerRestartUnderLoadLosesNothingTheServerKept) {
   RoseydWorld world;
   world.StartNats({}, /*jetstream=*/true);
