@@ -45,7 +45,8 @@ void RegisterBuildInfo(prometheus::Registry* registry) {
 // Logs NATS connection changes and mirrors them into the metrics.
 class Daemon::NatsStateReporter : public bus::ConnectionListener {
  public:
-  explicit NatsStateReporter(service::ServiceMetrics* metrics) : metrics_(metrics) {}
+  NatsStateReporter(service::ServiceMetrics* metrics, bool durable)
+      : metrics_(metrics), durable_(durable) {}
 
   // Our own close also disconnects: that is not news.
   void ExpectClose() { closing_ = true; }
@@ -54,13 +55,25 @@ class Daemon::NatsStateReporter : public bus::ConnectionListener {
     metrics_->SetNatsConnected(false);
     if (closing_) return;
     metrics_->NatsDisconnected();
-    spdlog::warn("NATS connection lost; reconnecting (events published meanwhile on core "
-                 "NATS are not delivered to roseyd)");
+    lost_at_ns_ = NowNs();
+    spdlog::warn("NATS connection lost; reconnecting ({})",
+                 durable_ ? "events published meanwhile wait in the stream"
+                          : "events published meanwhile on core NATS are not delivered to roseyd");
   }
   void OnReconnected() noexcept override {
     metrics_->SetNatsConnected(true);
     metrics_->NatsReconnected();
-    spdlog::info("NATS connection re-established");
+    const double offline_s = static_cast<double>(NowNs() - lost_at_ns_.load()) / 1e9;
+    if (durable_) {
+      spdlog::info("NATS connection re-established after {:.2f} s offline; the stream's "
+                   "events of that time follow",
+                   offline_s);
+    } else {
+      spdlog::warn("NATS connection re-established after {:.2f} s offline; on core NATS, "
+                   "events published in that time did not reach roseyd (service.durability: "
+                   "jetstream keeps them)",
+                   offline_s);
+    }
   }
   void OnClosed() noexcept override { metrics_->SetNatsConnected(false); }
   void OnAsyncError(const Status& error) noexcept override {
@@ -68,8 +81,16 @@ class Daemon::NatsStateReporter : public bus::ConnectionListener {
   }
 
  private:
+  static int64_t NowNs() {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::steady_clock::now().time_since_epoch())
+        .count();
+  }
+
   service::ServiceMetrics* const metrics_;
+  const bool durable_;
   std::atomic<bool> closing_{false};
+  std::atomic<int64_t> lost_at_ns_{0};
 };
 
 // The daemon as the load generator sees it: this process's NATS URL,
@@ -149,7 +170,8 @@ void Daemon::Start() {
                  embedded_server_->pid(), url, options.log_file);
   }
 
-  nats_reporter_ = std::make_unique<NatsStateReporter>(metrics_.get());
+  nats_reporter_ = std::make_unique<NatsStateReporter>(
+      metrics_.get(), config_.service.durability == "jetstream");
   bus::ConnectionOptions options;
   options.url = url;
   options.name = config_.nats.name;

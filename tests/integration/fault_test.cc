@@ -52,6 +52,20 @@ double ReceivedChat(const RoseydWorld& world) {
   return world.Metric("roseyd_events_received_total{subject=\"message.log\"}");
 }
 
+// Publishes events first..first+count-1 while the disk refuses writes; true
+// once roseyd has received them all and counted a failed write.
+bool PublishWhileTheWriterFails(RoseydWorld* world, int64_t first, int64_t count,
+                                size_t padding) {
+  for (int64_t i = first; i < first + count; ++i) {
+    world->Publish(kChatSubject, ChatEvent(i, padding));
+  }
+  if (!world->client().Flush(milliseconds(5000)).ok()) return false;
+  return RoseydWorld::WaitFor([&] {
+    return ReceivedChat(*world) == static_cast<double>(first + count) &&
+           world->Metric("roseyd_write_errors_total") >= 1;
+  });
+}
+
 // The message numbers in recent_chat, ascending (the test opens the file read-only).
 std::vector<int64_t> PersistedNumbers(const std::string& db_path) {
   std::vector<int64_t> numbers;
@@ -333,15 +347,8 @@ TEST(FaultTest, FullDiskQueuesEventsAndCommitsThemWhenSpaceReturns) {
   const std::string filler = disk + "/filler";
   const int64_t filled = FillUp(filler);
   ASSERT_GT(filled, 0) << "could not fill " << disk;
-  for (int64_t i = kBefore; i < kBefore + kWhileFull; ++i) {
-    world.Publish(kChatSubject, ChatEvent(i, kPadding));
-  }
-  ASSERT_TRUE(world.client().Flush(milliseconds(5000)).ok());
   // Intake goes on: every event is received and queued, none refused.
-  ASSERT_TRUE(RoseydWorld::WaitFor([&] {
-    return ReceivedChat(world) == kBefore + kWhileFull &&
-           world.Metric("roseyd_write_errors_total") >= 1;
-  }));
+  ASSERT_TRUE(PublishWhileTheWriterFails(&world, kBefore, kWhileFull, kPadding));
   ASSERT_TRUE(RoseydWorld::WaitFor([&] { return world.Metric("roseyd_write_queue_depth") > 0; }));
   const int64_t committed_while_full = static_cast<int64_t>(PersistedChat(world));
   EXPECT_LT(committed_while_full, kBefore + kWhileFull);
@@ -398,14 +405,8 @@ TEST(FaultTest, FileSizeLimitQueuesEventsAndCommitsThemWhenLifted) {
                                   FileSize(world.dir().File("roseyd.log"))});
   const rlim_t limit = static_cast<rlim_t>(largest) + (256 << 10);
   ASSERT_TRUE(SetFileSizeLimit(world.roseyd_pid(), limit)) << std::strerror(errno);
-  for (int64_t i = kBefore; i < kBefore + kWhileLimited; ++i) {
-    world.Publish(kChatSubject, ChatEvent(i, kPadding));
-  }
-  ASSERT_TRUE(world.client().Flush(milliseconds(5000)).ok());
-  ASSERT_TRUE(RoseydWorld::WaitFor([&] {
-    return ReceivedChat(world) == kBefore + kWhileLimited &&
-           world.Metric("roseyd_write_errors_total") >= 1;
-  })) << world.Log();
+  ASSERT_TRUE(PublishWhileTheWriterFails(&world, kBefore, kWhileLimited, kPadding))
+      << world.Log();
   const int64_t committed_while_limited = static_cast<int64_t>(PersistedChat(world));
   EXPECT_LT(committed_while_limited, kBefore + kWhileLimited);
   EXPECT_EQ(Integrity(world.db_path()), "ok");
