@@ -328,6 +328,18 @@ int64_t FillUp(const std::string& path) {
   }
 }
 
+// After a disk fault: roseyd stops cleanly, the file is intact, and every
+// event is in it exactly once.
+Tally StopAndExpectEveryEventOnceInAnIntactFile(RoseydWorld* world, const std::string& db,
+                                                int64_t sent) {
+  EXPECT_EQ(world->StopRoseyd(), 0) << world->Log();
+  EXPECT_EQ(Integrity(db), "ok");
+  const Tally t = Count(db, sent);
+  EXPECT_EQ(t.lost, 0);
+  EXPECT_EQ(t.duplicated, 0);
+  return t;
+}
+
 TEST(FaultTest, FullDiskQueuesEventsAndCommitsThemWhenSpaceReturns) {
   RoseydWorld world;
   const std::string disk = world.dir().File("disk");
@@ -373,11 +385,7 @@ TEST(FaultTest, FullDiskQueuesEventsAndCommitsThemWhenSpaceReturns) {
       [&] { return PersistedChat(world) == kBefore + kWhileFull; }, milliseconds(20000)))
       << PersistedChat(world) << "\n"
       << world.Log();
-  EXPECT_EQ(world.StopRoseyd(), 0) << world.Log();
-  EXPECT_EQ(Integrity(db), "ok");
-  const Tally t = Count(db, kBefore + kWhileFull);
-  EXPECT_EQ(t.lost, 0);
-  EXPECT_EQ(t.duplicated, 0);
+  const Tally t = StopAndExpectEveryEventOnceInAnIntactFile(&world, db, kBefore + kWhileFull);
   Report("full disk (tmpfs, ENOSPC)", t,
          "filler_bytes=" + std::to_string(filled) +
              " committed_while_full=" + std::to_string(committed_while_full) +
@@ -427,11 +435,8 @@ TEST(FaultTest, FileSizeLimitQueuesEventsAndCommitsThemWhenLifted) {
       [&] { return PersistedChat(world) == kBefore + kWhileLimited; }, milliseconds(20000)))
       << PersistedChat(world) << "\n"
       << world.Log();
-  EXPECT_EQ(world.StopRoseyd(), 0) << world.Log();
-  EXPECT_EQ(Integrity(world.db_path()), "ok");
-  const Tally t = Count(world.db_path(), kBefore + kWhileLimited);
-  EXPECT_EQ(t.lost, 0);
-  EXPECT_EQ(t.duplicated, 0);
+  const Tally t =
+      StopAndExpectEveryEventOnceInAnIntactFile(&world, world.db_path(), kBefore + kWhileLimited);
   Report("full disk (RLIMIT_FSIZE, EFBIG)", t,
          "limit_bytes=" + std::to_string(limit) +
              " committed_while_limited=" + std::to_string(committed_while_limited) +
