@@ -123,20 +123,24 @@ void DatabaseService::StartStreamIntake() {
 
 bool DatabaseService::ResetConsumer() {
   uint64_t next = 0;
+  uint64_t generation = 0;
   {
+    // Set up before the new delivery starts: its first message may arrive
+    // before Reset returns. The old delivery's stragglers carry the old
+    // generation and are ignored.
     MutexLock lock(&intake_mu_);
     next = next_seq_;
+    generation = ++delivery_generation_;
+    acks_.clear();  // the new consumer knows nothing of the old one's deliveries
+    just_reset_ = true;
+    reset_wanted_ = false;
   }
   metrics_->StreamConsumerReset();
-  // Reset waits out a handler call in progress; after it, nothing runs on the
-  // old delivery, so next_seq_ cannot move until the new one starts.
-  const Status s =
-      consumer_->Reset(next, [this](const bus::Message& m) { OnStreamMessage(m); });
-  MutexLock lock(&intake_mu_);
-  acks_.clear();  // the new consumer knows nothing of the old one's deliveries
-  reset_wanted_ = !s.ok();
-  just_reset_ = true;
+  const Status s = consumer_->Reset(
+      next, [this, generation](const bus::Message& m) { OnStreamMessage(m, generation); });
   if (!s.ok()) {
+    MutexLock lock(&intake_mu_);
+    reset_wanted_ = true;
     spdlog::error("durable intake: cannot read stream {} from sequence {}: {}",
                   config_.service.jetstream.stream, next, s.ToString());
   }
@@ -148,12 +152,15 @@ bool DatabaseService::ResetConsumer() {
 // it means a delivery went missing, so the consumer is recreated at
 // next_seq_. If the first message after that is still above it, the events
 // between are no longer in the stream (its limits dropped them): missed.
-void DatabaseService::OnStreamMessage(const bus::Message& message) noexcept {
+void DatabaseService::OnStreamMessage(const bus::Message& message,
+                                      uint64_t generation) noexcept {
   try {
     const uint64_t seq = bus::StreamSequenceOf(message.reply);
     {
       MutexLock lock(&intake_mu_);
-      if (reset_wanted_ || intake_stopping_ || seq == 0) return;
+      if (generation != delivery_generation_ || reset_wanted_ || intake_stopping_ || seq == 0) {
+        return;
+      }
       if (seq < next_seq_) {
         metrics_->StreamRedelivered();
         return;

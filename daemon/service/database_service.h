@@ -82,7 +82,7 @@ class DatabaseService {
   void Subscribe(const std::string& subject);
   // Durable intake (see the class comment).
   void StartStreamIntake();
-  void OnStreamMessage(const bus::Message& message) noexcept;
+  void OnStreamMessage(const bus::Message& message, uint64_t generation) noexcept;
   bool ResetConsumer() EXCLUDES(intake_mu_);
   // The intake's second thread: recreates the consumer when asked, and
   // acknowledges what has committed.
@@ -127,6 +127,7 @@ class DatabaseService {
   CondVar handed_cv_{&intake_mu_};
   bool just_reset_ GUARDED_BY(intake_mu_) = true;  // nothing delivered since the last reset
   bool reset_wanted_ GUARDED_BY(intake_mu_) = false;
+  uint64_t delivery_generation_ GUARDED_BY(intake_mu_) = 0;  // one per consumer Reset
   bool intake_stopping_ GUARDED_BY(intake_mu_) = false;
   std::deque<PendingAck> acks_ GUARDED_BY(intake_mu_);
   std::thread acker_;

@@ -146,6 +146,41 @@ TEST(DurableTest, EventsPublishedWhileStoppedAreAppliedOnStart) {
   EXPECT_EQ(world.QueryInt("SELECT COUNT(DISTINCT message) FROM recent_chat"), 200);
 }
 
+// A hole in the stream (a message deleted, as its limits would) looks like a
+// lost delivery at first: roseyd reads again from where it was, finds the
+// sequence gone, counts it as missed, and applies everything after it.
+TEST(DurableTest, AnEventThatLeftTheStreamIsCountedAsMissedAndTheRestApplied) {
+  RoseydWorld world;
+  world.StartNats({}, /*jetstream=*/true);
+  world.StartRoseyd(kDurable);
+  const auto publish = [&](int first, int last) {
+    for (int i = first; i <= last; ++i) {
+      world.Publish("rosey.db.message.log",
+                    R"({"username":"u","message":"event )" + std::to_string(i) + "\"}");
+    }
+  };
+  publish(1, 3);
+  ASSERT_TRUE(RoseydWorld::WaitFor(
+      [&] { return world.QueryInt("SELECT COUNT(*) FROM recent_chat") == 3; }));
+  ASSERT_EQ(world.StopRoseyd(SIGTERM), 0) << world.Log();
+  publish(4, 10);  // stream sequences 4..10
+  const std::string deleted =
+      world.Request("$JS.API.STREAM.MSG.DELETE.ROSEY_DB", R"({"seq":6})");
+  ASSERT_NE(deleted.find("\"success\":true"), std::string::npos) << deleted;
+
+  world.StartRoseyd(kDurable);
+  EXPECT_TRUE(RoseydWorld::WaitFor(
+      [&] { return world.QueryInt("SELECT COUNT(*) FROM recent_chat") == 9; }));
+  EXPECT_TRUE(RoseydWorld::WaitFor([&] { return world.Metric("roseyd_stream_missed_total") == 1; }))
+      << world.Log();
+  EXPECT_GE(world.Metric("roseyd_stream_consumer_resets_total"), 2);  // start, then the gap
+  EXPECT_EQ(world.StopRoseyd(SIGTERM), 0) << world.Log();
+  EXPECT_EQ(world.QueryInt("SELECT COUNT(*) FROM recent_chat WHERE message = 'event 6'"), 0);
+  EXPECT_EQ(world.QueryInt("SELECT COUNT(DISTINCT message) FROM recent_chat"), 9);
+  EXPECT_NE(world.Log().find("events 6..6 left stream ROSEY_DB"), std::string::npos)
+      << world.Log();
+}
+
 // As on core NATS, a request sees the events published before it, although
 // they reach roseyd through the stream and the request does not.
 TEST(DurableTest, ARequestSeesTheEventsPublishedJustBeforeIt) {
