@@ -171,7 +171,7 @@ void Daemon::Start() {
   }
 
   nats_reporter_ = std::make_unique<NatsStateReporter>(
-      metrics_.get(), config_.service.durability == "jetstream");
+      metrics_.get(), config_.service.Durable());
   bus::ConnectionOptions options;
   options.url = url;
   options.name = config_.nats.name;
@@ -215,7 +215,7 @@ void Daemon::Start() {
   const auto ready_ms = std::chrono::duration<double, std::milli>(
                             std::chrono::steady_clock::now() - started).count();
   const std::string intake =
-      config_.service.durability == "jetstream"
+      config_.service.Durable()
           ? "events from stream " + config_.service.jetstream.stream + ", requests on " +
                 config_.service.subject_prefix + ".*"
           : "subjects " + config_.service.subject_prefix + ".>";
@@ -266,7 +266,7 @@ void Daemon::RestartService(loadgen::RestartTiming* timing, const std::function<
                             const std::string& durability) {
   std::lock_guard<std::mutex> lock(service_mu_);
   Config config = config_;
-  if (durability == "jetstream" && config_.service.durability != "jetstream") {
+  if (durability == "jetstream" && !config_.service.Durable()) {
     // A benchmark's own stream, so a daemon configured for core NATS is not
     // left with a stream capturing its events; removed when core comes back.
     config.service.durability = "jetstream";
@@ -299,7 +299,7 @@ void Daemon::RestartService(loadgen::RestartTiming* timing, const std::function<
     throw;
   }
   bench_stream_in_use_ = config.service.jetstream.stream == kBenchStream &&
-                         config.service.durability == "jetstream";
+                         config.service.Durable();
   timing->ready = std::chrono::steady_clock::now();
   spdlog::info("service restarted in {:.1f} ms ({} NATS)",
                std::chrono::duration<double, std::milli>(timing->ready - timing->began).count(),

@@ -69,6 +69,7 @@ struct JetStreamConfig {
 struct ServiceConfig {
   std::string durability = "core";  // core (drop-in) or jetstream
   JetStreamConfig jetstream;
+  bool Durable() const { return durability == "jetstream"; }
   std::string subject_prefix = "rosey.db";
   std::string queue_group = "rosey-db";  // empty: no queue group
   int64_t max_payload_bytes = int64_t{64} * 1024;

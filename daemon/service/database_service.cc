@@ -35,8 +35,6 @@ constexpr std::chrono::milliseconds kResetRetry{250};
 // the writer's queue fed while commits catch up.
 constexpr int64_t kMaxAckPending = 65536;
 
-bool Durable(const Config& config) { return config.service.durability == "jetstream"; }
-
 }  // namespace
 
 DatabaseService::DatabaseService(const Config& config, bus::Connection* connection,
@@ -65,7 +63,7 @@ void DatabaseService::Start() {
       RunRequestWorker(&handler);
     });
   }
-  if (!Durable(config_)) {
+  if (!config_.service.Durable()) {
     Subscribe(config_.service.subject_prefix + ".>");
     return;
   }

@@ -2,8 +2,6 @@
 // sides): every event followed to its commit through the service's commit
 // acknowledgements, rows counted in its database when --db names it.
 
-#include <fcntl.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -80,21 +78,10 @@ class LoadgenRemoteBenchTest : public ::testing::Test {
         "--scenarios", world_.dir().File("scenarios.yaml"),
         "--out",       out_dir_};
     args.insert(args.end(), extra.begin(), extra.end());
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
     const std::string log = world_.dir().File("bench.log");
-    posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&actions, 1, 2);
-    pid_t pid = -1;
-    const int rc = posix_spawn(&pid, ROSEYD_BINARY, &actions, nullptr, argv.data(), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) {
-      ADD_FAILURE() << "posix_spawn: " << strerror(rc);
-      return -1;
-    }
+    std::ofstream(log, std::ios::trunc);  // this run's output only
+    const pid_t pid = SpawnLogged(std::move(args), log);
+    if (pid <= 0) return -1;
     int status = 0;
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (waitpid(pid, &status, WNOHANG) == 0) {

@@ -69,6 +69,24 @@ bus::Connection& RoseydWorld::client() {
   return *client_;
 }
 
+pid_t SpawnLogged(std::vector<std::string> args, const std::string& log) {
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) {
+    ADD_FAILURE() << "posix_spawn " << args[0] << ": " << strerror(rc);
+    return -1;
+  }
+  return pid;
+}
+
 pid_t RoseydWorld::Spawn(const std::vector<std::string>& extra_args) {
   std::vector<std::string> args = {
       ROSEYD_BINARY,   "run",
@@ -81,23 +99,7 @@ pid_t RoseydWorld::Spawn(const std::vector<std::string>& extra_args) {
       // No benchmark at start-up: tests count their own rows.
       "--set",         "bench.run_at_start="};
   args.insert(args.end(), extra_args.begin(), extra_args.end());
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  const std::string log = dir_.File("roseyd.log");
-  posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, ROSEYD_BINARY, &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
-    ADD_FAILURE() << "posix_spawn " << ROSEYD_BINARY << ": " << strerror(rc);
-    return -1;
-  }
-  return pid;
+  return SpawnLogged(std::move(args), dir_.File("roseyd.log"));
 }
 
 void RoseydWorld::StartRoseyd(const std::vector<std::string>& extra_args) {

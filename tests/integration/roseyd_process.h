@@ -19,6 +19,10 @@
 
 namespace roseyd::testing {
 
+// Starts `args` (args[0] is the executable) with its stdout and stderr
+// appended to `log`. Returns the pid, or -1 after failing the test.
+pid_t SpawnLogged(std::vector<std::string> args, const std::string& log);
+
 // The world of one integration test: a real nats-server on a free loopback
 // port, the real roseyd binary as a child process pointed at it, its SQLite
 // file and log in a temporary directory, and a client connection.
