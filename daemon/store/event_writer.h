@@ -9,6 +9,7 @@
 #include "base/status.h"
 #include "config/config.h"
 #include "store/event.h"
+#include "store/event_sink.h"
 
 namespace roseyd::store {
 
@@ -38,7 +39,7 @@ class CommitListener {
 //
 // Thread: Submit, WaitCommitted and the accessors are thread-safe; the
 // connection is confined to the writer thread. *listener must outlive Stop().
-class EventWriter {
+class EventWriter : public EventSink {
  public:
   // Opens (creating if needed) the database at `path`. Throws StartupError if
   // the file cannot be opened, is read-only, is not a database or is corrupt.
@@ -46,7 +47,7 @@ class EventWriter {
   // for durable intake (Event::stream_seq); each stream has its own.
   EventWriter(const StoreConfig& config, const std::string& path,
               CommitListener* listener, const std::string& stream = "ROSEY_DB");
-  ~EventWriter();  // Stop()s if still running.
+  ~EventWriter() override;  // Stop()s if still running.
 
   EventWriter(const EventWriter&) = delete;
   EventWriter& operator=(const EventWriter&) = delete;
@@ -54,29 +55,19 @@ class EventWriter {
   // Starts the writer thread. REQUIRES: called once.
   void Start();
 
-  // Queues `event`, assigning it the next sequence number (also returned
-  // through *seq when non-null). Blocks while the queue is at capacity.
-  // Returns Unavailable once Stop() has begun.
-  Status Submit(Event event, uint64_t* seq = nullptr);
-
-  // Highest sequence number handed out so far (0 before the first Submit).
-  uint64_t LastSubmitted() const;
-  // Highest sequence number whose transaction has committed (or was rejected).
-  uint64_t LastCommitted() const;
-  // Highest Event::stream_seq committed (or rejected), read from the file at
-  // open: where durable intake resumes. 0 if no stream event was ever written.
-  uint64_t LastStreamSeq() const;
-
-  // Blocks until every event up to `seq` is committed, asking the writer not
-  // to linger. Returns Unavailable on deadline or if the writer stopped first.
-  Status WaitCommitted(uint64_t seq, std::chrono::steady_clock::time_point deadline);
+  // EventSink. Submit blocks while the queue is at capacity and returns
+  // Unavailable once Stop() has begun. LastStreamSeq is read from the file
+  // at open. WaitCommitted asks the writer not to linger for a fuller batch.
+  Status Submit(Event event, uint64_t* seq = nullptr) override;
+  uint64_t LastSubmitted() const override;
+  uint64_t LastCommitted() const override;
+  uint64_t LastStreamSeq() const override;
+  Status WaitCommitted(uint64_t seq, std::chrono::steady_clock::time_point deadline) override;
+  size_t QueueDepth() const override;
 
   // Stops intake, commits everything queued, closes every open user session
   // (as user_left would), and joins the thread. Idempotent.
   void Stop();
-
-  // Events waiting for the writer thread.
-  size_t QueueDepth() const;
 
  private:
   class Impl;

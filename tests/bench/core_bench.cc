@@ -57,13 +57,16 @@ struct Args {
   int requests = 5000;
   int trials = 3;
   bool send_asap = false;  // sustained publisher: one write per event
+  std::string roseyd = ROSEYD_BINARY;
 };
 
 constexpr const char* kUsage =
     "usage: roseyd_core_bench [--events N] [--rate R] [--seconds S] [--requests N] [--trials T]\n"
-    "                         [--send-asap]\n"
+    "                         [--send-asap] [--roseyd PATH]\n"
     "  defaults: 300000 burst events, 3 trials, 100000 ev/s for 10 s, 5000 requests at 1000/s\n"
-    "  --send-asap: the sustained publisher sends each event in its own write\n";
+    "  --send-asap: the sustained publisher sends each event in its own write\n"
+    "  --roseyd PATH: the roseyd binary to measure (default: this build's), so two\n"
+    "                 builds can be measured side by side in one run\n";
 
 Args ParseArgs(int argc, char** argv) {
   Args a;
@@ -78,6 +81,10 @@ Args ParseArgs(int argc, char** argv) {
       continue;
     }
     if (i + 1 >= argc) throw std::runtime_error(k + " needs a value\n" + kUsage);
+    if (k == "--roseyd") {
+      a.roseyd = argv[++i];
+      continue;
+    }
     const int v = std::atoi(argv[++i]);
     if (v <= 0) throw std::runtime_error(k + " must be a positive number\n" + kUsage);
     if (k == "--events") a.events = v;
@@ -134,7 +141,7 @@ class Bench {
 
   void StartRoseyd() {
     db_dir_ = std::make_unique<roseyd::testing::TempDir>();
-    std::vector<std::string> args = {ROSEYD_BINARY, "run", "--config",
+    std::vector<std::string> args = {args_.roseyd, "run", "--config",
                                      std::string(ROSEYD_SOURCE_DIR) + "/config/roseyd.yaml",
                                      "--nats-url", nats_->url(), "--data-dir", db_dir_->path(),
                                      "--metrics-listen",
@@ -147,8 +154,8 @@ class Bench {
     posix_spawn_file_actions_init(&actions);
     const std::string log = db_dir_->File("roseyd.log");
     posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT, 0644);
-    if (posix_spawn(&pid_, ROSEYD_BINARY, &actions, nullptr, argv.data(), environ) != 0) {
-      throw std::runtime_error("cannot start " + std::string(ROSEYD_BINARY));
+    if (posix_spawn(&pid_, args_.roseyd.c_str(), &actions, nullptr, argv.data(), environ) != 0) {
+      throw std::runtime_error("cannot start " + args_.roseyd);
     }
     posix_spawn_file_actions_destroy(&actions);
     for (int i = 0; i < 500; ++i) {  // wait for "ready" (5 s at most)
@@ -357,7 +364,7 @@ class Bench {
 
   void Run() {
     std::printf("roseyd_core_bench: nats-server %s, roseyd %s, %u cores\n", nats_->url().c_str(),
-                ROSEYD_BINARY, std::thread::hardware_concurrency());
+                args_.roseyd.c_str(), std::thread::hardware_concurrency());
     std::vector<double> trials;
     std::printf("burst: %d message.log events, %d trials\n", args_.events, args_.trials);
     for (int t = 0; t < args_.trials; ++t) trials.push_back(BurstTrial());

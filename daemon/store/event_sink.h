@@ -1,0 +1,42 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+
+#include "base/status.h"
+#include "store/event.h"
+
+namespace roseyd::store {
+
+// Where intake hands decoded events, and how it learns what has committed:
+// the EventWriter in roseyd, a fake in the intake's unit tests. Sequence
+// numbers are assigned by Submit, strictly increasing, and commit in order.
+//
+// Thread: implementations are thread-safe.
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+
+  // Queues `event`, assigning it the next sequence number (also returned
+  // through *seq when non-null). May block while the sink is full. Returns
+  // Unavailable once the sink is stopping.
+  virtual Status Submit(Event event, uint64_t* seq = nullptr) = 0;
+
+  // Highest sequence number handed out so far (0 before the first Submit).
+  virtual uint64_t LastSubmitted() const = 0;
+  // Highest sequence number whose transaction has committed (or was rejected).
+  virtual uint64_t LastCommitted() const = 0;
+  // Highest Event::stream_seq committed (or rejected): where durable intake
+  // resumes. 0 if no stream event was ever written.
+  virtual uint64_t LastStreamSeq() const = 0;
+
+  // Blocks until every event up to `seq` is committed. Returns Unavailable on
+  // `deadline` or if the sink stopped first.
+  virtual Status WaitCommitted(uint64_t seq, std::chrono::steady_clock::time_point deadline) = 0;
+
+  // Events waiting to be written.
+  virtual size_t QueueDepth() const = 0;
+};
+
+}  // namespace roseyd::store
