@@ -1,7 +1,9 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/config.h"
@@ -34,6 +36,10 @@ struct ConfigKey {
   std::string help;
 };
 std::vector<ConfigKey> ConfigKeys();
+
+// The value of `key` in `config`, written as a file or --set would give it
+// (durations with their unit); nullopt for an unknown key.
+std::optional<std::string> ConfigValue(const Config& config, std::string_view key);
 
 // Every key with its value in `config`, one `key: "value"` line each, secrets
 // shown as ***: the config a benchmark report records.

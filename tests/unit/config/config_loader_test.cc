@@ -25,46 +25,28 @@ const std::string kShippedConfig = std::string(ROSEYD_SOURCE_DIR) + "/config/ros
   return ::testing::AssertionFailure() << "'" << text << "' does not contain '" << part << "'";
 }
 
-// Field by field, so a mismatch names the field.
-void ExpectSameConfig(const Config& a, const Config& b) {
-  EXPECT_EQ(a.data_dir, b.data_dir);
-  EXPECT_EQ(a.log.level, b.log.level);
-  EXPECT_EQ(a.log.format, b.log.format);
-  EXPECT_EQ(a.nats.url, b.nats.url);
-  EXPECT_EQ(a.nats.name, b.nats.name);
-  EXPECT_EQ(a.nats.embedded.binary, b.nats.embedded.binary);
-  EXPECT_EQ(a.nats.embedded.host, b.nats.embedded.host);
-  EXPECT_EQ(a.nats.embedded.port, b.nats.embedded.port);
-  EXPECT_EQ(a.nats.embedded.jetstream, b.nats.embedded.jetstream);
-  EXPECT_EQ(a.nats.embedded.store_dir, b.nats.embedded.store_dir);
-  EXPECT_EQ(a.nats.embedded.ready_timeout, b.nats.embedded.ready_timeout);
-  EXPECT_EQ(a.nats.reconnect_wait, b.nats.reconnect_wait);
-  EXPECT_EQ(a.nats.reconnect_wait_max, b.nats.reconnect_wait_max);
-  EXPECT_EQ(a.nats.connect_timeout, b.nats.connect_timeout);
-  EXPECT_EQ(a.nats.pending_msgs_limit, b.nats.pending_msgs_limit);
-  EXPECT_EQ(a.nats.pending_bytes_limit, b.nats.pending_bytes_limit);
-  EXPECT_EQ(a.service.subject_prefix, b.service.subject_prefix);
-  EXPECT_EQ(a.service.queue_group, b.service.queue_group);
-  EXPECT_EQ(a.service.max_payload_bytes, b.service.max_payload_bytes);
-  EXPECT_EQ(a.service.request_workers, b.service.request_workers);
-  EXPECT_EQ(a.service.max_request_limit, b.service.max_request_limit);
-  EXPECT_EQ(a.service.request_timeout, b.service.request_timeout);
-  EXPECT_EQ(a.service.drain_timeout, b.service.drain_timeout);
-  EXPECT_EQ(a.service.commit_ack_subject, b.service.commit_ack_subject);
-  EXPECT_EQ(a.store.path, b.store.path);
-  EXPECT_EQ(a.store.synchronous, b.store.synchronous);
-  EXPECT_EQ(a.store.batch_max_events, b.store.batch_max_events);
-  EXPECT_EQ(a.store.batch_max_delay, b.store.batch_max_delay);
-  EXPECT_EQ(a.store.write_queue_capacity, b.store.write_queue_capacity);
-  EXPECT_EQ(a.store.busy_timeout, b.store.busy_timeout);
-  EXPECT_EQ(a.store.maintenance_interval, b.store.maintenance_interval);
-  EXPECT_EQ(a.store.retention_interval, b.store.retention_interval);
-  EXPECT_EQ(a.store.recent_chat_retention_hours, b.store.recent_chat_retention_hours);
-  EXPECT_EQ(a.metrics.listen, b.metrics.listen);
-  EXPECT_EQ(a.bench.run_at_start, b.bench.run_at_start);
-  EXPECT_EQ(a.bench.control.enabled, b.bench.control.enabled);
-  EXPECT_EQ(a.bench.control.max_rate, b.bench.control.max_rate);
-  EXPECT_EQ(a.bench.control.max_duration, b.bench.control.max_duration);
+// Key by key, from the key table, so a mismatch names the key and no key
+// added later escapes the comparison.
+::testing::AssertionResult SameConfig(const Config& a, const Config& b) {
+  std::string differences;
+  for (const auto& key : ConfigKeys()) {
+    const auto va = ConfigValue(a, key.key);
+    const auto vb = ConfigValue(b, key.key);
+    if (!va || !vb) return ::testing::AssertionFailure() << "no value for " << key.key;
+    if (*va != *vb) differences += "\n  " + key.key + ": '" + *va + "' vs '" + *vb + "'";
+  }
+  if (differences.empty()) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << "configs differ:" << differences;
+}
+
+void ExpectSameConfig(const Config& a, const Config& b) { EXPECT_TRUE(SameConfig(a, b)); }
+
+std::string FindEnv(const std::string& key) {
+  for (const auto& k : ConfigKeys()) {
+    if (k.key == key) return k.env;
+  }
+  ADD_FAILURE() << "no key " << key;
+  return "";
 }
 
 class ConfigLoaderTest : public ::testing::Test {
@@ -436,6 +418,107 @@ TEST_F(ConfigLoaderTest, EveryDefaultRoundTripsThroughEnvAndSet) {
     sources_.overrides = {{key.key, key.default_value}};
     ExpectSameConfig(LoadConfig(sources_), Config());
   }
+}
+
+// A value of every key other than its default, valid on its own, so each
+// key's round trip proves something. Pairs that must go together (user and
+// password) are set together below.
+std::map<std::string, std::string> OtherValues() {
+  std::map<std::string, std::string> values;
+  for (const auto& key : ConfigKeys()) {
+    const std::string& d = key.default_value;
+    std::string v;
+    if (d == "true" || d == "false") {
+      v = d == "true" ? "false" : "true";
+    } else if (!d.empty() && std::isdigit(static_cast<unsigned char>(d[0])) &&
+               d.find_first_not_of("0123456789") != std::string::npos) {
+      v = "7s";  // a duration; every duration key accepts seconds
+    } else if (!d.empty() && d.find_first_not_of("0123456789-") == std::string::npos) {
+      v = "3";
+    } else {
+      v = "x" + std::to_string(values.size());  // a string; enums are set below
+    }
+    values[key.key] = v;
+  }
+  values["log.level"] = "debug";
+  values["log.format"] = "json";
+  values["store.synchronous"] = "full";
+  values["service.durability"] = "jetstream";
+  values["bench.run_at_start"] = "classic";
+  values["metrics.listen"] = "127.0.0.1:9";
+  values["service.commit_ack_subject"] = "acks.x";
+  values["nats.reconnect_wait_max"] = "9s";
+  values["nats.reconnect_wait"] = "2s";
+  values["store.batch_max_delay"] = "7ms";
+  values["service.jetstream.max_bytes"] = "4096";
+  values["nats.pending_bytes_limit"] = "4096";
+  values["store.write_queue_capacity"] = "300";
+  // One way to authenticate: a token, no user/creds/nkey; TLS files unset.
+  for (const char* k : {"nats.auth.user", "nats.auth.password", "nats.auth.password_file",
+                        "nats.auth.token_file", "nats.auth.credentials_file", "nats.auth.nkey",
+                        "nats.auth.nkey_seed_file", "nats.auth.tls_ca_file",
+                        "nats.auth.tls_cert_file", "nats.auth.tls_key_file"}) {
+    values.erase(k);
+  }
+  return values;
+}
+
+// What `key` needs beside it to be valid on its own (its default elsewhere).
+std::vector<std::pair<std::string, std::string>> Companions(const std::string& key) {
+  if (key == "bench.control.enabled") return {{"bench.control.token", "t"}};
+  return {};
+}
+
+TEST_F(ConfigLoaderTest, EveryKeyRoundTripsThroughFileEnvAndSet) {
+  const std::map<std::string, std::string> values = OtherValues();
+  const Config defaults;
+  for (const auto& [key, value] : values) {
+    ASSERT_NE(*ConfigValue(defaults, key), value) << key << " needs a value other than its default";
+    sources_.env.clear();
+    sources_.overrides = Companions(key);
+    sources_.overrides.emplace_back(key, value);
+    const Config by_set = LoadConfig(sources_);
+    EXPECT_EQ(*ConfigValue(by_set, key), value) << key << " via --set";
+    sources_.overrides = Companions(key);
+    sources_.env = {{FindEnv(key), value}};
+    EXPECT_TRUE(SameConfig(LoadConfig(sources_), by_set)) << key << " via the environment";
+  }
+  // All at once, from a file: each key lands in its own field.
+  sources_.env.clear();
+  sources_.overrides.clear();
+  std::string yaml;
+  std::vector<std::string> open;  // the sections of the previous key
+  for (const auto& [key, value] : values) {  // sorted: a section's keys are together
+    std::vector<std::string> parts;
+    for (size_t start = 0, dot = 0; dot != std::string::npos; start = dot + 1) {
+      dot = key.find('.', start);
+      parts.push_back(key.substr(start, dot - start));
+    }
+    size_t same = 0;
+    while (same < open.size() && same + 1 < parts.size() && open[same] == parts[same]) ++same;
+    for (size_t i = same; i + 1 < parts.size(); ++i) {
+      yaml += std::string(2 * i, ' ') + parts[i] + ":\n";
+    }
+    yaml += std::string(2 * (parts.size() - 1), ' ') + parts.back() + ": \"" + value + "\"\n";
+    open.assign(parts.begin(), parts.end() - 1);
+  }
+  WriteConfig(yaml);
+  const Config from_file = LoadConfig(sources_);
+  for (const auto& [key, value] : values) {
+    EXPECT_EQ(*ConfigValue(from_file, key), value) << key << " from a file";
+  }
+}
+
+TEST_F(ConfigLoaderTest, ConfigComparisonSeesEveryKey) {
+  // The comparison the other tests rely on must notice a change in any key.
+  const std::map<std::string, std::string> values = OtherValues();
+  for (const auto& [key, value] : values) {
+    sources_.overrides = Companions(key);
+    const Config without = LoadConfig(sources_);
+    sources_.overrides.emplace_back(key, value);
+    EXPECT_FALSE(SameConfig(LoadConfig(sources_), without)) << key;
+  }
+  EXPECT_GE(values.size() + 10, ConfigKeys().size());  // only the auth files are left out
 }
 
 TEST(ProcessEnvironmentTest, ReadsTheEnvironment) {
