@@ -59,12 +59,12 @@ std::string_view Leaf(std::string_view key) {
   return dot == std::string_view::npos ? key : key.substr(dot + 1);
 }
 
-// " (did you mean 'x'?)", or "" when nothing is close. A key placed in the
-// wrong section is found by its last name; otherwise the names in the same
-// section within about half their length in edits, or starting with the same
-// word ("batch_size": "batch_max_events"): the closest, and one within an
-// edit of it, in table order.
-std::string Suggestion(std::string_view unknown) {
+// Up to two names close to `unknown`. A key placed in the wrong section is
+// found by its last name; otherwise the names in the same section within
+// about half their length in edits, or starting with the same word
+// ("batch_size": "batch_max_events"): the closest, and one within an edit of
+// it, in table order.
+std::vector<std::string> CloseNames(std::string_view unknown) {
   std::vector<std::string> names;
   std::set<std::string> seen;
   for (const auto& def : KeyTable()) {
@@ -96,10 +96,34 @@ std::string Suggestion(std::string_view unknown) {
       if (d <= best + 1 && picks.size() < 2) picks.push_back(name);
     }
   }
+  return picks;
+}
+
+// " (did you mean 'x'?)", or "" when nothing is close.
+std::string Suggestion(std::string_view unknown) {
+  const std::vector<std::string> picks = CloseNames(unknown);
   if (picks.empty()) return "";
   std::string out = " (did you mean " + Quote(picks[0]);
   if (picks.size() > 1) out += " or " + Quote(picks[1]);
   return out + "?)";
+}
+
+// The dotted key a ROSEYD_* variable would stand for: the longest section
+// whose variable prefix it starts with, then the rest in lower case
+// (ROSEYD_STORE_BATCH_SIZE -> store.batch_size), for CloseNames.
+std::string KeyOfVariable(std::string_view variable) {
+  std::string_view rest = variable.substr(kEnvPrefix.size());
+  std::string section;
+  for (const auto& def : KeyTable()) {
+    for (std::string_view name = Parent(def.key); !name.empty(); name = Parent(name)) {
+      std::string prefix;
+      for (char c : name) prefix += c == '.' ? '_' : static_cast<char>(std::toupper(c));
+      prefix += '_';
+      if (rest.starts_with(prefix) && name.size() > section.size()) section = name;
+    }
+  }
+  const std::string leaf = Lower(section.empty() ? rest : rest.substr(section.size() + 1));
+  return section.empty() ? leaf : section + "." + leaf;
 }
 
 std::string UnknownKey(std::string_view key) {
@@ -327,6 +351,24 @@ std::vector<ConfigKey> ConfigKeys() {
   std::vector<ConfigKey> keys;
   for (const auto& def : KeyTable()) keys.push_back({def.key, def.Env(), def.get(defaults), def.help});
   return keys;
+}
+
+std::vector<std::string> UnknownVariables(const std::map<std::string, std::string>& env) {
+  std::vector<std::string> warnings;
+  for (const auto& [name, value] : env) {
+    if (!name.starts_with(kEnvPrefix) || name == "ROSEYD_CONFIG") continue;
+    const bool known = std::any_of(KeyTable().begin(), KeyTable().end(),
+                                   [&](const KeyDef& def) { return def.Env() == name; });
+    if (known) continue;
+    std::string warning = "environment variable " + name + " is not a roseyd setting; ignored";
+    const std::vector<std::string> picks = CloseNames(KeyOfVariable(name));
+    for (size_t i = 0; i < picks.size(); ++i) {
+      warning += (i == 0 ? " (did you mean " : " or ") + FindKey(picks[i])->Env();
+    }
+    if (!picks.empty()) warning += "?)";
+    warnings.push_back(std::move(warning));
+  }
+  return warnings;
 }
 
 std::optional<std::string> ConfigValue(const Config& config, std::string_view key) {

@@ -24,6 +24,11 @@ struct ConfigSources {
 // an unknown key, a value of the wrong type, a value out of range.
 Config LoadConfig(const ConfigSources& sources);
 
+// One warning for each ROSEYD_* variable in `env` that is no setting (and not
+// ROSEYD_CONFIG), naming the closest real ones: LoadConfig ignores them, and a
+// misspelt variable should not go unnoticed.
+std::vector<std::string> UnknownVariables(const std::map<std::string, std::string>& env);
+
 // The process environment as a map, for ConfigSources::env.
 std::map<std::string, std::string> ProcessEnvironment();
 

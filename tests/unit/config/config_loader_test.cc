@@ -521,6 +521,28 @@ TEST_F(ConfigLoaderTest, ConfigComparisonSeesEveryKey) {
   EXPECT_GE(values.size() + 10, ConfigKeys().size());  // only the auth files are left out
 }
 
+TEST(UnknownVariablesTest, MisspeltVariablesAreNamedWithTheClosestSetting) {
+  const std::vector<std::string> warnings =
+      UnknownVariables({{"ROSEYD_STORE_BATCH_SIZE", "5"},
+                        {"ROSEYD_DATADIR", "/x"},
+                        {"ROSEYD_NATS_EMBEDED_PORT", "1"},
+                        {"ROSEYD_ZZZZZZZZZZ", "1"},
+                        {"ROSEYD_STORE_BATCH_MAX_EVENTS", "5"},
+                        {"ROSEYD_CONFIG", "a.yaml"},
+                        {"HOME", "/root"}});
+  ASSERT_EQ(warnings.size(), 4u);
+  // The map is ordered by name.
+  EXPECT_EQ(warnings[0],
+            "environment variable ROSEYD_DATADIR is not a roseyd setting; ignored "
+            "(did you mean ROSEYD_DATA_DIR?)");
+  EXPECT_TRUE(Contains(warnings[1], "ROSEYD_NATS_EMBEDED_PORT"));
+  EXPECT_TRUE(Contains(warnings[1], "did you mean ROSEYD_NATS_EMBEDDED_PORT?"));
+  EXPECT_TRUE(Contains(warnings[2], "ROSEYD_STORE_BATCH_SIZE"));
+  EXPECT_TRUE(Contains(warnings[2], "did you mean ROSEYD_STORE_BATCH_MAX_EVENTS"));
+  EXPECT_EQ(warnings[3],
+            "environment variable ROSEYD_ZZZZZZZZZZ is not a roseyd setting; ignored");
+}
+
 TEST(ProcessEnvironmentTest, ReadsTheEnvironment) {
   ASSERT_EQ(setenv("ROSEYD_TEST_VARIABLE", "a=b", 1), 0);
   const auto env = ProcessEnvironment();
