@@ -361,9 +361,22 @@ std::vector<std::string> UnknownVariables(const std::map<std::string, std::strin
                                    [&](const KeyDef& def) { return def.Env() == name; });
     if (known) continue;
     std::string warning = "environment variable " + name + " is not a roseyd setting; ignored";
-    const std::vector<std::string> picks = CloseNames(KeyOfVariable(name));
+    std::vector<std::string> picks;
+    for (const std::string& pick : CloseNames(KeyOfVariable(name))) {
+      if (const KeyDef* def = FindKey(pick)) picks.push_back(def->Env());  // not a section
+    }
+    if (picks.empty()) {  // a typo in a section name: the nearest whole variable
+      size_t best = std::max<size_t>(2, name.size() / 8) + 1;
+      for (const auto& def : KeyTable()) {
+        const size_t d = EditDistance(name, def.Env());
+        if (d < best) {
+          best = d;
+          picks = {def.Env()};
+        }
+      }
+    }
     for (size_t i = 0; i < picks.size(); ++i) {
-      warning += (i == 0 ? " (did you mean " : " or ") + FindKey(picks[i])->Env();
+      warning += (i == 0 ? " (did you mean " : " or ") + picks[i];
     }
     if (!picks.empty()) warning += "?)";
     warnings.push_back(std::move(warning));
