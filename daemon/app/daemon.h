@@ -1,9 +1,9 @@
 #pragma once
 
 #include <atomic>
-#include <functional>
+#include <chrono>
 #include <memory>
-#include <mutex>
+#include <string>
 
 #include "config/config.h"
 
@@ -23,19 +23,20 @@ class MetricsServer;
 }
 namespace service {
 class ServiceMetrics;
-class DatabaseService;
+class ServiceHost;
 class CommitAckPublisher;
 }  // namespace service
 namespace store {
-class EventWriter;
 class CommitFanout;
 }  // namespace store
 namespace loadgen {
 class BenchTarget;
 class BenchController;
+class InProcessTarget;
 class LoadgenMetrics;
-struct RestartTiming;
 }  // namespace loadgen
+
+class NatsStateReporter;
 
 // Builds roseyd's parts in dependency order, runs until told to stop, and
 // takes them down in the order that loses nothing: stop intake, answer what
@@ -44,8 +45,8 @@ struct RestartTiming;
 // publish.
 //
 // Thread: Start/Run/Shutdown on one thread; RequestStop from any thread.
-// REQUIRES: SIGINT and SIGTERM are blocked in every thread (main does it
-// before anything starts a thread), so that Run can wait for them.
+// REQUIRES: BlockStopSignals() ran before any thread started, so that Run
+// can wait for SIGINT and SIGTERM.
 class Daemon {
  public:
   explicit Daemon(Config config);
@@ -66,22 +67,17 @@ class Daemon {
   loadgen::BenchTarget* bench_target();
   loadgen::LoadgenMetrics* loadgen_metrics();
 
-  // Stops the service and the writer (committing what they hold) and starts
-  // them again, as the restart scenario needs; `stopped` runs in between.
-  // `durability` ("core", "jetstream", or "" for the configured one) is the
-  // restarted service's; a switch to jetstream uses the stream kBenchStream.
-  void RestartService(loadgen::RestartTiming* timing, const std::function<void()>& stopped,
-                      const std::string& durability = "");
-
-  static constexpr const char* kBenchStream = "ROSEYD_BENCH";
-
   // Graceful stop, as described above. Idempotent; never throws.
   void Shutdown() noexcept;
 
  private:
-  class NatsStateReporter;
-  void StartService(const Config& config);
-  class BenchTargetImpl;
+  // Starts the embedded nats-server when nats.url is empty; returns the URL
+  // to connect to.
+  std::string StartNats();
+  void Connect(const std::string& url);
+  void LogReady(std::chrono::steady_clock::time_point started) const;
+  // The benchmark controller, when bench.run_at_start or control is on.
+  void StartBench();
 
   const Config config_;
   std::atomic<bool> stop_requested_{false};
@@ -90,20 +86,16 @@ class Daemon {
   std::unique_ptr<bus::NatsLibrary> nats_library_;
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<service::ServiceMetrics> metrics_;
-  std::unique_ptr<store::CommitFanout> commit_fanout_;
   std::unique_ptr<metrics::MetricsServer> metrics_server_;
-  std::unique_ptr<store::EventWriter> writer_;
+  std::unique_ptr<store::CommitFanout> commit_fanout_;
+  std::unique_ptr<loadgen::LoadgenMetrics> loadgen_metrics_;
+  std::unique_ptr<service::ServiceHost> service_;
   std::unique_ptr<bus::EmbeddedServer> embedded_server_;
   std::unique_ptr<NatsStateReporter> nats_reporter_;
   std::unique_ptr<bus::Connection> connection_;
   std::unique_ptr<service::CommitAckPublisher> commit_acks_;  // on commit_fanout_ while it lives
-  std::unique_ptr<service::DatabaseService> service_;
-  std::unique_ptr<loadgen::LoadgenMetrics> loadgen_metrics_;
-  std::unique_ptr<BenchTargetImpl> bench_target_;
+  std::unique_ptr<loadgen::InProcessTarget> bench_target_;
   std::unique_ptr<loadgen::BenchController> bench_;
-  // Serialises RestartService with the once-a-second Tick in Run.
-  std::mutex service_mu_;
-  bool bench_stream_in_use_ = false;  // under service_mu_
   std::string nats_url_;
 };
 

@@ -1,6 +1,7 @@
 // roseyd: a drop-in DatabaseService for the Rosey CyTube bot over NATS.
 
-#include <csignal>
+#include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -14,6 +15,7 @@
 
 #include "app/daemon.h"
 #include "app/logging.h"
+#include "app/stop_signals.h"
 #include "bus/connection.h"
 #include "bus/nats_library.h"
 #include "base/build_info.h"
@@ -220,18 +222,8 @@ void ResolveConfigFile(Invocation* inv) {
 }
 
 int Run(Invocation inv) {
-  // Block the stop signals before any thread exists so every thread inherits
-  // the mask and Daemon::Run can take them synchronously with sigtimedwait.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
-  // Past a file size limit (systemd's LimitFSIZE=), a write should fail and be
-  // retried like a full disk, not kill the daemon.
-  std::signal(SIGXFSZ, SIG_IGN);
-
+  // Before any thread exists, so that every thread inherits the mask.
+  roseyd::BlockStopSignals();
   ResolveConfigFile(&inv);
   roseyd::Config config = roseyd::LoadConfig(inv.sources);
   roseyd::SetUpLogging(config.log.level, config.log.format);
@@ -252,16 +244,6 @@ int Run(Invocation inv) {
   return 0;
 }
 
-// Blocks SIGINT/SIGTERM in every thread to come, so they can be waited for.
-void BlockStopSignals() {
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
-}
-
 bool HasOverride(const Invocation& inv, const std::string& key) {
   for (const auto& [k, v] : inv.sources.overrides) {
     if (k == key) return true;
@@ -279,13 +261,8 @@ roseyd::loadgen::RunReport RunBench(roseyd::loadgen::BenchTarget* target,
   lg::Runner runner(target, metrics);
   std::atomic<bool> finished{false};
   std::thread canceller([&] {
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    const timespec tick{0, 200'000'000};
     while (!finished) {
-      if (sigtimedwait(&signals, nullptr, &tick) > 0) {
+      if (roseyd::WaitForStopSignal(std::chrono::milliseconds(200)) != 0) {
         spdlog::warn("bench: cancelled; finishing the report with what ran");
         runner.Cancel();
       }
@@ -309,7 +286,7 @@ roseyd::loadgen::RunReport RunBench(roseyd::loadgen::BenchTarget* target,
 
 int Bench(Invocation inv) {
   namespace lg = roseyd::loadgen;
-  BlockStopSignals();
+  roseyd::BlockStopSignals();  // before any thread exists
   ResolveConfigFile(&inv);
   const bool remote = !inv.remote_url.empty();
   if (!remote && inv.ack_subject != Invocation().ack_subject) {

@@ -3,12 +3,11 @@
 #include <nats/nats.h>
 
 #include <algorithm>
-#include <condition_variable>
-#include <mutex>
 #include <random>
 
 #include <spdlog/spdlog.h>
 
+#include "base/mutex.h"
 #include "base/startup_error.h"
 #include "bus/nats_status.h"
 #include "bus/subscription.h"
@@ -26,6 +25,9 @@ struct MsgDeleter {
 struct StatsDeleter {
   void operator()(natsStatistics* s) const noexcept { natsStatistics_Destroy(s); }
 };
+struct InboxDeleter {
+  void operator()(natsInbox* inbox) const noexcept { natsInbox_Destroy(inbox); }
+};
 
 }  // namespace
 
@@ -37,39 +39,40 @@ struct CallbackContext {
   int64_t wait_max_ms = 5000;
   std::string url;
 
-  std::mutex mu;
-  std::condition_variable cv;
-  bool closed = false;  // the closed callback has run
+  Mutex mu;
+  CondVar cv{&mu};
+  bool closed GUARDED_BY(mu) = false;  // the closed callback has run
 };
 
 namespace {
 
 // A connection that failed at start (retry_on_failed_connect) is up at last.
-void OnConnected(natsConnection*, void* closure) {
+void OnConnected(natsConnection*, void* closure) noexcept {
   auto* ctx = static_cast<CallbackContext*>(closure);
   spdlog::info("NATS connected to {}", ctx->url);
 }
 
-void OnDisconnected(natsConnection*, void* closure) {
+void OnDisconnected(natsConnection*, void* closure) noexcept {
   auto* ctx = static_cast<CallbackContext*>(closure);
   if (ctx->listener != nullptr) ctx->listener->OnDisconnected();
 }
 
-void OnReconnected(natsConnection*, void* closure) {
+void OnReconnected(natsConnection*, void* closure) noexcept {
   auto* ctx = static_cast<CallbackContext*>(closure);
   spdlog::info("NATS reconnected to {}", ctx->url);
   if (ctx->listener != nullptr) ctx->listener->OnReconnected();
 }
 
-void OnClosed(natsConnection*, void* closure) {
+void OnClosed(natsConnection*, void* closure) noexcept {
   auto* ctx = static_cast<CallbackContext*>(closure);
   if (ctx->listener != nullptr) ctx->listener->OnClosed();
-  std::lock_guard<std::mutex> lock(ctx->mu);
+  MutexLock lock(&ctx->mu);
   ctx->closed = true;
-  ctx->cv.notify_all();
+  ctx->cv.SignalAll();
 }
 
-void OnAsyncError(natsConnection*, natsSubscription* sub, natsStatus err, void* closure) {
+void OnAsyncError(natsConnection*, natsSubscription* sub, natsStatus err,
+                  void* closure) noexcept {
   auto* ctx = static_cast<CallbackContext*>(closure);
   if (ctx->listener == nullptr) return;
   try {
@@ -82,14 +85,19 @@ void OnAsyncError(natsConnection*, natsSubscription* sub, natsStatus err, void* 
 }
 
 // Doubling back-off with +-25 % jitter, capped; `attempts` counts from 1.
-int64_t ReconnectDelay(natsConnection*, int attempts, void* closure) {
+int64_t ReconnectDelay(natsConnection*, int attempts, void* closure) noexcept {
   auto* ctx = static_cast<CallbackContext*>(closure);
   int64_t delay = ctx->wait_ms;
   for (int i = 1; i < attempts && delay < ctx->wait_max_ms; ++i) delay *= 2;
   delay = std::min(delay, ctx->wait_max_ms);
-  thread_local std::minstd_rand rng(std::random_device{}());
-  std::uniform_int_distribution<int64_t> jitter(-delay / 4, delay / 4);
-  return std::max<int64_t>(1, delay + jitter(rng));
+  try {
+    thread_local std::minstd_rand rng(std::random_device{}());
+    std::uniform_int_distribution<int64_t> jitter(-delay / 4, delay / 4);
+    delay += jitter(rng);
+  } catch (...) {
+    // No entropy source: back off without jitter.
+  }
+  return std::max<int64_t>(1, delay);
 }
 
 // Applies options' credentials and TLS files; `check` throws naming `what`.
@@ -184,16 +192,17 @@ Connection::Connection(const ConnectionOptions& options, ConnectionListener* lis
   // report now, not something to retry forever. Only "no server" is retried.
   natsConnection* nc = nullptr;
   s = natsConnection_Connect(&nc, opts.get());
+  nc_.reset(nc);  // own before checking: a failed connect may still return a handle
   if (s == NATS_NO_SERVER && options.retry_on_failed_connect) {
-    natsConnection_Destroy(nc);
-    nc = nullptr;
+    nc_.reset();
     // With a connected callback cnats retries in the background; without one,
     // natsConnection_Connect would block until a server answers.
     check(natsOptions_SetRetryOnFailedConnect(opts.get(), true, OnConnected, context_.get()),
           "setting retry on failed connect");
+    nc = nullptr;
     s = natsConnection_Connect(&nc, opts.get());
+    nc_.reset(nc);
   }
-  nc_.reset(nc);  // own before checking: a failed connect may still return a handle
   // With retry_on_failed_connect, NOT_YET_CONNECTED means "trying in the background".
   if (s != NATS_OK && !(s == NATS_NOT_YET_CONNECTED && options.retry_on_failed_connect)) {
     throw StartupError("bus", url + ": cannot connect: " + LastError(s), s);
@@ -206,11 +215,15 @@ Connection::~Connection() {
   // cnats runs the closed callback on its own thread, possibly after Destroy
   // returns: wait for it so that context_ is not freed under it.
   natsConnection_Close(nc_.get());
-  std::unique_lock<std::mutex> lock(context_->mu);
-  if (!context_->cv.wait_for(lock, std::chrono::seconds(5), [&] { return context_->closed; })) {
-    spdlog::warn("NATS connection to {} did not report closing within 5 s", context_->url);
+  {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    MutexLock lock(&context_->mu);
+    while (!context_->closed && context_->cv.WaitUntil(deadline)) {
+    }
+    if (!context_->closed) {
+      spdlog::warn("NATS connection to {} did not report closing within 5 s", context_->url);
+    }
   }
-  lock.unlock();
   nc_.reset();
 }
 
@@ -228,7 +241,7 @@ Status Connection::PublishTraced(std::string_view subject, std::string_view data
   natsStatus s = natsMsg_Create(&raw, subj.c_str(), nullptr, data.data(),
                                 static_cast<int>(data.size()));
   if (s != NATS_OK) return ToStatus(s, "publish to " + subj);
-  std::unique_ptr<natsMsg, decltype(&natsMsg_Destroy)> msg(raw, &natsMsg_Destroy);
+  std::unique_ptr<natsMsg, MsgDeleter> msg(raw);
   const std::string trace = std::to_string(trace_id);
   s = natsMsgHeader_Set(msg.get(), kTraceHeader, trace.c_str());
   if (s == NATS_OK) s = natsConnection_PublishMsg(nc_.get(), msg.get());
@@ -291,11 +304,11 @@ std::string Connection::ConnectedUrl() const {
 }
 
 std::string Connection::NewInbox() {
-  natsInbox* inbox = nullptr;
-  if (natsInbox_Create(&inbox) != NATS_OK) return {};
-  std::string out(inbox);
-  natsInbox_Destroy(inbox);
-  return out;
+  natsInbox* raw = nullptr;
+  const natsStatus s = natsInbox_Create(&raw);
+  const std::unique_ptr<natsInbox, InboxDeleter> inbox(raw);
+  if (s != NATS_OK) return {};
+  return std::string(inbox.get());
 }
 
 }  // namespace roseyd::bus

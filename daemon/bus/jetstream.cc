@@ -15,6 +15,15 @@ namespace {
 
 constexpr int64_t kNanosPerMilli = 1'000'000;
 
+struct StreamInfoDeleter {
+  void operator()(jsStreamInfo* info) const noexcept { jsStreamInfo_Destroy(info); }
+};
+struct ConsumerInfoDeleter {
+  void operator()(jsConsumerInfo* info) const noexcept { jsConsumerInfo_Destroy(info); }
+};
+using StreamInfo = std::unique_ptr<jsStreamInfo, StreamInfoDeleter>;
+using ConsumerInfo = std::unique_ptr<jsConsumerInfo, ConsumerInfoDeleter>;
+
 // ToStatus plus the JetStream error code, which says what the server refused.
 Status JsStatus(natsStatus s, jsErrCode code, std::string_view what) {
   if (s == NATS_OK) return Status::OK();
@@ -57,13 +66,15 @@ uint64_t StreamSequenceOf(std::string_view ack_subject) {
   return ec == std::errc() && end == token.data() + token.size() ? seq : 0;
 }
 
+void JetStreamContextDeleter::operator()(jsCtx* js) const noexcept { jsCtx_Destroy(js); }
+
 Status DeleteStream(Connection* connection, const std::string& name) {
-  jsCtx* js = nullptr;
-  natsStatus s = natsConnection_JetStream(&js, connection->nc_.get(), nullptr);
+  jsCtx* raw = nullptr;
+  natsStatus s = natsConnection_JetStream(&raw, connection->nc_.get(), nullptr);
+  const std::unique_ptr<jsCtx, JetStreamContextDeleter> js(raw);
   if (s != NATS_OK) return ToStatus(s, "JetStream context");
   jsErrCode code = static_cast<jsErrCode>(0);
-  s = js_DeleteStream(js, name.c_str(), nullptr, &code);
-  jsCtx_Destroy(js);
+  s = js_DeleteStream(js.get(), name.c_str(), nullptr, &code);
   if (code == JSStreamNotFoundErr) return Status::OK();
   return JsStatus(s, code, "delete stream " + name);
 }
@@ -71,7 +82,9 @@ Status DeleteStream(Connection* connection, const std::string& name) {
 JetStreamConsumer::JetStreamConsumer(Connection* connection, StreamOptions stream,
                                      ConsumerOptions consumer)
     : connection_(connection), stream_(std::move(stream)), consumer_(std::move(consumer)) {
-  natsStatus s = natsConnection_JetStream(&js_, connection_->nc_.get(), nullptr);
+  jsCtx* raw = nullptr;
+  natsStatus s = natsConnection_JetStream(&raw, connection_->nc_.get(), nullptr);
+  js_.reset(raw);  // own before checking
   if (s != NATS_OK) {
     throw StartupError("jetstream", ToStatus(s, "cannot get a JetStream context").message());
   }
@@ -89,53 +102,48 @@ JetStreamConsumer::JetStreamConsumer(Connection* connection, StreamOptions strea
   config.MaxAge = std::chrono::duration_cast<std::chrono::nanoseconds>(stream_.max_age).count();
   config.MaxBytes = stream_.max_bytes;
 
-  jsStreamInfo* info = nullptr;
+  jsStreamInfo* raw_info = nullptr;
   jsErrCode code = static_cast<jsErrCode>(0);
-  s = js_GetStreamInfo(&info, js_, stream_.name.c_str(), nullptr, &code);
+  s = js_GetStreamInfo(&raw_info, js_.get(), stream_.name.c_str(), nullptr, &code);
+  const StreamInfo existing(raw_info);
   const bool exists = s == NATS_OK;
-  jsStreamInfo_Destroy(info);
-  info = nullptr;
   if (!exists && code != JSStreamNotFoundErr) {
-    const std::string why = JsStatus(s, code, "cannot reach JetStream").message();
-    jsCtx_Destroy(js_);
-    throw StartupError("jetstream", why + " (is JetStream enabled on the NATS server?)");
+    throw StartupError("jetstream", JsStatus(s, code, "cannot reach JetStream").message() +
+                                        " (is JetStream enabled on the NATS server?)");
   }
+  jsStreamInfo* raw_result = nullptr;
   code = static_cast<jsErrCode>(0);
-  s = exists ? js_UpdateStream(&info, js_, &config, nullptr, &code)
-             : js_AddStream(&info, js_, &config, nullptr, &code);
-  jsStreamInfo_Destroy(info);
+  s = exists ? js_UpdateStream(&raw_result, js_.get(), &config, nullptr, &code)
+             : js_AddStream(&raw_result, js_.get(), &config, nullptr, &code);
+  const StreamInfo result(raw_result);
   if (s != NATS_OK) {
-    const std::string why =
-        JsStatus(s, code, std::string(exists ? "cannot update" : "cannot create") + " stream " +
-                              stream_.name)
-            .message();
-    jsCtx_Destroy(js_);
-    throw StartupError("jetstream", why);
+    throw StartupError(
+        "jetstream", JsStatus(s, code, std::string(exists ? "cannot update" : "cannot create") +
+                                           " stream " + stream_.name)
+                         .message());
   }
 }
 
-JetStreamConsumer::~JetStreamConsumer() {
-  // Unsubscribing leaves the durable consumer on the server, as intended.
-  subscription_.reset();
-  jsCtx_Destroy(js_);
-}
+// Unsubscribing (subscription_ goes first) leaves the durable consumer on the
+// server, as intended.
+JetStreamConsumer::~JetStreamConsumer() = default;
 
 Status JetStreamConsumer::GetStreamState(StreamState* state) {
-  jsStreamInfo* info = nullptr;
+  jsStreamInfo* raw = nullptr;
   jsErrCode code = static_cast<jsErrCode>(0);
-  const natsStatus s = js_GetStreamInfo(&info, js_, stream_.name.c_str(), nullptr, &code);
+  const natsStatus s = js_GetStreamInfo(&raw, js_.get(), stream_.name.c_str(), nullptr, &code);
+  const StreamInfo info(raw);
   if (s != NATS_OK) return JsStatus(s, code, "stream info of " + stream_.name);
   state->first_seq = info->State.Msgs == 0 ? 0 : info->State.FirstSeq;
   state->last_seq = info->State.LastSeq;
   state->messages = info->State.Msgs;
-  jsStreamInfo_Destroy(info);
   return Status::OK();
 }
 
 Status JetStreamConsumer::Reset(uint64_t start_seq, MessageHandler handler) {
   subscription_.reset();
   jsErrCode code = static_cast<jsErrCode>(0);
-  natsStatus s = js_DeleteConsumer(js_, stream_.name.c_str(), consumer_.durable.c_str(),
+  natsStatus s = js_DeleteConsumer(js_.get(), stream_.name.c_str(), consumer_.durable.c_str(),
                                    nullptr, &code);
   if (s != NATS_OK && code != JSConsumerNotFoundErr) {
     return JsStatus(s, code, "cannot delete consumer " + consumer_.durable);
@@ -160,10 +168,10 @@ Status JetStreamConsumer::Reset(uint64_t start_seq, MessageHandler handler) {
   config.MaxAckPending = consumer_.max_ack_pending;
   config.DeliverPolicy = start_seq <= 1 ? js_DeliverAll : js_DeliverByStartSequence;
   config.OptStartSeq = start_seq <= 1 ? 0 : start_seq;
-  jsConsumerInfo* info = nullptr;
+  jsConsumerInfo* raw_info = nullptr;
   code = static_cast<jsErrCode>(0);
-  s = js_AddConsumer(&info, js_, stream_.name.c_str(), &config, nullptr, &code);
-  jsConsumerInfo_Destroy(info);
+  s = js_AddConsumer(&raw_info, js_.get(), stream_.name.c_str(), &config, nullptr, &code);
+  const ConsumerInfo info(raw_info);
   if (s != NATS_OK) {
     subscription_.reset();
     return JsStatus(s, code, "cannot create consumer " + consumer_.durable);

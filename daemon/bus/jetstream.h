@@ -9,6 +9,7 @@
 
 #include "base/status.h"
 #include "bus/connection.h"
+#include "bus/stream_consumer.h"
 #include "bus/subscription.h"
 
 struct __jsCtx;  // NOLINT(bugprone-reserved-identifier): cnats's own name
@@ -29,16 +30,10 @@ struct ConsumerOptions {
   int64_t max_ack_pending = 65536;
 };
 
-struct StreamState {
-  uint64_t first_seq = 0;  // 0 when the stream is empty
-  uint64_t last_seq = 0;
-  uint64_t messages = 0;
+// Frees a cnats JetStream context (jsCtx_Destroy), for unique_ptr.
+struct JetStreamContextDeleter {
+  void operator()(__jsCtx* js) const noexcept;
 };
-
-// The stream sequence carried by a JetStream acknowledgement subject
-// ("$JS.ACK.<stream>.<consumer>.<delivered>.<stream seq>.<consumer seq>...",
-// with two more tokens after "$JS.ACK" in the newer form); 0 if it is not one.
-uint64_t StreamSequenceOf(std::string_view ack_subject);
 
 // Deletes stream `name` and everything in it; OK if there is none.
 Status DeleteStream(Connection* connection, const std::string& name);
@@ -55,39 +50,30 @@ Status DeleteStream(Connection* connection, const std::string& name);
 // write past its batch array when messages from an earlier pull are still
 // queued, which happens around reconnections.)
 //
-// Thread: Reset and Drain from one thread at a time, never from the handler;
-// AckThrough from any. The Connection must outlive it.
-class JetStreamConsumer {
+// Thread: as StreamConsumer. The Connection must outlive it.
+class JetStreamConsumer : public StreamConsumer {
  public:
   // Creates the stream, or updates its subjects and limits. Throws
   // StartupError if JetStream is not available or refuses the stream.
   JetStreamConsumer(Connection* connection, StreamOptions stream, ConsumerOptions consumer);
-  ~JetStreamConsumer();
+  ~JetStreamConsumer() override;
 
   JetStreamConsumer(const JetStreamConsumer&) = delete;
   JetStreamConsumer& operator=(const JetStreamConsumer&) = delete;
 
-  Status GetStreamState(StreamState* state);
-
-  // Stops the current delivery (waiting out a handler call in progress),
-  // recreates the consumer so that it delivers from `start_seq` (1: the whole
-  // stream) and hands every message to `handler`.
-  Status Reset(uint64_t start_seq, MessageHandler handler);
-
-  // Stops delivery, waiting up to `timeout` for the messages already
-  // received to be handled. The consumer stays on the server.
-  Status Drain(std::chrono::milliseconds timeout);
-
-  // Acknowledges the message whose reply subject is `ack_subject`, and so
-  // every message delivered before it.
-  Status AckThrough(std::string_view ack_subject);
+  // StreamConsumer. Reset deletes the durable consumer and creates it again
+  // at `start_seq`; Drain leaves it on the server.
+  Status GetStreamState(StreamState* state) override;
+  Status Reset(uint64_t start_seq, MessageHandler handler) override;
+  Status Drain(std::chrono::milliseconds timeout) override;
+  Status AckThrough(std::string_view ack_subject) override;
 
  private:
   Connection* const connection_;
   const StreamOptions stream_;
   const ConsumerOptions consumer_;
-  __jsCtx* js_ = nullptr;
-  std::unique_ptr<Subscription> subscription_;
+  std::unique_ptr<__jsCtx, JetStreamContextDeleter> js_;
+  std::unique_ptr<Subscription> subscription_;  // declared after js_: destroyed first
 };
 
 }  // namespace roseyd::bus

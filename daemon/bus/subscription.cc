@@ -2,11 +2,9 @@
 
 #include <nats/nats.h>
 
-#include <condition_variable>
-#include <mutex>
-
 #include <spdlog/spdlog.h>
 
+#include "base/mutex.h"
 #include "base/startup_error.h"
 
 namespace roseyd::bus {
@@ -15,6 +13,9 @@ namespace {
 
 struct MsgDeleter {
   void operator()(natsMsg* m) const noexcept { natsMsg_Destroy(m); }
+};
+struct SubscriptionDeleter {
+  void operator()(natsSubscription* sub) const noexcept { natsSubscription_Destroy(sub); }
 };
 
 constexpr std::chrono::seconds kCompletionWait{5};
@@ -25,11 +26,12 @@ struct Subscription::Impl {
   Connection* connection;
   MessageHandler handler;
   std::string subject;
-  natsSubscription* sub = nullptr;  // destroyed in ~Subscription after completion
+  // Destroyed only once completion has been signalled (see ~Subscription).
+  std::unique_ptr<natsSubscription, SubscriptionDeleter> sub;
 
-  std::mutex mu;
-  std::condition_variable cv;
-  bool completed = false;  // no handler call is running or will run
+  Mutex mu;
+  CondVar cv{&mu};
+  bool completed GUARDED_BY(mu) = false;  // no handler call is running or will run
 
   static void OnMessage(natsConnection*, natsSubscription*, natsMsg* raw, void* closure) noexcept {
     std::unique_ptr<natsMsg, MsgDeleter> msg(raw);  // the handler owns the message
@@ -53,9 +55,9 @@ struct Subscription::Impl {
 
   static void OnComplete(void* closure) noexcept {
     auto* self = static_cast<Impl*>(closure);
-    std::lock_guard<std::mutex> lock(self->mu);
+    MutexLock lock(&self->mu);
     self->completed = true;
-    self->cv.notify_all();
+    self->cv.SignalAll();
   }
 };
 
@@ -68,16 +70,19 @@ Subscription::Subscription(Connection* connection, MessageHandler handler)
 void Subscription::Start(const std::string& subject, const std::string& queue_group) {
   impl_->subject = subject;
   natsConnection* nc = impl_->connection->nc_.get();
+  natsSubscription* raw = nullptr;
   const natsStatus s =
       queue_group.empty()
-          ? natsConnection_Subscribe(&impl_->sub, nc, subject.c_str(), Impl::OnMessage, impl_.get())
-          : natsConnection_QueueSubscribe(&impl_->sub, nc, subject.c_str(), queue_group.c_str(),
+          ? natsConnection_Subscribe(&raw, nc, subject.c_str(), Impl::OnMessage, impl_.get())
+          : natsConnection_QueueSubscribe(&raw, nc, subject.c_str(), queue_group.c_str(),
                                           Impl::OnMessage, impl_.get());
+  impl_->sub.reset(raw);
   if (s != NATS_OK) {
     throw StartupError("bus", "cannot subscribe to " + subject + ": " + natsStatus_GetText(s), s);
   }
   // Set before anything can end the subscription, so completion is never missed.
-  const natsStatus c = natsSubscription_SetOnCompleteCB(impl_->sub, Impl::OnComplete, impl_.get());
+  const natsStatus c =
+      natsSubscription_SetOnCompleteCB(impl_->sub.get(), Impl::OnComplete, impl_.get());
   if (c != NATS_OK) {
     throw StartupError("bus", "cannot watch subscription " + subject + ": " + natsStatus_GetText(c),
                        c);
@@ -85,33 +90,36 @@ void Subscription::Start(const std::string& subject, const std::string& queue_gr
 }
 
 Subscription::~Subscription() {
-  if (impl_->sub == nullptr) return;
+  if (!impl_->sub) return;
   // Unsubscribe fails if the connection is already closed; completion is then
   // already signalled (or never will be: the wait is bounded).
-  natsSubscription_Unsubscribe(impl_->sub);
+  natsSubscription_Unsubscribe(impl_->sub.get());
   {
-    std::unique_lock<std::mutex> lock(impl_->mu);
-    if (!impl_->cv.wait_for(lock, kCompletionWait, [&] { return impl_->completed; })) {
+    const auto deadline = std::chrono::steady_clock::now() + kCompletionWait;
+    MutexLock lock(&impl_->mu);
+    while (!impl_->completed && impl_->cv.WaitUntil(deadline)) {
+    }
+    if (!impl_->completed) {
       spdlog::warn("subscription {} did not complete within {} s", impl_->subject,
                    kCompletionWait.count());
     }
   }
-  natsSubscription_Destroy(impl_->sub);
+  impl_->sub.reset();  // no callback can reach impl_ any more
 }
 
 Status Subscription::SetPendingLimits(int msgs, int64_t bytes) {
   const int byte_limit = bytes > INT32_MAX ? INT32_MAX : static_cast<int>(bytes);
-  const natsStatus s = natsSubscription_SetPendingLimits(impl_->sub, msgs, byte_limit);
+  const natsStatus s = natsSubscription_SetPendingLimits(impl_->sub.get(), msgs, byte_limit);
   if (s != NATS_OK) return Status::InvalidArgument(natsStatus_GetText(s));
   return Status::OK();
 }
 
 Status Subscription::Drain(std::chrono::milliseconds timeout) {
-  natsStatus s = natsSubscription_DrainTimeout(impl_->sub, timeout.count());
-  if (s == NATS_OK) s = natsSubscription_WaitForDrainCompletion(impl_->sub, timeout.count());
+  natsStatus s = natsSubscription_DrainTimeout(impl_->sub.get(), timeout.count());
+  if (s == NATS_OK) s = natsSubscription_WaitForDrainCompletion(impl_->sub.get(), timeout.count());
   // The wait can succeed although cnats's own drain deadline passed first and
   // it dropped what was still queued; only the completion status says so.
-  if (s == NATS_OK) s = natsSubscription_DrainCompletionStatus(impl_->sub);
+  if (s == NATS_OK) s = natsSubscription_DrainCompletionStatus(impl_->sub.get());
   if (s != NATS_OK) {
     return Status::Unavailable(std::string("drain of ") + impl_->subject + ": " +
                                natsStatus_GetText(s));
@@ -121,13 +129,13 @@ Status Subscription::Drain(std::chrono::milliseconds timeout) {
 
 int64_t Subscription::Dropped() const {
   int64_t dropped = 0;
-  if (natsSubscription_GetDropped(impl_->sub, &dropped) != NATS_OK) return 0;
+  if (natsSubscription_GetDropped(impl_->sub.get(), &dropped) != NATS_OK) return 0;
   return dropped;
 }
 
 int Subscription::Pending() const {
   int msgs = 0, bytes = 0;
-  if (natsSubscription_GetPending(impl_->sub, &msgs, &bytes) != NATS_OK) return 0;
+  if (natsSubscription_GetPending(impl_->sub.get(), &msgs, &bytes) != NATS_OK) return 0;
   return msgs;
 }
 

@@ -7,6 +7,7 @@
 
 #include "base/status.h"
 #include "service/rejection.h"
+#include "service/request_family.h"
 #include "service/subject.h"
 
 namespace roseyd::store {
@@ -15,17 +16,9 @@ class Reader;
 
 namespace roseyd::service {
 
-// The answer to one request: the reply payload, plus what went wrong if
-// anything (for metrics and logs; the payload already carries the protocol's
-// error shape).
-struct RequestOutcome {
-  std::string reply;
-  std::optional<Rejection> rejection;  // the request itself was bad
-  Status store_status;                 // the query failed
-};
-
 // Answers the four query subjects with the original's reply shapes and
-// error replies, reading through one Reader.
+// error replies, reading through one Reader. ClassicQueries serves them as
+// a RequestFamily.
 //
 // Thread: confined to one request worker. *reader must outlive it.
 class RequestHandler {

@@ -62,7 +62,20 @@ ServiceMetrics::ServiceMetrics(prometheus::Registry* registry)
     : rejected_family_(BuildCounter()
                            .Name("roseyd_events_rejected_total")
                            .Help("Messages refused, by subject and reason")
-                           .Register(*registry)) {
+                           .Register(*registry)),
+      requests_family_(BuildCounter()
+                           .Name("roseyd_requests_total")
+                           .Help("Requests answered, by subject")
+                           .Register(*registry)),
+      request_errors_family_(BuildCounter()
+                                 .Name("roseyd_request_errors_total")
+                                 .Help("Requests whose database query failed, by subject")
+                                 .Register(*registry)),
+      request_duration_family_(
+          BuildHistogram()
+              .Name("roseyd_request_duration_seconds")
+              .Help("From a request's arrival to its reply, including the read-your-writes wait")
+              .Register(*registry)) {
   auto& received = BuildCounter()
                        .Name("roseyd_events_received_total")
                        .Help("Event messages received from NATS, by subject")
@@ -71,25 +84,11 @@ ServiceMetrics::ServiceMetrics(prometheus::Registry* registry)
                         .Name("roseyd_events_persisted_total")
                         .Help("Events whose rows were committed to SQLite, by subject")
                         .Register(*registry);
-  auto& requests = BuildCounter()
-                       .Name("roseyd_requests_total")
-                       .Help("Requests answered, by subject")
-                       .Register(*registry);
-  auto& request_errors = BuildCounter()
-                             .Name("roseyd_request_errors_total")
-                             .Help("Requests whose database query failed, by subject")
-                             .Register(*registry);
-  auto& request_duration =
-      BuildHistogram()
-          .Name("roseyd_request_duration_seconds")
-          .Help("From a request's arrival to its reply, including the read-your-writes wait")
-          .Register(*registry);
   for (std::size_t i = 0; i < kSubjectCount; ++i) {
     const std::string label = SubjectLabel(i);
     if (IsRequest(static_cast<Subject>(i))) {
-      requests_[i] = &requests.Add({{"subject", label}});
-      request_errors_[i] = &request_errors.Add({{"subject", label}});
-      request_duration_[i] = &request_duration.Add({{"subject", label}}, LatencyBuckets());
+      // Exported at zero from the start, before any request family registers.
+      (void)ForRequests(label);
     } else {
       received_[i] = &received.Add({{"subject", label}});
       persisted_[i] = &persisted.Add({{"subject", label}});
@@ -200,9 +199,18 @@ void ServiceMetrics::Rejected(std::string_view subject_label, const Rejection& r
                              : std::string());
 }
 
-void ServiceMetrics::RequestServed(Subject subject, std::chrono::nanoseconds duration) {
-  requests_[Index(subject)]->Increment();
-  request_duration_[Index(subject)]->Observe(std::chrono::duration<double>(duration).count());
+ServiceMetrics::RequestMetrics ServiceMetrics::ForRequests(const std::string& subject_label) {
+  // Add returns the existing child when the labels are already there.
+  RequestMetrics metrics;
+  metrics.served_ = &requests_family_.Add({{"subject", subject_label}});
+  metrics.errors_ = &request_errors_family_.Add({{"subject", subject_label}});
+  metrics.duration_ = &request_duration_family_.Add({{"subject", subject_label}}, LatencyBuckets());
+  return metrics;
+}
+
+void ServiceMetrics::RequestMetrics::Served(std::chrono::nanoseconds duration) {
+  served_->Increment();
+  duration_->Observe(std::chrono::duration<double>(duration).count());
 }
 
 void ServiceMetrics::OnCommitted(std::span<const store::Event> batch,

@@ -35,8 +35,21 @@ class ServiceMetrics : public store::CommitListener {
   void Rejected(Subject subject, const Rejection& rejection) {
     Rejected(SubjectSuffix(subject), rejection);
   }
-  void RequestServed(Subject subject, std::chrono::nanoseconds duration);
-  void RequestFailed(Subject subject) { request_errors_[Index(subject)]->Increment(); }
+
+  // The request metrics of one `subject` label, looked up once by whoever
+  // answers that subject (a Family lookup takes a lock and a hash).
+  class RequestMetrics {
+   public:
+    void Served(std::chrono::nanoseconds duration);  // replied, error replies too
+    void Failed() { errors_->Increment(); }          // its database query failed
+
+   private:
+    friend class ServiceMetrics;
+    prometheus::Counter* served_ = nullptr;
+    prometheus::Counter* errors_ = nullptr;
+    prometheus::Histogram* duration_ = nullptr;
+  };
+  RequestMetrics ForRequests(const std::string& subject_label);
 
   void SetWriteQueueDepth(double depth) { write_queue_depth_->Set(depth); }
   void SetWriteQueueCapacity(double capacity) { write_queue_capacity_->Set(capacity); }
@@ -64,11 +77,11 @@ class ServiceMetrics : public store::CommitListener {
   static std::size_t Index(Subject s) { return static_cast<std::size_t>(s); }
 
   prometheus::Family<prometheus::Counter>& rejected_family_;
+  prometheus::Family<prometheus::Counter>& requests_family_;
+  prometheus::Family<prometheus::Counter>& request_errors_family_;
+  prometheus::Family<prometheus::Histogram>& request_duration_family_;
   std::array<prometheus::Counter*, kSubjectCount> received_{};
   std::array<prometheus::Counter*, kSubjectCount + 1> persisted_{};  // + store_api
-  std::array<prometheus::Counter*, kSubjectCount> requests_{};
-  std::array<prometheus::Counter*, kSubjectCount> request_errors_{};
-  std::array<prometheus::Histogram*, kSubjectCount> request_duration_{};
   prometheus::Histogram* commit_latency_;
   prometheus::Histogram* commit_duration_;
   prometheus::Histogram* batch_size_;

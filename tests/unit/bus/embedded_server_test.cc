@@ -106,18 +106,6 @@ TEST(EmbeddedServerTest, RefusesThePortOfAnotherServerAndLeavesItRunning) {
   EXPECT_TRUE(PortAcceptsConnections("127.0.0.1", first.port()));
 }
 
-TEST(EmbeddedServerTest, NamesAMissingBinary) {
-  TempDir dir;
-  EmbeddedServerOptions options = LoopbackOptions(dir);
-  options.binary = dir.File("no-such-nats-server");
-  const std::string message = StartupErrorMessage(options);
-  EXPECT_NE(message.find(options.binary), std::string::npos) << message;
-
-  options.binary = "roseyd-test-no-such-nats-server";  // looked up on PATH
-  const std::string on_path = StartupErrorMessage(options);
-  EXPECT_NE(on_path.find(options.binary), std::string::npos) << on_path;
-}
-
 TEST(EmbeddedServerTest, ReportsAChildThatExitsBeforeListening) {
   TempDir dir;
   EmbeddedServerOptions options = LoopbackOptions(dir);

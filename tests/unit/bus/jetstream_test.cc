@@ -1,5 +1,5 @@
 // JetStreamConsumer against a real nats-server with JetStream on a free
-// loopback port, and the acknowledgement-subject parser.
+// loopback port.
 
 #include "bus/jetstream.h"
 
@@ -30,15 +30,6 @@ bool Eventually(Condition condition, milliseconds timeout = milliseconds(10000))
     std::this_thread::sleep_for(milliseconds(10));
   }
   return true;
-}
-
-TEST(StreamSequenceOfTest, ReadsBothAckSubjectForms) {
-  EXPECT_EQ(StreamSequenceOf("$JS.ACK.ROSEY_DB.roseyd.1.42.40.1700000000000000000.5"), 42u);
-  EXPECT_EQ(StreamSequenceOf("$JS.ACK.hub.ACCHASH.ROSEY_DB.roseyd.2.43.41.1700000000000.0.x1"),
-            43u);
-  EXPECT_EQ(StreamSequenceOf("_INBOX.abc"), 0u);
-  EXPECT_EQ(StreamSequenceOf("$JS.ACK.ROSEY_DB.roseyd.1"), 0u);
-  EXPECT_EQ(StreamSequenceOf("$JS.ACK.ROSEY_DB.roseyd.1.4x2.40.17.5"), 0u);
 }
 
 // Records stream sequences and payloads as delivered.

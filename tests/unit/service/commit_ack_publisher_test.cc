@@ -20,15 +20,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-TEST(CommitAckFormatTest, ListsCommittedAndRejectedIdsAlwaysBothArrays) {
-  const std::vector<uint64_t> committed = {1, 18446744073709551615ull};
-  const std::vector<uint64_t> rejected = {7};
-  EXPECT_EQ(FormatCommitAck(committed, {}), R"({"trace_ids":[1,18446744073709551615],"rejected":[]})");
-  EXPECT_EQ(FormatCommitAck({}, rejected), R"({"trace_ids":[],"rejected":[7]})");
-  EXPECT_EQ(FormatCommitAck(committed, rejected),
-            R"({"trace_ids":[1,18446744073709551615],"rejected":[7]})");
-}
-
 store::Event Traced(uint64_t trace_id) {
   store::Event event{store::ChatMessage{"u", "line"}};
   event.trace_id = trace_id;

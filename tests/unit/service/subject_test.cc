@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "service/database_service.h"
-
 namespace roseyd::service {
 namespace {
 
@@ -31,21 +29,6 @@ TEST(SubjectTest, RequestsAreTheFourQuerySubjects) {
   EXPECT_EQ(requests, 4);
   EXPECT_TRUE(IsRequest(Subject::kUserStats));
   EXPECT_FALSE(IsRequest(Subject::kPmCommand));
-}
-
-}  // namespace
-}  // namespace roseyd::service
-
-namespace roseyd::service {
-namespace {
-
-TEST(ParseTraceIdTest, AcceptsOnlyAWholeDecimalNumber) {
-  EXPECT_EQ(ParseTraceId("42"), 42u);
-  EXPECT_EQ(ParseTraceId("18446744073709551615"), 18446744073709551615u);
-  EXPECT_EQ(ParseTraceId(""), 0u);
-  EXPECT_EQ(ParseTraceId("42x"), 0u);
-  EXPECT_EQ(ParseTraceId("-1"), 0u);
-  EXPECT_EQ(ParseTraceId("18446744073709551616"), 0u);  // overflow
 }
 
 }  // namespace

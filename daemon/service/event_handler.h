@@ -1,0 +1,41 @@
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "bus/connection.h"
+#include "config/config.h"
+#include "service/service_metrics.h"
+#include "service/subject.h"
+#include "store/event_sink.h"
+
+namespace roseyd::service {
+
+// The load generator's trace id from a bus::kTraceHeader value; 0 when the
+// header is absent or not a decimal number.
+uint64_t ParseTraceId(std::string_view header);
+
+// The path of one event message, whichever intake received it: count it,
+// refuse it when oversized, decode and validate it, and submit the write to
+// the sink. Each refusal is counted by reason (ServiceMetrics::Rejected);
+// events get no reply.
+//
+// Thread: thread-safe (it touches only the sink and the metrics, which are).
+// *sink and *metrics must outlive it.
+class EventHandler {
+ public:
+  EventHandler(const ServiceConfig& config, store::EventSink* sink, ServiceMetrics* metrics);
+
+  // Handles `message`, which arrived on event subject `subject`.
+  // `stream_seq` is its stream sequence under durable intake, 0 on core
+  // NATS. Blocks while the sink is full.
+  // REQUIRES: !IsRequest(subject).
+  void Handle(Subject subject, const bus::Message& message, uint64_t stream_seq);
+
+ private:
+  const int64_t max_payload_bytes_;
+  store::EventSink* const sink_;
+  ServiceMetrics* const metrics_;
+};
+
+}  // namespace roseyd::service

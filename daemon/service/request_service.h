@@ -1,0 +1,106 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include "base/mutex.h"
+#include "bus/connection.h"
+#include "config/config.h"
+#include "service/intake.h"
+#include "service/request_family.h"
+#include "service/request_registry.h"
+#include "service/service_metrics.h"
+#include "store/event_sink.h"
+
+namespace roseyd::service {
+
+// Answers requests: a registry of request families (subject -> family), a
+// bounded queue and a pool of workers, each with its own read connection.
+// Intake hands each request over with Accept, in arrival order; a worker
+// waits until the events received before it have committed (the barrier the
+// Intake gives, then EventSink::WaitCommitted, capped at
+// service.request_timeout after arrival), asks the family for the reply and
+// publishes it. A full queue refuses at once with "Service overloaded": the
+// bot's own timeouts (1-2 s) make a longer queue pointless.
+//
+// Thread: Register, Start and Stop from the owning thread; Accept from intake
+// delivery threads; Tick from the owning thread. *connection, *sink and
+// *metrics must outlive it.
+class RequestService {
+ public:
+  RequestService(const Config& config, bus::Connection* connection, store::EventSink* sink,
+                 ServiceMetrics* metrics);
+  ~RequestService();  // Stop()
+
+  RequestService(const RequestService&) = delete;
+  RequestService& operator=(const RequestService&) = delete;
+
+  // Adds a family and claims its subjects. Throws StartupError if a claim
+  // overlaps another or an event subject. REQUIRES: before Start.
+  void Register(std::unique_ptr<RequestFamily> family);
+
+  // Every claimed subject ("rosey.db.query.user_stats", "rosey.db.row.*.search"),
+  // for intakes that subscribe to requests alone.
+  std::vector<std::string> Subjects() const;
+
+  // Opens one read connection per worker (service.request_workers) and
+  // starts the workers. Throws StartupError if the database cannot be read.
+  // REQUIRES: *intake outlives Stop().
+  void Start(Intake* intake);
+
+  // Takes a request from intake. Returns false, doing nothing, when no family
+  // claims message.subject. Otherwise queues it, or refuses it at once (with
+  // the family's error reply when it has a reply subject): no reply subject,
+  // larger than service.max_payload_bytes, queue full, or stopping.
+  // `arrival_seq` is the sink's LastSubmitted when it arrived.
+  bool Accept(const bus::Message& message, uint64_t arrival_seq);
+
+  // Answers the queued requests, then joins the workers; Accept refuses from
+  // then on. Idempotent.
+  void Stop();
+
+  // Refreshes the request queue gauge. Call about once a second.
+  void Tick();
+
+ private:
+  struct Pending {
+    std::size_t route;  // index in registry_.entries()
+    std::string subject;  // kept only for a wildcard route
+    std::string reply_to;
+    std::string payload;
+    uint64_t arrival_seq;
+    int64_t unix_time;
+    std::chrono::steady_clock::time_point received;
+  };
+
+  void RunWorker(store::Reader* reader);
+  void Answer(const Pending& request, store::Reader* reader);
+  void Reply(const std::string& reply_to, std::string_view label, const std::string& payload);
+
+  // Constant after Start.
+  const Config config_;
+  bus::Connection* const connection_;
+  store::EventSink* const sink_;
+  ServiceMetrics* const metrics_;
+  const std::size_t capacity_;
+  std::vector<std::unique_ptr<RequestFamily>> families_;
+  RequestRegistry registry_;
+  std::vector<ServiceMetrics::RequestMetrics> route_metrics_;  // by route index
+  Intake* intake_ = nullptr;
+
+  Mutex mu_;
+  CondVar queued_cv_{&mu_};
+  std::deque<Pending> queue_ GUARDED_BY(mu_);
+  bool stopping_ GUARDED_BY(mu_) = false;
+
+  std::vector<std::thread> workers_;  // owning thread only
+};
+
+}  // namespace roseyd::service

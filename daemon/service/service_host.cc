@@ -1,0 +1,59 @@
+#include "service/service_host.h"
+
+#include <spdlog/spdlog.h>
+
+namespace roseyd::service {
+
+ServiceHost::ServiceHost(store::CommitListener* listener, ServiceMetrics* metrics)
+    : listener_(listener), metrics_(metrics) {}
+
+ServiceHost::~ServiceHost() { Stop(); }
+
+void ServiceHost::Open(const Config& config) {
+  MutexLock lock(&mu_);
+  auto writer = std::make_unique<store::EventWriter>(config.store, config.DatabasePath(),
+                                                     listener_, config.service.jetstream.stream);
+  writer->Start();
+  writer_ = std::move(writer);
+  config_ = std::make_unique<Config>(config);
+  metrics_->SetWriteQueueCapacity(static_cast<double>(config.store.write_queue_capacity));
+}
+
+void ServiceHost::Start(bus::Connection* connection) {
+  MutexLock lock(&mu_);
+  service_ = std::make_unique<DatabaseService>(*config_, connection, writer_.get(), metrics_);
+  service_->Start();
+}
+
+void ServiceHost::Stop() noexcept {
+  MutexLock lock(&mu_);
+  try {
+    if (service_) {
+      service_->StopIntake(config_->service.drain_timeout);  // everything received is queued
+      service_->Stop();                                      // queued requests answered
+    }
+    if (writer_) {
+      const uint64_t submitted = writer_->LastSubmitted();
+      writer_->Stop();  // commits the queue, closes open sessions
+      spdlog::info("database closed after committing every received event (last sequence {})",
+                   submitted);
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("error while stopping the service: {}", e.what());
+  }
+  service_.reset();
+  writer_.reset();
+  config_.reset();
+}
+
+void ServiceHost::Tick() {
+  MutexLock lock(&mu_);
+  if (service_) service_->Tick();
+}
+
+store::EventWriter* ServiceHost::writer() {
+  MutexLock lock(&mu_);
+  return writer_.get();
+}
+
+}  // namespace roseyd::service

@@ -1,0 +1,243 @@
+// RequestService against a real nats-server on a free loopback port (the
+// replies are published) and a real SQLite file, with a fake intake, a fake
+// sink and a request family of the test's own.
+
+#include "service/request_service.h"
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <prometheus/registry.h>
+
+#include "base/mutex.h"
+#include "bus/embedded_server.h"
+#include "bus/nats_library.h"
+#include "bus/subscription.h"
+#include "store/bot_database.h"
+#include "support/status_matchers.h"
+#include "support/temp_dir.h"
+#include "unit/service/fake_event_sink.h"
+
+namespace roseyd::service {
+namespace {
+
+using namespace std::chrono_literals;
+
+template <typename Condition>
+bool Eventually(Condition condition, std::chrono::milliseconds timeout = 10000ms) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(2ms);
+  }
+  return true;
+}
+
+// Core NATS intake's barrier: the arrival stamp itself.
+class StampIntake : public Intake {
+ public:
+  void Start() override {}
+  void Stop(std::chrono::milliseconds) override {}
+  uint64_t RequestBarrier(uint64_t arrival_seq, std::chrono::steady_clock::time_point) override {
+    return arrival_seq;
+  }
+  void Tick() override {}
+};
+
+// Claims "row.*.search" and replies "reply:<subject>:<payload>", each
+// request waiting while the gate is closed. Records what the sink had
+// committed when each request reached it.
+class RowFamily : public RequestFamily {
+ public:
+  explicit RowFamily(const store::EventSink* sink) : sink_(sink) {}
+
+  std::vector<RequestRoute> Routes() const override {
+    return {RequestRoute{"row.*.search", "row.search", 7}};
+  }
+  RequestOutcome Handle(const Request& request, store::Reader* reader) override {
+    MutexLock lock(&mu_);
+    ++entered_;
+    committed_seen_.push_back(sink_->LastCommitted());
+    while (closed_) gate_cv_.Wait();
+    EXPECT_EQ(request.kind, 7);
+    EXPECT_NE(reader, nullptr);
+    RequestOutcome outcome;
+    outcome.reply = "reply:" + std::string(request.subject) + ":" + std::string(request.payload);
+    return outcome;
+  }
+  std::string ErrorReply(int kind, std::string_view error) const override {
+    return "error:" + std::to_string(kind) + ":" + std::string(error);
+  }
+
+  void Close() {
+    MutexLock lock(&mu_);
+    closed_ = true;
+  }
+  void Open() {
+    MutexLock lock(&mu_);
+    closed_ = false;
+    gate_cv_.SignalAll();
+  }
+  int Entered() {
+    MutexLock lock(&mu_);
+    return entered_;
+  }
+  std::vector<uint64_t> CommittedSeen() {
+    MutexLock lock(&mu_);
+    return committed_seen_;
+  }
+
+ private:
+  const store::EventSink* const sink_;
+  Mutex mu_;
+  CondVar gate_cv_{&mu_};
+  bool closed_ GUARDED_BY(mu_) = false;
+  int entered_ GUARDED_BY(mu_) = 0;
+  std::vector<uint64_t> committed_seen_ GUARDED_BY(mu_);
+};
+
+class RequestServiceTest : public ::testing::Test {
+ protected:
+  RequestServiceTest() : server_(ServerOptions()), metrics_(&registry_) {
+    config_.data_dir = dir_.path();
+    config_.store.path = dir_.File("rosey.db");
+    config_.service.request_workers = 1;
+    config_.service.max_payload_bytes = 64;
+    config_.service.request_timeout = 10s;
+    { store::BotDatabase create(config_.store, config_.store.path); }
+
+    bus::ConnectionOptions options;
+    options.url = server_.url();
+    options.send_asap = true;
+    options.retry_on_failed_connect = false;
+    connection_ = std::make_unique<bus::Connection>(options);
+    replies_ = connection_->Subscribe("test.reply", "", [this](const bus::Message& m) {
+      MutexLock lock(&mu_);
+      received_.emplace_back(m.data);
+    });
+    EXPECT_TRUE(connection_->Flush(2000ms).ok());
+
+    service_ = std::make_unique<RequestService>(config_, connection_.get(), &sink_, &metrics_);
+    auto family = std::make_unique<RowFamily>(&sink_);
+    family_ = family.get();
+    service_->Register(std::move(family));
+    service_->Start(&intake_);
+  }
+
+  static bus::EmbeddedServerOptions ServerOptions() {
+    bus::EmbeddedServerOptions options;
+    options.port = 0;
+    options.jetstream = false;
+    return options;
+  }
+
+  bool Ask(const std::string& subject, const std::string& payload, uint64_t arrival_seq = 0,
+           const std::string& reply = "test.reply") {
+    return service_->Accept(bus::Message{subject, reply, payload, ""}, arrival_seq);
+  }
+
+  std::vector<std::string> Received() {
+    MutexLock lock(&mu_);
+    return received_;
+  }
+
+  double Rejected(const std::string& reason) {
+    double total = 0;
+    for (const auto& family : registry_.Collect()) {
+      if (family.name != "roseyd_events_rejected_total") continue;
+      for (const auto& metric : family.metric) {
+        bool subject = false, matches = false;
+        for (const auto& label : metric.label) {
+          subject |= label.name == "subject" && label.value == "row.search";
+          matches |= label.name == "reason" && label.value == reason;
+        }
+        if (subject && matches) total += metric.counter.value;
+      }
+    }
+    return total;
+  }
+
+  bus::NatsLibrary library_;
+  testing::TempDir dir_;
+  bus::EmbeddedServer server_;
+  Config config_;
+  prometheus::Registry registry_;
+  ServiceMetrics metrics_;
+  FakeEventSink sink_;
+  StampIntake intake_;
+  std::unique_ptr<bus::Connection> connection_;
+  Mutex mu_;
+  std::vector<std::string> received_ GUARDED_BY(mu_);
+  std::unique_ptr<bus::Subscription> replies_;
+  RowFamily* family_ = nullptr;  // owned by service_
+  std::unique_ptr<RequestService> service_;
+};
+
+TEST_F(RequestServiceTest, AWildcardRouteGetsTheWholeSubject) {
+  ASSERT_TRUE(Ask("rosey.db.row.quotes.search", "{}"));
+  ASSERT_TRUE(Eventually([&] { return Received().size() == 1; }));
+  EXPECT_EQ(Received()[0], "reply:rosey.db.row.quotes.search:{}");
+}
+
+TEST_F(RequestServiceTest, TakesOnlyTheSubjectsItsFamiliesClaim) {
+  EXPECT_FALSE(Ask("rosey.db.row.search", "{}"));
+  EXPECT_FALSE(Ask("rosey.db.query.user_stats", "{}"));  // no classic family here
+  EXPECT_EQ(service_->Subjects(), std::vector<std::string>{"rosey.db.row.*.search"});
+}
+
+TEST_F(RequestServiceTest, AnswersOnlyAfterTheEventsBeforeItCommitted) {
+  ASSERT_OK(sink_.Submit(store::Event{store::UserJoined{"a"}}));
+  ASSERT_TRUE(Ask("rosey.db.row.a.search", "{}", /*arrival_seq=*/1));
+  std::this_thread::sleep_for(50ms);
+  EXPECT_EQ(family_->Entered(), 0);
+  EXPECT_TRUE(Received().empty());
+  sink_.CommitThrough(1);
+  ASSERT_TRUE(Eventually([&] { return Received().size() == 1; }));
+  EXPECT_EQ(family_->CommittedSeen(), std::vector<uint64_t>{1});
+}
+
+TEST_F(RequestServiceTest, RefusesAtOnceWhenTheQueueIsFull) {
+  family_->Close();
+  ASSERT_TRUE(Ask("rosey.db.row.a.search", "first"));
+  ASSERT_TRUE(Eventually([&] { return family_->Entered() == 1; }));  // the worker holds it
+  for (int i = 0; i < 1024; ++i) ASSERT_TRUE(Ask("rosey.db.row.a.search", "queued"));
+  ASSERT_TRUE(Ask("rosey.db.row.a.search", "one too many"));
+  ASSERT_TRUE(Eventually([&] { return Received().size() == 1; }));
+  EXPECT_EQ(Received()[0], "error:7:Service overloaded");
+  EXPECT_EQ(Rejected("overloaded"), 1);
+
+  family_->Open();
+  ASSERT_TRUE(Eventually([&] { return Received().size() == 1026; }));
+  EXPECT_EQ(Received()[1], "reply:rosey.db.row.a.search:first");
+}
+
+TEST_F(RequestServiceTest, RefusesOversizedAndReplylessRequests) {
+  ASSERT_TRUE(Ask("rosey.db.row.a.search", std::string(65, 'x')));
+  ASSERT_TRUE(Eventually([&] { return Received().size() == 1; }));
+  EXPECT_EQ(Received()[0], "error:7:Request too large");
+  EXPECT_EQ(Rejected("oversized"), 1);
+
+  ASSERT_TRUE(Ask("rosey.db.row.a.search", "{}", 0, /*reply=*/""));
+  EXPECT_EQ(Rejected("no_reply_subject"), 1);
+  EXPECT_EQ(family_->Entered(), 0);
+}
+
+TEST_F(RequestServiceTest, StopAnswersWhatIsQueuedThenRefuses) {
+  family_->Close();
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(Ask("rosey.db.row.a.search", "{}"));
+  std::thread stopper([&] { service_->Stop(); });
+  std::this_thread::sleep_for(20ms);
+  family_->Open();
+  stopper.join();
+  EXPECT_EQ(family_->Entered(), 3);
+  ASSERT_TRUE(Ask("rosey.db.row.a.search", "{}"));
+  ASSERT_TRUE(Eventually([&] { return Received().size() == 4; }));
+  EXPECT_EQ(Received()[3], "error:7:Service overloaded");
+}
+
+}  // namespace
+}  // namespace roseyd::service
