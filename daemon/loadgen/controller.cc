@@ -6,8 +6,17 @@
 #include <spdlog/spdlog.h>
 
 #include "base/startup_error.h"
+#include "loadgen/environment.h"
+#include "report/exit_status.h"
+#include "report/report_files.h"
 
 namespace roseyd::loadgen {
+
+using report::ExitStatus;
+using report::RunReport;
+using report::ScenarioResult;
+using report::VerdictName;
+using report::WriteReport;
 
 namespace {
 

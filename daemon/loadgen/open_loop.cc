@@ -14,6 +14,9 @@
 
 namespace roseyd::loadgen {
 
+using report::LatencyHistogram;
+using report::TimelinePoint;
+
 namespace {
 
 using Clock = std::chrono::steady_clock;

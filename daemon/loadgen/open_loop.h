@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "base/status.h"
-#include "loadgen/results.h"
-#include "loadgen/stats.h"
+#include "report/results.h"
+#include "report/stats.h"
 
 namespace prometheus {
 class Counter;
@@ -33,8 +33,8 @@ struct LoadOutcome {
   uint64_t sent = 0;
   uint64_t errors = 0;
   std::string first_error;
-  LatencyHistogram publish_call;  // time inside send(), not a latency
-  std::vector<TimelinePoint> timeline;
+  report::LatencyHistogram publish_call;  // time inside send(), not a latency
+  std::vector<report::TimelinePoint> timeline;
   std::chrono::steady_clock::time_point end{};
   bool cancelled = false;
 };
@@ -82,7 +82,7 @@ class RequestStream {
   uint64_t Answered() const { return answered_count_.load(); }
   // Blocks until `sent` replies arrived or `deadline`.
   void WaitReplies(uint64_t sent, std::chrono::steady_clock::time_point deadline) const;
-  LatencyHistogram Latencies() const;
+  report::LatencyHistogram Latencies() const;
   // Replies saying success:false, plus requests never answered.
   uint64_t Failed(uint64_t sent) const;
 
@@ -99,7 +99,7 @@ class RequestStream {
   const std::string inbox_;
   mutable std::mutex mu_;
   std::vector<bool> answered_;
-  LatencyHistogram latencies_;
+  report::LatencyHistogram latencies_;
   uint64_t failed_ = 0;
   std::atomic<uint64_t> answered_count_{0};
   std::unique_ptr<bus::Subscription> subscription_;  // last: goes first

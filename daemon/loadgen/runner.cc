@@ -21,6 +21,18 @@
 
 namespace roseyd::loadgen {
 
+using report::Figure;
+using report::Headroom;
+using report::LatencyHistogram;
+using report::LatencyResult;
+using report::LatencySummary;
+using report::LeastSquaresSlope;
+using report::RunReport;
+using report::ScenarioResult;
+using report::Summarize;
+using report::Verdict;
+using report::VerdictName;
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -202,7 +214,7 @@ class Runner::Scenario {
   const std::atomic<bool>& Cancelled() const { return runner_->cancelled_; }
 
   void Figure(const std::string& metric, double value) {
-    loadgen::Figure figure;
+    report::Figure figure;
     figure.metric = metric;
     figure.value = value;
     result_.figures.push_back(std::move(figure));
@@ -724,7 +736,7 @@ void Judge(const ScenarioSpec& spec, ScenarioResult* result) {
     }
     it->target = t.value;
     it->comparison = t.comparison;
-    it->verdict = loadgen::Judge(it->value, t.value, t.comparison);
+    it->verdict = report::Judge(it->value, t.value, t.comparison);
     it->headroom = Headroom(it->value, t.value, t.comparison);
     worst = std::max(worst, it->verdict);
     judged = true;

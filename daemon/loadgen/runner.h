@@ -8,7 +8,7 @@
 
 #include "loadgen/bench_target.h"
 #include "loadgen/loadgen_metrics.h"
-#include "loadgen/results.h"
+#include "report/results.h"
 #include "loadgen/scenario.h"
 
 namespace roseyd::loadgen {
@@ -34,11 +34,11 @@ class Runner {
   Runner(BenchTarget* target, LoadgenMetrics* metrics);
 
   // Never throws: a scenario that cannot run is NOT RUN with a note.
-  ScenarioResult RunScenario(const ScenarioSpec& spec);
+  report::ScenarioResult RunScenario(const ScenarioSpec& spec);
 
   // Every scenario of the request, in order; `on_done` hears each result.
-  RunReport RunSuite(const ScenarioCatalog& catalog, const RunRequest& request,
-                     const std::function<void(const ScenarioResult&)>& on_done = nullptr);
+  report::RunReport RunSuite(const ScenarioCatalog& catalog, const RunRequest& request,
+                     const std::function<void(const report::ScenarioResult&)>& on_done = nullptr);
 
   // Stops the scenario running now at its next step (results so far are
   // kept, marked cancelled) and skips the rest.
@@ -57,6 +57,6 @@ class Runner {
 
 // Fills figures' verdicts and headroom from the spec's targets, and the
 // scenario status as the worst of them.
-void Judge(const ScenarioSpec& spec, ScenarioResult* result);
+void Judge(const ScenarioSpec& spec, report::ScenarioResult* result);
 
 }  // namespace roseyd::loadgen
