@@ -109,15 +109,17 @@ void Judge(const ScenarioSpec& spec, ScenarioResult* result) {
 Runner::Runner(BenchTarget* target, LoadgenMetrics* metrics) : target_(target), metrics_(metrics) {}
 
 std::string Runner::CurrentScenario() const {
-  std::lock_guard<std::mutex> lock(current_mu_);
+  MutexLock lock(&current_mu_);
   return current_;
 }
 
+void Runner::SetCurrent(const std::string& name) {
+  MutexLock lock(&current_mu_);
+  current_ = name;
+}
+
 ScenarioResult Runner::RunScenario(const ScenarioSpec& spec) {
-  {
-    std::lock_guard<std::mutex> lock(current_mu_);
-    current_ = spec.name;
-  }
+  SetCurrent(spec.name);
   spdlog::info("bench: scenario {} starting", spec.name);
   std::optional<LoadgenMetrics::Live> live;
   if (metrics_) live = metrics_->ForScenario(spec.name);
@@ -127,10 +129,7 @@ ScenarioResult Runner::RunScenario(const ScenarioSpec& spec) {
                VerdictName(result.status), result.duration_s, result.sent, result.persisted,
                result.lost, result.note.empty() ? "" : ": " + result.note);
   if (metrics_) metrics_->Publish(result);
-  {
-    std::lock_guard<std::mutex> lock(current_mu_);
-    current_.clear();
-  }
+  SetCurrent("");
   return result;
 }
 
