@@ -22,7 +22,7 @@
 #include "base/startup_error.h"
 #include "config/config_loader.h"
 #include "loadgen/remote_target.h"
-#include "loadgen/results.h"
+#include "loadgen/report_names.h"
 #include "loadgen/runner.h"
 #include "loadgen/scenario.h"
 

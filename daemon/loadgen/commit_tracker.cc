@@ -7,6 +7,8 @@
 
 namespace roseyd::loadgen {
 
+using report::LatencyHistogram;
+
 uint64_t ReserveTraceIds(uint64_t count) {
   static std::atomic<uint64_t> next{1};
   return next.fetch_add(count, std::memory_order_relaxed);

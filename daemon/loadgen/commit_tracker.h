@@ -7,7 +7,7 @@
 
 #include "base/mutex.h"
 #include "base/thread_annotations.h"
-#include "loadgen/stats.h"
+#include "report/stats.h"
 #include "store/event_writer.h"
 
 namespace prometheus {
@@ -48,7 +48,7 @@ class CommitTracker : public store::CommitListener {
   // did for `quiet`, or `deadline`.
   void WaitQuiet(uint64_t n, std::chrono::milliseconds quiet, Clock::time_point deadline) const;
 
-  LatencyHistogram Latencies() const;
+  report::LatencyHistogram Latencies() const;
   // First and last commit seen; the epoch when none.
   Clock::time_point FirstCommit() const;
   Clock::time_point LastCommit() const;
@@ -73,7 +73,7 @@ class CommitTracker : public store::CommitListener {
   mutable Mutex mu_;
   std::vector<bool> seen_ GUARDED_BY(mu_);
   uint64_t duplicates_ GUARDED_BY(mu_) = 0;
-  LatencyHistogram latencies_ GUARDED_BY(mu_);
+  report::LatencyHistogram latencies_ GUARDED_BY(mu_);
   Clock::time_point watch_from_ GUARDED_BY(mu_) = Clock::time_point::max();
   Clock::time_point first_after_watch_ GUARDED_BY(mu_){};
   Clock::time_point first_commit_ GUARDED_BY(mu_){};

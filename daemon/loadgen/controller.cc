@@ -6,8 +6,17 @@
 #include <spdlog/spdlog.h>
 
 #include "base/startup_error.h"
+#include "loadgen/environment.h"
+#include "report/exit_status.h"
+#include "report/report_files.h"
 
 namespace roseyd::loadgen {
+
+using report::ExitStatus;
+using report::RunReport;
+using report::ScenarioResult;
+using report::VerdictName;
+using report::WriteReport;
 
 namespace {
 
@@ -72,7 +81,7 @@ std::string BenchController::HandleControl(const std::string& verb, std::string_
     return json{{"scenarios", catalog_.Names()}, {"suites", suites}}.dump();
   }
   if (verb == "status") {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     return json{{"running", running_},
                 {"run", runs_},
                 {"scenario", runner_->CurrentScenario()},
@@ -107,12 +116,12 @@ std::string BenchController::HandleControl(const std::string& verb, std::string_
   run.max_duration = config_.bench.control.max_duration;
   std::string why;
   if (!Start(run, &why)) return Error(why).dump();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return json{{"started", true}, {"run", runs_}}.dump();
 }
 
 bool BenchController::Start(const RunRequest& request, std::string* why) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (running_) {
     *why = "a run is already going (run " + std::to_string(runs_) + "); cancel it or wait";
     return false;
@@ -127,19 +136,19 @@ bool BenchController::Start(const RunRequest& request, std::string* why) {
 }
 
 bool BenchController::Running() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return running_;
 }
 
 void BenchController::Cancel() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (runner_) runner_->Cancel();
 }
 
 void BenchController::Wait() {
   std::thread t;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     t = std::move(thread_);
   }
   if (t.joinable()) t.join();
@@ -150,11 +159,11 @@ void BenchController::RunInBackground(const RunRequest& request, uint64_t run) {
   try {
     Runner* runner = nullptr;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       runner = runner_.get();
     }
     RunReport report = runner->RunSuite(catalog_, request, [&](const ScenarioResult& r) {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       done_.push_back(r.name + ": " + std::string(VerdictName(r.status)));
     });
     report.target = "this roseyd (" + target_->NatsUrl() + ")";
@@ -163,7 +172,7 @@ void BenchController::RunInBackground(const RunRequest& request, uint64_t run) {
     WriteReport(report, dir);
     const std::string where = std::filesystem::absolute(dir / "BENCHMARK_RESULTS.md").string();
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      MutexLock lock(&mu_);
       last_report_ = where;
     }
     summary["report"] = where;
@@ -181,7 +190,7 @@ void BenchController::RunInBackground(const RunRequest& request, uint64_t run) {
   if (connection_ != nullptr) {
     (void)connection_->Publish(config_.bench.control.subject_prefix + ".results", summary.dump());
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   running_ = false;
 }
 

@@ -1,12 +1,14 @@
 #pragma once
 
-#include <atomic>
+#include <cstdint>
 #include <memory>
-#include <mutex>
-#include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <vector>
 
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 #include "bus/connection.h"
 #include "bus/subscription.h"
 #include "config/config.h"
@@ -36,31 +38,36 @@ class BenchController {
   void StartControl();
 
   // Starts a run in the background; false with *why when one is running.
-  bool Start(const RunRequest& request, std::string* why);
-  bool Running() const;
-  void Cancel();
+  bool Start(const RunRequest& request, std::string* why) EXCLUDES(mu_);
+  bool Running() const EXCLUDES(mu_);
+  void Cancel() EXCLUDES(mu_);
   // Blocks until the current run (if any) ends.
-  void Wait();
+  void Wait() EXCLUDES(mu_);
 
   // Handles one control request (public for tests); returns the reply.
-  std::string HandleControl(const std::string& verb, std::string_view payload);
+  std::string HandleControl(const std::string& verb, std::string_view payload) EXCLUDES(mu_);
 
  private:
-  void RunInBackground(const RunRequest& request, uint64_t run);
+  // The body of the background thread.
+  void RunInBackground(const RunRequest& request, uint64_t run) EXCLUDES(mu_);
 
+  // Constant after construction.
   const Config& config_;
   BenchTarget* const target_;
   LoadgenMetrics* const metrics_;
   bus::Connection* const connection_;
-  ScenarioCatalog catalog_;
-  std::unique_ptr<Runner> runner_;
+  const ScenarioCatalog catalog_;
 
-  mutable std::mutex mu_;
-  std::thread thread_;
-  bool running_ = false;
-  uint64_t runs_ = 0;
-  std::vector<std::string> done_;  // "name: VERDICT" of the current or last run
-  std::string last_report_;
+  mutable Mutex mu_;
+  // A new Runner per run; the background thread uses the one it started with.
+  std::unique_ptr<Runner> runner_ GUARDED_BY(mu_);
+  std::thread thread_ GUARDED_BY(mu_);
+  bool running_ GUARDED_BY(mu_) = false;
+  uint64_t runs_ GUARDED_BY(mu_) = 0;
+  std::vector<std::string> done_ GUARDED_BY(mu_);  // "name: VERDICT" of the current or last run
+  std::string last_report_ GUARDED_BY(mu_);
+
+  // Confined to the owner's thread (StartControl, the destructor).
   std::vector<std::unique_ptr<bus::Subscription>> subscriptions_;
 };
 

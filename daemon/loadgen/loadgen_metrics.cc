@@ -6,6 +6,9 @@
 
 namespace roseyd::loadgen {
 
+using report::Figure;
+using report::ScenarioResult;
+
 namespace {
 
 // 50 us to 10 s: the loadgen measures across the whole path, stalls included.

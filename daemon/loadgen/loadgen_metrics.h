@@ -8,7 +8,7 @@
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
-#include "loadgen/results.h"
+#include "report/results.h"
 
 namespace roseyd::loadgen {
 
@@ -34,7 +34,7 @@ class LoadgenMetrics {
   Live ForScenario(const std::string& scenario);
 
   // Publishes a finished scenario's figures and verdict.
-  void Publish(const ScenarioResult& result);
+  void Publish(const report::ScenarioResult& result);
 
  private:
   prometheus::Family<prometheus::Gauge>& running_;

@@ -14,6 +14,9 @@
 
 namespace roseyd::loadgen {
 
+using report::LatencyHistogram;
+using report::TimelinePoint;
+
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -153,12 +156,12 @@ void RequestStream::WaitReplies(uint64_t sent, Clock::time_point deadline) const
 }
 
 LatencyHistogram RequestStream::Latencies() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return latencies_;
 }
 
 uint64_t RequestStream::Failed(uint64_t sent) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return failed_ + (sent - std::min(sent, answered_count_.load()));
 }
 
@@ -172,7 +175,7 @@ void RequestStream::OnReply(const bus::Message& m) {
     return;
   }
   if (index >= count_) return;
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (answered_[index]) return;
   answered_[index] = true;
   // From the intended send, not the actual one: a request the scheduler sent

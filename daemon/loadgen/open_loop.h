@@ -5,13 +5,14 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
+#include "base/mutex.h"
 #include "base/status.h"
-#include "loadgen/results.h"
-#include "loadgen/stats.h"
+#include "base/thread_annotations.h"
+#include "report/results.h"
+#include "report/stats.h"
 
 namespace prometheus {
 class Counter;
@@ -33,8 +34,8 @@ struct LoadOutcome {
   uint64_t sent = 0;
   uint64_t errors = 0;
   std::string first_error;
-  LatencyHistogram publish_call;  // time inside send(), not a latency
-  std::vector<TimelinePoint> timeline;
+  report::LatencyHistogram publish_call;  // time inside send(), not a latency
+  std::vector<report::TimelinePoint> timeline;
   std::chrono::steady_clock::time_point end{};
   bool cancelled = false;
 };
@@ -82,13 +83,15 @@ class RequestStream {
   uint64_t Answered() const { return answered_count_.load(); }
   // Blocks until `sent` replies arrived or `deadline`.
   void WaitReplies(uint64_t sent, std::chrono::steady_clock::time_point deadline) const;
-  LatencyHistogram Latencies() const;
+  report::LatencyHistogram Latencies() const EXCLUDES(mu_);
   // Replies saying success:false, plus requests never answered.
-  uint64_t Failed(uint64_t sent) const;
+  uint64_t Failed(uint64_t sent) const EXCLUDES(mu_);
 
  private:
-  void OnReply(const bus::Message& m);
+  // On the inbox subscription's cnats thread.
+  void OnReply(const bus::Message& m) EXCLUDES(mu_);
 
+  // Constant after construction.
   bus::Connection* const connection_;
   const std::string prefix_;
   const std::string username_;
@@ -97,10 +100,11 @@ class RequestStream {
   const std::chrono::nanoseconds interval_;
   prometheus::Histogram* const live_;
   const std::string inbox_;
-  mutable std::mutex mu_;
-  std::vector<bool> answered_;
-  LatencyHistogram latencies_;
-  uint64_t failed_ = 0;
+
+  mutable Mutex mu_;
+  std::vector<bool> answered_ GUARDED_BY(mu_);
+  report::LatencyHistogram latencies_ GUARDED_BY(mu_);
+  uint64_t failed_ GUARDED_BY(mu_) = 0;
   std::atomic<uint64_t> answered_count_{0};
   std::unique_ptr<bus::Subscription> subscription_;  // last: goes first
 };

@@ -1,15 +1,18 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "base/mutex.h"
+#include "base/thread_annotations.h"
 #include "loadgen/bench_target.h"
 #include "loadgen/loadgen_metrics.h"
-#include "loadgen/results.h"
 #include "loadgen/scenario.h"
+#include "report/results.h"
 
 namespace roseyd::loadgen {
 
@@ -27,36 +30,41 @@ struct RunRequest {
 // schedules sends open-loop on Asio, follows every event to its commit, and
 // counts the rows in the database at the end.
 //
-// Thread: Run* from one thread at a time; Cancel and Progress from any.
+// Thread: Run* from one thread at a time; Cancel, cancelled and
+// CurrentScenario from any.
 class Runner {
  public:
   // *target and *metrics (may be null) must outlive the Runner.
   Runner(BenchTarget* target, LoadgenMetrics* metrics);
 
   // Never throws: a scenario that cannot run is NOT RUN with a note.
-  ScenarioResult RunScenario(const ScenarioSpec& spec);
+  report::ScenarioResult RunScenario(const ScenarioSpec& spec);
 
   // Every scenario of the request, in order; `on_done` hears each result.
-  RunReport RunSuite(const ScenarioCatalog& catalog, const RunRequest& request,
-                     const std::function<void(const ScenarioResult&)>& on_done = nullptr);
+  // Throws std::invalid_argument naming an unknown suite or scenario.
+  report::RunReport RunSuite(
+      const ScenarioCatalog& catalog, const RunRequest& request,
+      const std::function<void(const report::ScenarioResult&)>& on_done = nullptr);
 
   // Stops the scenario running now at its next step (results so far are
   // kept, marked cancelled) and skips the rest.
   void Cancel() { cancelled_ = true; }
   bool cancelled() const { return cancelled_; }
-  std::string CurrentScenario() const;
+  // The scenario running now; "" between scenarios.
+  std::string CurrentScenario() const EXCLUDES(current_mu_);
 
  private:
-  class Scenario;
+  void SetCurrent(const std::string& name) EXCLUDES(current_mu_);
+
   BenchTarget* const target_;
   LoadgenMetrics* const metrics_;
   std::atomic<bool> cancelled_{false};
-  mutable std::mutex current_mu_;
-  std::string current_;
+  mutable Mutex current_mu_;
+  std::string current_ GUARDED_BY(current_mu_);
 };
 
 // Fills figures' verdicts and headroom from the spec's targets, and the
 // scenario status as the worst of them.
-void Judge(const ScenarioSpec& spec, ScenarioResult* result);
+void Judge(const ScenarioSpec& spec, report::ScenarioResult* result);
 
 }  // namespace roseyd::loadgen

@@ -11,6 +11,9 @@
 
 namespace roseyd::loadgen {
 
+using report::Comparison;
+using report::Priority;
+
 namespace {
 
 const std::map<std::string, ScenarioKind>& Kinds() {

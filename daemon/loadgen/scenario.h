@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "loadgen/results.h"
-#include "loadgen/stats.h"
+#include "report/results.h"
+#include "report/stats.h"
 
 namespace roseyd::loadgen {
 
@@ -27,7 +27,7 @@ enum class ScenarioKind {
 struct TargetSpec {
   std::string metric;
   double value = 0;
-  Comparison comparison = Comparison::kAtMost;
+  report::Comparison comparison = report::Comparison::kAtMost;
 };
 
 struct ScenarioSpec {
@@ -35,7 +35,7 @@ struct ScenarioSpec {
   ScenarioKind kind = ScenarioKind::kEvents;
   std::string category;
   std::string description;
-  Priority priority = Priority::kNone;
+  report::Priority priority = report::Priority::kNone;
   double rate = 100;      // events/s
   int64_t events = 0;     // 0: rate * duration
   std::chrono::milliseconds duration{0};

@@ -1,37 +1,15 @@
 #include "loadgen/controller.h"
 
-#include "bus/embedded_server.h"
-
 #include <nlohmann/json.hpp>
 
 #include <gtest/gtest.h>
+
+#include "unit/loadgen/fake_target.h"
 
 namespace roseyd::loadgen {
 namespace {
 
 using nlohmann::json;
-
-// The control plane's refusals need no service: a target that is never used.
-class UnusedTarget : public BenchTarget {
- public:
-  UnusedTarget() = default;
-  explicit UnusedTarget(std::string url) : url_(std::move(url)) {}
-  std::string NatsUrl() const override { return url_; }
-  std::string SubjectPrefix() const override { return "rosey.db"; }
-  std::string DatabasePath() const override { return "/nonexistent/rosey.db"; }
-  bool ServiceInProcess() const override { return true; }
-  void AddCommitListener(store::CommitListener*) override {}
-  void RemoveCommitListener(store::CommitListener*) override {}
-  store::EventWriter* Writer() override { return nullptr; }
-  bool RestartService(RestartTiming*, std::string* why, const std::function<void()>&,
-                      const std::string&) override {
-    *why = "test target";
-    return false;
-  }
-
- private:
-  std::string url_ = "nats://127.0.0.1:1";  // nothing listens: connecting fails at once
-};
 
 json Ask(BenchController& c, const std::string& verb, const json& request) {
   return json::parse(c.HandleControl(verb, request.dump()));
@@ -40,7 +18,7 @@ json Ask(BenchController& c, const std::string& verb, const json& request) {
 TEST(BenchControlTest, RefusedWhenDisabledEvenWithAToken) {
   Config config;
   config.bench.control.token = "s3cret";
-  UnusedTarget target;
+  FakeTarget target;
   BenchController controller(config, &target, nullptr, nullptr);
   const json reply = Ask(controller, "list", {{"token", "s3cret"}});
   EXPECT_EQ(reply.value("error", ""), "refused: missing or wrong token");
@@ -50,7 +28,7 @@ TEST(BenchControlTest, RefusedWithoutOrWithTheWrongToken) {
   Config config;
   config.bench.control.enabled = true;
   config.bench.control.token = "s3cret";
-  UnusedTarget target;
+  FakeTarget target;
   BenchController controller(config, &target, nullptr, nullptr);
   for (const json& request : {json::object(), json{{"token", "wrong!"}}, json{{"token", 42}}}) {
     EXPECT_EQ(Ask(controller, "start", request).value("error", ""), "refused: missing or wrong token");
@@ -60,45 +38,13 @@ TEST(BenchControlTest, RefusedWithoutOrWithTheWrongToken) {
   EXPECT_FALSE(controller.Running());
 }
 
-TEST(BenchControlTest, ListsStartsRefusesASecondRunAndCancels) {
-  Config config;
-  config.bench.control.enabled = true;
-  config.bench.control.token = "s3cret";
-  config.bench.out_dir = ::testing::TempDir() + "/bench-control-test";
-  // A real server, but no service: the bots connect and their joins never
-  // commit, so the first scenario waits (10 s) and the run is surely going.
-  bus::EmbeddedServerOptions options;
-  options.port = 0;
-  options.jetstream = false;
-  bus::EmbeddedServer server(options);
-  UnusedTarget target(server.url());
-  BenchController controller(config, &target, nullptr, nullptr);
-  const json list = Ask(controller, "list", {{"token", "s3cret"}});
-  ASSERT_TRUE(list.contains("scenarios"));
-  EXPECT_EQ(list["suites"]["classic"].size(), 10u);
-
-  EXPECT_EQ(Ask(controller, "start", {{"token", "s3cret"}, {"scenarios", {"no_such"}}}).value("error", ""),
-            "scenarios: no scenario named 'no_such'");
-  const json started = Ask(controller, "start", {{"token", "s3cret"}, {"suite", "classic"}});
-  ASSERT_EQ(started.value("started", false), true) << started.dump();
-  ASSERT_TRUE(controller.Running());
-  const json second = Ask(controller, "start", {{"token", "s3cret"}, {"suite", "quick"}});
-  EXPECT_NE(second.value("error", "").find("already going"), std::string::npos) << second.dump();
-  EXPECT_EQ(Ask(controller, "cancel", {{"token", "s3cret"}}).value("cancelled", false), true);
-  controller.Wait();
-  const json status = Ask(controller, "status", {{"token", "s3cret"}});
-  EXPECT_FALSE(status["running"].get<bool>());
-  ASSERT_EQ(status["done"].size(), 10u);  // every scenario reported, the rest as cancelled
-  EXPECT_EQ(status["done"][9], "service_restart: NOT RUN");
-}
-
 TEST(BenchControlTest, CapsRefuseScenariosAboveTheLimits) {
   Config config;
   config.bench.control.enabled = true;
   config.bench.control.token = "s3cret";
   config.bench.control.max_rate = 10;  // every built-in scenario offers more
   config.bench.out_dir = ::testing::TempDir() + "/bench-control-caps";
-  UnusedTarget target;
+  FakeTarget target;
   BenchController controller(config, &target, nullptr, nullptr);
   ASSERT_TRUE(Ask(controller, "start", {{"token", "s3cret"}, {"scenarios", {"burst", "sustained_throughput"}}})
                   .value("started", false));

@@ -18,7 +18,7 @@ TEST(ScenarioCatalogTest, BuiltInCatalogHasTheTenClassicScenariosAndTheSuites) {
   }
   EXPECT_EQ(catalog.suites.at("classic").size(), 10u);
   const ScenarioSpec single = catalog.Get("single_event_latency", "");
-  EXPECT_EQ(single.priority, Priority::kP0);
+  EXPECT_EQ(single.priority, report::Priority::kP0);
   ASSERT_FALSE(single.targets.empty());
   EXPECT_EQ(single.targets[0].metric, "mean_latency_ms");
   EXPECT_EQ(single.targets[0].value, 5);

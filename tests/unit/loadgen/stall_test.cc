@@ -19,11 +19,15 @@
 #include "bus/embedded_server.h"
 #include "bus/nats_library.h"
 #include "bus/subscription.h"
+#include "report/stats.h"
 
 namespace roseyd::loadgen {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using report::LatencyHistogram;
+using report::LatencySummary;
+using report::Summarize;
 using namespace std::chrono_literals;
 
 constexpr uint64_t kCount = 150;  // 1.5 s at 100 requests/s

@@ -1,18 +1,18 @@
 #pragma once
 
 #include <cstdint>
-#include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "loadgen/stats.h"
+#include "report/stats.h"
 
-namespace roseyd::loadgen {
+namespace roseyd::report {
 
 // What one run of the benchmark suite found: the data behind
-// BENCHMARK_RESULTS.md, benchmark_results.json and the charts.
+// BENCHMARK_RESULTS.md, benchmark_results.json and the charts. Plain
+// values: the load generator fills them, this part writes and reads them.
 
 enum class Priority { kP0, kP1, kP2, kNone };  // P0 failures fail the run
 std::string_view PriorityName(Priority priority);  // "P0", "P1", "P2", "-"
@@ -67,6 +67,7 @@ struct ScenarioResult {
   std::map<std::string, double> extra;  // anything else measured, by name with unit
 };
 
+// The machine and build a run measured (loadgen::DescribeEnvironment).
 struct Environment {
   std::string os;           // PRETTY_NAME of /etc/os-release
   std::string kernel;       // uname -r
@@ -92,6 +93,7 @@ struct Regression {
   bool regressed = false;     // beyond tolerance in the bad direction
 };
 
+// One run of the suite: what WriteReport writes and ReadReportJson reads.
 struct RunReport {
   std::string suite;           // quick, classic, full, or "custom"
   std::string started_utc;     // ISO 8601
@@ -104,26 +106,4 @@ struct RunReport {
   std::vector<Regression> comparisons;  // filled by CompareToBaseline
 };
 
-// Collects the facts of this machine and build. Never throws; unknowns are
-// "unknown".
-Environment DescribeEnvironment(const std::string& config_yaml);
-
-// Writes BENCHMARK_RESULTS.md, benchmark_results.json and charts/*.svg (one
-// latency percentile distribution per scenario with latencies, one rate and
-// RSS over time per scenario with a timeline) into `dir`, creating it.
-// Throws std::runtime_error naming the file on I/O failure.
-void WriteReport(const RunReport& report, const std::filesystem::path& dir);
-
-// Reads a benchmark_results.json written by WriteReport (for --baseline).
-// Throws std::runtime_error naming the file and the bad field.
-RunReport ReadReportJson(const std::filesystem::path& file);
-
-// Compares every judged figure present in both runs; fills report->comparisons.
-void CompareToBaseline(RunReport* report, const RunReport& baseline);
-
-// 0: every P0 scenario passed (and no regression when a baseline was given);
-// 1: a P0 failed or a figure regressed; 2: a P0 scenario could not run
-// (one inapplicable to the target does not count).
-int ExitStatus(const RunReport& report);
-
-}  // namespace roseyd::loadgen
+}  // namespace roseyd::report

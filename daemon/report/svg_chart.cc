@@ -1,10 +1,10 @@
-#include "loadgen/svg_chart.h"
+#include "report/svg_chart.h"
 
 #include <algorithm>
 #include <cmath>
 #include <sstream>
 
-namespace roseyd::loadgen {
+namespace roseyd::report {
 
 namespace {
 
@@ -165,4 +165,4 @@ std::string TimelineChartSvg(const std::string& title, const std::vector<Timelin
   return c.Finish();
 }
 
-}  // namespace roseyd::loadgen
+}  // namespace roseyd::report

@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-namespace roseyd::loadgen {
+namespace roseyd::report {
 
 // A latency histogram with at most 1 % relative error on every percentile
 // (log-linear buckets, as HdrHistogram: each power of two split into 128
@@ -81,4 +81,4 @@ std::string_view VerdictName(Verdict verdict);  // "PASS", "WARN", "FAIL", "NOT 
 // room to spare. Infinity when the measured figure is 0 under kAtMost.
 double Headroom(double measured, double target, Comparison comparison);
 
-}  // namespace roseyd::loadgen
+}  // namespace roseyd::report

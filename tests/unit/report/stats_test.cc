@@ -1,11 +1,11 @@
-#include "loadgen/stats.h"
+#include "report/stats.h"
 
 #include <cmath>
 #include <vector>
 
 #include <gtest/gtest.h>
 
-namespace roseyd::loadgen {
+namespace roseyd::report {
 namespace {
 
 using std::chrono::microseconds;
@@ -104,4 +104,4 @@ TEST(JudgeTest, Headroom) {
 }
 
 }  // namespace
-}  // namespace roseyd::loadgen
+}  // namespace roseyd::report

@@ -3,10 +3,10 @@
 #include <string>
 #include <vector>
 
-#include "loadgen/results.h"
-#include "loadgen/stats.h"
+#include "report/results.h"
+#include "report/stats.h"
 
-namespace roseyd::loadgen {
+namespace roseyd::report {
 
 // Hand-written SVG, 800x400: small enough to read in a diff, no library.
 
@@ -22,4 +22,4 @@ std::string PercentileChartSvg(const std::string& title, const std::vector<Laten
 // Sent and persisted per second (left axis) and RSS in MiB (right axis) over time.
 std::string TimelineChartSvg(const std::string& title, const std::vector<TimelinePoint>& timeline);
 
-}  // namespace roseyd::loadgen
+}  // namespace roseyd::report

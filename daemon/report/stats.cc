@@ -1,11 +1,11 @@
-#include "loadgen/stats.h"
+#include "report/stats.h"
 
 #include <algorithm>
 #include <bit>
 #include <cmath>
 #include <limits>
 
-namespace roseyd::loadgen {
+namespace roseyd::report {
 
 namespace {
 
@@ -169,4 +169,4 @@ double Headroom(double measured, double target, Comparison comparison) {
   return target > 0 ? measured / target : std::numeric_limits<double>::infinity();
 }
 
-}  // namespace roseyd::loadgen
+}  // namespace roseyd::report

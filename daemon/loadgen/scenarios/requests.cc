@@ -1,0 +1,37 @@
+// The four query subjects in turn, open loop from one bot: latency from
+// each request's intended send to its reply.
+
+#include "loadgen/scenarios/kinds.h"
+
+namespace roseyd::loadgen {
+
+void RunRequests(ScenarioContext* ctx) {
+  const ScenarioSpec& spec = ctx->spec();
+  const uint64_t count = static_cast<uint64_t>(spec.EventCount());
+  report::ScenarioResult& result = ctx->result();
+  result.target_rate = spec.rate;
+  Bots bots = ctx->StartBots(1, 1);
+  const LoadgenMetrics::Live* live = ctx->live();
+  const ScenarioClock::time_point start = ScenarioClock::now() + kLead;
+  RequestStream stream(bots.connections[0].get(), ctx->target()->SubjectPrefix(), ctx->User(0),
+                       count, start, IntervalFor(spec.rate), live ? live->request_latency : nullptr);
+  if (live) live->target_rate->Set(spec.rate);
+  LoadOutcome load = DriveLoad(
+      start, IntervalFor(spec.rate), count, 1, [&](int, uint64_t i) { return stream.Send(i); },
+      [&] { return stream.Answered(); }, ctx->ServiceUsage(&bots), ctx->cancelled(),
+      live ? live->sent : nullptr);
+  stream.WaitReplies(load.sent, ScenarioClock::now() + std::chrono::seconds(5));
+  result.sent = load.sent;
+  result.failed_requests = stream.Failed(load.sent);
+  result.request_latency = LatencyResultOf(stream.Latencies());
+  result.publish_call = LatencyResultOf(load.publish_call);
+  result.timeline = load.timeline;
+  const report::LatencySummary& s = result.request_latency->summary;
+  ctx->AddFigure("mean_latency_ms", s.mean_ms);
+  ctx->AddFigure("p50_latency_ms", s.median_ms);
+  ctx->AddFigure("p95_latency_ms", s.p95_ms);
+  ctx->AddFigure("p99_latency_ms", s.p99_ms);
+  ctx->AddFigure("failed_requests", static_cast<double>(result.failed_requests));
+}
+
+}  // namespace roseyd::loadgen

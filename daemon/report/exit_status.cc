@@ -1,0 +1,16 @@
+#include "report/exit_status.h"
+
+namespace roseyd::report {
+
+int ExitStatus(const RunReport& report) {
+  bool failed = false;
+  for (const ScenarioResult& s : report.scenarios) {
+    if (s.priority != Priority::kP0) continue;
+    if (s.status == Verdict::kNotRun && !s.inapplicable) return 2;
+    if (s.status == Verdict::kFail) failed = true;
+  }
+  for (const Regression& c : report.comparisons) failed = failed || c.regressed;
+  return failed ? 1 : 0;
+}
+
+}  // namespace roseyd::report

@@ -1,0 +1,202 @@
+#include "report/report_json.h"
+
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+namespace roseyd::report {
+
+namespace {
+
+using nlohmann::json;
+
+// JSON has no infinity; write it as null and read null back as infinity.
+json Jnum(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
+double Dnum(const json& j) {
+  return j.is_null() ? std::numeric_limits<double>::infinity() : j.get<double>();
+}
+
+const char* ComparisonName(Comparison c) { return c == Comparison::kAtMost ? "at_most" : "at_least"; }
+
+json LatencyJson(const LatencyResult& l) {
+  const LatencySummary& s = l.summary;
+  json buckets = json::array();
+  for (const auto& b : l.buckets) buckets.push_back({b.lower_ns, b.upper_ns, b.count});
+  return {{"n", s.n},           {"mean_ms", s.mean_ms}, {"median_ms", s.median_ms},
+          {"p90_ms", s.p90_ms}, {"p95_ms", s.p95_ms},   {"p99_ms", s.p99_ms},
+          {"p999_ms", s.p999_ms}, {"min_ms", s.min_ms}, {"max_ms", s.max_ms},
+          {"stddev_ms", s.stddev_ms}, {"buckets_ns", buckets}};
+}
+
+LatencyResult LatencyFromJson(const json& j) {
+  LatencyResult l;
+  LatencySummary& s = l.summary;
+  s.n = j.at("n").get<uint64_t>();
+  s.mean_ms = j.at("mean_ms").get<double>();
+  s.median_ms = j.at("median_ms").get<double>();
+  s.p90_ms = j.at("p90_ms").get<double>();
+  s.p95_ms = j.at("p95_ms").get<double>();
+  s.p99_ms = j.at("p99_ms").get<double>();
+  s.p999_ms = j.at("p999_ms").get<double>();
+  s.min_ms = j.at("min_ms").get<double>();
+  s.max_ms = j.at("max_ms").get<double>();
+  s.stddev_ms = j.at("stddev_ms").get<double>();
+  for (const auto& b : j.at("buckets_ns")) {
+    l.buckets.push_back({b.at(0).get<int64_t>(), b.at(1).get<int64_t>(), b.at(2).get<uint64_t>()});
+  }
+  return l;
+}
+
+json ToJson(const RunReport& r) {
+  const Environment& e = r.environment;
+  json scenarios = json::array();
+  for (const ScenarioResult& s : r.scenarios) {
+    json figures = json::array();
+    for (const Figure& f : s.figures) {
+      figures.push_back({{"metric", f.metric},
+                         {"value", Jnum(f.value)},
+                         {"target", f.target ? Jnum(*f.target) : json(nullptr)},
+                         {"comparison", ComparisonName(f.comparison)},
+                         {"verdict", VerdictName(f.verdict)},
+                         {"headroom", Jnum(f.headroom)}});
+    }
+    json timeline = json::array();
+    for (const TimelinePoint& p : s.timeline) {
+      timeline.push_back({p.t_s, p.sent_per_s, p.persisted_per_s, p.rss_bytes, p.rss_anon_bytes, p.cpu_percent});
+    }
+    json extra = json::object();
+    for (const auto& [k, v] : s.extra) extra[k] = Jnum(v);
+    json j{{"name", s.name},
+           {"category", s.category},
+           {"description", s.description},
+           {"priority", PriorityName(s.priority)},
+           {"status", VerdictName(s.status)},
+           {"note", s.note},
+           {"inapplicable", s.inapplicable},
+           {"duration_s", s.duration_s},
+           {"target_rate", s.target_rate},
+           {"sent", s.sent},
+           {"persisted", s.persisted},
+           {"lost", s.lost},
+           {"failed_requests", s.failed_requests},
+           {"figures", figures},
+           {"timeline_columns", {"t_s", "sent_per_s", "persisted_per_s", "rss_bytes", "rss_anon_bytes", "cpu_percent"}},
+           {"timeline", timeline},
+           {"extra", extra}};
+    if (s.event_latency) j["event_latency"] = LatencyJson(*s.event_latency);
+    if (s.request_latency) j["request_latency"] = LatencyJson(*s.request_latency);
+    if (s.publish_call) j["publish_call"] = LatencyJson(*s.publish_call);
+    scenarios.push_back(j);
+  }
+  json comparisons = json::array();
+  for (const Regression& c : r.comparisons) {
+    comparisons.push_back({{"scenario", c.scenario}, {"metric", c.metric},
+                           {"baseline", Jnum(c.baseline)}, {"current", Jnum(c.current)},
+                           {"change_percent", Jnum(c.change_percent)}, {"regressed", c.regressed}});
+  }
+  return {{"schema_version", 1},
+          {"suite", r.suite},
+          {"started_utc", r.started_utc},
+          {"duration_s", r.duration_s},
+          {"target", r.target},
+          {"environment",
+           {{"os", e.os}, {"kernel", e.kernel}, {"cpu_model", e.cpu_model}, {"cores", e.cores},
+            {"ram_bytes", e.ram_bytes}, {"compiler", e.compiler},
+            {"roseyd_version", e.roseyd_version}, {"roseyd_revision", e.roseyd_revision},
+            {"nats_server_version", e.nats_server_version}, {"sqlite_version", e.sqlite_version},
+            {"config", e.config_yaml}}},
+          {"baseline_file", r.baseline_file ? json(*r.baseline_file) : json(nullptr)},
+          {"tolerance_percent", r.tolerance_percent},
+          {"comparisons", comparisons},
+          {"scenarios", scenarios}};
+}
+
+Verdict VerdictFromName(const std::string& n) {
+  if (n == "PASS") return Verdict::kPass;
+  if (n == "WARN") return Verdict::kWarn;
+  if (n == "FAIL") return Verdict::kFail;
+  return Verdict::kNotRun;
+}
+
+Priority PriorityFromName(const std::string& n) {
+  if (n == "P0") return Priority::kP0;
+  if (n == "P1") return Priority::kP1;
+  if (n == "P2") return Priority::kP2;
+  return Priority::kNone;
+}
+
+ScenarioResult ScenarioFromJson(const json& sj, std::string* field) {
+  ScenarioResult s;
+  *field = "scenarios[].name";
+  s.name = sj.at("name").get<std::string>();
+  *field = "scenario " + s.name;
+  s.category = sj.at("category");
+  s.description = sj.at("description");
+  s.priority = PriorityFromName(sj.at("priority"));
+  s.status = VerdictFromName(sj.at("status"));
+  s.note = sj.at("note");
+  s.inapplicable = sj.value("inapplicable", false);  // absent before remote targets
+  s.duration_s = sj.at("duration_s");
+  s.target_rate = sj.at("target_rate");
+  s.sent = sj.at("sent");
+  s.persisted = sj.at("persisted");
+  s.lost = sj.at("lost");
+  s.failed_requests = sj.at("failed_requests");
+  for (const json& f : sj.at("figures")) {
+    Figure fig;
+    fig.metric = f.at("metric");
+    fig.value = Dnum(f.at("value"));
+    if (!f.at("target").is_null()) fig.target = f.at("target").get<double>();
+    fig.comparison = f.at("comparison") == "at_least" ? Comparison::kAtLeast : Comparison::kAtMost;
+    fig.verdict = VerdictFromName(f.at("verdict"));
+    fig.headroom = Dnum(f.at("headroom"));
+    s.figures.push_back(fig);
+  }
+  for (const json& p : sj.at("timeline")) {
+    s.timeline.push_back({p.at(0), p.at(1), p.at(2), p.at(3), p.at(4), p.at(5)});
+  }
+  for (const auto& [k, v] : sj.at("extra").items()) s.extra[k] = Dnum(v);
+  if (sj.contains("event_latency")) s.event_latency = LatencyFromJson(sj.at("event_latency"));
+  if (sj.contains("request_latency")) s.request_latency = LatencyFromJson(sj.at("request_latency"));
+  if (sj.contains("publish_call")) s.publish_call = LatencyFromJson(sj.at("publish_call"));
+  return s;
+}
+
+}  // namespace
+
+std::string FormatReportJson(const RunReport& report) { return ToJson(report).dump(2) + "\n"; }
+
+RunReport ParseReportJson(std::string_view text, const std::string& source) {
+  const json j = json::parse(text, nullptr, false);
+  if (j.is_discarded()) throw std::runtime_error(source + ": not valid JSON");
+  std::string field = "schema_version";
+  try {
+    if (j.at("schema_version").get<int>() != 1) throw std::runtime_error("unsupported schema_version");
+    RunReport r;
+    field = "suite";
+    r.suite = j.at("suite").get<std::string>();
+    r.started_utc = j.at("started_utc").get<std::string>();
+    r.duration_s = j.at("duration_s").get<double>();
+    r.target = j.at("target").get<std::string>();
+    field = "environment";
+    const json& e = j.at("environment");
+    r.environment = Environment{e.at("os"), e.at("kernel"), e.at("cpu_model"), e.at("cores"),
+                                e.at("ram_bytes"), e.at("compiler"), e.at("roseyd_version"),
+                                e.at("roseyd_revision"), e.at("nats_server_version"),
+                                e.at("sqlite_version"), e.at("config")};
+    r.tolerance_percent = j.at("tolerance_percent").get<double>();
+    if (!j.at("baseline_file").is_null()) r.baseline_file = j.at("baseline_file").get<std::string>();
+    for (const json& c : j.at("comparisons")) {
+      r.comparisons.push_back({c.at("scenario"), c.at("metric"), Dnum(c.at("baseline")),
+                               Dnum(c.at("current")), Dnum(c.at("change_percent")), c.at("regressed")});
+    }
+    for (const json& sj : j.at("scenarios")) r.scenarios.push_back(ScenarioFromJson(sj, &field));
+    return r;
+  } catch (const std::exception& ex) {
+    throw std::runtime_error(source + ": bad or missing field near '" + field + "': " + ex.what());
+  }
+}
+
+}  // namespace roseyd::report

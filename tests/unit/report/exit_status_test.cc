@@ -1,0 +1,28 @@
+#include "report/exit_status.h"
+
+#include <gtest/gtest.h>
+
+#include "unit/report/sample_report.h"
+
+namespace roseyd::report {
+namespace {
+
+TEST(ExitStatusTest, ZeroOneOrTwo) {
+  RunReport r = SampleReport();
+  EXPECT_EQ(ExitStatus(r), 0);
+  r.scenarios[1].status = Verdict::kWarn;
+  EXPECT_EQ(ExitStatus(r), 0);  // WARN does not fail a run
+  r.scenarios[1].status = Verdict::kFail;
+  EXPECT_EQ(ExitStatus(r), 1);
+  r.scenarios[0].status = Verdict::kNotRun;
+  EXPECT_EQ(ExitStatus(r), 2);
+  r.scenarios[0].inapplicable = true;  // e.g. a restart against another process
+  EXPECT_EQ(ExitStatus(r), 1);          // not a could-not-run; the P0 FAIL still counts
+  r = SampleReport();
+  r.scenarios[1].priority = Priority::kP1;
+  r.scenarios[1].status = Verdict::kFail;
+  EXPECT_EQ(ExitStatus(r), 0);  // only P0 gates
+}
+
+}  // namespace
+}  // namespace roseyd::report
