@@ -12,10 +12,10 @@
 
 #include "base/mutex.h"
 #include "base/startup_error.h"
-#include "store/chat_lines.h"
-#include "store/database.h"
+#include "store/sqlite/chat_lines.h"
+#include "store/sqlite/database.h"
 #include "store/event_queue.h"
-#include "store/schema.h"
+#include "store/sqlite/schema.h"
 
 namespace roseyd::store {
 namespace {

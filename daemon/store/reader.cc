@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "store/database.h"
-#include "store/schema.h"
+#include "store/sqlite/database.h"
+#include "store/sqlite/schema.h"
 
 namespace roseyd::store {
 

@@ -1,6 +1,6 @@
 // message.log lines written in bulk (ChatLineWriter) must leave the file
 // exactly as one event at a time would.
-#include "store/chat_lines.h"
+#include "store/sqlite/chat_lines.h"
 
 #include <chrono>
 #include <memory>
