@@ -1,5 +1,7 @@
 #include "store/event_writer.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -8,19 +10,17 @@
 #include <thread>
 #include <vector>
 
-#include <spdlog/spdlog.h>
-
 #include "base/mutex.h"
 #include "base/startup_error.h"
+#include "store/event_queue.h"
 #include "store/sqlite/chat_lines.h"
 #include "store/sqlite/database.h"
-#include "store/event_queue.h"
 #include "store/sqlite/schema.h"
 
 namespace roseyd::store {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using Duration = std::chrono::steady_clock::duration;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
@@ -142,14 +142,14 @@ Status RunWith(Statement* stmt, const Args&... args) {
 class EventWriter::Impl {
  public:
   Impl(const StoreConfig& config, const std::string& path, CommitListener* listener,
-       const std::string& stream);
+       const std::string& stream, Clock* clock);
 
   void Start();
   void Stop();
   Status Submit(Event event, uint64_t* seq);
   uint64_t LastCommitted() const;
   uint64_t LastStreamSeq() const { return last_stream_seq_.load(std::memory_order_acquire); }
-  Status WaitCommitted(uint64_t seq, Clock::time_point deadline);
+  Status WaitCommitted(uint64_t seq, std::chrono::steady_clock::time_point deadline);
   const EventQueue& queue() const { return queue_; }
 
  private:
@@ -177,15 +177,16 @@ class EventWriter::Impl {
   Status InTransaction(const char* what, Work work);
   void RunPeriodicWork();
   Status Maintain();
-  Clock::duration MaintenanceDueIn();
+  Duration MaintenanceDueIn();
   uint64_t StoredStreamSeq();
 
   // Constant after construction.
   const StoreConfig config_;
   CommitListener* const listener_;
+  Clock* const clock_;
   const std::string stream_key_;  // roseyd_meta key of the stream's position
-  const Clock::duration retention_interval_;
-  const Clock::duration maintenance_interval_;
+  const Duration retention_interval_;
+  const Duration maintenance_interval_;
 
   EventQueue queue_;  // thread-safe
 
@@ -198,8 +199,8 @@ class EventWriter::Impl {
   std::vector<Event> batch_;
   std::vector<char> rejected_;  // parallel to batch_
   std::vector<Event> accepted_;
-  Clock::time_point next_retention_;
-  Clock::time_point next_maintenance_;
+  Clock::TimePoint next_retention_;
+  Clock::TimePoint next_maintenance_;
 
   mutable Mutex mu_;
   CondVar committed_cv_{&mu_};
@@ -213,16 +214,17 @@ class EventWriter::Impl {
 };
 
 EventWriter::Impl::Impl(const StoreConfig& config, const std::string& path,
-                        CommitListener* listener, const std::string& stream)
+                        CommitListener* listener, const std::string& stream, Clock* clock)
     : config_(config),
       listener_(listener),
+      clock_(clock),
       stream_key_(StreamSeqKey(stream)),
-      retention_interval_(std::max<Clock::duration>(config.retention_interval, seconds(1))),
-      maintenance_interval_(std::max<Clock::duration>(config.maintenance_interval, seconds(1))),
-      queue_(config.write_queue_capacity),
+      retention_interval_(std::max<Duration>(config.retention_interval, seconds(1))),
+      maintenance_interval_(std::max<Duration>(config.maintenance_interval, seconds(1))),
+      queue_(config.write_queue_capacity, clock),
       db_(path, Database::Mode::kReadWriteCreate),
       stmts_(SetUp(&db_, config)) {
-  const auto now = Clock::now();
+  const auto now = clock_->Now();
   next_retention_ = now + retention_interval_;
   next_maintenance_ = now + MaintenanceDueIn();
   last_stream_seq_.store(StoredStreamSeq(), std::memory_order_release);
@@ -240,15 +242,15 @@ uint64_t EventWriter::Impl::StoredStreamSeq() {
 // Maintenance survives restarts through roseyd_meta, so a daemon restarted
 // more often than the interval still maintains its file; but never right at
 // startup, where it would delay the first commit.
-Clock::duration EventWriter::Impl::MaintenanceDueIn() {
+Duration EventWriter::Impl::MaintenanceDueIn() {
   Statement last(&db_, "SELECT value FROM roseyd_meta WHERE key = ?1", false);
   Statement::Scope scope(&last);
   last.Bind(1, kMetaLastMaintenance);
   bool has_row = false;
   if (!last.Step(&has_row).ok() || !has_row) return maintenance_interval_;
-  const auto due_in = seconds(last.ColumnInt64(0) - UnixNow()) + maintenance_interval_;
-  const auto grace = std::min<Clock::duration>(maintenance_interval_, seconds(60));
-  return std::clamp<Clock::duration>(due_in, grace, maintenance_interval_);
+  const auto due_in = seconds(last.ColumnInt64(0) - clock_->UnixNow()) + maintenance_interval_;
+  const auto grace = std::min<Duration>(maintenance_interval_, seconds(60));
+  return std::clamp<Duration>(due_in, grace, maintenance_interval_);
 }
 
 void EventWriter::Impl::Start() {
@@ -267,8 +269,12 @@ void EventWriter::Impl::Stop() {
 }
 
 Status EventWriter::Impl::Submit(Event event, uint64_t* seq) {
-  if (event.unix_time == 0) event.unix_time = UnixNow();
-  if (event.received == Clock::time_point{}) event.received = Clock::now();
+  if (event.unix_time == 0) event.unix_time = clock_->UnixNow();
+  // `received` stays on the steady clock: listeners measure latency from it
+  // against their own std::chrono::steady_clock::now().
+  if (event.received == std::chrono::steady_clock::time_point{}) {
+    event.received = std::chrono::steady_clock::now();
+  }
   return queue_.Push(std::move(event), seq);
 }
 
@@ -277,7 +283,8 @@ uint64_t EventWriter::Impl::LastCommitted() const {
   return last_committed_;
 }
 
-Status EventWriter::Impl::WaitCommitted(uint64_t seq, Clock::time_point deadline) {
+Status EventWriter::Impl::WaitCommitted(uint64_t seq,
+                                        std::chrono::steady_clock::time_point deadline) {
   if (LastCommitted() >= seq) return Status::OK();
   queue_.RequestUrgent(seq);
   MutexLock lock(&mu_);
@@ -301,8 +308,9 @@ void EventWriter::Impl::Run() {
     CollectBatch();
     if (!CommitBatch()) break;
   }
-  const Status closed = InTransaction(
-      "closing open sessions", [this] { return RunWith(&stmts_.close_sessions, UnixNow()); });
+  const Status closed = InTransaction("closing open sessions", [this] {
+    return RunWith(&stmts_.close_sessions, clock_->UnixNow());
+  });
   if (!closed.ok()) spdlog::error("store: open sessions stay open in the file");
   (void)db_.Exec("PRAGMA optimize");  // cheap, and helps the next start's plans
   MutexLock lock(&mu_);
@@ -323,18 +331,18 @@ void EventWriter::Impl::CollectBatch() {
   if (batch_.size() < 2 || batch_.size() >= max || config_.batch_max_delay.count() <= 0) return;
   // Sleep until the rest of the batch is queued (or the deadline, or an
   // urgent waiter), then take it in one go.
-  queue_.WaitForMore(max - batch_.size(), Clock::now() + config_.batch_max_delay);
+  queue_.WaitForMore(max - batch_.size(), clock_->Now() + config_.batch_max_delay);
   queue_.PopInto(max - batch_.size(), &batch_);
 }
 
 bool EventWriter::Impl::CommitBatch() {
   rejected_.assign(batch_.size(), 0);
-  Clock::duration backoff = kFirstBackoff;
+  Duration backoff = kFirstBackoff;
   for (int retries_after_stop = 0;;) {
-    const auto started = Clock::now();
+    const auto started = clock_->Now();
     const Status s = ApplyBatch();
     if (s.ok()) {
-      Publish(Clock::now() - started);
+      Publish(clock_->Now() - started);
       return true;
     }
     listener_->OnWriteError(s);
@@ -346,11 +354,11 @@ bool EventWriter::Impl::CommitBatch() {
             batch_.size() + queue_.Depth(), s.ToString());
         return false;
       }
-      std::this_thread::sleep_for(std::min<Clock::duration>(backoff, kBackoffAfterStop));
+      clock_->SleepFor(std::min<Duration>(backoff, kBackoffAfterStop));
     } else {
-      queue_.WaitForClose(Clock::now() + backoff);  // Stop() cuts the wait short
+      queue_.WaitForClose(clock_->Now() + backoff);  // Stop() cuts the wait short
     }
-    backoff = std::min<Clock::duration>(backoff * 2, kMaxBackoff);
+    backoff = std::min<Duration>(backoff * 2, kMaxBackoff);
   }
 }
 
@@ -402,7 +410,8 @@ Status EventWriter::Impl::ApplyBatch() {
   for (const Event& event : batch_) stream_seq = std::max(stream_seq, event.stream_seq);
   if (stream_seq != 0) {
     const std::string text = std::to_string(stream_seq);
-    if (Status s = RunWith(&stmts_.set_meta, std::string_view(stream_key_), std::string_view(text)); !s.ok()) {
+    if (Status s = RunWith(&stmts_.set_meta, std::string_view(stream_key_), std::string_view(text));
+        !s.ok()) {
       Rollback();
       return s;
     }
@@ -563,10 +572,10 @@ Status EventWriter::Impl::InTransaction(const char* what, Work work) {
 // Housekeeping between batches, each in its own short transaction. A failure
 // is reported and tried again at the next period.
 void EventWriter::Impl::RunPeriodicWork() {
-  const auto now = Clock::now();
+  const auto now = clock_->Now();
   if (now >= next_retention_) {
     next_retention_ = now + retention_interval_;
-    const int64_t cutoff = UnixNow() - int64_t{config_.recent_chat_retention_hours} * 3600;
+    const int64_t cutoff = clock_->UnixNow() - int64_t{config_.recent_chat_retention_hours} * 3600;
     (void)InTransaction("pruning recent_chat", [&] { return RunWith(&stmts_.prune_chat, cutoff); });
   }
   if (now >= next_maintenance_) {
@@ -576,7 +585,7 @@ void EventWriter::Impl::RunPeriodicWork() {
 }
 
 Status EventWriter::Impl::Maintain() {
-  const int64_t now = UnixNow();
+  const int64_t now = clock_->UnixNow();
   const std::string now_text = std::to_string(now);
   int64_t deleted = 0;
   Status s = InTransaction("maintenance", [&] {
@@ -597,9 +606,9 @@ Status EventWriter::Impl::Maintain() {
 }
 
 EventWriter::EventWriter(const StoreConfig& config, const std::string& path,
-                         CommitListener* listener, const std::string& stream) {
+                         CommitListener* listener, const std::string& stream, Clock* clock) {
   static NullListener null_listener;
-  impl_ = std::make_unique<Impl>(config, path, listener ? listener : &null_listener, stream);
+  impl_ = std::make_unique<Impl>(config, path, listener ? listener : &null_listener, stream, clock);
 }
 
 EventWriter::~EventWriter() { impl_->Stop(); }

@@ -8,6 +8,7 @@
 
 #include "base/status.h"
 #include "config/config.h"
+#include "store/clock.h"
 #include "store/event.h"
 #include "store/event_sink.h"
 
@@ -38,15 +39,18 @@ class CommitListener {
 // whose own row cannot be written is reported to OnRejected and skipped.
 //
 // Thread: Submit, WaitCommitted and the accessors are thread-safe; the
-// connection is confined to the writer thread. *listener must outlive Stop().
+// connection is confined to the writer thread. *listener must outlive Stop();
+// *clock must outlive the EventWriter.
 class EventWriter : public EventSink {
  public:
   // Opens (creating if needed) the database at `path`. Throws StartupError if
   // the file cannot be opened, is read-only, is not a database or is corrupt.
   // `stream` names the JetStream stream whose read position the file keeps
   // for durable intake (Event::stream_seq); each stream has its own.
+  // `clock` keeps the periods and stamps Event::unix_time when unset.
   EventWriter(const StoreConfig& config, const std::string& path,
-              CommitListener* listener, const std::string& stream = "ROSEY_DB");
+              CommitListener* listener, const std::string& stream = "ROSEY_DB",
+              Clock* clock = RealClock());
   ~EventWriter() override;  // Stop()s if still running.
 
   EventWriter(const EventWriter&) = delete;
@@ -57,7 +61,8 @@ class EventWriter : public EventSink {
 
   // EventSink. Submit blocks while the queue is at capacity and returns
   // Unavailable once Stop() has begun. LastStreamSeq is read from the file
-  // at open. WaitCommitted asks the writer not to linger for a fuller batch.
+  // at open. WaitCommitted asks the writer not to linger for a fuller batch;
+  // its deadline is on std::chrono::steady_clock, the caller's clock.
   Status Submit(Event event, uint64_t* seq = nullptr) override;
   uint64_t LastSubmitted() const override;
   uint64_t LastCommitted() const override;
