@@ -23,6 +23,7 @@
 #include "loadgen/controller.h"
 #include "loadgen/loadgen_metrics.h"
 #include "store/event_writer.h"
+#include "store/sqlite/sqlite_store.h"
 
 namespace roseyd {
 
@@ -148,7 +149,7 @@ void Daemon::Start() {
   commit_fanout_ = std::make_unique<store::CommitFanout>(metrics_.get());
   loadgen_metrics_ = std::make_unique<loadgen::LoadgenMetrics>(registry_.get());
   // Opened before NATS so a bad database file stops start-up early.
-  writer_ = std::make_unique<store::EventWriter>(config_.store, config_.DatabasePath(),
+  writer_ = store::OpenSqliteEventWriter(config_.store, config_.DatabasePath(),
                                                  commit_fanout_.get(),
                                                  config_.service.jetstream.stream);
   writer_->Start();
@@ -253,7 +254,7 @@ loadgen::LoadgenMetrics* Daemon::loadgen_metrics() { return loadgen_metrics_.get
 void Daemon::StartService(const Config& config) {
   service_.reset();
   writer_.reset();
-  writer_ = std::make_unique<store::EventWriter>(config.store, config.DatabasePath(),
+  writer_ = store::OpenSqliteEventWriter(config.store, config.DatabasePath(),
                                                  commit_fanout_.get(),
                                                  config.service.jetstream.stream);
   writer_->Start();

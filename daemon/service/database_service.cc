@@ -10,6 +10,7 @@
 #include "service/payload_decoder.h"
 #include "service/request_handler.h"
 #include "store/reader.h"
+#include "store/sqlite/sqlite_reader.h"
 
 namespace roseyd::service {
 
@@ -55,7 +56,7 @@ void DatabaseService::Start() {
   readers.reserve(static_cast<std::size_t>(config_.service.request_workers));
   for (int i = 0; i < config_.service.request_workers; ++i) {
     readers.push_back(
-        std::make_unique<store::Reader>(config_.DatabasePath(), config_.store.busy_timeout));
+        std::make_unique<store::SqliteReader>(config_.DatabasePath(), config_.store.busy_timeout));
   }
   for (auto& reader : readers) {
     workers_.emplace_back([this, reader = std::move(reader)] {

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "store/event_writer.h"
+#include "store/sqlite/sqlite_store.h"
 #include "unit/store/writer_fixture.h"
 
 namespace roseyd::store {
@@ -38,7 +39,7 @@ class ChatFile {
   ChatFile(const std::vector<Event>& events, int batch, const char* trigger = nullptr) {
     StoreConfig config;
     config.batch_max_events = batch;
-    writer_ = std::make_unique<EventWriter>(config, path(), &listener);
+    writer_ = OpenSqliteEventWriter(config, path(), &listener);
     raw = std::make_unique<RawSqlite>(path());
     if (trigger != nullptr) {
       EXPECT_EQ(raw->Exec(trigger), "");
