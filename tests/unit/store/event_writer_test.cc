@@ -1,7 +1,9 @@
 #include "store/event_writer.h"
 
 #include <chrono>
-#include <thread>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -57,12 +59,14 @@ TEST_F(EventWriterTest, GroupCommitBatchesABurst) {
   EXPECT_LE(largest, static_cast<size_t>(StoreConfig{}.batch_max_events));
 }
 
+// The writer lingers on its clock: these tests hold a fake one still, or move
+// it on, instead of sleeping.
 class GroupCommitTest : public WriterTest {
  protected:
   void SetUp() override {
     StoreConfig config;
     config.batch_max_delay = std::chrono::milliseconds(1000);  // long, to make lingering visible
-    Open(config, /*start=*/false);
+    Open(config, /*start=*/false, &fake_clock_);
   }
   uint64_t Submit(int i) {
     uint64_t seq = 0;
@@ -72,37 +76,37 @@ class GroupCommitTest : public WriterTest {
   }
 };
 
+// The clock never moves, so a writer that lingered would never commit.
 TEST_F(GroupCommitTest, LoneEventCommitsWithoutLingering) {
   writer_->Start();
   const uint64_t seq = Submit(1);
-  const auto start = std::chrono::steady_clock::now();
-  while (writer_->LastCommitted() < seq &&
-         std::chrono::steady_clock::now() - start < std::chrono::seconds(10)) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  ASSERT_TRUE(listener_.AwaitCommitted(seq));
+  ASSERT_OK(writer_->WaitCommitted(seq, Deadline()));  // committed already: no hurry asked
   EXPECT_EQ(writer_->LastCommitted(), seq);
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(700));
+  EXPECT_EQ(listener_.batch_sizes(), (std::vector<size_t>{1}));
 }
 
 TEST_F(GroupCommitTest, BurstLingersForMoreUpToTheDelay) {
   Submit(1);
   Submit(2);  // two waiting when the writer starts: a burst
   writer_->Start();
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  fake_clock_.AwaitWaiters(1);  // lingering for more
   const uint64_t third = Submit(3);
-  while (writer_->LastCommitted() < third) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
+  fake_clock_.Advance(std::chrono::milliseconds(999));
+  EXPECT_EQ(writer_->LastCommitted(), 0u);  // still lingering: the delay has not passed
+  fake_clock_.Advance(std::chrono::milliseconds(1));
+  ASSERT_TRUE(listener_.AwaitCommitted(third));
   EXPECT_EQ(listener_.batch_sizes(), (std::vector<size_t>{3}));
 }
 
+// The clock never moves, so only the waiter can end the linger.
 TEST_F(GroupCommitTest, WaitCommittedCutsTheLingerShort) {
   Submit(1);
   const uint64_t last = Submit(2);
   writer_->Start();
-  const auto start = std::chrono::steady_clock::now();
-  ASSERT_OK(writer_->WaitCommitted(last, start + std::chrono::seconds(10)));
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(700));
+  fake_clock_.AwaitWaiters(1);  // lingering for more
+  ASSERT_OK(writer_->WaitCommitted(last, Deadline()));
+  EXPECT_EQ(listener_.batch_sizes(), (std::vector<size_t>{2}));
 }
 
 TEST_F(EventWriterTest, StopCommitsEverythingQueued) {
@@ -146,13 +150,26 @@ TEST_F(EventWriterTest, WaitCommittedTimesOutForAnEventNeverSubmitted) {
   EXPECT_EQ(s.code(), Status::Code::kUnavailable);
 }
 
+// Retention and maintenance run on the writer's clock: these tests move a
+// fake one on instead of sleeping.
 class RetentionTest : public WriterTest {
  protected:
   void SetUp() override {}
+  void Open(const StoreConfig& config) { WriterTest::Open(config, true, &fake_clock_); }
   void SubmitOldAndNewChat() {
-    const int64_t now = UnixNowForTest();
+    const int64_t now = fake_clock_.UnixNow();
     Commit(LogChat{"old", "from last week", now - 151 * 3600});
     Commit(LogChat{"new", "from just now", now - 60});
+  }
+  // Returns once the writer has been through its periodic work since the
+  // call: it does that work before taking each batch, so the second of two
+  // events committed one after the other was taken after such a pass.
+  void SyncWithWriter() {
+    Commit(UserJoined{"sync"});
+    Commit(UserJoined{"sync"});
+  }
+  std::optional<int64_t> LastMaintenance() {
+    return raw_->Int("SELECT value FROM roseyd_meta WHERE key = 'last_maintenance'");
   }
 };
 
@@ -161,28 +178,38 @@ TEST_F(RetentionTest, KeepsOldChatUntilTheIntervalPasses) {
   config.retention_interval = seconds(3600);
   Open(config);
   SubmitOldAndNewChat();
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  fake_clock_.Advance(seconds(3599));
+  SyncWithWriter();
   EXPECT_EQ(Count("recent_chat"), 2);
+  fake_clock_.Advance(seconds(1));
+  SyncWithWriter();
+  EXPECT_EQ(Count("recent_chat"), 1);
 }
 
 TEST_F(RetentionTest, PrunesOnlyChatOlderThanRetentionOncePerInterval) {
   StoreConfig config;
-  config.retention_interval = seconds(1);
+  config.retention_interval = seconds(60);
   Open(config);
   SubmitOldAndNewChat();
-  const auto deadline = std::chrono::steady_clock::now() + seconds(10);
-  while (Count("recent_chat") != 1 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  fake_clock_.Advance(seconds(60));
+  SyncWithWriter();
   EXPECT_EQ(Count("recent_chat"), 1);
   EXPECT_EQ(raw_->Text("SELECT username FROM recent_chat"), "new");
+  // Old chat written after a pass stays until the next one.
+  Commit(LogChat{"late", "old too", fake_clock_.UnixNow() - 151 * 3600});
+  fake_clock_.Advance(seconds(59));
+  SyncWithWriter();
+  EXPECT_EQ(Count("recent_chat"), 2);
+  fake_clock_.Advance(seconds(1));
+  SyncWithWriter();
+  EXPECT_EQ(Count("recent_chat"), 1);
 }
 
 TEST_F(RetentionTest, MaintenanceDeletesExpiredRowsAndRecordsItsRun) {
   StoreConfig config;
   config.maintenance_interval = seconds(1);
   Open(config);
-  const int64_t now = UnixNowForTest();
+  const int64_t now = fake_clock_.UnixNow();
   const int64_t day = 86400;
   const std::string sql =
       "INSERT INTO user_count_history (timestamp, chat_users, connected_users) VALUES (" +
@@ -206,13 +233,9 @@ TEST_F(RetentionTest, MaintenanceDeletesExpiredRowsAndRecordsItsRun) {
       "('c', " +
       std::to_string(now - 89 * day) + ", 1);";
   ASSERT_EQ(raw_->Exec(sql), "");
-  const auto deadline = std::chrono::steady_clock::now() + seconds(10);
-  while (!raw_->Int("SELECT value FROM roseyd_meta WHERE key = 'last_maintenance'") &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  EXPECT_GE(raw_->Int("SELECT value FROM roseyd_meta WHERE key = 'last_maintenance'").value_or(0),
-            now);
+  fake_clock_.Advance(seconds(1));
+  SyncWithWriter();
+  EXPECT_GE(LastMaintenance().value_or(0), now);
   EXPECT_EQ(raw_->Int("SELECT chat_users FROM user_count_history"), 2);
   EXPECT_EQ(Count("user_count_history"), 1);
   EXPECT_EQ(Count("outbound_messages"), 2);
@@ -220,6 +243,27 @@ TEST_F(RetentionTest, MaintenanceDeletesExpiredRowsAndRecordsItsRun) {
   EXPECT_EQ(raw_->Text("SELECT group_concat(token, ',') FROM "
                        "(SELECT token FROM api_tokens ORDER BY token)"),
             "b,c");
+}
+
+// The last run is kept in the file, so a restart neither skips maintenance
+// nor runs it early; it is due one interval after the recorded run.
+TEST_F(RetentionTest, MaintenanceRecordedBeforeARestartKeepsItsSchedule) {
+  StoreConfig config;
+  config.maintenance_interval = seconds(3600);
+  Open(config);
+  const int64_t recorded = fake_clock_.UnixNow() - 600;
+  ASSERT_EQ(raw_->Exec("INSERT OR REPLACE INTO roseyd_meta (key, value) VALUES "
+                       "('last_maintenance', " +
+                       std::to_string(recorded) + ")"),
+            "");
+  writer_->Stop();
+  Open(config);  // the restart reads the record: due in 3000 s
+  fake_clock_.Advance(seconds(2999));
+  SyncWithWriter();
+  EXPECT_EQ(LastMaintenance(), recorded);
+  fake_clock_.Advance(seconds(1));
+  SyncWithWriter();
+  EXPECT_EQ(LastMaintenance(), fake_clock_.UnixNow());
 }
 
 // Prints a figure; asserts nothing about speed.

@@ -51,7 +51,8 @@ class RecordingListener : public CommitListener {
   }
 
   // Waits until event `seq` (or a later one) is reported committed, without
-  // asking the writer to hurry as WaitCommitted does. False after 30 s.
+  // asking the writer to hurry as WaitCommitted does. False after 30 s. The
+  // listener hears first: the writer's LastCommitted() may not show it yet.
   bool AwaitCommitted(uint64_t seq) {
     const auto deadline = RealDeadline();
     MutexLock lock(&mu_);
