@@ -150,8 +150,7 @@ void Daemon::Start() {
   loadgen_metrics_ = std::make_unique<loadgen::LoadgenMetrics>(registry_.get());
   // Opened before NATS so a bad database file stops start-up early.
   writer_ = store::OpenSqliteEventWriter(config_.store, config_.DatabasePath(),
-                                                 commit_fanout_.get(),
-                                                 config_.service.jetstream.stream);
+                                         commit_fanout_.get(), config_.service.jetstream.stream);
   writer_->Start();
 
   std::string url = config_.nats.url;
@@ -254,9 +253,8 @@ loadgen::LoadgenMetrics* Daemon::loadgen_metrics() { return loadgen_metrics_.get
 void Daemon::StartService(const Config& config) {
   service_.reset();
   writer_.reset();
-  writer_ = store::OpenSqliteEventWriter(config.store, config.DatabasePath(),
-                                                 commit_fanout_.get(),
-                                                 config.service.jetstream.stream);
+  writer_ = store::OpenSqliteEventWriter(config.store, config.DatabasePath(), commit_fanout_.get(),
+                                         config.service.jetstream.stream);
   writer_->Start();
   service_ = std::make_unique<service::DatabaseService>(config, connection_.get(), writer_.get(),
                                                         metrics_.get());
