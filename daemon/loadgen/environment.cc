@@ -8,7 +8,7 @@
 #include <fstream>
 
 #include "base/build_info.h"
-#include "store/bench_counts.h"
+#include "store/sqlite/bench_counts.h"
 
 namespace roseyd::loadgen {
 

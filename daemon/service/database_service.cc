@@ -37,10 +37,12 @@ std::unique_ptr<bus::StreamConsumer> OpenStream(const Config& config,
 }  // namespace
 
 DatabaseService::DatabaseService(const Config& config, bus::Connection* connection,
-                                 store::EventSink* sink, ServiceMetrics* metrics)
+                                 store::EventSink* sink, store::Store* store,
+                                 ServiceMetrics* metrics)
     : config_(config),
       connection_(connection),
       sink_(sink),
+      store_(store),
       metrics_(metrics),
       events_(config.service, sink, metrics),
       requests_(config, connection, sink, metrics) {
@@ -64,7 +66,7 @@ void DatabaseService::Start() {
         config_, std::vector<std::string>{config_.service.subject_prefix + ".>"}, connection_,
         &events_, &requests_, sink_, metrics_);
   }
-  requests_.Start(intake_.get());
+  requests_.Start(intake_.get(), store_);
   intake_->Start();  // before the requests: a request's barrier may ask the stream
   if (request_intake_) request_intake_->Start();
 }

@@ -26,12 +26,13 @@ namespace roseyd::service {
 // Request families are registered here: the classic queries today.
 //
 // Thread: Start/StopIntake/Stop/Tick from the owning thread; the rest runs
-// on the intake and request worker threads. *connection, *sink and *metrics
-// must outlive it.
+// on the intake and request worker threads. *connection, *sink, *store and
+// *metrics must outlive it.
 class DatabaseService {
  public:
+  // Requests are answered through read sides of *store.
   DatabaseService(const Config& config, bus::Connection* connection, store::EventSink* sink,
-                  ServiceMetrics* metrics);
+                  store::Store* store, ServiceMetrics* metrics);
   ~DatabaseService();  // Stop()
 
   DatabaseService(const DatabaseService&) = delete;
@@ -58,6 +59,7 @@ class DatabaseService {
   const Config config_;
   bus::Connection* const connection_;
   store::EventSink* const sink_;
+  store::Store* const store_;
   ServiceMetrics* const metrics_;
 
   EventHandler events_;

@@ -41,14 +41,13 @@ std::vector<std::string> RequestService::Subjects() const {
   return subjects;
 }
 
-void RequestService::Start(Intake* intake) {
+void RequestService::Start(Intake* intake, store::Store* store) {
   intake_ = intake;
   // Readers are opened here rather than in the workers so that a failure
   // stops start-up with a clear error.
   std::vector<std::unique_ptr<store::Reader>> readers;
   for (int i = 0; i < config_.service.request_workers; ++i) {
-    readers.push_back(
-        std::make_unique<store::Reader>(config_.DatabasePath(), config_.store.busy_timeout));
+    readers.push_back(store->OpenReader());
   }
   for (auto& reader : readers) {
     workers_.emplace_back([this, reader = std::move(reader)] { RunWorker(reader.get()); });

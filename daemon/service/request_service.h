@@ -18,6 +18,7 @@
 #include "service/request_registry.h"
 #include "service/service_metrics.h"
 #include "store/event_sink.h"
+#include "store/store.h"
 
 namespace roseyd::service {
 
@@ -50,10 +51,10 @@ class RequestService {
   // for intakes that subscribe to requests alone.
   std::vector<std::string> Subjects() const;
 
-  // Opens one read connection per worker (service.request_workers) and
+  // Opens one read side of *store per worker (service.request_workers) and
   // starts the workers. Throws StartupError if the database cannot be read.
-  // REQUIRES: *intake outlives Stop().
-  void Start(Intake* intake);
+  // REQUIRES: *intake outlives Stop(); *store may go once Start returns.
+  void Start(Intake* intake, store::Store* store);
 
   // Takes a request from intake. Returns false, doing nothing, when no family
   // claims message.subject. Otherwise queues it, or refuses it at once (with

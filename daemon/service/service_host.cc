@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "store/open_store.h"
+
 namespace roseyd::service {
 
 ServiceHost::ServiceHost(store::CommitListener* listener, ServiceMetrics* metrics)
@@ -11,9 +13,12 @@ ServiceHost::~ServiceHost() { Stop(); }
 
 void ServiceHost::Open(const Config& config) {
   MutexLock lock(&mu_);
-  auto writer = std::make_unique<store::EventWriter>(config.store, config.DatabasePath(),
-                                                     listener_, config.service.jetstream.stream);
+  auto store = store::OpenStore(config);
+  auto writer =
+      std::make_unique<store::EventWriter>(store->OpenWriter(), config.store, listener_);
   writer->Start();
+  spdlog::info("store: {}", store->Describe());
+  store_ = std::move(store);
   writer_ = std::move(writer);
   config_ = std::make_unique<Config>(config);
   metrics_->SetWriteQueueCapacity(static_cast<double>(config.store.write_queue_capacity));
@@ -21,7 +26,8 @@ void ServiceHost::Open(const Config& config) {
 
 void ServiceHost::Start(bus::Connection* connection) {
   MutexLock lock(&mu_);
-  service_ = std::make_unique<DatabaseService>(*config_, connection, writer_.get(), metrics_);
+  service_ = std::make_unique<DatabaseService>(*config_, connection, writer_.get(), store_.get(),
+                                               metrics_);
   service_->Start();
 }
 
@@ -43,6 +49,7 @@ void ServiceHost::Stop() noexcept {
   }
   service_.reset();
   writer_.reset();
+  store_.reset();
   config_.reset();
 }
 

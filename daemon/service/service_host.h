@@ -8,6 +8,7 @@
 #include "service/database_service.h"
 #include "service/service_metrics.h"
 #include "store/event_writer.h"
+#include "store/store.h"
 
 namespace roseyd::service {
 
@@ -57,7 +58,8 @@ class ServiceHost {
 
   Mutex mu_;
   std::unique_ptr<Config> config_ GUARDED_BY(mu_);  // of the open database
-  // Declared in start order: the service goes first.
+  // Declared in start order: the service goes first, the store last.
+  std::unique_ptr<store::Store> store_ GUARDED_BY(mu_);
   std::unique_ptr<store::EventWriter> writer_ GUARDED_BY(mu_);
   std::unique_ptr<DatabaseService> service_ GUARDED_BY(mu_);
 };

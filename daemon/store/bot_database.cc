@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "base/mutex.h"
+#include "store/sqlite/sqlite_store.h"
 
 namespace roseyd::store {
 namespace {
@@ -52,9 +53,13 @@ class BotDatabase::NullListener : public CommitListener {
 };
 
 BotDatabase::BotDatabase(const StoreConfig& config, const std::string& path)
-    : listener_(std::make_unique<NullListener>()), writer_(config, path, listener_.get()) {
+    : BotDatabase(config, OpenSqliteStore(config, path).get()) {}
+
+BotDatabase::BotDatabase(const StoreConfig& config, Store* store)
+    : listener_(std::make_unique<NullListener>()),
+      writer_(store->OpenWriter(), config, listener_.get()) {
   writer_.Start();
-  reader_ = std::make_unique<Reader>(path, config.busy_timeout);
+  reader_ = store->OpenReader();
 }
 
 BotDatabase::~BotDatabase() {

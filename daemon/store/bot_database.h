@@ -10,6 +10,7 @@
 #include "config/config.h"
 #include "store/event_writer.h"
 #include "store/reader.h"
+#include "store/store.h"
 
 namespace roseyd::store {
 
@@ -21,8 +22,11 @@ namespace roseyd::store {
 // Thread: writes are thread-safe; reads are confined to one thread at a time.
 class BotDatabase {
  public:
-  // Opens or creates the database at `path`; throws StartupError.
+  // Opens or creates the SQLite database at `path`; throws StartupError.
   BotDatabase(const StoreConfig& config, const std::string& path);
+  // Writes and reads through `store`, which it does not borrow; throws
+  // StartupError.
+  BotDatabase(const StoreConfig& config, Store* store);
   ~BotDatabase();  // closes open sessions, as a clean shutdown does
 
   BotDatabase(const BotDatabase&) = delete;

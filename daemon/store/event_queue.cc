@@ -5,8 +5,9 @@
 
 namespace roseyd::store {
 
-EventQueue::EventQueue(int64_t capacity)
+EventQueue::EventQueue(int64_t capacity, Clock* clock)
     : capacity_(static_cast<size_t>(std::max<int64_t>(capacity, 1))),
+      clock_(clock),
       not_empty_(&mu_),
       not_full_(&mu_) {}
 
@@ -26,22 +27,22 @@ Status EventQueue::Push(Event event, uint64_t* seq) {
   return Status::OK();
 }
 
-bool EventQueue::WaitForEvent(Clock::time_point deadline) {
+bool EventQueue::WaitForEvent(Clock::TimePoint deadline) {
   MutexLock lock(&mu_);
   while (events_.empty() && !closed_) {
     wake_at_ = 1;
-    if (!not_empty_.WaitUntil(deadline)) break;  // deadline passed
+    if (!clock_->WaitUntil(&mu_, &not_empty_, deadline)) break;  // deadline passed
   }
   wake_at_ = 0;
   return !events_.empty();
 }
 
-bool EventQueue::WaitForMore(size_t want, Clock::time_point deadline) {
+bool EventQueue::WaitForMore(size_t want, Clock::TimePoint deadline) {
   want = std::max<size_t>(want, 1);
   MutexLock lock(&mu_);
   while (events_.size() < want && !closed_ && !UrgentLocked()) {
     wake_at_ = want;
-    if (!not_empty_.WaitUntil(deadline)) break;  // deadline passed
+    if (!clock_->WaitUntil(&mu_, &not_empty_, deadline)) break;  // deadline passed
   }
   wake_at_ = 0;
   return !events_.empty();
@@ -60,10 +61,10 @@ size_t EventQueue::PopInto(size_t max, std::vector<Event>* out) {
   return n;
 }
 
-bool EventQueue::WaitForClose(Clock::time_point deadline) {
+bool EventQueue::WaitForClose(Clock::TimePoint deadline) {
   MutexLock lock(&mu_);
   while (!closed_) {
-    if (!not_empty_.WaitUntil(deadline)) break;  // deadline passed
+    if (!clock_->WaitUntil(&mu_, &not_empty_, deadline)) break;  // deadline passed
   }
   return closed_;
 }

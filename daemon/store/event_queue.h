@@ -8,6 +8,7 @@
 
 #include "base/mutex.h"
 #include "base/status.h"
+#include "store/clock.h"
 #include "store/event.h"
 
 namespace roseyd::store {
@@ -17,13 +18,12 @@ namespace roseyd::store {
 // queue's lock, so sequence order is queue order.
 //
 // Thread: thread-safe. Any number of producers; exactly one consumer (the
-// writer) calls the Wait*/Pop functions.
+// writer) calls the Wait*/Pop functions. *clock must outlive the queue.
 class EventQueue {
  public:
-  using Clock = std::chrono::steady_clock;
-
-  // `capacity` is in events; values below 1 count as 1.
-  explicit EventQueue(int64_t capacity);
+  // `capacity` is in events; values below 1 count as 1. The Wait*
+  // deadlines are on `clock`.
+  explicit EventQueue(int64_t capacity, Clock* clock = RealClock());
 
   EventQueue(const EventQueue&) = delete;
   EventQueue& operator=(const EventQueue&) = delete;
@@ -35,20 +35,20 @@ class EventQueue {
 
   // Consumer: waits until an event is queued, the queue is closed, or
   // `deadline`. Returns true if an event is queued.
-  bool WaitForEvent(Clock::time_point deadline);
+  bool WaitForEvent(Clock::TimePoint deadline);
 
   // Consumer: waits until `want` events are queued, the queue is closed,
   // `deadline` passes, or someone waits for an event already pushed
   // (RequestUrgent). Returns true if an event is queued. Producers wake the
   // consumer only when `want` is reached, not on every Push.
-  bool WaitForMore(size_t want, Clock::time_point deadline);
+  bool WaitForMore(size_t want, Clock::TimePoint deadline);
 
   // Consumer: moves up to `max` events, oldest first, onto the end of *out.
   // Returns how many moved. Wakes producers blocked on a full queue.
   size_t PopInto(size_t max, std::vector<Event>* out);
 
   // Consumer: sleeps until Close() or `deadline`. Returns true if closed.
-  bool WaitForClose(Clock::time_point deadline);
+  bool WaitForClose(Clock::TimePoint deadline);
 
   // Someone is blocked until `seq` commits: once `seq` is pushed, the writer
   // should not linger for a fuller batch.
@@ -70,6 +70,7 @@ class EventQueue {
 
   // Constant after construction.
   const size_t capacity_;
+  Clock* const clock_;
 
   mutable Mutex mu_;
   CondVar not_empty_;  // consumer waits here: events, close, urgent

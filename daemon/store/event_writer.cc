@@ -1,26 +1,22 @@
 #include "store/event_writer.h"
 
 #include <algorithm>
-#include <array>
 #include <atomic>
-#include <map>
+#include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <spdlog/spdlog.h>
 
 #include "base/mutex.h"
-#include "base/startup_error.h"
-#include "store/chat_lines.h"
-#include "store/database.h"
 #include "store/event_queue.h"
-#include "store/schema.h"
 
 namespace roseyd::store {
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using Duration = std::chrono::steady_clock::duration;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
@@ -30,14 +26,6 @@ constexpr milliseconds kMaxBackoff{5000};
 // gives up so that a dead disk cannot hang shutdown forever.
 constexpr int kRetriesAfterStop = 3;
 constexpr milliseconds kBackoffAfterStop{100};
-constexpr int64_t kDay = 86400;
-// Caches one UPDATE per column set; a bot sends the same set every time.
-constexpr size_t kMaxStatusStatements = 64;
-
-int64_t UnixNow() {
-  return std::chrono::duration_cast<seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 class NullListener : public CommitListener {
  public:
@@ -46,160 +34,49 @@ class NullListener : public CommitListener {
   void OnWriteError(const Status&) noexcept override {}
 };
 
-// The connection checks, then the schema: each step fails at startup with the
-// file's path and a reason a person can act on. Returns db.
-Database* SetUp(Database* db, const StoreConfig& config) {
-  db->SetUpForWriting(config.busy_timeout, config.synchronous);
-  CreateOrUpgradeSchema(db, UnixNow());
-  return db;
-}
-
-// The writer's statements, prepared once after the schema exists.
-struct WriteStatements {
-  explicit WriteStatements(Database* db);
-
-  Statement begin, commit, rollback;
-  Statement user_joined, user_left, chat_stats, chat_insert, user_count;
-  Statement high_water_users, high_water_connected;
-  Statement mark_sent, mark_failed_permanent, mark_failed_transient, user_action;
-  Statement close_sessions, prune_chat, prune_history, prune_sent, prune_tokens, set_meta;
-};
-
-WriteStatements::WriteStatements(Database* db)
-    : begin(db, "BEGIN IMMEDIATE", true),
-      commit(db, "COMMIT", true),
-      rollback(db, "ROLLBACK", true),
-      user_joined(db,
-                  "INSERT INTO user_stats (username, first_seen, last_seen, current_session_start)"
-                  " VALUES (?1, ?2, ?2, ?2) ON CONFLICT (username) DO UPDATE SET"
-                  " last_seen = excluded.last_seen,"
-                  " current_session_start = excluded.current_session_start",
-                  true),
-      // The original tested the start for truth, so a 0 start is no session.
-      user_left(db,
-                "UPDATE user_stats SET last_seen = ?1,"
-                " total_time_connected = total_time_connected + (?1 - current_session_start),"
-                " current_session_start = NULL"
-                " WHERE username = ?2 AND current_session_start IS NOT NULL"
-                " AND current_session_start <> 0",
-                true),
-      chat_stats(db,
-                 "UPDATE user_stats SET total_chat_lines = total_chat_lines + 1, last_seen = ?1"
-                 " WHERE username = ?2",
-                 true),
-      chat_insert(db, "INSERT INTO recent_chat (timestamp, username, message) VALUES (?1, ?2, ?3)",
-                  true),
-      user_count(db,
-                 "INSERT INTO user_count_history (timestamp, chat_users, connected_users)"
-                 " VALUES (?1, ?2, ?3)",
-                 true),
-      high_water_users(db,
-                       "UPDATE channel_stats SET max_users = ?1, max_users_timestamp = ?2,"
-                       " last_updated = ?2 WHERE id = 1 AND ?1 > IFNULL(max_users, 0)",
-                       true),
-      high_water_connected(db,
-                           "UPDATE channel_stats SET max_connected = ?1,"
-                           " max_connected_timestamp = ?2, last_updated = ?2"
-                           " WHERE id = 1 AND ?1 > IFNULL(max_connected, 0)",
-                           true),
-      mark_sent(db, "UPDATE outbound_messages SET sent = 1, sent_timestamp = ?1 WHERE id = ?2",
-                true),
-      mark_failed_permanent(db,
-                            "UPDATE outbound_messages SET sent = 1, sent_timestamp = ?1,"
-                            " retry_count = retry_count + 1, last_error = ?2 WHERE id = ?3",
-                            true),
-      mark_failed_transient(db,
-                            "UPDATE outbound_messages SET retry_count = retry_count + 1,"
-                            " last_error = ?1 WHERE id = ?2",
-                            true),
-      user_action(db,
-                  "INSERT INTO user_actions (timestamp, username, action_type, details)"
-                  " VALUES (?1, ?2, ?3, ?4)",
-                  true),
-      close_sessions(db,
-                     "UPDATE user_stats SET"
-                     " total_time_connected = total_time_connected + (?1 - current_session_start),"
-                     " current_session_start = NULL, last_seen = ?1"
-                     " WHERE current_session_start IS NOT NULL",
-                     false),
-      prune_chat(db, "DELETE FROM recent_chat WHERE timestamp < ?1", false),
-      prune_history(db, "DELETE FROM user_count_history WHERE timestamp < ?1", false),
-      prune_sent(db, "DELETE FROM outbound_messages WHERE sent = 1 AND sent_timestamp < ?1", false),
-      prune_tokens(db, "DELETE FROM api_tokens WHERE revoked = 1 AND created_at < ?1", false),
-      set_meta(db, "INSERT OR REPLACE INTO roseyd_meta (key, value) VALUES (?1, ?2)", false) {}
-
-// Binds `args` to ?1, ?2, ... and runs the statement to completion.
-template <typename... Args>
-Status RunWith(Statement* stmt, const Args&... args) {
-  Statement::Scope scope(stmt);
-  int index = 0;
-  (stmt->Bind(++index, args), ...);
-  return stmt->Run();
-}
-
 }  // namespace
 
 class EventWriter::Impl {
  public:
-  Impl(const StoreConfig& config, const std::string& path, CommitListener* listener,
-       const std::string& stream);
+  Impl(std::unique_ptr<StoreWriter> store, const StoreConfig& config, CommitListener* listener,
+       Clock* clock);
 
   void Start();
   void Stop();
   Status Submit(Event event, uint64_t* seq);
   uint64_t LastCommitted() const;
   uint64_t LastStreamSeq() const { return last_stream_seq_.load(std::memory_order_acquire); }
-  Status WaitCommitted(uint64_t seq, Clock::time_point deadline);
+  Status WaitCommitted(uint64_t seq, std::chrono::steady_clock::time_point deadline);
   const EventQueue& queue() const { return queue_; }
 
  private:
   void Run();
   void CollectBatch();
   bool CommitBatch();  // false: gave up at shutdown
-  Status ApplyBatch();
-  void Rollback();
   void Publish(std::chrono::nanoseconds duration);
-  size_t ChatRunAt(size_t first) const;
-  Status ApplyEvent(const Event& event, bool* partial);
-  Status Apply(const UserJoined& w, int64_t now, bool* partial);
-  Status Apply(const UserLeft& w, int64_t now, bool* partial);
-  Status Apply(const ChatMessage& w, int64_t now, bool* partial);
-  Status Apply(const UserCount& w, int64_t now, bool* partial);
-  Status Apply(const HighWater& w, int64_t now, bool* partial);
-  Status Apply(const StatusUpdate& w, int64_t now, bool* partial);
-  Status Apply(const MarkSent& w, int64_t now, bool* partial);
-  Status Apply(const MarkFailed& w, int64_t now, bool* partial);
-  Status Apply(const UserAction& w, int64_t now, bool* partial);
-  Status Apply(const LogChat& w, int64_t now, bool* partial);
-  // The cached UPDATE for this set of columns; nullptr and *error on failure.
-  Statement* StatusStatement(uint32_t columns, Status* error);
-  template <typename Work>
-  Status InTransaction(const char* what, Work work);
   void RunPeriodicWork();
-  Status Maintain();
-  Clock::duration MaintenanceDueIn();
-  uint64_t StoredStreamSeq();
+  Duration MaintenanceDueIn();
+  // Logs a failed write outside a batch and tells the listener.
+  void ReportFailure(const char* what, const Status& s);
 
   // Constant after construction.
   const StoreConfig config_;
   CommitListener* const listener_;
-  const std::string stream_key_;  // roseyd_meta key of the stream's position
-  const Clock::duration retention_interval_;
-  const Clock::duration maintenance_interval_;
+  Clock* const clock_;
+  const Duration retention_interval_;
+  const Duration maintenance_interval_;
 
   EventQueue queue_;  // thread-safe
 
   // Confined to the writer thread (the constructor and Stop() run before it
-  // starts and after it ends). Statements die before the connection.
-  Database db_;
-  WriteStatements stmts_;
-  ChatLineWriter chat_lines_{&db_};
-  std::map<uint32_t, Statement> status_stmts_;  // by column bit set
+  // starts and after it ends).
+  std::unique_ptr<StoreWriter> store_;
   std::vector<Event> batch_;
-  std::vector<char> rejected_;  // parallel to batch_
+  std::vector<Rejection> rejections_;  // of batch_, kept across its retries
+  std::vector<char> rejected_;         // parallel to batch_, built by Publish
   std::vector<Event> accepted_;
-  Clock::time_point next_retention_;
-  Clock::time_point next_maintenance_;
+  Clock::TimePoint next_retention_;
+  Clock::TimePoint next_maintenance_;
 
   mutable Mutex mu_;
   CondVar committed_cv_{&mu_};
@@ -212,43 +89,30 @@ class EventWriter::Impl {
   bool stopped_ GUARDED_BY(lifecycle_mu_) = false;
 };
 
-EventWriter::Impl::Impl(const StoreConfig& config, const std::string& path,
-                        CommitListener* listener, const std::string& stream)
+EventWriter::Impl::Impl(std::unique_ptr<StoreWriter> store, const StoreConfig& config,
+                        CommitListener* listener, Clock* clock)
     : config_(config),
       listener_(listener),
-      stream_key_(StreamSeqKey(stream)),
-      retention_interval_(std::max<Clock::duration>(config.retention_interval, seconds(1))),
-      maintenance_interval_(std::max<Clock::duration>(config.maintenance_interval, seconds(1))),
-      queue_(config.write_queue_capacity),
-      db_(path, Database::Mode::kReadWriteCreate),
-      stmts_(SetUp(&db_, config)) {
-  const auto now = Clock::now();
+      clock_(clock),
+      retention_interval_(std::max<Duration>(config.retention_interval, seconds(1))),
+      maintenance_interval_(std::max<Duration>(config.maintenance_interval, seconds(1))),
+      queue_(config.write_queue_capacity, clock),
+      store_(std::move(store)) {
+  const auto now = clock_->Now();
   next_retention_ = now + retention_interval_;
   next_maintenance_ = now + MaintenanceDueIn();
-  last_stream_seq_.store(StoredStreamSeq(), std::memory_order_release);
+  last_stream_seq_.store(store_->StreamPosition(), std::memory_order_release);
 }
 
-uint64_t EventWriter::Impl::StoredStreamSeq() {
-  Statement stored(&db_, "SELECT value FROM roseyd_meta WHERE key = ?1", false);
-  Statement::Scope scope(&stored);
-  stored.Bind(1, std::string_view(stream_key_));
-  bool has_row = false;
-  if (!stored.Step(&has_row).ok() || !has_row) return 0;
-  return static_cast<uint64_t>(stored.ColumnInt64(0));
-}
-
-// Maintenance survives restarts through roseyd_meta, so a daemon restarted
-// more often than the interval still maintains its file; but never right at
-// startup, where it would delay the first commit.
-Clock::duration EventWriter::Impl::MaintenanceDueIn() {
-  Statement last(&db_, "SELECT value FROM roseyd_meta WHERE key = ?1", false);
-  Statement::Scope scope(&last);
-  last.Bind(1, kMetaLastMaintenance);
-  bool has_row = false;
-  if (!last.Step(&has_row).ok() || !has_row) return maintenance_interval_;
-  const auto due_in = seconds(last.ColumnInt64(0) - UnixNow()) + maintenance_interval_;
-  const auto grace = std::min<Clock::duration>(maintenance_interval_, seconds(60));
-  return std::clamp<Clock::duration>(due_in, grace, maintenance_interval_);
+// Maintenance survives restarts through the store's record of its last run,
+// so a daemon restarted more often than the interval still maintains its
+// file; but never right at startup, where it would delay the first commit.
+Duration EventWriter::Impl::MaintenanceDueIn() {
+  const std::optional<int64_t> last = store_->LastMaintenance();
+  if (!last) return maintenance_interval_;
+  const auto due_in = seconds(*last - clock_->UnixNow()) + maintenance_interval_;
+  const auto grace = std::min<Duration>(maintenance_interval_, seconds(60));
+  return std::clamp<Duration>(due_in, grace, maintenance_interval_);
 }
 
 void EventWriter::Impl::Start() {
@@ -266,9 +130,13 @@ void EventWriter::Impl::Stop() {
   thread_.join();
 }
 
+// `received` stays on the steady clock: listeners measure latency from it
+// against their own std::chrono::steady_clock::now().
 Status EventWriter::Impl::Submit(Event event, uint64_t* seq) {
-  if (event.unix_time == 0) event.unix_time = UnixNow();
-  if (event.received == Clock::time_point{}) event.received = Clock::now();
+  if (event.unix_time == 0) event.unix_time = clock_->UnixNow();
+  if (event.received == std::chrono::steady_clock::time_point{}) {
+    event.received = std::chrono::steady_clock::now();
+  }
   return queue_.Push(std::move(event), seq);
 }
 
@@ -277,7 +145,8 @@ uint64_t EventWriter::Impl::LastCommitted() const {
   return last_committed_;
 }
 
-Status EventWriter::Impl::WaitCommitted(uint64_t seq, Clock::time_point deadline) {
+Status EventWriter::Impl::WaitCommitted(uint64_t seq,
+                                        std::chrono::steady_clock::time_point deadline) {
   if (LastCommitted() >= seq) return Status::OK();
   queue_.RequestUrgent(seq);
   MutexLock lock(&mu_);
@@ -301,10 +170,10 @@ void EventWriter::Impl::Run() {
     CollectBatch();
     if (!CommitBatch()) break;
   }
-  const Status closed = InTransaction(
-      "closing open sessions", [this] { return RunWith(&stmts_.close_sessions, UnixNow()); });
-  if (!closed.ok()) spdlog::error("store: open sessions stay open in the file");
-  (void)db_.Exec("PRAGMA optimize");  // cheap, and helps the next start's plans
+  if (const Status s = store_->CloseSessions(clock_->UnixNow()); !s.ok()) {
+    ReportFailure("closing open sessions", s);
+    spdlog::error("store: open sessions stay open in the file");
+  }
   MutexLock lock(&mu_);
   writer_exited_ = true;
   committed_cv_.SignalAll();
@@ -323,18 +192,25 @@ void EventWriter::Impl::CollectBatch() {
   if (batch_.size() < 2 || batch_.size() >= max || config_.batch_max_delay.count() <= 0) return;
   // Sleep until the rest of the batch is queued (or the deadline, or an
   // urgent waiter), then take it in one go.
-  queue_.WaitForMore(max - batch_.size(), Clock::now() + config_.batch_max_delay);
+  queue_.WaitForMore(max - batch_.size(), clock_->Now() + config_.batch_max_delay);
   queue_.PopInto(max - batch_.size(), &batch_);
 }
 
 bool EventWriter::Impl::CommitBatch() {
-  rejected_.assign(batch_.size(), 0);
-  Clock::duration backoff = kFirstBackoff;
+  rejections_.clear();
+  size_t reported = 0;
+  Duration backoff = kFirstBackoff;
   for (int retries_after_stop = 0;;) {
-    const auto started = Clock::now();
-    const Status s = ApplyBatch();
+    const auto started = clock_->Now();
+    const Status s = store_->ApplyBatch(batch_, &rejections_);
+    const auto duration = clock_->Now() - started;
+    // A refused event is reported once, when found; retries skip it.
+    for (; reported < rejections_.size(); ++reported) {
+      listener_->OnRejected(batch_[rejections_[reported].index], rejections_[reported].why);
+    }
     if (s.ok()) {
-      Publish(Clock::now() - started);
+      last_stream_seq_.store(store_->StreamPosition(), std::memory_order_release);
+      Publish(duration);
       return true;
     }
     listener_->OnWriteError(s);
@@ -346,96 +222,20 @@ bool EventWriter::Impl::CommitBatch() {
             batch_.size() + queue_.Depth(), s.ToString());
         return false;
       }
-      std::this_thread::sleep_for(std::min<Clock::duration>(backoff, kBackoffAfterStop));
+      clock_->SleepFor(std::min<Duration>(backoff, kBackoffAfterStop));
     } else {
-      queue_.WaitForClose(Clock::now() + backoff);  // Stop() cuts the wait short
+      queue_.WaitForClose(clock_->Now() + backoff);  // Stop() cuts the wait short
     }
-    backoff = std::min<Clock::duration>(backoff * 2, kMaxBackoff);
+    backoff = std::min<Duration>(backoff * 2, kMaxBackoff);
   }
-}
-
-// One transaction over the batch. An event whose own data fails is rejected
-// and the others go on; if it had already changed a row (or SQLite rolled
-// the transaction back), the batch restarts without it so that each event
-// stays all-or-nothing.
-//
-// Runs of message.log events go through ChatLineWriter in bulk. If a run
-// fails on its data, the batch restarts event by event, which finds the bad
-// event and rejects only that one.
-Status EventWriter::Impl::ApplyBatch() {
-  bool bulk = true;
-  for (bool restart = true; restart;) {
-    restart = false;
-    if (Status s = RunWith(&stmts_.begin); !s.ok()) return s;
-    for (size_t i = 0; i < batch_.size() && !restart; ++i) {
-      if (rejected_[i]) continue;
-      if (const size_t run = bulk ? ChatRunAt(i) : 0; run >= 2) {
-        Status s = chat_lines_.Apply(std::span<const Event>(batch_).subspan(i, run));
-        if (s.ok()) {
-          i += run - 1;
-          continue;
-        }
-        Rollback();
-        if (!IsDataError(s)) return s;
-        bulk = false;
-        restart = true;
-        continue;
-      }
-      bool partial = false;
-      Status s = ApplyEvent(batch_[i], &partial);
-      if (s.ok()) continue;
-      if (!IsDataError(s)) {
-        Rollback();
-        return s;
-      }
-      rejected_[i] = 1;
-      listener_->OnRejected(batch_[i], s);
-      if (partial || !db_.InTransaction()) {
-        Rollback();
-        restart = true;
-      }
-    }
-  }
-  // Where durable intake resumes, in the same transaction as the rows; a
-  // rejected event counts as read, since it is never retried.
-  uint64_t stream_seq = 0;
-  for (const Event& event : batch_) stream_seq = std::max(stream_seq, event.stream_seq);
-  if (stream_seq != 0) {
-    const std::string text = std::to_string(stream_seq);
-    if (Status s = RunWith(&stmts_.set_meta, std::string_view(stream_key_), std::string_view(text)); !s.ok()) {
-      Rollback();
-      return s;
-    }
-  }
-  if (Status s = RunWith(&stmts_.commit); !s.ok()) {
-    Rollback();
-    return s;
-  }
-  if (stream_seq != 0) last_stream_seq_.store(stream_seq, std::memory_order_release);
-  return Status::OK();
-}
-
-// How many events from batch_[first] on are message.log lines not yet
-// rejected, in a row.
-size_t EventWriter::Impl::ChatRunAt(size_t first) const {
-  size_t end = first;
-  while (end < batch_.size() && !rejected_[end] &&
-         std::holds_alternative<ChatMessage>(batch_[end].write)) {
-    ++end;
-  }
-  return end - first;
-}
-
-void EventWriter::Impl::Rollback() {
-  if (!db_.InTransaction()) return;
-  const Status s = RunWith(&stmts_.rollback);
-  if (!s.ok()) spdlog::warn("store: rollback failed: {}", s.ToString());
 }
 
 void EventWriter::Impl::Publish(std::chrono::nanoseconds duration) {
   const uint64_t last = batch_.back().seq;
   std::span<const Event> durable = batch_;
-  if (std::find(rejected_.begin(), rejected_.end(), 1) != rejected_.end()) {
+  if (!rejections_.empty()) {
+    rejected_.assign(batch_.size(), 0);
+    for (const Rejection& r : rejections_) rejected_[r.index] = 1;
     accepted_.clear();
     for (size_t i = 0; i < batch_.size(); ++i) {
       if (!rejected_[i]) accepted_.push_back(std::move(batch_[i]));
@@ -454,152 +254,35 @@ void EventWriter::Impl::Publish(std::chrono::nanoseconds duration) {
   queue_.ClearUrgent(last);
 }
 
-Status EventWriter::Impl::ApplyEvent(const Event& event, bool* partial) {
-  return std::visit([&](const auto& w) { return Apply(w, event.unix_time, partial); }, event.write);
-}
-
-Status EventWriter::Impl::Apply(const UserJoined& w, int64_t now, bool*) {
-  return RunWith(&stmts_.user_joined, w.username, now);
-}
-
-Status EventWriter::Impl::Apply(const UserLeft& w, int64_t now, bool*) {
-  return RunWith(&stmts_.user_left, now, w.username);
-}
-
-Status EventWriter::Impl::Apply(const ChatMessage& w, int64_t now, bool* partial) {
-  if (Status s = RunWith(&stmts_.chat_stats, now, w.username); !s.ok()) return s;
-  if (!WantsChatRow(w)) return Status::OK();
-  *partial = db_.Changes() > 0;
-  return RunWith(&stmts_.chat_insert, now, w.username, w.message);
-}
-
-Status EventWriter::Impl::Apply(const UserCount& w, int64_t now, bool*) {
-  return RunWith(&stmts_.user_count, now, w.chat_count, w.connected_count);
-}
-
-Status EventWriter::Impl::Apply(const HighWater& w, int64_t now, bool* partial) {
-  if (Status s = RunWith(&stmts_.high_water_users, w.chat_count, now); !s.ok()) return s;
-  // The original skipped a null or zero connected count.
-  if (!w.connected_count || *w.connected_count == 0) return Status::OK();
-  *partial = db_.Changes() > 0;
-  return RunWith(&stmts_.high_water_connected, *w.connected_count, now);
-}
-
-Status EventWriter::Impl::Apply(const StatusUpdate& w, int64_t now, bool*) {
-  std::array<const StatusValue*, kStatusColumnCount> values{};
-  uint32_t columns = 0;
-  for (const auto& [column, value] : w.fields) {
-    // The service whitelisted these already; a name reaches the SQL text
-    // only if it is one of the schema's own column names.
-    const int index = StatusColumnIndex(column);
-    if (index < 0) {
-      return Status::InvalidArgument("status column '" + column + "' is not whitelisted");
-    }
-    columns |= 1u << index;
-    values[static_cast<size_t>(index)] = &value;  // a repeated column: the last wins
-  }
-  if (columns == 0) return Status::OK();  // the original did nothing either
-  Status prepared;
-  Statement* stmt = StatusStatement(columns, &prepared);
-  if (stmt == nullptr) return prepared;
-  Statement::Scope scope(stmt);
-  int param = 0;
-  for (const StatusValue* value : values) {
-    if (value != nullptr) stmt->Bind(++param, *value);
-  }
-  stmt->Bind(++param, now);
-  return stmt->Run();
-}
-
-Statement* EventWriter::Impl::StatusStatement(uint32_t columns, Status* error) {
-  auto it = status_stmts_.find(columns);
-  if (it == status_stmts_.end()) {
-    if (status_stmts_.size() >= kMaxStatusStatements) status_stmts_.clear();
-    std::string sql = "UPDATE current_status SET ";
-    const auto names = StatusColumns();
-    for (size_t i = 0; i < names.size(); ++i) {
-      if (columns & (1u << i)) (sql += names[i]) += " = ?, ";
-    }
-    sql += "last_updated = ? WHERE id = 1";
-    Statement stmt;
-    if (*error = stmt.Prepare(&db_, sql, true); !error->ok()) return nullptr;
-    it = status_stmts_.emplace(columns, std::move(stmt)).first;
-  }
-  return &it->second;
-}
-
-Status EventWriter::Impl::Apply(const MarkSent& w, int64_t now, bool*) {
-  return RunWith(&stmts_.mark_sent, now, w.message_id);
-}
-
-Status EventWriter::Impl::Apply(const MarkFailed& w, int64_t now, bool*) {
-  if (w.is_permanent) {  // marked sent so that it is never retried
-    return RunWith(&stmts_.mark_failed_permanent, now, w.error, w.message_id);
-  }
-  return RunWith(&stmts_.mark_failed_transient, w.error, w.message_id);
-}
-
-Status EventWriter::Impl::Apply(const UserAction& w, int64_t now, bool*) {
-  return RunWith(&stmts_.user_action, w.timestamp.value_or(now), w.username, w.action_type,
-                 w.details);
-}
-
-Status EventWriter::Impl::Apply(const LogChat& w, int64_t now, bool*) {
-  return RunWith(&stmts_.chat_insert, w.timestamp.value_or(now), w.username, w.message);
-}
-
-template <typename Work>
-Status EventWriter::Impl::InTransaction(const char* what, Work work) {
-  Status s = RunWith(&stmts_.begin);
-  if (s.ok()) s = work();
-  if (s.ok()) s = RunWith(&stmts_.commit);
-  if (s.ok()) return s;
-  Rollback();
-  spdlog::warn("store: {} failed: {}", what, s.ToString());
-  listener_->OnWriteError(s);
-  return s;
-}
-
 // Housekeeping between batches, each in its own short transaction. A failure
 // is reported and tried again at the next period.
 void EventWriter::Impl::RunPeriodicWork() {
-  const auto now = Clock::now();
+  const auto now = clock_->Now();
   if (now >= next_retention_) {
     next_retention_ = now + retention_interval_;
-    const int64_t cutoff = UnixNow() - int64_t{config_.recent_chat_retention_hours} * 3600;
-    (void)InTransaction("pruning recent_chat", [&] { return RunWith(&stmts_.prune_chat, cutoff); });
+    const int64_t cutoff = clock_->UnixNow() - int64_t{config_.recent_chat_retention_hours} * 3600;
+    if (const Status s = store_->PruneRecentChat(cutoff); !s.ok()) {
+      ReportFailure("pruning recent_chat", s);
+    }
   }
   if (now >= next_maintenance_) {
     next_maintenance_ = now + maintenance_interval_;
-    (void)Maintain();  // InTransaction reported any failure
+    if (const Status s = store_->Maintain(clock_->UnixNow()); !s.ok()) {
+      ReportFailure("maintenance", s);
+    }
   }
 }
 
-Status EventWriter::Impl::Maintain() {
-  const int64_t now = UnixNow();
-  const std::string now_text = std::to_string(now);
-  int64_t deleted = 0;
-  Status s = InTransaction("maintenance", [&] {
-    for (auto [stmt, cutoff] : {std::pair{&stmts_.prune_history, now - 30 * kDay},
-                                std::pair{&stmts_.prune_sent, now - 7 * kDay},
-                                std::pair{&stmts_.prune_tokens, now - 90 * kDay}}) {
-      if (Status r = RunWith(stmt, cutoff); !r.ok()) return r;
-      deleted += db_.Changes();
-    }
-    return RunWith(&stmts_.set_meta, kMetaLastMaintenance, now_text);
-  });
-  if (!s.ok()) return s;
-  // analysis_limit bounds how long ANALYZE holds the write lock on a big file.
-  const Status analyzed = db_.Exec("PRAGMA analysis_limit=1000; ANALYZE");
-  spdlog::info("store: maintenance deleted {} old rows; ANALYZE {}", deleted,
-               analyzed.ok() ? "done" : analyzed.ToString());
-  return Status::OK();
+void EventWriter::Impl::ReportFailure(const char* what, const Status& s) {
+  spdlog::warn("store: {} failed: {}", what, s.ToString());
+  listener_->OnWriteError(s);
 }
 
-EventWriter::EventWriter(const StoreConfig& config, const std::string& path,
-                         CommitListener* listener, const std::string& stream) {
+EventWriter::EventWriter(std::unique_ptr<StoreWriter> store, const StoreConfig& config,
+                         CommitListener* listener, Clock* clock) {
   static NullListener null_listener;
-  impl_ = std::make_unique<Impl>(config, path, listener ? listener : &null_listener, stream);
+  impl_ =
+      std::make_unique<Impl>(std::move(store), config, listener ? listener : &null_listener, clock);
 }
 
 EventWriter::~EventWriter() { impl_->Stop(); }

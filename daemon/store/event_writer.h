@@ -4,12 +4,13 @@
 #include <cstdint>
 #include <memory>
 #include <span>
-#include <string>
 
 #include "base/status.h"
 #include "config/config.h"
+#include "store/clock.h"
 #include "store/event.h"
 #include "store/event_sink.h"
+#include "store/store.h"
 
 namespace roseyd::store {
 
@@ -27,26 +28,26 @@ class CommitListener {
   virtual void OnWriteError(const Status& why) noexcept = 0;
 };
 
-// Owns the write connection and the thread that applies Events in group
-// commits: a transaction takes whatever is queued, up to batch_max_events,
-// waiting at most batch_max_delay after its first event for more, and commits
-// as soon as the queue is empty. Opening creates the schema or upgrades a file
-// made by the original Python service in place.
+// The thread that applies Events to a store in group commits: a transaction
+// takes whatever is queued, up to batch_max_events, waiting at most
+// batch_max_delay after its first event for more, and commits as soon as the
+// queue is empty. Between batches it prunes recent chat every
+// retention_interval and maintains the store every maintenance_interval.
 //
-// A failed transaction is rolled back and retried with back-off: the writer
-// never drops an event for a transient error (disk full, I/O, busy). An event
-// whose own row cannot be written is reported to OnRejected and skipped.
+// A failed batch is retried with back-off: the writer never drops an event
+// for a transient error (disk full, I/O, busy). An event whose own row cannot
+// be written is reported to OnRejected and skipped.
 //
 // Thread: Submit, WaitCommitted and the accessors are thread-safe; the
-// connection is confined to the writer thread. *listener must outlive Stop().
+// StoreWriter is confined to the writer thread. *listener must outlive
+// Stop(); *clock must outlive the EventWriter.
 class EventWriter : public EventSink {
  public:
-  // Opens (creating if needed) the database at `path`. Throws StartupError if
-  // the file cannot be opened, is read-only, is not a database or is corrupt.
-  // `stream` names the JetStream stream whose read position the file keeps
-  // for durable intake (Event::stream_seq); each stream has its own.
-  EventWriter(const StoreConfig& config, const std::string& path,
-              CommitListener* listener, const std::string& stream = "ROSEY_DB");
+  // Writes through `store` (see OpenSqliteEventWriter for a SQLite file).
+  // `clock` keeps the periods and stamps Event::unix_time when unset; a null
+  // listener hears nothing.
+  EventWriter(std::unique_ptr<StoreWriter> store, const StoreConfig& config,
+              CommitListener* listener, Clock* clock = RealClock());
   ~EventWriter() override;  // Stop()s if still running.
 
   EventWriter(const EventWriter&) = delete;
@@ -56,8 +57,10 @@ class EventWriter : public EventSink {
   void Start();
 
   // EventSink. Submit blocks while the queue is at capacity and returns
-  // Unavailable once Stop() has begun. LastStreamSeq is read from the file
-  // at open. WaitCommitted asks the writer not to linger for a fuller batch.
+  // Unavailable once Stop() has begun. LastStreamSeq starts at the store's
+  // StreamPosition(). WaitCommitted asks the writer not to linger for a
+  // fuller batch; its deadline is on std::chrono::steady_clock, the caller's
+  // clock, not the injected one.
   Status Submit(Event event, uint64_t* seq = nullptr) override;
   uint64_t LastSubmitted() const override;
   uint64_t LastCommitted() const override;

@@ -1,10 +1,7 @@
 #pragma once
 
-#include <chrono>
 #include <cstdint>
-#include <memory>
 #include <optional>
-#include <string>
 #include <string_view>
 #include <vector>
 
@@ -13,44 +10,38 @@
 
 namespace roseyd::store {
 
-// A read-only connection with the protocol's queries prepared once. Sees
-// every transaction committed before each call (WAL snapshot per statement).
-// Errors (busy past the timeout, I/O) come back as a non-OK Status.
+// The read side of a store: the protocol's queries. Each call sees every
+// transaction committed before it. Errors (busy past a timeout, I/O) come
+// back as a non-OK Status. Store::OpenReader makes one; SqliteReader
+// (store/sqlite/sqlite_reader.h) is the SQLite one.
 //
-// Thread: confined to one thread at a time; use one Reader per query thread.
+// Thread: confined to one thread at a time; use one Reader per request worker.
 class Reader {
  public:
-  // Opens `path` read-only. Throws StartupError if it cannot. The EventWriter
-  // must have created the schema first.
-  Reader(const std::string& path, std::chrono::milliseconds busy_timeout);
-  ~Reader();
-
-  Reader(const Reader&) = delete;
-  Reader& operator=(const Reader&) = delete;
+  virtual ~Reader() = default;
 
   // Unsent outbound messages due for (re)delivery at `now` (Unix seconds):
   // sent=0, retry_count < max_retries, and retry_count=0 or
   // timestamp + 2^retry_count*60 <= now; oldest first.
-  Status OutboundPending(int limit, int max_retries, int64_t now,
-                         std::vector<OutboundRow>* out);
+  virtual Status OutboundPending(int limit, int max_retries, int64_t now,
+                                 std::vector<OutboundRow>* out) = 0;
 
   // The newest `limit` recent_chat rows, returned oldest first.
-  Status RecentChat(int limit, std::vector<ChatRow>* out);
+  virtual Status RecentChat(int limit, std::vector<ChatRow>* out) = 0;
 
   // get_recent_messages(limit, offset): newest first.
-  Status RecentMessages(int limit, int offset, std::vector<RecentMessageRow>* out);
+  virtual Status RecentMessages(int limit, int offset, std::vector<RecentMessageRow>* out) = 0;
 
-  Status GetChannelStats(ChannelStats* out);
+  // The high-water marks, the top chatters and how many users were seen, as
+  // of one moment.
+  virtual Status GetChannelStats(ChannelStats* out) = 0;
 
   // Sets *out to nullopt when the user is unknown.
-  Status GetUserStats(std::string_view username, std::optional<UserStatsRow>* out);
+  virtual Status GetUserStats(std::string_view username, std::optional<UserStatsRow>* out) = 0;
 
-  // Row count of `table` (one of the schema's tables), for tests and benchmarks.
-  Status CountRows(std::string_view table, int64_t* out);
-
- private:
-  class Impl;
-  std::unique_ptr<Impl> impl_;
+  // Row count of `table` (one of the schema's tables), for tests and
+  // benchmarks; InvalidArgument for any other name.
+  virtual Status CountRows(std::string_view table, int64_t* out) = 0;
 };
 
 }  // namespace roseyd::store

@@ -16,7 +16,8 @@
 #include "service/request_handler.h"
 #include "service/subject.h"
 #include "store/event_writer.h"
-#include "store/reader.h"
+#include "store/sqlite/sqlite_reader.h"
+#include "store/sqlite/sqlite_store.h"
 
 namespace {
 
@@ -29,7 +30,9 @@ constexpr Subject kRequests[] = {Subject::kOutboundGet, Subject::kRecentChatGet,
 roseyd::service::RequestHandler& Handler() {
   static const std::string path = "/tmp/roseyd-fuzz-" + std::to_string(getpid()) + ".db";
   static const bool created = [] {
-    roseyd::store::EventWriter writer(roseyd::StoreConfig{}, path, nullptr);
+    roseyd::store::EventWriter writer(
+        roseyd::store::OpenSqliteStore(roseyd::StoreConfig{}, path)->OpenWriter(),
+        roseyd::StoreConfig{}, nullptr);
     writer.Start();
     uint64_t seq = 0;
     (void)writer.Submit({roseyd::store::UserJoined{"alice"}, 1'700'000'000, {}, 0}, &seq);
@@ -42,7 +45,7 @@ roseyd::service::RequestHandler& Handler() {
     return true;
   }();
   (void)created;
-  static roseyd::store::Reader reader(path, std::chrono::milliseconds(1000));
+  static roseyd::store::SqliteReader reader(path, std::chrono::milliseconds(1000));
   static roseyd::service::RequestHandler handler(&reader, 1000);
   return handler;
 }

@@ -9,7 +9,7 @@
 
 #include "loadgen/payloads.h"
 #include "loadgen/scenarios/kinds.h"
-#include "store/bench_counts.h"
+#include "store/sqlite/bench_counts.h"
 
 namespace roseyd::loadgen {
 

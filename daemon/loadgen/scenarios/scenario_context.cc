@@ -9,7 +9,7 @@
 #include "base/startup_error.h"
 #include "bus/connection.h"
 #include "loadgen/payloads.h"
-#include "store/bench_counts.h"
+#include "store/sqlite/bench_counts.h"
 
 namespace roseyd::loadgen {
 

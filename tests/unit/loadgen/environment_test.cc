@@ -3,7 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "base/build_info.h"
-#include "store/bench_counts.h"
+#include "store/sqlite/bench_counts.h"
 
 namespace roseyd::loadgen {
 namespace {

@@ -7,8 +7,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "store/database.h"
-#include "store/schema.h"
+#include "store/sqlite/database.h"
+#include "store/sqlite/schema.h"
 #include "support/status_matchers.h"
 #include "support/temp_dir.h"
 #include "unit/loadgen/fake_target.h"

@@ -20,6 +20,7 @@
 #include "store/bot_database.h"
 #include "support/status_matchers.h"
 #include "support/temp_dir.h"
+#include "store/open_store.h"
 #include "unit/service/fake_event_sink.h"
 
 namespace roseyd::service {
@@ -125,7 +126,7 @@ class RequestServiceTest : public ::testing::Test {
     auto family = std::make_unique<RowFamily>(&sink_);
     family_ = family.get();
     service_->Register(std::move(family));
-    service_->Start(&intake_);
+    service_->Start(&intake_, store::OpenStore(config_).get());
   }
 
   static bus::EmbeddedServerOptions ServerOptions() {

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "support/status_matchers.h"
+#include "unit/store/fake_clock.h"
 
 namespace roseyd::store {
 namespace {
@@ -75,6 +76,22 @@ TEST(EventQueueTest, WaitForEventTimesOutWhenEmpty) {
   const auto start = Clock::now();
   EXPECT_FALSE(queue.WaitForEvent(start + milliseconds(30)));
   EXPECT_GE(Clock::now() - start, milliseconds(30));
+}
+
+TEST(EventQueueTest, WaitsEndAtTheirDeadlineOnTheQueuesClock) {
+  FakeClock clock(0);
+  EventQueue queue(4, &clock);
+  std::atomic<bool> returned{false};
+  std::thread consumer([&] {
+    EXPECT_FALSE(queue.WaitForMore(2, clock.Now() + std::chrono::seconds(10)));
+    returned = true;
+  });
+  clock.AwaitWaiters(1);
+  clock.Advance(std::chrono::seconds(9));
+  EXPECT_FALSE(returned);
+  clock.Advance(std::chrono::seconds(1));
+  consumer.join();
+  EXPECT_TRUE(returned);
 }
 
 TEST(EventQueueTest, WaitForEventWakesOnPush) {

@@ -12,6 +12,7 @@
 
 #include "base/startup_error.h"
 #include "store/event_writer.h"
+#include "store/sqlite/sqlite_store.h"
 #include "unit/store/writer_fixture.h"
 
 namespace roseyd::store {
@@ -23,7 +24,7 @@ using std::chrono::milliseconds;
 // or "" if it opened.
 std::string OpenError(const std::string& path, const StoreConfig& config = StoreConfig{}) {
   try {
-    EventWriter writer(config, path, nullptr);
+    auto writer = OpenSqliteEventWriter(config, path, nullptr);
   } catch (const StartupError& e) {
     EXPECT_EQ(e.subsystem(), "store");
     return e.what();
@@ -55,7 +56,7 @@ TEST(EventWriterStartupTest, CorruptFileIsRefusedWithItsPath) {
 TEST(EventWriterStartupTest, ReadOnlyFileIsRefusedWithItsPath) {
   testing::TempDir dir;
   const std::string path = dir.File("rosey.db");
-  { EventWriter create(StoreConfig{}, path, nullptr); }
+  { auto create = OpenSqliteEventWriter(StoreConfig{}, path, nullptr); }
   ASSERT_EQ(chmod(path.c_str(), 0444), 0);
   if (access(path.c_str(), W_OK) == 0) {
     GTEST_SKIP() << "running with privileges that ignore file modes (root?): "
@@ -69,7 +70,7 @@ TEST(EventWriterStartupTest, ReadOnlyFileIsRefusedWithItsPath) {
 TEST(EventWriterStartupTest, UnreadableFileIsRefusedWithItsPath) {
   testing::TempDir dir;
   const std::string path = dir.File("rosey.db");
-  { EventWriter create(StoreConfig{}, path, nullptr); }
+  { auto create = OpenSqliteEventWriter(StoreConfig{}, path, nullptr); }
   ASSERT_EQ(chmod(path.c_str(), 0), 0);
   if (access(path.c_str(), R_OK) == 0) {
     GTEST_SKIP() << "running with privileges that ignore file modes (root?): "
@@ -105,7 +106,7 @@ TEST(EventWriterStartupTest, OpensInWalModeWithConfiguredSynchronous) {
   testing::TempDir dir;
   StoreConfig config;
   config.synchronous = "full";
-  EventWriter writer(config, dir.File("rosey.db"), nullptr);
+  auto writer = OpenSqliteEventWriter(config, dir.File("rosey.db"), nullptr);
   RawSqlite raw(dir.File("rosey.db"));
   EXPECT_EQ(raw.Text("PRAGMA journal_mode"), "wal");
 }

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -10,9 +11,12 @@
 #include <gtest/gtest.h>
 
 #include "base/mutex.h"
+#include "store/clock.h"
 #include "store/event_writer.h"
+#include "store/sqlite/sqlite_store.h"
 #include "support/status_matchers.h"
 #include "support/temp_dir.h"
+#include "unit/store/fake_clock.h"
 #include "unit/store/raw_sqlite.h"
 
 namespace roseyd::store {
@@ -32,15 +36,40 @@ class RecordingListener : public CommitListener {
     MutexLock lock(&mu_);
     batch_sizes_.push_back(batch.size());
     for (const Event& e : batch) committed_seqs_.push_back(e.seq);
+    changed_.SignalAll();
   }
   void OnRejected(const Event& event, const Status& why) noexcept override {
     MutexLock lock(&mu_);
     rejected_seqs_.push_back(event.seq);
     rejections_.push_back(why);
+    changed_.SignalAll();
   }
   void OnWriteError(const Status& why) noexcept override {
     MutexLock lock(&mu_);
     write_errors_.push_back(why);
+    changed_.SignalAll();
+  }
+
+  // Waits until event `seq` (or a later one) is reported committed, without
+  // asking the writer to hurry as WaitCommitted does. False after 30 s. The
+  // listener hears first: the writer's LastCommitted() may not show it yet.
+  bool AwaitCommitted(uint64_t seq) {
+    const auto deadline = RealDeadline();
+    MutexLock lock(&mu_);
+    const auto done = [&]() REQUIRES(mu_) {
+      return !committed_seqs_.empty() && committed_seqs_.back() >= seq;
+    };
+    while (!done() && changed_.WaitUntil(deadline)) {
+    }
+    return done();
+  }
+  // Waits until `n` write errors were reported. False after 30 s.
+  bool AwaitWriteErrors(size_t n) {
+    const auto deadline = RealDeadline();
+    MutexLock lock(&mu_);
+    while (write_errors_.size() < n && changed_.WaitUntil(deadline)) {
+    }
+    return write_errors_.size() >= n;
   }
 
   std::vector<size_t> batch_sizes() const {
@@ -65,7 +94,12 @@ class RecordingListener : public CommitListener {
   }
 
  private:
+  static std::chrono::steady_clock::time_point RealDeadline() {
+    return std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  }
+
   mutable Mutex mu_;
+  CondVar changed_{&mu_};
   std::vector<size_t> batch_sizes_ GUARDED_BY(mu_);
   std::vector<uint64_t> committed_seqs_ GUARDED_BY(mu_);
   std::vector<uint64_t> rejected_seqs_ GUARDED_BY(mu_);
@@ -73,11 +107,14 @@ class RecordingListener : public CommitListener {
   std::vector<Status> write_errors_ GUARDED_BY(mu_);
 };
 
-// A started EventWriter on a fresh file, plus a raw connection to check rows.
+// A started EventWriter on a fresh SQLite file, plus a raw connection to
+// check rows. Tests that drive time pass &fake_clock_ to Open().
 class WriterTest : public ::testing::Test {
  protected:
-  void Open(const StoreConfig& config = StoreConfig{}, bool start = true) {
-    writer_ = std::make_unique<EventWriter>(config, path(), &listener_);
+  void Open(const StoreConfig& config = StoreConfig{}, bool start = true,
+            Clock* clock = RealClock()) {
+    writer_ = std::make_unique<EventWriter>(OpenSqliteStore(config, path())->OpenWriter(), config,
+                                            &listener_, clock);
     if (start) writer_->Start();
     raw_ = std::make_unique<RawSqlite>(path());
   }
@@ -103,8 +140,14 @@ class WriterTest : public ::testing::Test {
     return raw_->Int("SELECT COUNT(*) FROM " + table).value_or(-1);
   }
 
+  // `column` of `user`'s user_stats row; nullopt for NULL or no row.
+  std::optional<int64_t> User(const std::string& user, const std::string& column) {
+    return raw_->Int("SELECT " + column + " FROM user_stats WHERE username = '" + user + "'");
+  }
+
   testing::TempDir dir_;
   RecordingListener listener_;
+  FakeClock fake_clock_{kNow};  // outlives writer_
   std::unique_ptr<EventWriter> writer_;
   std::unique_ptr<RawSqlite> raw_;
 };

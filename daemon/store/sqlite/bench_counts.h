@@ -5,7 +5,7 @@
 #include <string_view>
 
 #include "base/status.h"
-#include "store/database.h"
+#include "store/sqlite/database.h"
 
 namespace roseyd::store {
 

@@ -1,4 +1,4 @@
-#include "store/reader.h"
+#include "store/sqlite/sqlite_reader.h"
 
 #include <chrono>
 
@@ -14,7 +14,7 @@ class ReaderTest : public WriterTest {
  protected:
   void SetUp() override {
     WriterTest::SetUp();
-    reader_ = std::make_unique<Reader>(path(), std::chrono::milliseconds(1000));
+    reader_ = std::make_unique<SqliteReader>(path(), std::chrono::milliseconds(1000));
   }
   void TearDown() override { reader_.reset(); }
 
@@ -170,7 +170,7 @@ TEST(ReaderOpenTest, MissingFileThrowsStartupErrorWithPath) {
   testing::TempDir dir;
   const std::string path = dir.File("absent.db");
   try {
-    Reader reader(path, std::chrono::milliseconds(100));
+    SqliteReader reader(path, std::chrono::milliseconds(100));
     FAIL() << "opened a file that does not exist";
   } catch (const StartupError& e) {
     EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();

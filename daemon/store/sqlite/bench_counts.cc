@@ -1,4 +1,4 @@
-#include "store/bench_counts.h"
+#include "store/sqlite/bench_counts.h"
 
 #include <sqlite3.h>
 

@@ -1,4 +1,4 @@
-#include "store/bench_counts.h"
+#include "store/sqlite/bench_counts.h"
 
 #include <cctype>
 #include <cstdint>
@@ -7,8 +7,8 @@
 #include <gtest/gtest.h>
 
 #include "base/startup_error.h"
-#include "store/database.h"
-#include "store/schema.h"
+#include "store/sqlite/database.h"
+#include "store/sqlite/schema.h"
 #include "support/status_matchers.h"
 #include "support/temp_dir.h"
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "base/status.h"
-#include "store/database.h"
+#include "store/sqlite/database.h"
 #include "store/event.h"
 
 namespace roseyd::store {

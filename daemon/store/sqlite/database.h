@@ -152,4 +152,13 @@ class Statement {
   int bind_index_ = 0;
 };
 
+// Binds `args` to ?1, ?2, ... and runs the statement to completion.
+template <typename... Args>
+Status RunWith(Statement* stmt, const Args&... args) {
+  Statement::Scope scope(stmt);
+  int index = 0;
+  (stmt->Bind(++index, args), ...);
+  return stmt->Run();
+}
+
 }  // namespace roseyd::store

@@ -1,40 +1,10 @@
-#include "store/reader.h"
+#include "store/sqlite/sqlite_reader.h"
 
 #include <algorithm>
 
-#include "store/database.h"
-#include "store/schema.h"
+#include "store/sqlite/schema.h"
 
 namespace roseyd::store {
-
-class Reader::Impl {
- public:
-  Impl(const std::string& path, std::chrono::milliseconds busy_timeout);
-
-  Status OutboundPending(int limit, int max_retries, int64_t now, std::vector<OutboundRow>* out);
-  Status RecentChat(int limit, std::vector<ChatRow>* out);
-  Status RecentMessages(int limit, int offset, std::vector<RecentMessageRow>* out);
-  Status GetChannelStats(ChannelStats* out);
-  Status GetUserStats(std::string_view username, std::optional<UserStatsRow>* out);
-  Status CountRows(std::string_view table, int64_t* out);
-
- private:
-  Status ReadChannelStats(ChannelStats* out);
-
-  // Confined to the calling thread; statements die before the connection.
-  Database db_;
-  Statement outbound_;
-  Statement recent_chat_;
-  Statement recent_messages_;
-  Statement channel_stats_;
-  Statement top_chatters_;
-  Statement users_seen_;
-  Statement user_stats_;
-  Statement begin_;
-  Statement commit_;
-  std::vector<Statement> counts_;  // parallel to TableNames()
-};
-
 namespace {
 
 // Preparing reads the schema, which can meet a lock: the busy timeout must be
@@ -57,7 +27,7 @@ Status ForEachRow(Statement* stmt, Row row) {
 
 }  // namespace
 
-Reader::Impl::Impl(const std::string& path, std::chrono::milliseconds busy_timeout)
+SqliteReader::SqliteReader(const std::string& path, std::chrono::milliseconds busy_timeout)
     : db_(path, Database::Mode::kReadOnly),
       outbound_(WithBusyTimeout(&db_, busy_timeout),
                 "SELECT id, timestamp, message, retry_count, last_error FROM outbound_messages"
@@ -97,7 +67,9 @@ Reader::Impl::Impl(const std::string& path, std::chrono::milliseconds busy_timeo
   }
 }
 
-Status Reader::Impl::OutboundPending(int limit, int max_retries, int64_t now,
+SqliteReader::~SqliteReader() = default;
+
+Status SqliteReader::OutboundPending(int limit, int max_retries, int64_t now,
                                      std::vector<OutboundRow>* out) {
   out->clear();
   outbound_.Bind(1, max_retries);
@@ -109,7 +81,7 @@ Status Reader::Impl::OutboundPending(int limit, int max_retries, int64_t now,
   });
 }
 
-Status Reader::Impl::RecentChat(int limit, std::vector<ChatRow>* out) {
+Status SqliteReader::RecentChat(int limit, std::vector<ChatRow>* out) {
   out->clear();
   recent_chat_.Bind(1, limit);
   Status s = ForEachRow(&recent_chat_, [out](const Statement& row) {
@@ -119,7 +91,7 @@ Status Reader::Impl::RecentChat(int limit, std::vector<ChatRow>* out) {
   return s;
 }
 
-Status Reader::Impl::RecentMessages(int limit, int offset, std::vector<RecentMessageRow>* out) {
+Status SqliteReader::RecentMessages(int limit, int offset, std::vector<RecentMessageRow>* out) {
   out->clear();
   recent_messages_.Bind(1, limit);
   recent_messages_.Bind(2, offset);
@@ -129,7 +101,7 @@ Status Reader::Impl::RecentMessages(int limit, int offset, std::vector<RecentMes
   });
 }
 
-Status Reader::Impl::GetChannelStats(ChannelStats* out) {
+Status SqliteReader::GetChannelStats(ChannelStats* out) {
   // One read transaction: the three queries see the same snapshot.
   if (Status s = begin_.Run(); !s.ok()) {
     begin_.Reset();
@@ -142,7 +114,7 @@ Status Reader::Impl::GetChannelStats(ChannelStats* out) {
   return s.ok() ? c : s;
 }
 
-Status Reader::Impl::ReadChannelStats(ChannelStats* out) {
+Status SqliteReader::ReadChannelStats(ChannelStats* out) {
   *out = ChannelStats{};
   Status s = ForEachRow(&channel_stats_, [out](const Statement& row) {
     out->max_users = row.ColumnInt64(0);
@@ -159,7 +131,7 @@ Status Reader::Impl::ReadChannelStats(ChannelStats* out) {
                     [out](const Statement& row) { out->total_users_seen = row.ColumnInt64(0); });
 }
 
-Status Reader::Impl::GetUserStats(std::string_view username, std::optional<UserStatsRow>* out) {
+Status SqliteReader::GetUserStats(std::string_view username, std::optional<UserStatsRow>* out) {
   out->reset();
   user_stats_.Bind(1, username);
   return ForEachRow(&user_stats_, [out](const Statement& row) {
@@ -168,7 +140,7 @@ Status Reader::Impl::GetUserStats(std::string_view username, std::optional<UserS
   });
 }
 
-Status Reader::Impl::CountRows(std::string_view table, int64_t* out) {
+Status SqliteReader::CountRows(std::string_view table, int64_t* out) {
   const auto tables = TableNames();
   const auto it = std::find(tables.begin(), tables.end(), table);
   if (it == tables.end()) {
@@ -177,34 +149,6 @@ Status Reader::Impl::CountRows(std::string_view table, int64_t* out) {
   *out = 0;
   return ForEachRow(&counts_[static_cast<size_t>(it - tables.begin())],
                     [out](const Statement& row) { *out = row.ColumnInt64(0); });
-}
-
-Reader::Reader(const std::string& path, std::chrono::milliseconds busy_timeout)
-    : impl_(std::make_unique<Impl>(path, busy_timeout)) {}
-
-Reader::~Reader() = default;
-
-Status Reader::OutboundPending(int limit, int max_retries, int64_t now,
-                               std::vector<OutboundRow>* out) {
-  return impl_->OutboundPending(limit, max_retries, now, out);
-}
-
-Status Reader::RecentChat(int limit, std::vector<ChatRow>* out) {
-  return impl_->RecentChat(limit, out);
-}
-
-Status Reader::RecentMessages(int limit, int offset, std::vector<RecentMessageRow>* out) {
-  return impl_->RecentMessages(limit, offset, out);
-}
-
-Status Reader::GetChannelStats(ChannelStats* out) { return impl_->GetChannelStats(out); }
-
-Status Reader::GetUserStats(std::string_view username, std::optional<UserStatsRow>* out) {
-  return impl_->GetUserStats(username, out);
-}
-
-Status Reader::CountRows(std::string_view table, int64_t* out) {
-  return impl_->CountRows(table, out);
 }
 
 }  // namespace roseyd::store

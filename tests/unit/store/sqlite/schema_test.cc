@@ -1,4 +1,4 @@
-#include "store/schema.h"
+#include "store/sqlite/schema.h"
 
 #include <algorithm>
 #include <map>
@@ -7,8 +7,8 @@
 
 #include <gtest/gtest.h>
 
-#include "store/event_writer.h"
-#include "store/reader.h"
+#include "store/sqlite/sqlite_reader.h"
+#include "store/sqlite/sqlite_store.h"
 #include "support/status_matchers.h"
 #include "support/temp_dir.h"
 #include "unit/store/raw_sqlite.h"
@@ -54,7 +54,7 @@ const std::map<std::string, std::vector<std::string>>& ExpectedColumns() {
 
 TEST(SchemaTest, CreatesEveryTableColumnAndIndex) {
   testing::TempDir dir;
-  { EventWriter writer(StoreConfig{}, dir.File("rosey.db"), nullptr); }
+  { auto writer = OpenSqliteEventWriter(StoreConfig{}, dir.File("rosey.db"), nullptr); }
   RawSqlite raw(dir.File("rosey.db"));
   for (const auto& [table, columns] : ExpectedColumns()) {
     EXPECT_EQ(Columns(&raw, table), columns) << table;
@@ -81,12 +81,12 @@ TEST(SchemaTest, CreatesEveryTableColumnAndIndex) {
 
 TEST(SchemaTest, ReopeningKeepsRowsAndSeedsOnce) {
   testing::TempDir dir;
-  { EventWriter writer(StoreConfig{}, dir.File("rosey.db"), nullptr); }
+  { auto writer = OpenSqliteEventWriter(StoreConfig{}, dir.File("rosey.db"), nullptr); }
   {
     RawSqlite raw(dir.File("rosey.db"));
     ASSERT_EQ(raw.Exec("UPDATE channel_stats SET max_users = 9"), "");
   }
-  { EventWriter writer(StoreConfig{}, dir.File("rosey.db"), nullptr); }
+  { auto writer = OpenSqliteEventWriter(StoreConfig{}, dir.File("rosey.db"), nullptr); }
   RawSqlite raw(dir.File("rosey.db"));
   EXPECT_EQ(raw.Int("SELECT COUNT(*) FROM channel_stats"), 1);
   EXPECT_EQ(raw.Int("SELECT max_users FROM channel_stats"), 9);
@@ -134,7 +134,7 @@ TEST(SchemaTest, UpgradesTheOriginalsOlderFileInPlace) {
     RawSqlite raw(path);
     ASSERT_EQ(raw.Exec(kOriginalOldSchema), "");
   }
-  { EventWriter writer(StoreConfig{}, path, nullptr); }
+  { auto writer = OpenSqliteEventWriter(StoreConfig{}, path, nullptr); }
   RawSqlite raw(path);
   for (const auto& [table, columns] : ExpectedColumns()) {
     // ALTER TABLE appends, so an upgraded table has the same set in another order.
@@ -160,7 +160,7 @@ TEST(SchemaTest, UpgradesTheOriginalsOlderFileInPlace) {
             "queued");
   EXPECT_EQ(raw.Int("SELECT max_connected FROM channel_stats WHERE id = 1"), 0);
   // And roseyd's reader sees the old rows.
-  Reader reader(path, std::chrono::milliseconds(1000));
+  SqliteReader reader(path, std::chrono::milliseconds(1000));
   ChannelStats stats;
   ASSERT_OK(reader.GetChannelStats(&stats));
   EXPECT_EQ(stats.max_users, 17);

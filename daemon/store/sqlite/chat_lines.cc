@@ -1,4 +1,4 @@
-#include "store/chat_lines.h"
+#include "store/sqlite/chat_lines.h"
 
 #include <algorithm>
 #include <string>

@@ -1,6 +1,6 @@
 // message.log lines written in bulk (ChatLineWriter) must leave the file
 // exactly as one event at a time would.
-#include "store/chat_lines.h"
+#include "store/sqlite/chat_lines.h"
 
 #include <chrono>
 #include <memory>
@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "store/event_writer.h"
+#include "store/sqlite/sqlite_store.h"
 #include "unit/store/writer_fixture.h"
 
 namespace roseyd::store {
@@ -38,7 +39,7 @@ class ChatFile {
   ChatFile(const std::vector<Event>& events, int batch, const char* trigger = nullptr) {
     StoreConfig config;
     config.batch_max_events = batch;
-    writer_ = std::make_unique<EventWriter>(config, path(), &listener);
+    writer_ = OpenSqliteEventWriter(config, path(), &listener);
     raw = std::make_unique<RawSqlite>(path());
     if (trigger != nullptr) {
       EXPECT_EQ(raw->Exec(trigger), "");

@@ -1,0 +1,84 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "base/status.h"
+#include "store/event.h"
+#include "store/reader.h"
+
+namespace roseyd::store {
+
+// An event of a batch that the store refused for its own data.
+struct Rejection {
+  size_t index = 0;  // into the batch
+  Status why;
+};
+
+// The write side of a store: applies batches of events in transactions and
+// keeps the durable stream position with the rows. The EventWriter drives it
+// from its one thread; SQLite is the first implementation.
+//
+// Thread: confined to the writer thread (it may be opened on another thread
+// and handed over before the first call).
+class StoreWriter {
+ public:
+  virtual ~StoreWriter() = default;
+
+  // Writes `batch` in one transaction, and records its highest
+  // Event::stream_seq (when non-zero) as the stream position in the same
+  // transaction. An event whose own data can never be written is appended to
+  // *rejected with the reason, and the others commit. On any other failure
+  // (I/O, disk full, busy) nothing is written and the result is non-OK: the
+  // caller retries the whole batch, passing *rejected back unchanged, and
+  // events listed there are skipped, not tried or reported again.
+  // The span is mutable so that a write kind may hand a result back in its
+  // event (an inserted row's id, say); none does yet.
+  virtual Status ApplyBatch(std::span<Event> batch, std::vector<Rejection>* rejected) = 0;
+
+  // The last stream position the store holds: read at open, then advanced
+  // by every ApplyBatch that commits. 0 if no stream event was ever written.
+  virtual uint64_t StreamPosition() const = 0;
+
+  // At stop, after the last batch: ends every open user session at `now`
+  // (Unix seconds) as user_left would, in its own transaction.
+  virtual Status CloseSessions(int64_t now) = 0;
+
+  // Deletes recent chat lines older than `cutoff` (Unix seconds).
+  virtual Status PruneRecentChat(int64_t cutoff) = 0;
+
+  // Periodic maintenance at `now` (Unix seconds): deletes expired history,
+  // sent outbound messages and revoked tokens, records `now` as its last
+  // run, and refreshes query statistics.
+  virtual Status Maintain(int64_t now) = 0;
+  // When Maintain last succeeded on this store (Unix seconds), across
+  // restarts; nullopt if never or unknown.
+  virtual std::optional<int64_t> LastMaintenance() = 0;
+};
+
+// A place rows are kept: opens its write side and its read sides.
+// OpenSqliteStore (store/sqlite/sqlite_store.h) makes the SQLite one.
+//
+// Thread: thread-safe. What it opens does not borrow it and may outlive it.
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // The write side. Creates the schema or upgrades an older one in place.
+  // At most one writer at a time. Throws StartupError.
+  virtual std::unique_ptr<StoreWriter> OpenWriter() = 0;
+
+  // A read side, one per request worker. Throws StartupError.
+  // REQUIRES: the schema exists (a writer was opened once).
+  virtual std::unique_ptr<Reader> OpenReader() = 0;
+
+  // Names the store for logs, e.g. "sqlite:/var/lib/roseyd/rosey.db".
+  virtual std::string Describe() const = 0;
+};
+
+}  // namespace roseyd::store
