@@ -27,6 +27,8 @@ import tempfile
 
 import yaml
 
+import promql
+
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 # ---------------------------------------------------------------- helpers
@@ -202,40 +204,8 @@ def documented_metrics(repo):
     return names
 
 
-PROMQL_WORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "bool", "and",
-                "or", "unless", "offset", "inf", "nan", "atan2"}
 BUILTIN_SERIES = {"up", "ALERTS", "ALERTS_FOR_STATE", "scrape_duration_seconds",
                   "scrape_samples_scraped"}
-
-
-def promql_metric_names(expr):
-    """Metric names an expression reads (histogram suffixes kept)."""
-    s = re.sub(r'"(\\.|[^"\\])*"', '""', expr)               # strings
-    s = re.sub(r"\$\{[^}]*\}|\$\w+|\[\[[^\]]*\]\]", "", s)   # Grafana variables
-    s = re.sub(r"\{[^}]*\}", " ", s)                          # label matchers
-    s = re.sub(r"\[[^\]]*\]", " ", s)                         # ranges
-    s = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", " ", s)
-    s = re.sub(r"\boffset\s+\S+", " ", s)
-    names = set()
-    for m in re.finditer(r"[A-Za-z_:][A-Za-z0-9_:]*", s):
-        token = m.group(0)
-        rest = s[m.end():].lstrip()
-        if rest.startswith("("):
-            continue                                          # function or aggregation
-        if token.lower() in PROMQL_WORDS:
-            continue
-        start = m.start()
-        if start > 0 and (s[start - 1].isdigit() or s[start - 1] == "."):
-            continue                                          # 1e-9, 5m
-        names.add(token)
-    return names
-
-
-def base_metric(name):
-    for suffix in ("_bucket", "_sum", "_count"):
-        if name.endswith(suffix):
-            return name[: -len(suffix)]
-    return name
 
 
 def dashboard_files(repo):
@@ -798,10 +768,10 @@ def dashboards_and_alerts_read_documented_metrics(repo):
                  for r in g["rules"]]:
         sources.append((f"alert {rule.get('alert')}", rule["expr"]))
     for where, expr in dict.fromkeys(sources):
-        for name in sorted(promql_metric_names(expr)):
+        for name in sorted(promql.metric_names(expr)):
             if name in BUILTIN_SERIES:
                 continue
-            if name not in documented and base_metric(name) not in documented:
+            if name not in documented and promql.base_metric(name) not in documented:
                 errors.append(f"{where}: reads undocumented metric '{name}'")
     return list(dict.fromkeys(errors))
 
