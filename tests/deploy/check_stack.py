@@ -14,6 +14,7 @@ Usage: check_stack.py [--root REPO] --roseyd BIN    exit 0 all passed, 1 a check
 Needs python3 and PyYAML (Debian: python3-yaml). Run by ctest -L deploy.
 """
 import argparse
+import copy
 import fnmatch
 import functools
 import json
@@ -230,8 +231,12 @@ def check(fn):
     return fn
 
 
+COMPOSE = "deploy/docker-compose.yml"
+ROOT_COMPOSE = "compose.yaml"  # the same stack, with paths from the repo root
+
+
 def compose(repo):
-    return repo.yaml("deploy/docker-compose.yml")
+    return repo.yaml(COMPOSE)
 
 
 @check
@@ -345,12 +350,17 @@ def compose_depends_on_healthy_services(repo):
 ALLOWED_PUBLISHED = {"grafana": {3000}, "prometheus": {9090}, "nats": {4222}}
 
 
+def with_defaults(text):
+    """Compose's ${VAR-default} and ${VAR:-default} replaced by their defaults."""
+    return re.sub(r"\$\{\w+:?-([^}]*)\}", r"\1", str(text))
+
+
 @check
 def compose_publishes_only_user_ports_on_loopback(repo):
     errors = []
     for name, svc in compose(repo)["services"].items():
         for spec in svc.get("ports", []):
-            parts = str(spec).split(":")
+            parts = with_defaults(spec).split(":")
             container = int(parts[-1].split("/")[0])
             if container not in ALLOWED_PUBLISHED.get(name, set()):
                 errors.append(f"{name}: publishes {spec}, not a port a user needs")
@@ -379,19 +389,75 @@ def compose_nats_matches_roseyd_url(repo):
     return errors
 
 
+# What Compose v1 (Debian 12's docker-compose 1.29) and v2 both accept at the top
+# level: v1 rejects `name:` and `include:`, v2 warns that `version:` is obsolete.
+COMPOSE_TOP_LEVEL = {"services", "volumes", "networks", "configs", "secrets"}
+
+
 @check
-def top_level_compose_includes_deploy(repo):
-    top = repo.yaml("compose.yaml")
+def compose_files_run_on_compose_v1_and_v2(repo):
+    """Both compose files keep to the keys both Compose versions accept, and both
+    .env files (beside them) name the same project, which v1 cannot read from
+    the files themselves."""
     errors = []
-    inc = [i if isinstance(i, str) else i.get("path") for i in top.get("include", [])]
-    if "deploy/docker-compose.yml" not in inc:
-        errors.append("compose.yaml does not include deploy/docker-compose.yml")
-    for path in inc:
-        if not os.path.exists(repo.path(path)):
-            errors.append(f"compose.yaml includes missing '{path}'")
-    if top.get("name") != compose(repo).get("name"):
-        errors.append("compose.yaml and deploy/docker-compose.yml name different projects")
+    for rel in (ROOT_COMPOSE, COMPOSE):
+        for key in repo.yaml(rel):
+            if key not in COMPOSE_TOP_LEVEL and not key.startswith("x-"):
+                errors.append(f"{rel}: top-level `{key}:`, which Compose v1 rejects or v2 "
+                              f"warns about")
+    names = {}
+    for rel in (".env", "deploy/.env"):
+        if not os.path.exists(repo.path(rel)):
+            errors.append(f"{rel} missing: the project would be named after its folder")
+            continue
+        m = re.search(r"^COMPOSE_PROJECT_NAME=(\S+)$", repo.text(rel), re.M)
+        names[rel] = m.group(1) if m else None
+    if len(set(names.values())) > 1 or None in names.values():
+        errors.append(f"the .env files name different projects: {names}")
     return errors
+
+
+def resolved_stack(repo, rel):
+    """A compose file's services and volumes with every relative path made
+    absolute from the file's folder, as Compose resolves them."""
+    base = os.path.dirname(repo.path(rel))
+    stack = copy.deepcopy({k: repo.yaml(rel).get(k) for k in COMPOSE_TOP_LEVEL})
+
+    def resolve(path):
+        return os.path.normpath(os.path.join(base, path))
+    for svc in (stack["services"] or {}).values():
+        build = svc.get("build")
+        if isinstance(build, str):
+            svc["build"] = build = {"context": build}
+        if build:
+            build["context"] = resolve(build.get("context", "."))
+        volumes = []
+        for v in svc.get("volumes", []):
+            source, sep, rest = v.partition(":")
+            volumes.append((resolve(source) if source.startswith(".") else source) + sep + rest)
+        if "volumes" in svc:
+            svc["volumes"] = volumes
+    return stack
+
+
+def differences(a, b, where=""):
+    """Where two parsed YAML documents differ, as 'path: a != b' lines."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = []
+        for key in sorted(set(a) | set(b), key=str):
+            out += differences(a.get(key), b.get(key), f"{where}.{key}" if where else key)
+        return out
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [d for i, (x, y) in enumerate(zip(a, b)) for d in differences(x, y, f"{where}[{i}]")]
+    return [] if a == b else [f"{where}: {a!r} != {b!r}"]
+
+
+@check
+def root_compose_is_the_deploy_stack(repo):
+    """compose.yaml (repo root) and deploy/docker-compose.yml describe the same
+    stack, service for service, once their relative paths are resolved."""
+    return [f"{ROOT_COMPOSE} and {COMPOSE} differ at {d}"
+            for d in differences(resolved_stack(repo, ROOT_COMPOSE), resolved_stack(repo, COMPOSE))]
 
 
 @check
@@ -825,7 +891,6 @@ def first_panel(d, key=None):
                 (key is None or key in p))
 
 
-COMPOSE = "deploy/docker-compose.yml"
 OVERVIEW = "dashboards/roseyd-overview.json"
 MUTATIONS = [
     ("compose_has_the_four_services", "grafana service renamed",
@@ -844,7 +909,7 @@ MUTATIONS = [
     ("compose_depends_on_healthy_services", "roseyd waits only for nats to start",
      replace_in(COMPOSE, "condition: service_healthy", "condition: service_started")),
     ("compose_publishes_only_user_ports_on_loopback", "grafana on all interfaces",
-     replace_in(COMPOSE, '"127.0.0.1:3000:3000"', '"3000:3000"')),
+     replace_in(COMPOSE, '"127.0.0.1:${GRAFANA_PORT-3000}:3000"', '"${GRAFANA_PORT-3000}:3000"')),
     ("compose_publishes_only_user_ports_on_loopback", "roseyd's /metrics published",
      replace_in(COMPOSE, "    stop_grace_period: 45s\n",
                 '    stop_grace_period: 45s\n    ports: ["127.0.0.1:9464:9464"]\n')),
@@ -852,8 +917,19 @@ MUTATIONS = [
      replace_in(COMPOSE, '"-js", ', "")),
     ("compose_nats_matches_roseyd_url", "nats on another port than the image's URL",
      replace_in(COMPOSE, '"-m", "8222"]', '"-m", "8222", "-p", "4223"]')),
-    ("top_level_compose_includes_deploy", "compose.yaml includes a missing file",
-     replace_in("compose.yaml", "  - deploy/docker-compose.yml", "  - deploy/compose.yml")),
+    ("compose_files_run_on_compose_v1_and_v2", "a top-level name: (Compose v2 only)",
+     replace_in(COMPOSE, "\nservices:\n", "\nname: roseyd\nservices:\n")),
+    ("compose_files_run_on_compose_v1_and_v2", "compose.yaml includes the deploy file",
+     replace_in(ROOT_COMPOSE, "\nservices:\n",
+                "\ninclude:\n  - deploy/docker-compose.yml\nservices:\n")),
+    ("compose_files_run_on_compose_v1_and_v2", "the two .env files name different projects",
+     replace_in("deploy/.env", "COMPOSE_PROJECT_NAME=roseyd", "COMPOSE_PROJECT_NAME=deploy")),
+    ("root_compose_is_the_deploy_stack", "a port changed in compose.yaml only",
+     replace_in(ROOT_COMPOSE, "${GRAFANA_PORT-3000}", "${GRAFANA_PORT-3001}")),
+    ("root_compose_is_the_deploy_stack", "a health check changed in the deploy file only",
+     replace_in(COMPOSE, "retries: 10", "retries: 11")),
+    ("root_compose_is_the_deploy_stack", "compose.yaml mounts dashboards/ from a deploy path",
+     replace_in(ROOT_COMPOSE, "./dashboards:/etc/grafana", "../dashboards:/etc/grafana")),
     ("dockerfile_copies_exist_and_reach_the_context", "COPY of a missing file",
      replace_in("Dockerfile", "COPY config/roseyd.yaml", "COPY config/rosey.yaml")),
     ("dockerfile_copies_exist_and_reach_the_context", ".dockerignore drops config/",
@@ -914,8 +990,8 @@ MUTATIONS = [
      replace_in("README.md", "docker compose up", "docker-compose start", count=-1)),
 ]
 
-COPIED = ["README.md", "Dockerfile", ".dockerignore", "compose.yaml", "config", "dashboards",
-          "deploy"]
+COPIED = ["README.md", "Dockerfile", ".dockerignore", ".env", "compose.yaml", "config",
+          "dashboards", "deploy"]
 
 
 def copy_repo(src, dst):
