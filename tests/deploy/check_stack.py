@@ -814,6 +814,119 @@ def dashboard_panels_are_described_and_use_the_datasource_variable(repo):
     return errors
 
 
+def dashboard_queries(d):
+    """(where, PromQL, variable name or None) for every panel query and every query
+    variable (the selector of its label_values) of a dashboard."""
+    out = []
+    for p in walk_panels(d.get("panels", [])):
+        for t in p.get("targets") or []:
+            out.append((f"panel {p.get('id')} '{p.get('title')}' {t.get('refId')}",
+                        t.get("expr") or "", None))
+    for v in d.get("templating", {}).get("list", []):
+        if v.get("type") == "query":
+            m = re.match(r"label_values\((.*),\s*\w+\)$", v.get("definition", ""))
+            out.append((f"variable {v['name']}", m.group(1) if m else v.get("definition", ""),
+                        v["name"]))
+    return out
+
+
+@check
+def dashboards_select_job_and_instance_by_variables(repo):
+    """Every dashboard has a `job` variable and an `instance` variable listed for the
+    chosen jobs, and every selector of every query filters on both through them
+    (ALERTS, whose series may have lost the job label, on the instance): no job is
+    hard-coded, so the dashboards work whatever the scrape job is called."""
+    errors = []
+    for rel, d in load_dashboards(repo):
+        variables = d.get("templating", {}).get("list", [])
+        names = [v["name"] for v in variables]
+        for name in ("job", "instance"):
+            if not any(v["name"] == name and v.get("type") == "query" for v in variables):
+                errors.append(f"{rel}: no query variable `{name}`")
+        if "job" in names and "instance" in names and \
+                names.index("job") > names.index("instance"):
+            errors.append(f"{rel}: variable job comes after instance, which reads it")
+        for where, expr, variable in dashboard_queries(d):
+            for metric, labels in promql.selectors(expr):
+                job = labels.get("job")
+                if job and job != ("=~", "$job"):
+                    errors.append(f'{rel} {where}: job{job[0]}"{job[1]}" hard-coded')
+                if variable == "job":
+                    continue
+                if variable == "instance":
+                    need = ["job"]
+                else:
+                    need = ["instance"] if metric == "ALERTS" else ["job", "instance"]
+                for label in need:
+                    if labels.get(label) != ("=~", f"${label}"):
+                        errors.append(f'{rel} {where}: {metric or expr} not filtered by '
+                                      f'{label}=~"${label}"')
+    return errors
+
+
+AXIS_PANEL_TYPES = {"timeseries", "barchart", "trend"}
+BENCH_FIGURES = {"roseyd_bench_result", "roseyd_bench_target"}
+
+
+def axis_overrides(panel):
+    """refId -> the unit and axis placement that overrides give that query's series;
+    overrides of either matched otherwise (by name, regex) are returned apart."""
+    by_ref, other = {}, []
+    for o in panel.get("fieldConfig", {}).get("overrides", []):
+        props = {p["id"]: p.get("value") for p in o.get("properties", [])
+                 if p["id"] in ("unit", "custom.axisPlacement")}
+        if not props:
+            continue
+        matcher = o.get("matcher", {})
+        if matcher.get("id") == "byFrameRefID":
+            by_ref.setdefault(matcher.get("options"), {}).update(props)
+        else:
+            other.append(matcher.get("id"))
+    return by_ref, other
+
+
+@check
+def dashboard_panels_have_one_unit_per_axis(repo):
+    """Each axis of a graph shows one unit: a query of another unit goes on the other
+    axis through an override by refId. The load generator's figures carry their unit
+    in their name (p95_latency_ms, persisted_per_second), so a graph plots one named
+    figure, or is repeated over the `metric` variable, one figure per panel."""
+    errors = []
+    for rel, d in load_dashboards(repo):
+        for p in walk_panels(d.get("panels", [])):
+            if p.get("type") not in AXIS_PANEL_TYPES:
+                continue
+            where = f"{rel}: panel {p.get('id')} '{p.get('title')}'"
+            defaults = p.get("fieldConfig", {}).get("defaults", {})
+            by_ref, other = axis_overrides(p)
+            errors += [f"{where}: unit or axis override matched {m}, not by refId"
+                       for m in other]
+            axes = {}
+            for t in p.get("targets") or []:
+                props = by_ref.get(t.get("refId"), {})
+                unit = props.get("unit", defaults.get("unit", "none"))
+                side = props.get("custom.axisPlacement",
+                                 (defaults.get("custom") or {}).get("axisPlacement", "auto"))
+                axes.setdefault("left" if side == "auto" else side, set()).add(unit)
+                for metric, labels in promql.selectors(t.get("expr") or ""):
+                    figure = labels.get("metric")
+                    if metric in BENCH_FIGURES and not figure_pinned(figure, p):
+                        errors.append(f"{where} {t.get('refId')}: {metric} of every figure, "
+                                      f"each in its own unit, on one axis")
+            for side, units in sorted(axes.items()):
+                if len(units) > 1:
+                    errors.append(f"{where}: units {sorted(units)} on the {side} axis")
+    return errors
+
+
+def figure_pinned(matcher, panel):
+    """Whether a metric="..." matcher selects one figure: a named one, or the
+    `metric` variable of a panel repeated over it (Grafana sets one value a copy)."""
+    if not matcher:
+        return False
+    return matcher[0] == "=" or (matcher == ("=~", "$metric") and panel.get("repeat") == "metric")
+
+
 @check
 def dashboards_and_alerts_read_documented_metrics(repo):
     documented = documented_metrics(repo)
@@ -896,6 +1009,28 @@ def first_panel(d, key=None):
 
 
 OVERVIEW = "dashboards/roseyd-overview.json"
+SOAK = "dashboards/roseyd-soak.json"
+BENCHMARKS = "dashboards/roseyd-benchmarks.json"
+
+
+def panel_titled(d, title):
+    return next(p for p in walk_panels(d["panels"]) if p.get("title") == title)
+
+
+def variable(d, name):
+    return next(v for v in d["templating"]["list"] if v["name"] == name)
+
+
+def drop_axis_placement(panel):
+    for o in panel["fieldConfig"]["overrides"]:
+        o["properties"] = [p for p in o["properties"] if p["id"] != "custom.axisPlacement"]
+
+
+def match_overrides_by_name(panel):
+    for o in panel["fieldConfig"]["overrides"]:
+        o["matcher"] = {"id": "byName", "options": "write errors/s"}
+
+
 MUTATIONS = [
     ("compose_has_the_four_services", "grafana service renamed",
      replace_in(COMPOSE, "\n  grafana:\n", "\n  graphs:\n")),
@@ -985,6 +1120,33 @@ MUTATIONS = [
      edit_json(OVERVIEW, lambda d: first_panel(d)["targets"][0].update(expr=" "))),
     ("dashboard_panels_are_described_and_use_the_datasource_variable", "no datasource variable",
      edit_json(OVERVIEW, lambda d: d["templating"]["list"].pop(0))),
+    ("dashboards_select_job_and_instance_by_variables", "a hard-coded job",
+     replace_in(OVERVIEW, 'process_resident_memory_bytes{job=~\\"$job\\"',
+                'process_resident_memory_bytes{job=\\"roseyd\\"')),
+    ("dashboards_select_job_and_instance_by_variables", "a query for every instance",
+     replace_in(OVERVIEW, 'roseyd_nats_connected{job=~\\"$job\\", instance=~\\"$instance\\"}',
+                'roseyd_nats_connected{job=~\\"$job\\"}')),
+    ("dashboards_select_job_and_instance_by_variables", "firing alerts of every instance",
+     replace_in(OVERVIEW, 'alertstate=\\"firing\\", instance=~\\"$instance\\"',
+                'alertstate=\\"firing\\"')),
+    ("dashboards_select_job_and_instance_by_variables", "no job variable",
+     edit_json(SOAK, lambda d: d["templating"]["list"].remove(variable(d, "job")))),
+    ("dashboards_select_job_and_instance_by_variables", "instances of every job listed",
+     edit_json(OVERVIEW, lambda d: variable(d, "instance").update(
+         definition="label_values(roseyd_build_info, instance)"))),
+    ("dashboards_select_job_and_instance_by_variables", "versions of every job listed",
+     replace_in(BENCHMARKS, 'label_values(roseyd_bench_status{job=~\\"$job\\", '
+                'instance=~\\"$instance\\"}, version)', "label_values(roseyd_bench_status, version)",
+                count=-1)),
+    ("dashboard_panels_have_one_unit_per_axis", "CPU % moved onto the events/s axis",
+     edit_json(SOAK, lambda d: drop_axis_placement(
+         panel_titled(d, "Load: persisted events/s and CPU")))),
+    ("dashboard_panels_have_one_unit_per_axis", "a unit override matched by series name",
+     edit_json(OVERVIEW, lambda d: match_overrides_by_name(
+         panel_titled(d, "Commit duration and write errors")))),
+    ("dashboard_panels_have_one_unit_per_axis", "every figure on one axis",
+     edit_json(BENCHMARKS, lambda d: panel_titled(d, "$metric over time vs target").pop(
+         "repeat"))),
     ("dashboards_and_alerts_read_documented_metrics", "a misspelt metric in a dashboard",
      replace_in(OVERVIEW, "roseyd_write_queue_depth", "roseyd_write_queue_dept")),
     ("dashboards_and_alerts_read_documented_metrics", "a misspelt metric in an alert",
