@@ -1136,8 +1136,8 @@ MUTATIONS = [
          definition="label_values(roseyd_build_info, instance)"))),
     ("dashboards_select_job_and_instance_by_variables", "versions of every job listed",
      replace_in(BENCHMARKS, 'label_values(roseyd_bench_status{job=~\\"$job\\", '
-                'instance=~\\"$instance\\"}, version)', "label_values(roseyd_bench_status, version)",
-                count=-1)),
+                'instance=~\\"$instance\\"}, version)',
+                "label_values(roseyd_bench_status, version)", count=-1)),
     ("dashboard_panels_have_one_unit_per_axis", "CPU % moved onto the events/s axis",
      edit_json(SOAK, lambda d: drop_axis_placement(
          panel_titled(d, "Load: persisted events/s and CPU")))),

@@ -142,10 +142,13 @@ cleanup() {
       { log "compose down failed:"; tail -n 20 "$tmp/down.log"; }
   fi
   docker image rm -f "$image" >/dev/null 2>&1
-  # The build stage's image, left untagged by the legacy builder; its parent
-  # layers (the packages) stay as the next build's cache.
-  comm -13 <(echo "$dangling_before") <(dangling) | xargs -r docker image rm --no-prune \
-    >/dev/null 2>&1
+  # The build stage's images, which the legacy builder leaves untagged: the
+  # build, then its copy of the source (each pass uncovers the next). The
+  # package layers below them stay, as the next build's cache.
+  for _ in 1 2; do
+    comm -13 <(echo "$dangling_before") <(dangling) |
+      xargs -r docker image rm --no-prune >/dev/null 2>&1
+  done
   rm -rf "$tmp" "$tool_log"
   exit "$status"
 }
@@ -170,13 +173,14 @@ health() {  # one line per container: name status
   ids=$("${stack[@]}" ps -q)
   [ -n "$ids" ] || return 0
   # shellcheck disable=SC2086
-  docker inspect -f '{{.Name}} {{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}' $ids
+  docker inspect -f \
+    '{{.Name}} {{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}' $ids
 }
 deadline=$((SECONDS + 240))
 while :; do
   states=$(health)
   if [ "$(grep -c ' healthy$' <<<"$states")" -eq 4 ]; then break; fi
-  [ $SECONDS -lt $deadline ] || { echo "$states"; fail "not all four services healthy within 240 s"; }
+  if [ $SECONDS -ge $deadline ]; then echo "$states"; fail "not all services healthy in 240 s"; fi
   sleep 1
 done
 healthy_s=$(elapsed "$started")
@@ -184,7 +188,7 @@ log "all four services healthy $healthy_s s after compose up"
 
 prom_port=$("${stack[@]}" port prometheus 9090 | awk -F: 'END { print $NF }')
 nats_port=$("${stack[@]}" port nats 4222 | awk -F: 'END { print $NF }')
-if [ -z "$prom_port" ] || [ -z "$nats_port" ]; then fail "no published port for Prometheus or NATS"; fi
+if [ -z "$prom_port" ] || [ -z "$nats_port" ]; then fail "no published Prometheus or NATS port"; fi
 
 # Prometheus's instant query API: the number of series `up{job="roseyd"} == 1` has.
 roseyd_up() {
@@ -209,8 +213,8 @@ publish_join() {
   local payload="{\"username\":\"$user\"}" line
   exec 3<>"/dev/tcp/127.0.0.1/$nats_port" || return 1
   IFS= read -r -t 5 line <&3 && [[ $line == INFO* ]] || return 1
-  printf 'CONNECT {"verbose":false,"pedantic":false,"name":"roseyd-smoke"}\r\nPUB rosey.db.user.joined %d\r\n%s\r\nPING\r\n' \
-    "${#payload}" "$payload" >&3
+  printf 'CONNECT {"verbose":false,"pedantic":false,"name":"roseyd-smoke"}\r\n' >&3
+  printf 'PUB rosey.db.user.joined %d\r\n%s\r\nPING\r\n' "${#payload}" "$payload" >&3
   while IFS= read -r -t 5 line <&3; do
     case $line in PONG*) exec 3>&-; return 0 ;; -ERR*) echo "$line"; return 1 ;; esac
   done
@@ -220,14 +224,16 @@ publish_join || fail "could not publish rosey.db.user.joined to 127.0.0.1:$nats_
 log "published rosey.db.user.joined for $user"
 
 roseyd_id=$("${stack[@]}" ps -q roseyd)
-volume=$(docker inspect -f '{{range .Mounts}}{{if eq .Destination "/var/lib/roseyd"}}{{.Name}}{{end}}{{end}}' "$roseyd_id")
+volume=$(docker inspect "$roseyd_id" \
+  -f '{{range .Mounts}}{{if eq .Destination "/var/lib/roseyd"}}{{.Name}}{{end}}{{end}}')
 db="$(docker volume inspect -f '{{.Mountpoint}}' "$volume")/rosey.db"
 # Read-only, beside the running roseyd (WAL mode lets a reader in).
 user_rows() {
   python3 - "$db" "$user" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True, timeout=5)
-print(db.execute("SELECT count(*) FROM user_stats WHERE username = ?", (sys.argv[2],)).fetchone()[0])
+rows = db.execute("SELECT count(*) FROM user_stats WHERE username = ?", (sys.argv[2],))
+print(rows.fetchone()[0])
 PY
 }
 deadline=$((SECONDS + 30))
