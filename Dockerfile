@@ -1,11 +1,13 @@
 # roseyd: multi-stage build on Debian 12. The runtime image has only the
 # shared libraries roseyd links, runs as a non-root user, and keeps its
-# SQLite file in the /var/lib/roseyd volume.
+# SQLite file in the /var/lib/roseyd volume. OpenSSL (SHA-256 of the plugin
+# storage API) and libpq (the PostgreSQL store) are installed ahead of the code
+# that links them, so the image keeps building when it lands.
 FROM debian:12 AS build
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config git ca-certificates \
       libnats-dev libsqlite3-dev prometheus-cpp-dev libspdlog-dev libyaml-cpp-dev \
-      nlohmann-json3-dev libsimdjson-dev libasio-dev \
+      nlohmann-json3-dev libsimdjson-dev libasio-dev libssl-dev libpq-dev \
  && rm -rf /var/lib/apt/lists/*
 COPY . /src
 RUN cmake -S /src -B /build -DCMAKE_BUILD_TYPE=Release \
@@ -16,7 +18,7 @@ RUN cmake -S /src -B /build -DCMAKE_BUILD_TYPE=Release \
 FROM debian:12-slim
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       libnats3.4 libsqlite3-0 libprometheus-cpp-core1.0 libprometheus-cpp-pull1.0 \
-      libspdlog1.10 libyaml-cpp0.7 libsimdjson14 \
+      libspdlog1.10 libyaml-cpp0.7 libsimdjson14 libssl3 libpq5 \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --home-dir /var/lib/roseyd --create-home roseyd
 COPY --from=build /opt/roseyd/bin/roseyd /usr/local/bin/roseyd

@@ -7,4 +7,4 @@ cd "$(dirname "$0")/.."
 build_dir="${BUILD_DIR:-build}"
 scripts/setup.sh "$build_dir" ${CMAKE_ARGS:-}
 cd "$build_dir"
-ctest --output-on-failure -j2 --timeout 300 -LE benchmark
+ctest --output-on-failure -j2 --timeout 300 -LE 'benchmark|docker'

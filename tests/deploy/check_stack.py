@@ -14,6 +14,7 @@ Usage: check_stack.py [--root REPO] --roseyd BIN    exit 0 all passed, 1 a check
 Needs python3 and PyYAML (Debian: python3-yaml). Run by ctest -L deploy.
 """
 import argparse
+import copy
 import fnmatch
 import functools
 import json
@@ -26,6 +27,8 @@ import sys
 import tempfile
 
 import yaml
+
+import promql
 
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -202,40 +205,8 @@ def documented_metrics(repo):
     return names
 
 
-PROMQL_WORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "bool", "and",
-                "or", "unless", "offset", "inf", "nan", "atan2"}
 BUILTIN_SERIES = {"up", "ALERTS", "ALERTS_FOR_STATE", "scrape_duration_seconds",
                   "scrape_samples_scraped"}
-
-
-def promql_metric_names(expr):
-    """Metric names an expression reads (histogram suffixes kept)."""
-    s = re.sub(r'"(\\.|[^"\\])*"', '""', expr)               # strings
-    s = re.sub(r"\$\{[^}]*\}|\$\w+|\[\[[^\]]*\]\]", "", s)   # Grafana variables
-    s = re.sub(r"\{[^}]*\}", " ", s)                          # label matchers
-    s = re.sub(r"\[[^\]]*\]", " ", s)                         # ranges
-    s = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", " ", s)
-    s = re.sub(r"\boffset\s+\S+", " ", s)
-    names = set()
-    for m in re.finditer(r"[A-Za-z_:][A-Za-z0-9_:]*", s):
-        token = m.group(0)
-        rest = s[m.end():].lstrip()
-        if rest.startswith("("):
-            continue                                          # function or aggregation
-        if token.lower() in PROMQL_WORDS:
-            continue
-        start = m.start()
-        if start > 0 and (s[start - 1].isdigit() or s[start - 1] == "."):
-            continue                                          # 1e-9, 5m
-        names.add(token)
-    return names
-
-
-def base_metric(name):
-    for suffix in ("_bucket", "_sum", "_count"):
-        if name.endswith(suffix):
-            return name[: -len(suffix)]
-    return name
 
 
 def dashboard_files(repo):
@@ -260,8 +231,12 @@ def check(fn):
     return fn
 
 
+COMPOSE = "deploy/docker-compose.yml"
+ROOT_COMPOSE = "compose.yaml"  # the same stack, with paths from the repo root
+
+
 def compose(repo):
-    return repo.yaml("deploy/docker-compose.yml")
+    return repo.yaml(COMPOSE)
 
 
 @check
@@ -375,12 +350,17 @@ def compose_depends_on_healthy_services(repo):
 ALLOWED_PUBLISHED = {"grafana": {3000}, "prometheus": {9090}, "nats": {4222}}
 
 
+def with_defaults(text):
+    """Compose's ${VAR-default} and ${VAR:-default} replaced by their defaults."""
+    return re.sub(r"\$\{\w+:?-([^}]*)\}", r"\1", str(text))
+
+
 @check
 def compose_publishes_only_user_ports_on_loopback(repo):
     errors = []
     for name, svc in compose(repo)["services"].items():
         for spec in svc.get("ports", []):
-            parts = str(spec).split(":")
+            parts = with_defaults(spec).split(":")
             container = int(parts[-1].split("/")[0])
             if container not in ALLOWED_PUBLISHED.get(name, set()):
                 errors.append(f"{name}: publishes {spec}, not a port a user needs")
@@ -409,19 +389,75 @@ def compose_nats_matches_roseyd_url(repo):
     return errors
 
 
+# What Compose v1 (Debian 12's docker-compose 1.29) and v2 both accept at the top
+# level: v1 rejects `name:` and `include:`, v2 warns that `version:` is obsolete.
+COMPOSE_TOP_LEVEL = {"services", "volumes", "networks", "configs", "secrets"}
+
+
 @check
-def top_level_compose_includes_deploy(repo):
-    top = repo.yaml("compose.yaml")
+def compose_files_run_on_compose_v1_and_v2(repo):
+    """Both compose files keep to the keys both Compose versions accept, and both
+    .env files (beside them) name the same project, which v1 cannot read from
+    the files themselves."""
     errors = []
-    inc = [i if isinstance(i, str) else i.get("path") for i in top.get("include", [])]
-    if "deploy/docker-compose.yml" not in inc:
-        errors.append("compose.yaml does not include deploy/docker-compose.yml")
-    for path in inc:
-        if not os.path.exists(repo.path(path)):
-            errors.append(f"compose.yaml includes missing '{path}'")
-    if top.get("name") != compose(repo).get("name"):
-        errors.append("compose.yaml and deploy/docker-compose.yml name different projects")
+    for rel in (ROOT_COMPOSE, COMPOSE):
+        for key in repo.yaml(rel):
+            if key not in COMPOSE_TOP_LEVEL and not key.startswith("x-"):
+                errors.append(f"{rel}: top-level `{key}:`, which Compose v1 rejects or v2 "
+                              f"warns about")
+    names = {}
+    for rel in (".env", "deploy/.env"):
+        if not os.path.exists(repo.path(rel)):
+            errors.append(f"{rel} missing: the project would be named after its folder")
+            continue
+        m = re.search(r"^COMPOSE_PROJECT_NAME=(\S+)$", repo.text(rel), re.M)
+        names[rel] = m.group(1) if m else None
+    if len(set(names.values())) > 1 or None in names.values():
+        errors.append(f"the .env files name different projects: {names}")
     return errors
+
+
+def resolved_stack(repo, rel):
+    """A compose file's services and volumes with every relative path made
+    absolute from the file's folder, as Compose resolves them."""
+    base = os.path.dirname(repo.path(rel))
+    stack = copy.deepcopy({k: repo.yaml(rel).get(k) for k in COMPOSE_TOP_LEVEL})
+
+    def resolve(path):
+        return os.path.normpath(os.path.join(base, path))
+    for svc in (stack["services"] or {}).values():
+        build = svc.get("build")
+        if isinstance(build, str):
+            svc["build"] = build = {"context": build}
+        if build:
+            build["context"] = resolve(build.get("context", "."))
+        volumes = []
+        for v in svc.get("volumes", []):
+            source, sep, rest = v.partition(":")
+            volumes.append((resolve(source) if source.startswith(".") else source) + sep + rest)
+        if "volumes" in svc:
+            svc["volumes"] = volumes
+    return stack
+
+
+def differences(a, b, where=""):
+    """Where two parsed YAML documents differ, as 'path: a != b' lines."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = []
+        for key in sorted(set(a) | set(b), key=str):
+            out += differences(a.get(key), b.get(key), f"{where}.{key}" if where else key)
+        return out
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
+        return [d for i, (x, y) in enumerate(zip(a, b)) for d in differences(x, y, f"{where}[{i}]")]
+    return [] if a == b else [f"{where}: {a!r} != {b!r}"]
+
+
+@check
+def root_compose_is_the_deploy_stack(repo):
+    """compose.yaml (repo root) and deploy/docker-compose.yml describe the same
+    stack, service for service, once their relative paths are resolved."""
+    return [f"{ROOT_COMPOSE} and {COMPOSE} differ at {d}"
+            for d in differences(resolved_stack(repo, ROOT_COMPOSE), resolved_stack(repo, COMPOSE))]
 
 
 @check
@@ -611,6 +647,10 @@ def grafana_provisioning_agrees_with_the_stack(repo):
 
 
 BASE_IMAGE_PACKAGES = {"libc6", "libgcc-s1", "libstdc++6"}  # in debian:12-slim already
+# Installed by the runtime stage ahead of the code that links them: they may
+# provide no library of roseyd yet (and once it links them, the check is as usual).
+AHEAD_OF_CODE_PACKAGES = {"libssl3": "OpenSSL's SHA-256, for the plugin storage API",
+                          "libpq5": "libpq, for the PostgreSQL store"}
 
 
 def runtime_apt_packages(repo):
@@ -685,7 +725,7 @@ def runtime_image_has_exactly_the_libraries_roseyd_links(repo):
         if package not in BASE_IMAGE_PACKAGES and package not in closure:
             errors.append(f"{soname} ({package}) is not installed in the runtime image")
     for package in installed:
-        if package not in providers:
+        if package not in providers and package not in AHEAD_OF_CODE_PACKAGES:
             errors.append(f"runtime package {package} provides no library roseyd links")
     return errors
 
@@ -774,6 +814,119 @@ def dashboard_panels_are_described_and_use_the_datasource_variable(repo):
     return errors
 
 
+def dashboard_queries(d):
+    """(where, PromQL, variable name or None) for every panel query and every query
+    variable (the selector of its label_values) of a dashboard."""
+    out = []
+    for p in walk_panels(d.get("panels", [])):
+        for t in p.get("targets") or []:
+            out.append((f"panel {p.get('id')} '{p.get('title')}' {t.get('refId')}",
+                        t.get("expr") or "", None))
+    for v in d.get("templating", {}).get("list", []):
+        if v.get("type") == "query":
+            m = re.match(r"label_values\((.*),\s*\w+\)$", v.get("definition", ""))
+            out.append((f"variable {v['name']}", m.group(1) if m else v.get("definition", ""),
+                        v["name"]))
+    return out
+
+
+@check
+def dashboards_select_job_and_instance_by_variables(repo):
+    """Every dashboard has a `job` variable and an `instance` variable listed for the
+    chosen jobs, and every selector of every query filters on both through them
+    (ALERTS, whose series may have lost the job label, on the instance): no job is
+    hard-coded, so the dashboards work whatever the scrape job is called."""
+    errors = []
+    for rel, d in load_dashboards(repo):
+        variables = d.get("templating", {}).get("list", [])
+        names = [v["name"] for v in variables]
+        for name in ("job", "instance"):
+            if not any(v["name"] == name and v.get("type") == "query" for v in variables):
+                errors.append(f"{rel}: no query variable `{name}`")
+        if "job" in names and "instance" in names and \
+                names.index("job") > names.index("instance"):
+            errors.append(f"{rel}: variable job comes after instance, which reads it")
+        for where, expr, variable in dashboard_queries(d):
+            for metric, labels in promql.selectors(expr):
+                job = labels.get("job")
+                if job and job != ("=~", "$job"):
+                    errors.append(f'{rel} {where}: job{job[0]}"{job[1]}" hard-coded')
+                if variable == "job":
+                    continue
+                if variable == "instance":
+                    need = ["job"]
+                else:
+                    need = ["instance"] if metric == "ALERTS" else ["job", "instance"]
+                for label in need:
+                    if labels.get(label) != ("=~", f"${label}"):
+                        errors.append(f'{rel} {where}: {metric or expr} not filtered by '
+                                      f'{label}=~"${label}"')
+    return errors
+
+
+AXIS_PANEL_TYPES = {"timeseries", "barchart", "trend"}
+BENCH_FIGURES = {"roseyd_bench_result", "roseyd_bench_target"}
+
+
+def axis_overrides(panel):
+    """refId -> the unit and axis placement that overrides give that query's series;
+    overrides of either matched otherwise (by name, regex) are returned apart."""
+    by_ref, other = {}, []
+    for o in panel.get("fieldConfig", {}).get("overrides", []):
+        props = {p["id"]: p.get("value") for p in o.get("properties", [])
+                 if p["id"] in ("unit", "custom.axisPlacement")}
+        if not props:
+            continue
+        matcher = o.get("matcher", {})
+        if matcher.get("id") == "byFrameRefID":
+            by_ref.setdefault(matcher.get("options"), {}).update(props)
+        else:
+            other.append(matcher.get("id"))
+    return by_ref, other
+
+
+@check
+def dashboard_panels_have_one_unit_per_axis(repo):
+    """Each axis of a graph shows one unit: a query of another unit goes on the other
+    axis through an override by refId. The load generator's figures carry their unit
+    in their name (p95_latency_ms, persisted_per_second), so a graph plots one named
+    figure, or is repeated over the `metric` variable, one figure per panel."""
+    errors = []
+    for rel, d in load_dashboards(repo):
+        for p in walk_panels(d.get("panels", [])):
+            if p.get("type") not in AXIS_PANEL_TYPES:
+                continue
+            where = f"{rel}: panel {p.get('id')} '{p.get('title')}'"
+            defaults = p.get("fieldConfig", {}).get("defaults", {})
+            by_ref, other = axis_overrides(p)
+            errors += [f"{where}: unit or axis override matched {m}, not by refId"
+                       for m in other]
+            axes = {}
+            for t in p.get("targets") or []:
+                props = by_ref.get(t.get("refId"), {})
+                unit = props.get("unit", defaults.get("unit", "none"))
+                side = props.get("custom.axisPlacement",
+                                 (defaults.get("custom") or {}).get("axisPlacement", "auto"))
+                axes.setdefault("left" if side == "auto" else side, set()).add(unit)
+                for metric, labels in promql.selectors(t.get("expr") or ""):
+                    figure = labels.get("metric")
+                    if metric in BENCH_FIGURES and not figure_pinned(figure, p):
+                        errors.append(f"{where} {t.get('refId')}: {metric} of every figure, "
+                                      f"each in its own unit, on one axis")
+            for side, units in sorted(axes.items()):
+                if len(units) > 1:
+                    errors.append(f"{where}: units {sorted(units)} on the {side} axis")
+    return errors
+
+
+def figure_pinned(matcher, panel):
+    """Whether a metric="..." matcher selects one figure: a named one, or the
+    `metric` variable of a panel repeated over it (Grafana sets one value a copy)."""
+    if not matcher:
+        return False
+    return matcher[0] == "=" or (matcher == ("=~", "$metric") and panel.get("repeat") == "metric")
+
+
 @check
 def dashboards_and_alerts_read_documented_metrics(repo):
     documented = documented_metrics(repo)
@@ -798,10 +951,10 @@ def dashboards_and_alerts_read_documented_metrics(repo):
                  for r in g["rules"]]:
         sources.append((f"alert {rule.get('alert')}", rule["expr"]))
     for where, expr in dict.fromkeys(sources):
-        for name in sorted(promql_metric_names(expr)):
+        for name in sorted(promql.metric_names(expr)):
             if name in BUILTIN_SERIES:
                 continue
-            if name not in documented and base_metric(name) not in documented:
+            if name not in documented and promql.base_metric(name) not in documented:
                 errors.append(f"{where}: reads undocumented metric '{name}'")
     return list(dict.fromkeys(errors))
 
@@ -855,8 +1008,29 @@ def first_panel(d, key=None):
                 (key is None or key in p))
 
 
-COMPOSE = "deploy/docker-compose.yml"
 OVERVIEW = "dashboards/roseyd-overview.json"
+SOAK = "dashboards/roseyd-soak.json"
+BENCHMARKS = "dashboards/roseyd-benchmarks.json"
+
+
+def panel_titled(d, title):
+    return next(p for p in walk_panels(d["panels"]) if p.get("title") == title)
+
+
+def variable(d, name):
+    return next(v for v in d["templating"]["list"] if v["name"] == name)
+
+
+def drop_axis_placement(panel):
+    for o in panel["fieldConfig"]["overrides"]:
+        o["properties"] = [p for p in o["properties"] if p["id"] != "custom.axisPlacement"]
+
+
+def match_overrides_by_name(panel):
+    for o in panel["fieldConfig"]["overrides"]:
+        o["matcher"] = {"id": "byName", "options": "write errors/s"}
+
+
 MUTATIONS = [
     ("compose_has_the_four_services", "grafana service renamed",
      replace_in(COMPOSE, "\n  grafana:\n", "\n  graphs:\n")),
@@ -874,7 +1048,7 @@ MUTATIONS = [
     ("compose_depends_on_healthy_services", "roseyd waits only for nats to start",
      replace_in(COMPOSE, "condition: service_healthy", "condition: service_started")),
     ("compose_publishes_only_user_ports_on_loopback", "grafana on all interfaces",
-     replace_in(COMPOSE, '"127.0.0.1:3000:3000"', '"3000:3000"')),
+     replace_in(COMPOSE, '"127.0.0.1:${GRAFANA_PORT-3000}:3000"', '"${GRAFANA_PORT-3000}:3000"')),
     ("compose_publishes_only_user_ports_on_loopback", "roseyd's /metrics published",
      replace_in(COMPOSE, "    stop_grace_period: 45s\n",
                 '    stop_grace_period: 45s\n    ports: ["127.0.0.1:9464:9464"]\n')),
@@ -882,8 +1056,19 @@ MUTATIONS = [
      replace_in(COMPOSE, '"-js", ', "")),
     ("compose_nats_matches_roseyd_url", "nats on another port than the image's URL",
      replace_in(COMPOSE, '"-m", "8222"]', '"-m", "8222", "-p", "4223"]')),
-    ("top_level_compose_includes_deploy", "compose.yaml includes a missing file",
-     replace_in("compose.yaml", "  - deploy/docker-compose.yml", "  - deploy/compose.yml")),
+    ("compose_files_run_on_compose_v1_and_v2", "a top-level name: (Compose v2 only)",
+     replace_in(COMPOSE, "\nservices:\n", "\nname: roseyd\nservices:\n")),
+    ("compose_files_run_on_compose_v1_and_v2", "compose.yaml includes the deploy file",
+     replace_in(ROOT_COMPOSE, "\nservices:\n",
+                "\ninclude:\n  - deploy/docker-compose.yml\nservices:\n")),
+    ("compose_files_run_on_compose_v1_and_v2", "the two .env files name different projects",
+     replace_in("deploy/.env", "COMPOSE_PROJECT_NAME=roseyd", "COMPOSE_PROJECT_NAME=deploy")),
+    ("root_compose_is_the_deploy_stack", "a port changed in compose.yaml only",
+     replace_in(ROOT_COMPOSE, "${GRAFANA_PORT-3000}", "${GRAFANA_PORT-3001}")),
+    ("root_compose_is_the_deploy_stack", "a health check changed in the deploy file only",
+     replace_in(COMPOSE, "retries: 10", "retries: 11")),
+    ("root_compose_is_the_deploy_stack", "compose.yaml mounts dashboards/ from a deploy path",
+     replace_in(ROOT_COMPOSE, "./dashboards:/etc/grafana", "../dashboards:/etc/grafana")),
     ("dockerfile_copies_exist_and_reach_the_context", "COPY of a missing file",
      replace_in("Dockerfile", "COPY config/roseyd.yaml", "COPY config/rosey.yaml")),
     ("dockerfile_copies_exist_and_reach_the_context", ".dockerignore drops config/",
@@ -935,6 +1120,33 @@ MUTATIONS = [
      edit_json(OVERVIEW, lambda d: first_panel(d)["targets"][0].update(expr=" "))),
     ("dashboard_panels_are_described_and_use_the_datasource_variable", "no datasource variable",
      edit_json(OVERVIEW, lambda d: d["templating"]["list"].pop(0))),
+    ("dashboards_select_job_and_instance_by_variables", "a hard-coded job",
+     replace_in(OVERVIEW, 'process_resident_memory_bytes{job=~\\"$job\\"',
+                'process_resident_memory_bytes{job=\\"roseyd\\"')),
+    ("dashboards_select_job_and_instance_by_variables", "a query for every instance",
+     replace_in(OVERVIEW, 'roseyd_nats_connected{job=~\\"$job\\", instance=~\\"$instance\\"}',
+                'roseyd_nats_connected{job=~\\"$job\\"}')),
+    ("dashboards_select_job_and_instance_by_variables", "firing alerts of every instance",
+     replace_in(OVERVIEW, 'alertstate=\\"firing\\", instance=~\\"$instance\\"',
+                'alertstate=\\"firing\\"')),
+    ("dashboards_select_job_and_instance_by_variables", "no job variable",
+     edit_json(SOAK, lambda d: d["templating"]["list"].remove(variable(d, "job")))),
+    ("dashboards_select_job_and_instance_by_variables", "instances of every job listed",
+     edit_json(OVERVIEW, lambda d: variable(d, "instance").update(
+         definition="label_values(roseyd_build_info, instance)"))),
+    ("dashboards_select_job_and_instance_by_variables", "versions of every job listed",
+     replace_in(BENCHMARKS, 'label_values(roseyd_bench_status{job=~\\"$job\\", '
+                'instance=~\\"$instance\\"}, version)',
+                "label_values(roseyd_bench_status, version)", count=-1)),
+    ("dashboard_panels_have_one_unit_per_axis", "CPU % moved onto the events/s axis",
+     edit_json(SOAK, lambda d: drop_axis_placement(
+         panel_titled(d, "Load: persisted events/s and CPU")))),
+    ("dashboard_panels_have_one_unit_per_axis", "a unit override matched by series name",
+     edit_json(OVERVIEW, lambda d: match_overrides_by_name(
+         panel_titled(d, "Commit duration and write errors")))),
+    ("dashboard_panels_have_one_unit_per_axis", "every figure on one axis",
+     edit_json(BENCHMARKS, lambda d: panel_titled(d, "$metric over time vs target").pop(
+         "repeat"))),
     ("dashboards_and_alerts_read_documented_metrics", "a misspelt metric in a dashboard",
      replace_in(OVERVIEW, "roseyd_write_queue_depth", "roseyd_write_queue_dept")),
     ("dashboards_and_alerts_read_documented_metrics", "a misspelt metric in an alert",
@@ -944,8 +1156,8 @@ MUTATIONS = [
      replace_in("README.md", "docker compose up", "docker-compose start", count=-1)),
 ]
 
-COPIED = ["README.md", "Dockerfile", ".dockerignore", "compose.yaml", "config", "dashboards",
-          "deploy"]
+COPIED = ["README.md", "Dockerfile", ".dockerignore", ".env", "compose.yaml", "config",
+          "dashboards", "deploy"]
 
 
 def copy_repo(src, dst):

@@ -4,12 +4,17 @@
 Starts a real nats-server, the built roseyd (the shipped config/roseyd.yaml,
 pointed at that server) and Debian's prometheus (the repo's
 deploy/prometheus/prometheus.yml with its target moved to roseyd's loopback
-port, a 1 s scrape interval, and the repo's alerts.yml); sends bot-like traffic
-over the NATS text protocol (events on every subject, some malformed ones,
-requests with reply inboxes); then runs every PromQL expression of every
-dashboard panel and every alert rule against that Prometheus:
+port, a 1 s scrape interval, and the repo's alerts.yml; Prometheus also scrapes
+itself, as a second job); sends bot-like traffic over the NATS text protocol
+(events on every subject, some malformed ones, requests with reply inboxes);
+then runs every PromQL expression of every dashboard panel and every alert
+rule against that Prometheus, dashboard variables substituted as Grafana does:
   - every expression must be valid (the query API answers success);
-  - every dashboard expression must return data with a finite value;
+  - every dashboard variable must list values (job and instance: exactly
+    roseyd's), and every dashboard expression must return data with a finite
+    value; with job and instance set to values no series has, every variable
+    must list nothing and every expression return nothing (each is filtered by
+    the job and instance variables);
   - every metric an alert rule reads must have series (an alert's own
     expression is empty while it does not fire), every rule must evaluate
     without error, and RoseydEventsRejected must fire for the malformed events.
@@ -41,6 +46,8 @@ import urllib.parse
 import urllib.request
 
 import yaml
+
+import promql
 
 # ------------------------------------------------------------- children
 
@@ -276,8 +283,10 @@ class Prometheus:
         return float(result[0]["value"][1]) if result else None
 
 
-def prometheus_config(source_dir, metrics_port, tmp):
-    """The repo's prometheus.yml, pointed at roseyd on loopback, scraping every second."""
+def prometheus_config(source_dir, metrics_port, prom_port, tmp):
+    """The repo's prometheus.yml, pointed at roseyd on loopback, scraping every second;
+    and a second job, Prometheus itself, whose process_* series the dashboards'
+    job variable must keep out."""
     src = os.path.join(source_dir, "deploy", "prometheus", "prometheus.yml")
     with open(src) as f:
         cfg = yaml.safe_load(f)
@@ -287,6 +296,8 @@ def prometheus_config(source_dir, metrics_port, tmp):
     for job in cfg["scrape_configs"]:
         for sc in job.get("static_configs", []):
             sc["targets"] = [f"127.0.0.1:{metrics_port}" for _ in sc["targets"]]
+    cfg["scrape_configs"].append({"job_name": "prometheus-itself",
+                                  "static_configs": [{"targets": [f"127.0.0.1:{prom_port}"]}]})
     path = os.path.join(tmp, "prometheus.yml")
     with open(path, "w") as f:
         yaml.safe_dump(cfg, f)
@@ -320,19 +331,59 @@ def substitute(expr, variables):
     return re.sub(r"\$(\w+)", lambda m: value(m.group(1)), expr)
 
 
-def dashboard_variables(d):
-    """Values for a dashboard's variables: a query variable takes its 'All' regex,
-    a custom or interval variable its current value."""
-    out = {}
+def regex_escape(value):
+    """A value as Grafana writes a multi-value variable into a Prometheus query:
+    regex-escaped, backslashes doubled for the PromQL string."""
+    return re.sub(r"([$^*{}\[\]'+?.()|])", r"\\\\\1", value.replace("\\", "\\\\\\\\"))
+
+
+LABEL_VALUES = re.compile(r"label_values\((.*),\s*(\w+)\)$")
+
+
+def label_values(prom, definition, variables):
+    """The values a label_values(selector, label) variable offers, as Grafana lists
+    them (series of the last 5 minutes), once earlier variables are substituted."""
+    m = LABEL_VALUES.match(definition)
+    if not m:
+        raise ValueError(f"cannot read {definition}")
+    selector, label = substitute(m.group(1), variables), m.group(2)
+    r = prom.api("series", **{"match[]": selector, "start": f"{time.time() - 300:.3f}"})
+    if r.get("status") != "success":
+        raise ValueError(f"invalid selector {selector}: {r.get('error')}")
+    return sorted({s[label] for s in r["data"] if label in s})
+
+
+def resolve_variables(d, prom, pinned=None):
+    """What Grafana substitutes for a dashboard's variables, in their order (a
+    variable may read the ones before it): a query variable set to All becomes its
+    allValue or the regex of every value listed, one with no current value takes
+    the first; custom and interval ones their current value. Variables in pinned
+    take the value given. Returns (name -> text, name -> values listed)."""
+    out, listed = {}, {}
     for v in d.get("templating", {}).get("list", []):
-        if v["type"] == "query":
-            out[v["name"]] = v.get("allValue") or ".*"
+        name = v["name"]
+        if pinned and name in pinned:
+            out[name] = pinned[name]
+        elif v["type"] == "query":
+            values = label_values(prom, v["definition"], out)
+            listed[name] = values
+            current = (v.get("current") or {}).get("value")
+            if v.get("includeAll") and current in (["$__all"], "$__all"):
+                out[name] = v.get("allValue") or \
+                    "(" + "|".join(regex_escape(x) for x in values) + ")"
+            else:
+                out[name] = regex_escape(values[0]) if values else ""
         elif v["type"] in ("custom", "interval", "constant", "textbox"):
             cur = v.get("current", {}).get("value")
-            out[v["name"]] = cur if isinstance(cur, str) else v.get("query", "").split(",")[0]
+            out[name] = cur if isinstance(cur, str) else v.get("query", "").split(",")[0]
         elif v["type"] == "datasource":
-            out[v["name"]] = "prometheus"
-    return out
+            out[name] = "prometheus"
+    return out, listed
+
+
+# Values of job and instance that no series has: every query filtered by the
+# dashboard's job and instance variables returns nothing with them.
+ABSENT_SCOPE = {"job": "no-such-job", "instance": "no-such-instance"}
 
 
 def walk_panels(panels):
@@ -341,45 +392,23 @@ def walk_panels(panels):
         yield from walk_panels(p.get("panels", []))
 
 
-def collect_dashboard_exprs(source_dir):
-    out = []
+def load_dashboards(source_dir):
     folder = os.path.join(source_dir, "dashboards")
     for name in sorted(f for f in os.listdir(folder) if f.endswith(".json")):
         with open(os.path.join(folder, name)) as f:
-            d = json.load(f)
-        variables = dashboard_variables(d)
-        for p in walk_panels(d.get("panels", [])):
-            for t in p.get("targets") or []:
-                out.append({"where": f"{name} / {p.get('title')} / {t.get('refId')}",
-                            "raw": t["expr"], "expr": substitute(t["expr"], variables),
-                            "instant": bool(t.get("instant")) and not t.get("range")})
-        for v in d.get("templating", {}).get("list", []):
-            if v["type"] == "query":
-                out.append({"where": f"{name} / variable {v['name']}",
-                            "raw": v["definition"], "label_values": v["definition"]})
-    return out
+            yield name, json.load(f)
+
+
+def panel_exprs(name, d):
+    for p in walk_panels(d.get("panels", [])):
+        for t in p.get("targets") or []:
+            yield {"where": f"{name} / {p.get('title')} / {t.get('refId')}", "raw": t["expr"],
+                   "instant": bool(t.get("instant")) and not t.get("range")}
 
 
 def alert_rules(source_dir):
     with open(os.path.join(source_dir, "deploy", "prometheus", "alerts.yml")) as f:
         return [r for g in yaml.safe_load(f)["groups"] for r in g["rules"]]
-
-
-def metric_names(expr):
-    """Metric names an expression reads (same approach as check_stack.py)."""
-    s = re.sub(r'"(\\.|[^"\\])*"', '""', expr)
-    s = re.sub(r"\{[^}]*\}|\[[^\]]*\]", " ", s)
-    s = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", " ", s)
-    words = {"by", "without", "on", "ignoring", "group_left", "group_right", "bool", "and",
-             "or", "unless", "offset", "inf", "nan"}
-    names = set()
-    for m in re.finditer(r"[A-Za-z_:][A-Za-z0-9_:]*", s):
-        if s[m.end():].lstrip().startswith("(") or m.group(0).lower() in words:
-            continue
-        if m.start() > 0 and (s[m.start() - 1].isdigit() or s[m.start() - 1] == "."):
-            continue
-        names.add(m.group(0))
-    return names
 
 
 def finite_values(result):
@@ -461,6 +490,77 @@ def loadgen_series_present(prom):
     return bool(n)
 
 
+# ------------------------------------------------------------- dashboards
+
+
+def only_fallback_zeros(data):
+    """Whether an instant query's result is empty but for label-less zeros, which
+    is what `... or vector(0)` gives when nothing matched."""
+    if data["resultType"] == "scalar":
+        return float(data["result"][1]) == 0
+    return all(not s["metric"] and float(s["value"][1]) == 0 for s in data["result"])
+
+
+def check_dashboards(src, prom, loadgen_present, scope, failures):
+    """Every dashboard's variables and panel queries, as Grafana would send them:
+    each variable lists values (job and instance exactly those of scope), each
+    query is valid and returns finite data (load-generator ones only when its series
+    exist); and with job and instance set to ABSENT_SCOPE every variable lists
+    nothing and every query returns nothing: all of them are filtered by the
+    dashboard's job and instance variables. Returns (checked for data, not checked)."""
+    checked, not_checked = [], []
+    for name, d in load_dashboards(src):
+        try:
+            variables, listed = resolve_variables(d, prom)
+            _, absent_listed = resolve_variables(d, prom, ABSENT_SCOPE)
+        except (KeyError, ValueError) as e:
+            failures.add(f"{name} variables", str(e))
+            continue
+        absent = dict(variables, **ABSENT_SCOPE)
+        definitions = {v["name"]: v.get("definition", "") for v in d["templating"]["list"]}
+        for var, values in listed.items():
+            where = f"{name} / variable {var}"
+            print(f"  ok   {where} = {values}")
+            if absent_listed.get(var):
+                failures.add(where, f"lists {absent_listed[var]} for {ABSENT_SCOPE}")
+            if needs_load_generator(definitions[var]) and not loadgen_present:
+                not_checked.append(where)
+                continue
+            checked.append(where)
+            if not values:
+                failures.add(where, f"lists nothing [{definitions[var]}]")
+            elif var in scope and values != scope[var]:
+                failures.add(where, f"lists {values}, not {scope[var]}")
+        for e in panel_exprs(name, d):
+            where, expr = e["where"], substitute(e["raw"], variables)
+            r = prom.query(expr)
+            if r.get("status") != "success":
+                failures.add(where, f"invalid: {r.get('error')}  [{expr}]")
+                continue
+            if not e["instant"]:
+                rr = prom.query_range(expr)
+                if rr.get("status") != "success":
+                    failures.add(where, f"range query invalid: {rr.get('error')}")
+                    continue
+            ra = prom.query(substitute(e["raw"], absent))
+            if ra.get("status") != "success" or not only_fallback_zeros(ra["data"]):
+                failures.add(where, f"returns data for {ABSENT_SCOPE}: not filtered by the "
+                             f"job and instance variables [{e['raw']}]")
+            if needs_load_generator(e["raw"]) and not loadgen_present:
+                not_checked.append(where)
+                print(f"  valid, data NOT CHECKED (no load generator) {where}")
+                continue
+            checked.append(where)
+            values = finite_values(r["data"])
+            if not values:
+                failures.add(where, f"no finite data ({len(r['data']['result'])} series) "
+                             f"[{expr}]")
+            else:
+                print(f"  ok   {where} = {values[0]:.6g}"
+                      f"{' (+%d more)' % (len(values) - 1) if len(values) > 1 else ''}")
+    return checked, not_checked
+
+
 # ------------------------------------------------------------- the test
 
 
@@ -511,7 +611,7 @@ def main():
                  lambda: re.search(r"^roseyd_nats_connected\S* 1", http_get(metrics_url),
                                    re.M), 20, children)
 
-        config_path, cfg = prometheus_config(src, metrics_port, tmp)
+        config_path, cfg = prometheus_config(src, metrics_port, prom_port, tmp)
         children.start("prometheus", [args.prometheus, f"--config.file={config_path}",
                                       f"--storage.tsdb.path={os.path.join(tmp, 'tsdb')}",
                                       f"--web.listen-address=127.0.0.1:{prom_port}"], tmp)
@@ -556,51 +656,11 @@ def main():
         # Wait for the rule evaluations to settle on the current data.
         time.sleep(3)
         loadgen_present = loadgen_series_present(prom)
-        checked_data, not_checked = [], []
 
-        print("\n== dashboard expressions", flush=True)
-        for e in collect_dashboard_exprs(src):
-            gated = needs_load_generator(e["raw"])
-            if "label_values" in e:
-                m = re.match(r"label_values\((.*),\s*(\w+)\)$", e["label_values"])
-                if not m:
-                    failures.add(e["where"], f"cannot read {e['label_values']}")
-                    continue
-                selector, label = m.groups()
-                r = prom.api("series", **{"match[]": selector, "start": time.time() - 300})
-                if r.get("status") != "success":
-                    failures.add(e["where"], f"invalid selector {selector}: {r.get('error')}")
-                    continue
-                values = sorted({s[label] for s in r["data"] if label in s})
-                print(f"  ok   {e['where']}: {label} = {values}")
-                if gated and not loadgen_present:
-                    not_checked.append(e["where"])
-                    continue
-                checked_data.append(e["where"])
-                if not values:
-                    failures.add(e["where"], f"no value of {label} for {selector}")
-                continue
-            r = prom.query(e["expr"])
-            if r.get("status") != "success":
-                failures.add(e["where"], f"invalid: {r.get('error')}  [{e['expr']}]")
-                continue
-            if not e["instant"]:
-                rr = prom.query_range(e["expr"])
-                if rr.get("status") != "success":
-                    failures.add(e["where"], f"range query invalid: {rr.get('error')}")
-                    continue
-            if gated and not loadgen_present:
-                not_checked.append(e["where"])
-                print(f"  valid, data NOT CHECKED (no load generator) {e['where']}")
-                continue
-            checked_data.append(e["where"])
-            values = finite_values(r["data"])
-            if not values:
-                failures.add(e["where"], f"no finite data ({len(r['data']['result'])} series) "
-                             f"[{e['expr']}]")
-            else:
-                print(f"  ok   {e['where']} = {values[0]:.6g}"
-                      f"{' (+%d more)' % (len(values) - 1) if len(values) > 1 else ''}")
+        print("\n== dashboard variables and expressions", flush=True)
+        scope = {"job": [job], "instance": [f"127.0.0.1:{metrics_port}"]}
+        checked_data, not_checked = check_dashboards(src, prom, loadgen_present, scope,
+                                                     failures)
 
         print("\n== alert rules", flush=True)
         rules = alert_rules(src)
@@ -611,14 +671,14 @@ def main():
                 failures.add(where, f"invalid: {r.get('error')}")
                 continue
             missing = []
-            for name in sorted(metric_names(rule["expr"])):
+            for name in sorted(promql.metric_names(rule["expr"])):
                 n = prom.scalar(f'count({{__name__="{name}"}})')
                 if not n:
                     missing.append(name)
             if missing:
                 failures.add(where, f"no series for {missing}")
             else:
-                print(f"  ok   {where}: valid, reads {sorted(metric_names(rule['expr']))}, "
+                print(f"  ok   {where}: valid, reads {sorted(promql.metric_names(rule['expr']))}, "
                       f"{len(r['data']['result'])} series past the threshold now")
         loaded = prom.api("rules")
         states = {}
