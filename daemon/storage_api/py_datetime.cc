@@ -235,7 +235,23 @@ std::string StoredTime(std::chrono::system_clock::time_point when, bool local) {
 std::variant<PyDatetime, std::string> PyFromIsoformat(std::string_view text) {
   const std::string invalid = "Invalid isoformat string: " + PyReprString(text);
   if (CodePointCount(text) < 7) return invalid;
-  const Text s(text);
+  // CPython replaces a non-ASCII character at a possible separator position
+  // (code points 7, 8 or 10, the first found) with 'T' before parsing bytes:
+  // any single character may separate date and time.
+  std::string sanitized;
+  size_t index = 0;
+  bool replaced = false;
+  for (size_t pos = 0; pos < text.size(); ++index) {
+    const size_t start = pos;
+    const char32_t cp = NextCodePoint(text, &pos);
+    if (!replaced && cp >= 0x80 && (index == 7 || index == 8 || index == 10)) {
+      sanitized.push_back('T');
+      replaced = true;
+    } else {
+      sanitized.append(text.substr(start, pos - start));
+    }
+  }
+  const Text s(sanitized);
   const size_t separator = FindSeparator(s);
   if (separator == kFail) return invalid;
   PyDatetime value;
