@@ -6,16 +6,26 @@ namespace roseyd::storage_api {
 
 std::string_view ErrorCodeName(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kInvalidJson: return "INVALID_JSON";
-    case ErrorCode::kMissingField: return "MISSING_FIELD";
-    case ErrorCode::kValidationError: return "VALIDATION_ERROR";
-    case ErrorCode::kValueTooLarge: return "VALUE_TOO_LARGE";
-    case ErrorCode::kDatabaseError: return "DATABASE_ERROR";
-    case ErrorCode::kInternalError: return "INTERNAL_ERROR";
-    case ErrorCode::kLockTimeout: return "LOCK_TIMEOUT";
-    case ErrorCode::kValidationFailed: return "VALIDATION_FAILED";
-    case ErrorCode::kMigrationFailed: return "MIGRATION_FAILED";
-    case ErrorCode::kRollbackFailed: return "ROLLBACK_FAILED";
+    case ErrorCode::kInvalidJson:
+      return "INVALID_JSON";
+    case ErrorCode::kMissingField:
+      return "MISSING_FIELD";
+    case ErrorCode::kValidationError:
+      return "VALIDATION_ERROR";
+    case ErrorCode::kValueTooLarge:
+      return "VALUE_TOO_LARGE";
+    case ErrorCode::kDatabaseError:
+      return "DATABASE_ERROR";
+    case ErrorCode::kInternalError:
+      return "INTERNAL_ERROR";
+    case ErrorCode::kLockTimeout:
+      return "LOCK_TIMEOUT";
+    case ErrorCode::kValidationFailed:
+      return "VALIDATION_FAILED";
+    case ErrorCode::kMigrationFailed:
+      return "MIGRATION_FAILED";
+    case ErrorCode::kRollbackFailed:
+      return "ROLLBACK_FAILED";
   }
   return "INTERNAL_ERROR";
 }
@@ -40,9 +50,7 @@ void WriteErrorMember(const ErrorReply& error, PyJsonWriter* out) {
   out->EndObject();
 }
 
-ErrorReply KvDatabaseFailed() {
-  return {ErrorCode::kInternalError, "Database operation failed"};
-}
+ErrorReply KvDatabaseFailed() { return {ErrorCode::kInternalError, "Database operation failed"}; }
 
 ErrorReply RowOperationFailed(std::string_view verb) {
   return {ErrorCode::kDatabaseError, std::string(verb) + " operation failed"};

@@ -1,9 +1,8 @@
 #include "storage_api/json_request.h"
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <unordered_map>
-
-#include <nlohmann/json.hpp>
 
 namespace roseyd::storage_api {
 
@@ -31,18 +30,17 @@ std::optional<ErrorReply> JsonRequest::Parse(std::string_view payload,
                                              JsonRequest* out) {
   if (IsBlank(payload)) {
     // The message json.loads gives for the commonest bad body, verbatim.
-    return ErrorReply{ErrorCode::kInvalidJson,
-                      "Invalid JSON: Expecting value: line 1 column " +
-                          std::to_string(payload.size() + 1) + " (char " +
-                          std::to_string(payload.size()) + ")"};
+    return ErrorReply{ErrorCode::kInvalidJson, "Invalid JSON: Expecting value: line 1 column " +
+                                                   std::to_string(payload.size() + 1) + " (char " +
+                                                   std::to_string(payload.size()) + ")"};
   }
   Element root;
   const simdjson::error_code error =
       ThreadParser().parse(payload.data(), payload.size(), /*realloc_if_needed=*/true).get(root);
   if (error == simdjson::DEPTH_ERROR) {
-    return ErrorReply{ErrorCode::kValidationError,
-                      "JSON nesting deeper than " + std::to_string(kMaxJsonDepth) +
-                          " levels is not supported"};
+    return ErrorReply{
+        ErrorCode::kValidationError,
+        "JSON nesting deeper than " + std::to_string(kMaxJsonDepth) + " levels is not supported"};
   }
   // simdjson refuses a number beyond 64 bits as it refuses a malformed one;
   // nlohmann (called only on this error path) tells them apart.
@@ -101,28 +99,43 @@ std::vector<std::pair<std::string_view, Element>> Members(Element object) {
 
 bool PyTruthy(Element value) {
   switch (value.type()) {
-    case Type::NULL_VALUE: return false;
-    case Type::BOOL: return value.get_bool().value_unsafe();
-    case Type::INT64: return value.get_int64().value_unsafe() != 0;
-    case Type::UINT64: return value.get_uint64().value_unsafe() != 0;
-    case Type::DOUBLE: return value.get_double().value_unsafe() != 0.0;
-    case Type::STRING: return !value.get_string().value_unsafe().empty();
-    case Type::ARRAY: return simdjson::dom::array(value).size() != 0;
-    case Type::OBJECT: return simdjson::dom::object(value).size() != 0;
+    case Type::NULL_VALUE:
+      return false;
+    case Type::BOOL:
+      return value.get_bool().value_unsafe();
+    case Type::INT64:
+      return value.get_int64().value_unsafe() != 0;
+    case Type::UINT64:
+      return value.get_uint64().value_unsafe() != 0;
+    case Type::DOUBLE:
+      return value.get_double().value_unsafe() != 0.0;
+    case Type::STRING:
+      return !value.get_string().value_unsafe().empty();
+    case Type::ARRAY:
+      return simdjson::dom::array(value).size() != 0;
+    case Type::OBJECT:
+      return simdjson::dom::object(value).size() != 0;
   }
   return false;
 }
 
 std::string_view PyTypeName(Element value) {
   switch (value.type()) {
-    case Type::NULL_VALUE: return "NoneType";
-    case Type::BOOL: return "bool";
+    case Type::NULL_VALUE:
+      return "NoneType";
+    case Type::BOOL:
+      return "bool";
     case Type::INT64:
-    case Type::UINT64: return "int";
-    case Type::DOUBLE: return "float";
-    case Type::STRING: return "str";
-    case Type::ARRAY: return "list";
-    case Type::OBJECT: return "dict";
+    case Type::UINT64:
+      return "int";
+    case Type::DOUBLE:
+      return "float";
+    case Type::STRING:
+      return "str";
+    case Type::ARRAY:
+      return "list";
+    case Type::OBJECT:
+      return "dict";
   }
   return "object";
 }

@@ -1,12 +1,12 @@
 #pragma once
 
+#include <simdjson.h>
+
 #include <cstddef>
 #include <optional>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <simdjson.h>
 
 #include "storage_api/error_reply.h"
 

@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <limits>
-
 #include <nlohmann/json.hpp>
 
 #include "storage_api/json_request.h"
@@ -85,9 +84,9 @@ std::variant<KvSet, ErrorReply> DecodeKvSet(std::string_view payload, int64_t no
   WritePyJson(*value, &json);
   command.value_json = json.Take();
   if (command.value_json.size() > kKvMaxValueBytes) {
-    return ErrorReply{ErrorCode::kValueTooLarge,
-                      "Value size (" + std::to_string(command.value_json.size()) +
-                          " bytes) exceeds 64KB limit (65536 bytes)"};
+    return ErrorReply{ErrorCode::kValueTooLarge, "Value size (" +
+                                                     std::to_string(command.value_json.size()) +
+                                                     " bytes) exceeds 64KB limit (65536 bytes)"};
   }
 
   // expires_at = int(time.time()) + ttl when ttl > 0. A fractional ttl is
@@ -95,11 +94,20 @@ std::variant<KvSet, ErrorReply> DecodeKvSet(std::string_view payload, int64_t no
   if (const std::optional<Element> ttl = request.Get("ttl_seconds")) {
     double seconds = 0;
     switch (ttl->type()) {
-      case Type::NULL_VALUE: break;
-      case Type::BOOL: seconds = ttl->get_bool().value_unsafe() ? 1 : 0; break;
-      case Type::INT64: seconds = static_cast<double>(ttl->get_int64().value_unsafe()); break;
-      case Type::UINT64: seconds = static_cast<double>(ttl->get_uint64().value_unsafe()); break;
-      case Type::DOUBLE: seconds = std::ceil(ttl->get_double().value_unsafe()); break;
+      case Type::NULL_VALUE:
+        break;
+      case Type::BOOL:
+        seconds = ttl->get_bool().value_unsafe() ? 1 : 0;
+        break;
+      case Type::INT64:
+        seconds = static_cast<double>(ttl->get_int64().value_unsafe());
+        break;
+      case Type::UINT64:
+        seconds = static_cast<double>(ttl->get_uint64().value_unsafe());
+        break;
+      case Type::DOUBLE:
+        seconds = std::ceil(ttl->get_double().value_unsafe());
+        break;
       default:
         return Invalid("Field 'ttl_seconds' must be a number or null, got " +
                        std::string(PyTypeName(*ttl)));
@@ -130,13 +138,19 @@ std::variant<KvList, ErrorReply> DecodeKvList(std::string_view payload) {
   }
   if (const std::optional<Element> limit = request.Get("limit")) {
     switch (limit->type()) {
-      case Type::NULL_VALUE: break;
-      case Type::BOOL: command.limit = limit->get_bool().value_unsafe() ? 1 : 0; break;
-      case Type::INT64: command.limit = limit->get_int64().value_unsafe(); break;
-      case Type::UINT64: command.limit = kInt64Max - 1; break;
+      case Type::NULL_VALUE:
+        break;
+      case Type::BOOL:
+        command.limit = limit->get_bool().value_unsafe() ? 1 : 0;
+        break;
+      case Type::INT64:
+        command.limit = limit->get_int64().value_unsafe();
+        break;
+      case Type::UINT64:
+        command.limit = kInt64Max - 1;
+        break;
       default:
-        return Invalid("Field 'limit' must be an integer, got " +
-                       std::string(PyTypeName(*limit)));
+        return Invalid("Field 'limit' must be an integer, got " + std::string(PyTypeName(*limit)));
     }
   }
   if (command.limit < 0) command.limit = 0;
@@ -146,29 +160,44 @@ std::variant<KvList, ErrorReply> DecodeKvList(std::string_view payload) {
 
 Statement KvSetStatement(const KvSet& command, int64_t now, Dialect dialect) {
   SqlBuilder sql(dialect);
-  sql.Sql("INSERT INTO plugin_kv_storage (plugin_name, \"key\", value_json, expires_at, "
-          "created_at, updated_at) VALUES (")
-      .Param(command.plugin_name).Sql(", ").Param(command.key).Sql(", ")
-      .Param(command.value_json).Sql(", ")
+  sql.Sql(
+         "INSERT INTO plugin_kv_storage (plugin_name, \"key\", value_json, expires_at, "
+         "created_at, updated_at) VALUES (")
+      .Param(command.plugin_name)
+      .Sql(", ")
+      .Param(command.key)
+      .Sql(", ")
+      .Param(command.value_json)
+      .Sql(", ")
       .Param(command.expires_at ? SqlValue(*command.expires_at) : SqlValue())
-      .Sql(", ").Param(now).Sql(", ").Param(now)
-      .Sql(") ON CONFLICT (plugin_name, \"key\") DO UPDATE SET value_json = excluded.value_json, "
-           "expires_at = excluded.expires_at, updated_at = excluded.updated_at");
+      .Sql(", ")
+      .Param(now)
+      .Sql(", ")
+      .Param(now)
+      .Sql(
+          ") ON CONFLICT (plugin_name, \"key\") DO UPDATE SET value_json = excluded.value_json, "
+          "expires_at = excluded.expires_at, updated_at = excluded.updated_at");
   return std::move(sql).Build();
 }
 
 Statement KvGetStatement(const KvKey& command, int64_t now, Dialect dialect) {
   SqlBuilder sql(dialect);
   sql.Sql("SELECT value_json FROM plugin_kv_storage WHERE plugin_name = ")
-      .Param(command.plugin_name).Sql(" AND \"key\" = ").Param(command.key)
-      .Sql(" AND (expires_at IS NULL OR expires_at > ").Param(now).Sql(")");
+      .Param(command.plugin_name)
+      .Sql(" AND \"key\" = ")
+      .Param(command.key)
+      .Sql(" AND (expires_at IS NULL OR expires_at > ")
+      .Param(now)
+      .Sql(")");
   return std::move(sql).Build();
 }
 
 Statement KvDeleteStatement(const KvKey& command, Dialect dialect) {
   SqlBuilder sql(dialect);
-  sql.Sql("DELETE FROM plugin_kv_storage WHERE plugin_name = ").Param(command.plugin_name)
-      .Sql(" AND \"key\" = ").Param(command.key);
+  sql.Sql("DELETE FROM plugin_kv_storage WHERE plugin_name = ")
+      .Param(command.plugin_name)
+      .Sql(" AND \"key\" = ")
+      .Param(command.key);
   return std::move(sql).Build();
 }
 
@@ -176,7 +205,9 @@ Statement KvListStatement(const KvList& command, int64_t now, Dialect dialect) {
   SqlBuilder sql(dialect);
   sql.Sql("SELECT \"key\" FROM plugin_kv_storage WHERE plugin_name = ")
       .Param(command.plugin_name)
-      .Sql(" AND (expires_at IS NULL OR expires_at > ").Param(now).Sql(")");
+      .Sql(" AND (expires_at IS NULL OR expires_at > ")
+      .Param(now)
+      .Sql(")");
   if (!command.prefix.empty()) {
     // A byte range keeps the prefix literal (no LIKE wildcards, no case
     // folding) and uses the (plugin_name, key) index. The upper bound is the
@@ -240,8 +271,7 @@ std::string RenderKvDeleteReply(bool deleted) {
 }
 
 std::string RenderKvListReply(const std::vector<std::string>& keys, int64_t limit) {
-  const size_t shown =
-      std::min(keys.size(), static_cast<size_t>(std::max<int64_t>(limit, 0)));
+  const size_t shown = std::min(keys.size(), static_cast<size_t>(std::max<int64_t>(limit, 0)));
   PyJsonWriter out;
   WriteSuccessData(&out);
   out.BeginObject();

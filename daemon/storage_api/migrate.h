@@ -14,9 +14,9 @@
 
 namespace roseyd::storage_api {
 
-// rosey.db.migrate.<plugin>.{apply,rollback,status} (ROSEY_STORAGE_API.md
-// §3): requests, plans from the files and the current version, the
-// tracking-table SQL and the replies (top level, no "data").
+// rosey.db.migrate.<plugin>.{apply,rollback} (ROSEY_STORAGE_API.md §3):
+// requests, plans from the files and the current version, and the replies
+// (top level, no "data"). The tracking table and status: migration_tracking.h.
 //
 // How the caller runs a plan, holding the plugin's lock (30 s, else
 // LockTimeout()): each migration in its own transaction (roseyd: SQLite DDL
@@ -92,54 +92,12 @@ std::string RenderApplyFailedReply(int64_t version, std::string_view error,
 // Success (or "No migrations to rollback" when the plan was empty);
 // current_version is the version below the last one rolled back.
 std::string RenderRollbackReply(const std::vector<MigrationRun>& rolled_back,
-                                 int64_t current_version, bool dry_run);
+                                int64_t current_version, bool dry_run);
 // ROLLBACK_FAILED "Failed at v<NNN>: <error>".
 std::string RenderRollbackFailedReply(int64_t version, std::string_view error,
                                       const std::vector<MigrationRun>& rolled_back,
                                       int64_t current_version);
 // LOCK_TIMEOUT "Migration already in progress for plugin <p>".
 ErrorReply LockTimeout(std::string_view plugin);
-
-// A row of plugin_schema_migrations, as TrackingRowsStatement returns them.
-struct TrackingRow {
-  int64_t version = 0;
-  std::string name;
-  std::string checksum;
-  std::string applied_at;  // stored text, "YYYY-MM-DD HH:MM:SS.ffffff"
-  std::string applied_by;
-  std::string status;
-  std::optional<int64_t> execution_time_ms;
-};
-
-// status (roseyd: the documented lists; the original's were always empty):
-// current_version; applied_migrations = every tracking row with applied_at
-// in ISO 8601; pending_migrations = files above the current version;
-// checksum_warnings and pending_warnings when not empty. Files that cannot
-// be discovered list nothing, as the original.
-std::string RenderMigrateStatusReply(int64_t current_version,
-                                     const std::vector<TrackingRow>& rows,
-                                     const MigrationDiscovery& files);
-
-// The tracking table as the first apply creates it, IF NOT EXISTS.
-std::vector<std::string> TrackingTableDdl();
-// MAX(version) of the plugin's 'applied' rows (NULL: version 0).
-Statement CurrentVersionStatement(std::string_view plugin, Dialect dialect);
-// version of each 'applied' row.
-Statement AppliedVersionsStatement(std::string_view plugin, Dialect dialect);
-// version, name, checksum, applied_at, applied_by, status,
-// execution_time_ms of every row, by version.
-Statement TrackingRowsStatement(std::string_view plugin, Dialect dialect);
-// Upsert of the version's row (roseyd: a version that failed once can be
-// applied later; the original's plain INSERT hit UNIQUE). `status` is
-// "applied" or "failed"; `applied_at` is StoredUtcTime(now).
-Statement RecordMigrationStatement(std::string_view plugin, const Migration& migration,
-                                   std::string_view applied_by, std::string_view status,
-                                   const std::optional<std::string>& error_message,
-                                   int64_t execution_time_ms, std::string_view applied_at,
-                                   Dialect dialect);
-// Marks the version's row rolled_back (an INSERT would hit UNIQUE).
-Statement MarkRolledBackStatement(std::string_view plugin, int64_t version,
-                                  std::string_view applied_by, int64_t execution_time_ms,
-                                  std::string_view applied_at, Dialect dialect);
 
 }  // namespace roseyd::storage_api

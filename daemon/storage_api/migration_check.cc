@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "storage_api/py_json_writer.h"
 #include "storage_api/utf8.h"
 
 namespace roseyd::storage_api {
@@ -11,8 +12,8 @@ namespace {
 bool IsWordByte(unsigned char c) {
   // Python's \w in a str pattern is Unicode: every non-ASCII letter counts,
   // which treating every non-ASCII byte as a word byte approximates.
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '_' || c >= 0x80;
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c >= 0x80;
 }
 
 bool IsRegexSpace(std::string_view text, size_t pos, size_t* next) {
@@ -65,8 +66,8 @@ std::string StripComments(std::string_view sql) {
   }
   std::string out;
   for (size_t pos = 0; pos < no_dash.size();) {
-    const size_t end = no_dash.compare(pos, 2, "/*") == 0 ? no_dash.find("*/", pos + 2)
-                                                          : std::string::npos;
+    const size_t end =
+        no_dash.compare(pos, 2, "/*") == 0 ? no_dash.find("*/", pos + 2) : std::string::npos;
     if (end != std::string::npos) {
       pos = end + 2;
     } else {
@@ -184,6 +185,21 @@ std::vector<ValidationWarning> ValidateMigration(const Migration& migration) {
         "syntax");
   }
   return found;
+}
+
+void WriteValidationWarning(const ValidationWarning& warning, PyJsonWriter* out) {
+  out->BeginObject();
+  out->Key("level");
+  out->String(warning.level);
+  out->Key("message");
+  out->String(warning.message);
+  out->Key("migration_version");
+  out->Int(warning.migration_version);
+  out->Key("migration_name");
+  out->String(warning.migration_name);
+  out->Key("category");
+  out->String(warning.category);
+  out->EndObject();
 }
 
 std::vector<ValidationWarning> VerifyChecksum(const Migration& migration,

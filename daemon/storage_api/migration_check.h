@@ -8,6 +8,8 @@
 
 namespace roseyd::storage_api {
 
+class PyJsonWriter;
+
 // Splits a migration section into the statements to run one by one
 // (migration_executor.py:30-88): lines whose stripped text starts with
 // "--" are dropped; a ';' outside '...' or "..." ends a statement (a quote
@@ -22,7 +24,7 @@ std::vector<std::string> SplitStatements(std::string_view sql);
 // replies carry it: {"level", "message", "migration_version",
 // "migration_name", "category"}.
 struct ValidationWarning {
-  std::string level;     // "ERROR" or "WARNING"
+  std::string level;  // "ERROR" or "WARNING"
   std::string message;
   int migration_version = 0;
   std::string migration_name;
@@ -30,6 +32,10 @@ struct ValidationWarning {
 
   bool operator==(const ValidationWarning&) const = default;
 };
+
+// Writes {"level", "message", "migration_version", "migration_name",
+// "category"} in that order.
+void WriteValidationWarning(const ValidationWarning& warning, PyJsonWriter* out);
 
 // The validator on a migration's UP section, in its order: WARNING for
 // DROP COLUMN, DROP TABLE, TRUNCATE TABLE (matched in the raw text,

@@ -1,11 +1,11 @@
 #include "storage_api/migration_files.h"
 
+#include <simdjson.h>
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <system_error>
-
-#include <simdjson.h>
 
 #include "storage_api/sha256.h"
 #include "storage_api/utf8.h"

@@ -11,12 +11,12 @@ namespace roseyd::storage_api {
 
 // A plugin's migration file, parsed (migration_manager.py, migration.py).
 struct Migration {
-  int version = 0;          // 1..999, from NNN_
-  std::string name;         // the [a-z0-9_]+ part
-  std::string filename;     // NNN_name.sql
-  std::string up_sql;       // the -- UP section, stripped
-  std::string down_sql;     // the -- DOWN section, stripped
-  std::string checksum;     // SHA-256 hex of the text
+  int version = 0;       // 1..999, from NNN_
+  std::string name;      // the [a-z0-9_]+ part
+  std::string filename;  // NNN_name.sql
+  std::string up_sql;    // the -- UP section, stripped
+  std::string down_sql;  // the -- DOWN section, stripped
+  std::string checksum;  // SHA-256 hex of the text
 
   bool operator==(const Migration&) const = default;
 };

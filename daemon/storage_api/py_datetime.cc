@@ -204,8 +204,8 @@ std::string TimedeltaRepr(int64_t total_us) {
 
 std::string Format(const char* pattern, const PyDatetime& v) {
   char buffer[64];
-  std::snprintf(buffer, sizeof buffer, pattern, v.year, v.month, v.day, v.hour, v.minute,
-                v.second, v.microsecond);
+  std::snprintf(buffer, sizeof buffer, pattern, v.year, v.month, v.day, v.hour, v.minute, v.second,
+                v.microsecond);
   return buffer;
 }
 
@@ -225,8 +225,14 @@ std::string StoredTime(std::chrono::system_clock::time_point when, bool local) {
   } else {
     gmtime_r(&t, &parts);
   }
-  PyDatetime value{parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour,
-                   parts.tm_min,         parts.tm_sec,     static_cast<int>(micros), {}};
+  PyDatetime value{parts.tm_year + 1900,
+                   parts.tm_mon + 1,
+                   parts.tm_mday,
+                   parts.tm_hour,
+                   parts.tm_min,
+                   parts.tm_sec,
+                   static_cast<int>(micros),
+                   {}};
   return StoredDatetime(value);
 }
 

@@ -80,11 +80,21 @@ void AppendPyJsonString(std::string_view utf8, std::string* out) {
     }
     const char32_t cp = NextCodePoint(utf8, &pos);
     switch (cp) {
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      case '\b': out->append("\\b"); break;
-      case '\f': out->append("\\f"); break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
+      case '\b':
+        out->append("\\b");
+        break;
+      case '\f':
+        out->append("\\f");
+        break;
       default:
         if (cp >= 0x10000) {
           const char32_t v = cp - 0x10000;

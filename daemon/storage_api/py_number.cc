@@ -185,8 +185,7 @@ std::optional<double> ParsePyFloat(std::string_view text) {
                                            : (exponent.empty() ? 0 : std::stoll(exponent));
     if (exponent_negative) power = -power;
     power += static_cast<long long>(integral.size()) - static_cast<long long>(first);
-    value = first != std::string::npos && power > 0 ? std::numeric_limits<double>::infinity()
-                                                    : 0.0;
+    value = first != std::string::npos && power > 0 ? std::numeric_limits<double>::infinity() : 0.0;
   }
   return negative ? -value : value;
 }

@@ -12,9 +12,9 @@ namespace roseyd::storage_api {
 struct PyIntParse {
   enum class Outcome {
     kOk,
-    kInvalid,       // ValueError: PyIntInvalidMessage(text)
-    kTooManyDigits, // ValueError: more than 4300 digits (Python's default limit)
-    kOverflow,      // a Python int, but beyond int64: SQLite cannot store it
+    kInvalid,        // ValueError: PyIntInvalidMessage(text)
+    kTooManyDigits,  // ValueError: more than 4300 digits (Python's default limit)
+    kOverflow,       // a Python int, but beyond int64: SQLite cannot store it
   };
   Outcome outcome = Outcome::kInvalid;
   int64_t value = 0;

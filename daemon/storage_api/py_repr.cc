@@ -13,13 +13,13 @@ using Type = simdjson::dom::element_type;
 // Code points outside Python's printable set, from Unicode 14's categories
 // Cc, Cf, Zs (but the space), Zl, Zp, Co and Cs above ASCII.
 constexpr char32_t kNotPrintable[][2] = {
-    {0x80, 0xA0},         {0xAD, 0xAD},         {0x600, 0x605},     {0x61C, 0x61C},
-    {0x6DD, 0x6DD},       {0x70F, 0x70F},       {0x890, 0x891},     {0x8E2, 0x8E2},
-    {0x1680, 0x1680},     {0x180E, 0x180E},     {0x2000, 0x200F},   {0x2028, 0x202F},
-    {0x205F, 0x2064},     {0x2066, 0x206F},     {0x3000, 0x3000},   {0xD800, 0xF8FF},
-    {0xFEFF, 0xFEFF},     {0xFFF9, 0xFFFB},     {0x110BD, 0x110BD}, {0x110CD, 0x110CD},
-    {0x13430, 0x13438},   {0x1BCA0, 0x1BCA3},   {0x1D173, 0x1D17A}, {0xE0001, 0xE0001},
-    {0xE0020, 0xE007F},   {0xF0000, 0xFFFFD},   {0x100000, 0x10FFFD},
+    {0x80, 0xA0},       {0xAD, 0xAD},       {0x600, 0x605},       {0x61C, 0x61C},
+    {0x6DD, 0x6DD},     {0x70F, 0x70F},     {0x890, 0x891},       {0x8E2, 0x8E2},
+    {0x1680, 0x1680},   {0x180E, 0x180E},   {0x2000, 0x200F},     {0x2028, 0x202F},
+    {0x205F, 0x2064},   {0x2066, 0x206F},   {0x3000, 0x3000},     {0xD800, 0xF8FF},
+    {0xFEFF, 0xFEFF},   {0xFFF9, 0xFFFB},   {0x110BD, 0x110BD},   {0x110CD, 0x110CD},
+    {0x13430, 0x13438}, {0x1BCA0, 0x1BCA3}, {0x1D173, 0x1D17A},   {0xE0001, 0xE0001},
+    {0xE0020, 0xE007F}, {0xF0000, 0xFFFFD}, {0x100000, 0x10FFFD},
 };
 
 bool IsPrintable(char32_t cp) {
@@ -58,12 +58,24 @@ void AppendSequence(Element value, size_t depth, std::string* out) {
 
 void AppendRepr(Element value, size_t depth, std::string* out) {
   switch (value.type()) {
-    case Type::NULL_VALUE: out->append("None"); return;
-    case Type::BOOL: out->append(value.get_bool().value_unsafe() ? "True" : "False"); return;
-    case Type::INT64: out->append(std::to_string(value.get_int64().value_unsafe())); return;
-    case Type::UINT64: out->append(std::to_string(value.get_uint64().value_unsafe())); return;
-    case Type::DOUBLE: out->append(PyFloatRepr(value.get_double().value_unsafe())); return;
-    case Type::STRING: out->append(PyReprString(StringOf(value))); return;
+    case Type::NULL_VALUE:
+      out->append("None");
+      return;
+    case Type::BOOL:
+      out->append(value.get_bool().value_unsafe() ? "True" : "False");
+      return;
+    case Type::INT64:
+      out->append(std::to_string(value.get_int64().value_unsafe()));
+      return;
+    case Type::UINT64:
+      out->append(std::to_string(value.get_uint64().value_unsafe()));
+      return;
+    case Type::DOUBLE:
+      out->append(PyFloatRepr(value.get_double().value_unsafe()));
+      return;
+    case Type::STRING:
+      out->append(PyReprString(StringOf(value)));
+      return;
     case Type::ARRAY:
     case Type::OBJECT:
       // The parser bounds nesting; this check keeps the bound local.
@@ -78,12 +90,24 @@ void AppendRepr(Element value, size_t depth, std::string* out) {
 
 void WriteValue(Element value, size_t depth, PyJsonWriter* out) {
   switch (value.type()) {
-    case Type::NULL_VALUE: out->Null(); return;
-    case Type::BOOL: out->Bool(value.get_bool().value_unsafe()); return;
-    case Type::INT64: out->Int(value.get_int64().value_unsafe()); return;
-    case Type::UINT64: out->Uint(value.get_uint64().value_unsafe()); return;
-    case Type::DOUBLE: out->Float(value.get_double().value_unsafe()); return;
-    case Type::STRING: out->String(StringOf(value)); return;
+    case Type::NULL_VALUE:
+      out->Null();
+      return;
+    case Type::BOOL:
+      out->Bool(value.get_bool().value_unsafe());
+      return;
+    case Type::INT64:
+      out->Int(value.get_int64().value_unsafe());
+      return;
+    case Type::UINT64:
+      out->Uint(value.get_uint64().value_unsafe());
+      return;
+    case Type::DOUBLE:
+      out->Float(value.get_double().value_unsafe());
+      return;
+    case Type::STRING:
+      out->String(StringOf(value));
+      return;
     case Type::ARRAY:
       out->BeginArray();
       if (depth < kMaxJsonDepth) {

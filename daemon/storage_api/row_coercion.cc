@@ -24,9 +24,12 @@ std::variant<SqlValue, CoercionFailure> ToInteger(Element value) {
       if (parse.outcome == PyIntParse::Outcome::kOverflow) return Overflows();
       return Fails(PyIntErrorMessage(text, parse));
     }
-    case Type::BOOL: return SqlValue(int64_t{value.get_bool().value_unsafe() ? 1 : 0});
-    case Type::INT64: return SqlValue(value.get_int64().value_unsafe());
-    case Type::UINT64: return Overflows();
+    case Type::BOOL:
+      return SqlValue(int64_t{value.get_bool().value_unsafe() ? 1 : 0});
+    case Type::INT64:
+      return SqlValue(value.get_int64().value_unsafe());
+    case Type::UINT64:
+      return Overflows();
     case Type::DOUBLE: {
       const double truncated = std::trunc(value.get_double().value_unsafe());
       if (!(std::fabs(truncated) < 9223372036854775808.0)) return Overflows();
@@ -46,10 +49,18 @@ std::variant<SqlValue, CoercionFailure> ToFloat(Element value) {
       number = *parsed;
       break;
     }
-    case Type::BOOL: number = value.get_bool().value_unsafe() ? 1.0 : 0.0; break;
-    case Type::INT64: number = static_cast<double>(value.get_int64().value_unsafe()); break;
-    case Type::UINT64: number = static_cast<double>(value.get_uint64().value_unsafe()); break;
-    case Type::DOUBLE: number = value.get_double().value_unsafe(); break;
+    case Type::BOOL:
+      number = value.get_bool().value_unsafe() ? 1.0 : 0.0;
+      break;
+    case Type::INT64:
+      number = static_cast<double>(value.get_int64().value_unsafe());
+      break;
+    case Type::UINT64:
+      number = static_cast<double>(value.get_uint64().value_unsafe());
+      break;
+    case Type::DOUBLE:
+      number = value.get_double().value_unsafe();
+      break;
     default:
       return Fails("float() argument must be a string or a real number, not '" +
                    std::string(PyTypeName(value)) + "'");
@@ -90,14 +101,18 @@ std::variant<SqlValue, CoercionFailure> ToDatetime(Element value) {
 std::variant<SqlValue, CoercionFailure> CoerceValue(FieldType type, Element value) {
   switch (type) {
     case FieldType::kString:
-    case FieldType::kText: return SqlValue(PyStr(value));
-    case FieldType::kInteger: return ToInteger(value);
-    case FieldType::kFloat: return ToFloat(value);
+    case FieldType::kText:
+      return SqlValue(PyStr(value));
+    case FieldType::kInteger:
+      return ToInteger(value);
+    case FieldType::kFloat:
+      return ToFloat(value);
     case FieldType::kBoolean: {
       const bool truth = IsString(value) ? StringMeansTrue(StringOf(value)) : PyTruthy(value);
       return SqlValue(int64_t{truth ? 1 : 0});
     }
-    case FieldType::kDatetime: return ToDatetime(value);
+    case FieldType::kDatetime:
+      return ToDatetime(value);
   }
   return Fails("unknown type");
 }

@@ -33,8 +33,8 @@ std::optional<ErrorReply> DecodeKeyed(std::string_view plugin, std::string_view 
   Element table, id_value;
   if (auto error = RequireTable(request, &table)) return error;
   if (auto error = RequireId(request, &id_value)) return error;
-  if (auto error = ResolveTable(*context.schemas, plugin, table, "", RowOperationFailed(verb),
-                                resolved)) {
+  if (auto error =
+          ResolveTable(*context.schemas, plugin, table, "", RowOperationFailed(verb), resolved)) {
     return error;
   }
   const std::optional<SqlValue> bound = BindableId(id_value);
@@ -50,8 +50,9 @@ std::string ImmutableMessage(Element object) {
     id = id || key == "id";
   }
   if (!created_at && !id) return "";
-  return std::string("Cannot update immutable fields: ") +
-         (created_at && id ? "created_at, id" : created_at ? "created_at" : "id");
+  return std::string("Cannot update immutable fields: ") + (created_at && id ? "created_at, id"
+                                                            : created_at     ? "created_at"
+                                                                             : "id");
 }
 
 }  // namespace
@@ -89,8 +90,8 @@ std::variant<RowInsert, ErrorReply> DecodeRowInsert(std::string_view plugin,
     // AttributeError, reported as a database failure.
     if (rows[i].type() != Type::OBJECT) return RowOperationFailed("Insert");
     RowValues values;
-    if (auto error = CoerceRow(*resolved.schema, rows[i], /*is_update=*/false, &values,
-                               &unbindable)) {
+    if (auto error =
+            CoerceRow(*resolved.schema, rows[i], /*is_update=*/false, &values, &unbindable)) {
       error->message = "Row " + std::to_string(i) + ": " + error->message;
       return *error;
     }
@@ -123,7 +124,9 @@ std::variant<RowDelete, ErrorReply> DecodeRowDelete(std::string_view plugin,
     return *error;
   }
   SqlBuilder sql(context.dialect);
-  sql.Sql("DELETE FROM ").Id(FullTableName(plugin, resolved.table)).Sql(" WHERE \"id\" = ")
+  sql.Sql("DELETE FROM ")
+      .Id(FullTableName(plugin, resolved.table))
+      .Sql(" WHERE \"id\" = ")
       .Param(id);
   return RowDelete{std::string(plugin), resolved.table, std::move(sql).Build()};
 }
@@ -171,14 +174,14 @@ std::variant<RowUpdate, ErrorReply> DecodeRowUpdate(std::string_view plugin,
   size_t assigned = 0;
   bool unbindable = false;
   if (operations_mode) {
-    if (auto error = CompileUpdateOperations(*resolved.schema, changes, &sql, &assigned,
-                                             &unbindable)) {
+    if (auto error =
+            CompileUpdateOperations(*resolved.schema, changes, &sql, &assigned, &unbindable)) {
       return *error;
     }
   } else {
     RowValues values;
-    if (auto error = CoerceRow(*resolved.schema, changes, /*is_update=*/true, &values,
-                               &unbindable)) {
+    if (auto error =
+            CoerceRow(*resolved.schema, changes, /*is_update=*/true, &values, &unbindable)) {
       return *error;
     }
     for (const auto& [column, value] : values) {
@@ -195,8 +198,8 @@ std::variant<RowUpdate, ErrorReply> DecodeRowUpdate(std::string_view plugin,
   exists.Sql("SELECT \"id\" FROM ").Id(full_table).Sql(" WHERE \"id\" = ").Param(*bound_id);
   PyJsonWriter id_json;
   WritePyJson(id, &id_json);
-  return RowUpdate{std::string(plugin), resolved.table, id_json.Take(),
-                   std::move(exists).Build(), std::move(sql).Build()};
+  return RowUpdate{std::string(plugin), resolved.table, id_json.Take(), std::move(exists).Build(),
+                   std::move(sql).Build()};
 }
 
 std::string RenderRowInsertReply(const RowInsert& command, const std::vector<int64_t>& ids) {

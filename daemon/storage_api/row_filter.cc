@@ -53,8 +53,7 @@ class FilterCompiler {
 
 std::optional<ErrorReply> FilterCompiler::CountCondition() {
   if (++conditions_ > kMaxFilterConditions) {
-    return Invalid("Filter has more than " + std::to_string(kMaxFilterConditions) +
-                   " conditions");
+    return Invalid("Filter has more than " + std::to_string(kMaxFilterConditions) + " conditions");
   }
   return std::nullopt;
 }
@@ -65,11 +64,21 @@ std::optional<ErrorReply> FilterCompiler::Bind(Element value, std::vector<SqlVal
     return Invalid("Filter has more than " + std::to_string(kMaxFilterValues) + " values");
   }
   switch (value.type()) {
-    case Type::NULL_VALUE: out->emplace_back(); break;
-    case Type::BOOL: out->emplace_back(int64_t{value.get_bool().value_unsafe() ? 1 : 0}); break;
-    case Type::INT64: out->emplace_back(value.get_int64().value_unsafe()); break;
-    case Type::DOUBLE: out->emplace_back(value.get_double().value_unsafe()); break;
-    case Type::STRING: out->emplace_back(std::string(StringOf(value))); break;
+    case Type::NULL_VALUE:
+      out->emplace_back();
+      break;
+    case Type::BOOL:
+      out->emplace_back(int64_t{value.get_bool().value_unsafe() ? 1 : 0});
+      break;
+    case Type::INT64:
+      out->emplace_back(value.get_int64().value_unsafe());
+      break;
+    case Type::DOUBLE:
+      out->emplace_back(value.get_double().value_unsafe());
+      break;
+    case Type::STRING:
+      out->emplace_back(std::string(StringOf(value)));
+      break;
     default:  // lists, dicts, integers beyond int64
       outcome_->unbindable = true;
       out->emplace_back();
@@ -99,8 +108,8 @@ std::optional<ErrorReply> FilterCompiler::Object(Element filter, size_t depth, C
   return std::nullopt;
 }
 
-std::optional<ErrorReply> FilterCompiler::Logical(std::string_view op, Element value,
-                                                  size_t depth, Condition* out) {
+std::optional<ErrorReply> FilterCompiler::Logical(std::string_view op, Element value, size_t depth,
+                                                  Condition* out) {
   if (depth + 1 > kMaxFilterDepth) {
     return Invalid("Filter nests $and/$or/$not deeper than " + std::to_string(kMaxFilterDepth) +
                    " levels");
@@ -148,7 +157,8 @@ std::optional<ErrorReply> FilterCompiler::Operator(std::string_view field, Field
   if (auto error = CountCondition()) return error;
   Condition leaf;
   leaf.column = std::string(field);
-  const std::string where = "operator '" + std::string(op) + "' on field '" + std::string(field) + "'";
+  const std::string where =
+      "operator '" + std::string(op) + "' on field '" + std::string(field) + "'";
   static constexpr std::pair<std::string_view, std::string_view> kCompare[] = {
       {"$eq", "="}, {"$ne", "!="}, {"$gt", ">"}, {"$gte", ">="}, {"$lt", "<"}, {"$lte", "<="}};
   for (const auto& [name, sql_op] : kCompare) {
@@ -245,8 +255,12 @@ void Render(const Condition& condition, SqlBuilder* sql) {
     case Kind::kCompare:
       sql->Id(condition.column).Sql(" ").Sql(condition.op).Sql(" ").Param(condition.values[0]);
       return;
-    case Kind::kIsNull: sql->Id(condition.column).Sql(" IS NULL"); return;
-    case Kind::kIsNotNull: sql->Id(condition.column).Sql(" IS NOT NULL"); return;
+    case Kind::kIsNull:
+      sql->Id(condition.column).Sql(" IS NULL");
+      return;
+    case Kind::kIsNotNull:
+      sql->Id(condition.column).Sql(" IS NOT NULL");
+      return;
     case Kind::kIn:
     case Kind::kNotIn:
       sql->Id(condition.column).Sql(condition.kind == Kind::kIn ? " IN (" : " NOT IN (");
@@ -297,8 +311,7 @@ std::optional<ErrorReply> CompileSort(const RowSchema& schema, Element sort, Sql
   } else if (sort.type() == Type::ARRAY) {
     for (const Element item : simdjson::dom::array(sort)) items.push_back(item);
   } else {
-    return Invalid("Sort spec must be dict or list of dicts, got " +
-                   std::string(PyTypeName(sort)));
+    return Invalid("Sort spec must be dict or list of dicts, got " + std::string(PyTypeName(sort)));
   }
   for (size_t i = 0; i < items.size(); ++i) {
     if (items[i].type() != Type::OBJECT) {

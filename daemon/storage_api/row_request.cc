@@ -29,10 +29,9 @@ std::optional<ErrorReply> ResolveTable(const SchemaCatalog& schemas, std::string
   out->table = PyStr(table);
   if (IsString(table)) out->schema = schemas.Find(plugin, out->table);
   if (out->schema == nullptr) {
-    return ErrorReply{ErrorCode::kValidationError, "Table '" + out->table +
-                                                       "' not registered for plugin '" +
-                                                       std::string(plugin) + "'" +
-                                                       std::string(suffix)};
+    return ErrorReply{ErrorCode::kValidationError,
+                      "Table '" + out->table + "' not registered for plugin '" +
+                          std::string(plugin) + "'" + std::string(suffix)};
   }
   return std::nullopt;
 }
@@ -40,11 +39,16 @@ std::optional<ErrorReply> ResolveTable(const SchemaCatalog& schemas, std::string
 std::optional<SqlValue> BindableId(Element id) {
   using Type = simdjson::dom::element_type;
   switch (id.type()) {
-    case Type::BOOL: return SqlValue(int64_t{id.get_bool().value_unsafe() ? 1 : 0});
-    case Type::INT64: return SqlValue(id.get_int64().value_unsafe());
-    case Type::DOUBLE: return SqlValue(id.get_double().value_unsafe());
-    case Type::STRING: return SqlValue(std::string(StringOf(id)));
-    default: return std::nullopt;
+    case Type::BOOL:
+      return SqlValue(int64_t{id.get_bool().value_unsafe() ? 1 : 0});
+    case Type::INT64:
+      return SqlValue(id.get_int64().value_unsafe());
+    case Type::DOUBLE:
+      return SqlValue(id.get_double().value_unsafe());
+    case Type::STRING:
+      return SqlValue(std::string(StringOf(id)));
+    default:
+      return std::nullopt;
   }
 }
 

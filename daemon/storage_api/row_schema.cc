@@ -14,20 +14,65 @@ namespace {
 constexpr std::string_view kNotObject = "Unexpected error";
 
 // SQLAlchemy's SQLiteIdentifierPreparer.reserved_words.
-constexpr std::array<std::string_view, 124> kReservedWords = {
-    "add", "after", "all", "alter", "analyze", "and", "as", "asc", "attach", "autoincrement",
-    "before", "begin", "between", "by", "cascade", "case", "cast", "check", "collate", "column",
-    "commit", "conflict", "constraint", "create", "cross", "current_date", "current_time",
-    "current_timestamp", "database", "default", "deferrable", "deferred", "delete", "desc",
-    "detach", "distinct", "drop", "each", "else", "end", "escape", "except", "exclusive",
-    "exists", "explain", "fail", "false", "for", "foreign", "from", "full", "glob", "group",
-    "having", "if", "ignore", "immediate", "in", "index", "indexed", "initially", "inner",
-    "insert", "instead", "intersect", "into", "is", "isnull", "join", "key", "left", "like",
-    "limit", "match", "natural", "not", "notnull", "null", "of", "offset", "on", "or", "order",
-    "outer", "plan", "pragma", "primary", "query", "raise", "references", "reindex", "rename",
-    "replace", "restrict", "right", "rollback", "row", "select", "set", "table", "temp",
-    "temporary", "then", "to", "transaction", "trigger", "true", "union", "unique", "update",
-    "using", "vacuum", "values", "view", "virtual", "when", "where"};
+constexpr std::array<std::string_view, 124> kReservedWords = {"add",          "after",
+                                                              "all",          "alter",
+                                                              "analyze",      "and",
+                                                              "as",           "asc",
+                                                              "attach",       "autoincrement",
+                                                              "before",       "begin",
+                                                              "between",      "by",
+                                                              "cascade",      "case",
+                                                              "cast",         "check",
+                                                              "collate",      "column",
+                                                              "commit",       "conflict",
+                                                              "constraint",   "create",
+                                                              "cross",        "current_date",
+                                                              "current_time", "current_timestamp",
+                                                              "database",     "default",
+                                                              "deferrable",   "deferred",
+                                                              "delete",       "desc",
+                                                              "detach",       "distinct",
+                                                              "drop",         "each",
+                                                              "else",         "end",
+                                                              "escape",       "except",
+                                                              "exclusive",    "exists",
+                                                              "explain",      "fail",
+                                                              "false",        "for",
+                                                              "foreign",      "from",
+                                                              "full",         "glob",
+                                                              "group",        "having",
+                                                              "if",           "ignore",
+                                                              "immediate",    "in",
+                                                              "index",        "indexed",
+                                                              "initially",    "inner",
+                                                              "insert",       "instead",
+                                                              "intersect",    "into",
+                                                              "is",           "isnull",
+                                                              "join",         "key",
+                                                              "left",         "like",
+                                                              "limit",        "match",
+                                                              "natural",      "not",
+                                                              "notnull",      "null",
+                                                              "of",           "offset",
+                                                              "on",           "or",
+                                                              "order",        "outer",
+                                                              "plan",         "pragma",
+                                                              "primary",      "query",
+                                                              "raise",        "references",
+                                                              "reindex",      "rename",
+                                                              "replace",      "restrict",
+                                                              "right",        "rollback",
+                                                              "row",          "select",
+                                                              "set",          "table",
+                                                              "temp",         "temporary",
+                                                              "then",         "to",
+                                                              "transaction",  "trigger",
+                                                              "true",         "union",
+                                                              "unique",       "update",
+                                                              "using",        "vacuum",
+                                                              "values",       "view",
+                                                              "virtual",      "when",
+                                                              "where"};
 
 constexpr std::string_view kAutoColumns[] = {"id", "created_at", "updated_at"};
 
@@ -56,12 +101,18 @@ std::optional<FieldType> ParseFieldType(std::string_view name) {
 
 std::string_view DdlType(FieldType type) {
   switch (type) {
-    case FieldType::kString: return "VARCHAR(255)";
-    case FieldType::kText: return "TEXT";
-    case FieldType::kInteger: return "INTEGER";
-    case FieldType::kFloat: return "FLOAT";
-    case FieldType::kBoolean: return "BOOLEAN";
-    case FieldType::kDatetime: return "DATETIME";
+    case FieldType::kString:
+      return "VARCHAR(255)";
+    case FieldType::kText:
+      return "TEXT";
+    case FieldType::kInteger:
+      return "INTEGER";
+    case FieldType::kFloat:
+      return "FLOAT";
+    case FieldType::kBoolean:
+      return "BOOLEAN";
+    case FieldType::kDatetime:
+      return "DATETIME";
   }
   return "TEXT";
 }
@@ -78,7 +129,8 @@ std::optional<ErrorReply> ValidateSchema(Element schema, std::vector<FieldSpec>*
   }
   if (!list) return Invalid("Schema must have 'fields' key");
   if (list->type() != simdjson::dom::element_type::ARRAY) return Invalid("'fields' must be a list");
-  if (simdjson::dom::array(*list).size() == 0) return Invalid("Schema must have at least one field");
+  if (simdjson::dom::array(*list).size() == 0)
+    return Invalid("Schema must have at least one field");
   size_t i = 0;
   for (const Element field : simdjson::dom::array(*list)) {
     const std::string index = std::to_string(i++);
@@ -115,8 +167,7 @@ std::optional<ErrorReply> ValidateSchema(Element schema, std::vector<FieldSpec>*
     const std::optional<FieldType> field_type =
         IsString(*type) ? ParseFieldType(StringOf(*type)) : std::nullopt;
     if (!field_type) {
-      return Invalid("Field '" + std::string(field_name) + "' has invalid type '" +
-                     PyStr(*type) +
+      return Invalid("Field '" + std::string(field_name) + "' has invalid type '" + PyStr(*type) +
                      "'. Valid types: string, text, integer, float, boolean, datetime");
     }
     if (required && required->type() != simdjson::dom::element_type::BOOL) {
@@ -132,12 +183,18 @@ std::optional<ErrorReply> ValidateSchema(Element schema, std::vector<FieldSpec>*
 
 std::string_view FieldTypeName(FieldType type) {
   switch (type) {
-    case FieldType::kString: return "string";
-    case FieldType::kText: return "text";
-    case FieldType::kInteger: return "integer";
-    case FieldType::kFloat: return "float";
-    case FieldType::kBoolean: return "boolean";
-    case FieldType::kDatetime: return "datetime";
+    case FieldType::kString:
+      return "string";
+    case FieldType::kText:
+      return "text";
+    case FieldType::kInteger:
+      return "integer";
+    case FieldType::kFloat:
+      return "float";
+    case FieldType::kBoolean:
+      return "boolean";
+    case FieldType::kDatetime:
+      return "datetime";
   }
   return "string";
 }
@@ -242,10 +299,18 @@ Statement TableExistsStatement(std::string_view full_table_name, Dialect dialect
 
 Statement RegistryInsertStatement(const SchemaRegister& command, int64_t now, Dialect dialect) {
   SqlBuilder sql(dialect);
-  sql.Sql("INSERT INTO plugin_table_schemas (plugin_name, table_name, schema_json, version, "
-          "created_at, updated_at) VALUES (")
-      .Param(command.plugin).Sql(", ").Param(command.table).Sql(", ")
-      .Param(command.schema_json).Sql(", 1, ").Param(now).Sql(", ").Param(now)
+  sql.Sql(
+         "INSERT INTO plugin_table_schemas (plugin_name, table_name, schema_json, version, "
+         "created_at, updated_at) VALUES (")
+      .Param(command.plugin)
+      .Sql(", ")
+      .Param(command.table)
+      .Sql(", ")
+      .Param(command.schema_json)
+      .Sql(", 1, ")
+      .Param(now)
+      .Sql(", ")
+      .Param(now)
       .Sql(") ON CONFLICT (plugin_name, table_name) DO NOTHING");
   return std::move(sql).Build();
 }

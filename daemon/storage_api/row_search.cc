@@ -33,11 +33,19 @@ std::optional<ErrorReply> DecodeLimit(const JsonRequest& request, int64_t* limit
   const std::optional<Element> value = request.Get("limit");
   if (!value) return std::nullopt;
   switch (value->type()) {
-    case Type::BOOL: *limit = value->get_bool().value_unsafe() ? 1 : 0; break;
-    case Type::INT64: *limit = value->get_int64().value_unsafe(); break;
-    case Type::UINT64: *limit = kMaxSearchLimit; break;
-    case Type::DOUBLE: return Invalid("Limit must be an integer, got float");
-    default: return Invalid(NotComparable(*value));
+    case Type::BOOL:
+      *limit = value->get_bool().value_unsafe() ? 1 : 0;
+      break;
+    case Type::INT64:
+      *limit = value->get_int64().value_unsafe();
+      break;
+    case Type::UINT64:
+      *limit = kMaxSearchLimit;
+      break;
+    case Type::DOUBLE:
+      return Invalid("Limit must be an integer, got float");
+    default:
+      return Invalid(NotComparable(*value));
   }
   if (*limit < 1) return Invalid("Limit must be at least 1");
   if (*limit > kMaxSearchLimit) *limit = kMaxSearchLimit;
@@ -49,10 +57,17 @@ std::optional<ErrorReply> DecodeOffset(const JsonRequest& request, int64_t* offs
   const std::optional<Element> value = request.Get("offset");
   if (!value) return std::nullopt;
   switch (value->type()) {
-    case Type::NULL_VALUE: break;
-    case Type::BOOL: *offset = value->get_bool().value_unsafe() ? 1 : 0; break;
-    case Type::INT64: *offset = value->get_int64().value_unsafe(); break;
-    case Type::UINT64: *offset = kInt64Max; break;
+    case Type::NULL_VALUE:
+      break;
+    case Type::BOOL:
+      *offset = value->get_bool().value_unsafe() ? 1 : 0;
+      break;
+    case Type::INT64:
+      *offset = value->get_int64().value_unsafe();
+      break;
+    case Type::UINT64:
+      *offset = kInt64Max;
+      break;
     case Type::DOUBLE: {
       const double d = std::trunc(value->get_double().value_unsafe());
       *offset = d >= 9.2e18 ? kInt64Max : d <= -9.2e18 ? 0 : static_cast<int64_t>(d);
@@ -70,9 +85,10 @@ std::optional<ErrorReply> DecodeOffset(const JsonRequest& request, int64_t* offs
       break;
     }
     default:
-      return Invalid("int() argument must be a string, a bytes-like object or a real number, "
-                     "not '" +
-                     std::string(PyTypeName(*value)) + "'");
+      return Invalid(
+          "int() argument must be a string, a bytes-like object or a real number, "
+          "not '" +
+          std::string(PyTypeName(*value)) + "'");
   }
   if (*offset < 0) *offset = 0;
   return std::nullopt;
@@ -136,8 +152,8 @@ std::variant<RowSearch, ErrorReply> DecodeRowSearch(std::string_view plugin,
   ResolvedTable resolved;
   // A list or dict as table: Python's TypeError, which search reports as
   // validation.
-  const ErrorReply unhashable = Invalid(std::string("unhashable type: '") +
-                                        std::string(PyTypeName(table)) + "'");
+  const ErrorReply unhashable =
+      Invalid(std::string("unhashable type: '") + std::string(PyTypeName(table)) + "'");
   if (auto error = ResolveTable(*context.schemas, plugin, table, "", unhashable, &resolved)) {
     return *error;
   }

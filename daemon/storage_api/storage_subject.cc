@@ -6,11 +6,10 @@ namespace roseyd::storage_api {
 
 namespace {
 
-constexpr std::pair<std::string_view, StorageOp> kKv[] = {
-    {"set", StorageOp::kKvSet},
-    {"get", StorageOp::kKvGet},
-    {"delete", StorageOp::kKvDelete},
-    {"list", StorageOp::kKvList}};
+constexpr std::pair<std::string_view, StorageOp> kKv[] = {{"set", StorageOp::kKvSet},
+                                                          {"get", StorageOp::kKvGet},
+                                                          {"delete", StorageOp::kKvDelete},
+                                                          {"list", StorageOp::kKvList}};
 constexpr std::pair<std::string_view, StorageOp> kRow[] = {
     {"schema.register", StorageOp::kSchemaRegister},
     {"insert", StorageOp::kRowInsert},

@@ -45,11 +45,17 @@ std::optional<ErrorReply> CoerceOperand(std::string_view field, const FieldSpec*
 // A JSON number (bools are numbers to Python) as bound by SQLite.
 std::optional<SqlValue> Number(Element value, bool* unbindable) {
   switch (value.type()) {
-    case Type::BOOL: return SqlValue(int64_t{value.get_bool().value_unsafe() ? 1 : 0});
-    case Type::INT64: return SqlValue(value.get_int64().value_unsafe());
-    case Type::DOUBLE: return SqlValue(value.get_double().value_unsafe());
-    case Type::UINT64: *unbindable = true; return SqlValue();
-    default: return std::nullopt;
+    case Type::BOOL:
+      return SqlValue(int64_t{value.get_bool().value_unsafe() ? 1 : 0});
+    case Type::INT64:
+      return SqlValue(value.get_int64().value_unsafe());
+    case Type::DOUBLE:
+      return SqlValue(value.get_double().value_unsafe());
+    case Type::UINT64:
+      *unbindable = true;
+      return SqlValue();
+    default:
+      return std::nullopt;
   }
 }
 
@@ -61,8 +67,8 @@ std::optional<ErrorReply> CompileUpdateOperations(const RowSchema& schema, Eleme
   for (const auto& [field, spec] : Members(operations)) {
     const std::optional<FieldType> type = schema.ColumnType(field);
     if (!type) {
-      return Invalid("Field '" + std::string(field) + "' not in schema. Available fields: " +
-                     schema.AvailableColumns());
+      return Invalid("Field '" + std::string(field) +
+                     "' not in schema. Available fields: " + schema.AvailableColumns());
     }
     if (spec.type() != Type::OBJECT) {
       return Invalid("Update operations must be dict {operator: value}, got " +
@@ -118,9 +124,17 @@ std::optional<ErrorReply> CompileUpdateOperations(const RowSchema& schema, Eleme
     } else {
       // GREATEST/LEAST with PostgreSQL's NULL handling: a NULL column takes
       // the value, a NULL value leaves the column.
-      sql->Sql("CASE WHEN ").Id(field).Sql(" IS NULL OR ").Id(field)
-          .Sql(op == "$max" ? " < " : " > ").Param(operand)
-          .Sql(" THEN ").Param(operand).Sql(" ELSE ").Id(field).Sql(" END");
+      sql->Sql("CASE WHEN ")
+          .Id(field)
+          .Sql(" IS NULL OR ")
+          .Id(field)
+          .Sql(op == "$max" ? " < " : " > ")
+          .Param(operand)
+          .Sql(" THEN ")
+          .Param(operand)
+          .Sql(" ELSE ")
+          .Id(field)
+          .Sql(" END");
     }
   }
   return std::nullopt;

@@ -1,9 +1,9 @@
 #include "storage_api/kv.h"
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <variant>
-
-#include <gtest/gtest.h>
 
 #include "storage_api/storage_subject.h"
 #include "unit/storage_api/sqlite_db.h"
@@ -52,7 +52,8 @@ TEST(KvDecodeTest, FalsyValuesCountAsMissing) {
 }
 
 TEST(KvDecodeTest, NullValueIsAValue) {
-  const KvSet set = CommandOf(DecodeKvSet(R"({"plugin_name": "p", "key": "k", "value": null})", kNow));
+  const KvSet set =
+      CommandOf(DecodeKvSet(R"({"plugin_name": "p", "key": "k", "value": null})", kNow));
   EXPECT_EQ(set.value_json, "null");
 }
 
@@ -70,18 +71,24 @@ TEST(KvDecodeTest, TtlZeroNegativeOrNullNeverExpires) {
         std::string(R"({"plugin_name": "p", "key": "k", "value": 1, "ttl_seconds": )") + ttl + "}";
     EXPECT_EQ(CommandOf(DecodeKvSet(payload, kNow)).expires_at, std::nullopt) << ttl;
   }
-  EXPECT_EQ(CommandOf(DecodeKvSet(R"({"plugin_name": "p", "key": "k", "value": 1, "ttl_seconds": 2.5})", kNow))
-                .expires_at,
-            kNow + 3);
-  EXPECT_EQ(CommandOf(DecodeKvSet(R"({"plugin_name": "p", "key": "k", "value": 1, "ttl_seconds": 1e300})", kNow))
-                .expires_at,
-            std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(
+      CommandOf(
+          DecodeKvSet(R"({"plugin_name": "p", "key": "k", "value": 1, "ttl_seconds": 2.5})", kNow))
+          .expires_at,
+      kNow + 3);
+  EXPECT_EQ(
+      CommandOf(DecodeKvSet(R"({"plugin_name": "p", "key": "k", "value": 1, "ttl_seconds": 1e300})",
+                            kNow))
+          .expires_at,
+      std::numeric_limits<int64_t>::max());
 }
 
 TEST(KvDecodeTest, NonNumericTtlIsValidationError) {
-  EXPECT_EQ(ErrorOf(DecodeKvSet(R"({"plugin_name": "p", "key": "k", "value": 1, "ttl_seconds": "60"})", kNow))
-                .code,
-            ErrorCode::kValidationError);
+  EXPECT_EQ(
+      ErrorOf(
+          DecodeKvSet(R"({"plugin_name": "p", "key": "k", "value": 1, "ttl_seconds": "60"})", kNow))
+          .code,
+      ErrorCode::kValidationError);
 }
 
 TEST(KvDecodeTest, NonStringKeyIsValidationError) {
@@ -146,15 +153,18 @@ class KvSqlTest : public ::testing::Test {
 TEST_F(KvSqlTest, UpsertKeepsCreatedAtAndClearsTtl) {
   Set("k", "1", kNow, "60");
   Set("k", "2", kNow + 10);
-  const auto rows = db_.Run({"SELECT value_json, expires_at, created_at, updated_at FROM "
-                             "plugin_kv_storage", {}});
+  const auto rows =
+      db_.Run({"SELECT value_json, expires_at, created_at, updated_at FROM "
+               "plugin_kv_storage",
+               {}});
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(rows[0], (std::vector<SqlValue>{std::string("2"), SqlValue(), kNow, kNow + 10}));
 }
 
 TEST_F(KvSqlTest, GetSplicesTheStoredValueAndHidesExpired) {
   Set("k", R"({"a": [1, 2.5]})", kNow, "10");
-  EXPECT_EQ(Get("k", kNow + 9), R"({"success": true, "data": {"exists": true, "value": {"a": [1, 2.5]}}})");
+  EXPECT_EQ(Get("k", kNow + 9),
+            R"({"success": true, "data": {"exists": true, "value": {"a": [1, 2.5]}}})");
   EXPECT_EQ(Get("k", kNow + 10), R"({"success": true, "data": {"exists": false}})");
   EXPECT_EQ(Get("absent", kNow), R"({"success": true, "data": {"exists": false}})");
 }
@@ -175,7 +185,8 @@ TEST_F(KvSqlTest, DeleteCountsExpiredRows) {
 
 TEST_F(KvSqlTest, ListPrefixIsLiteralCaseSensitiveAndBinaryOrdered) {
   for (const char* key : {"a_1", "a2", "a%z", "B", "a", "A", "ab", "b"}) Set(key, "0", kNow);
-  EXPECT_EQ(List("", 100), (std::vector<std::string>{"A", "B", "a", "a%z", "a2", "a_1", "ab", "b"}));
+  EXPECT_EQ(List("", 100),
+            (std::vector<std::string>{"A", "B", "a", "a%z", "a2", "a_1", "ab", "b"}));
   EXPECT_EQ(List("a_", 100), (std::vector<std::string>{"a_1"}));
   EXPECT_EQ(List("a%", 100), (std::vector<std::string>{"a%z"}));
   EXPECT_EQ(List("A", 100), (std::vector<std::string>{"A"}));
@@ -212,8 +223,9 @@ TEST(KvReplyTest, SetReply) { EXPECT_EQ(RenderKvSetReply(), R"({"success": true,
 
 TEST(KvSqlDialectTest, PostgresUsesNumberedPlaceholders) {
   const Statement s = KvGetStatement({"p", "k"}, kNow, Dialect::kPostgres);
-  EXPECT_EQ(s.sql, "SELECT value_json FROM plugin_kv_storage WHERE plugin_name = $1 AND \"key\" "
-                   "= $2 AND (expires_at IS NULL OR expires_at > $3)");
+  EXPECT_EQ(s.sql,
+            "SELECT value_json FROM plugin_kv_storage WHERE plugin_name = $1 AND \"key\" "
+            "= $2 AND (expires_at IS NULL OR expires_at > $3)");
 }
 
 TEST(StorageSubjectTest, ParsesTheThirteenSubjects) {

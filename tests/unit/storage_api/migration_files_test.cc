@@ -3,11 +3,11 @@
 // _split_sql_statements and MigrationValidator under python3.
 #include "storage_api/migration_files.h"
 
+#include <gtest/gtest.h>
+
 #include <fstream>
 #include <string>
 #include <variant>
-
-#include <gtest/gtest.h>
 
 #include "storage_api/migration_check.h"
 #include "support/temp_dir.h"
@@ -45,7 +45,8 @@ TEST(ParseMigrationTest, SectionsAndChecksumOfUniversalNewlines) {
 }
 
 TEST(ParseMigrationTest, Errors) {
-  EXPECT_EQ(ParseError("CREATE TABLE t;\n-- DOWN\nx"), "Migration 002_b.sql missing '-- UP' marker");
+  EXPECT_EQ(ParseError("CREATE TABLE t;\n-- DOWN\nx"),
+            "Migration 002_b.sql missing '-- UP' marker");
   EXPECT_EQ(ParseError("-- UP\nx"), "Migration 002_b.sql missing '-- DOWN' marker");
   EXPECT_EQ(ParseError("-- DOWN\nx\n-- UP\ny"),
             "Migration 002_b.sql has '-- DOWN' before '-- UP' (UP at line 3, DOWN at line 1)");
@@ -102,16 +103,19 @@ TEST_F(DiscoverTest, DuplicateVersionAndBadFilesAreErrors) {
 }
 
 TEST(SplitStatementsTest, MatchesTheOriginal) {
-  EXPECT_EQ(SplitStatements("INSERT INTO t VALUES ('x;y');\n-- c;\nSELECT 1; -- trailing\nSELECT \"q;\";"),
-            (std::vector<std::string>{"INSERT INTO t VALUES ('x;y')", "SELECT 1", "SELECT \"q;\""}));
+  EXPECT_EQ(
+      SplitStatements(
+          "INSERT INTO t VALUES ('x;y');\n-- c;\nSELECT 1; -- trailing\nSELECT \"q;\";"),
+      (std::vector<std::string>{"INSERT INTO t VALUES ('x;y')", "SELECT 1", "SELECT \"q;\""}));
   EXPECT_EQ(SplitStatements("SELECT 'a\\';b';\nSELECT 2"),
             (std::vector<std::string>{"SELECT 'a\\';b'", "SELECT 2"}));
   // A line starting with -- is dropped even inside a string, as there.
   EXPECT_EQ(SplitStatements("INSERT INTO t VALUES ('line1\n-- not a comment\nline3');"),
             (std::vector<std::string>{"INSERT INTO t VALUES ('line1\nline3')"}));
-  EXPECT_EQ(SplitStatements("CREATE TABLE t (\n  a INT,\n\n  b TEXT -- note\n);\nCREATE INDEX i ON t(a)"),
-            (std::vector<std::string>{"CREATE TABLE t (\n  a INT,\n\n  b TEXT -- note\n)",
-                                      "CREATE INDEX i ON t(a)"}));
+  EXPECT_EQ(
+      SplitStatements("CREATE TABLE t (\n  a INT,\n\n  b TEXT -- note\n);\nCREATE INDEX i ON t(a)"),
+      (std::vector<std::string>{"CREATE TABLE t (\n  a INT,\n\n  b TEXT -- note\n)",
+                                "CREATE INDEX i ON t(a)"}));
 }
 
 TEST(SplitStatementsTest, RoseydSplitsEveryStatementOfALine) {
@@ -133,17 +137,18 @@ std::vector<std::string> Findings(const std::string& up) {
 }
 
 TEST(ValidateMigrationTest, MatchesTheOriginal) {
-  EXPECT_EQ(Findings("ALTER TABLE t DROP   COLUMN c; -- DROP TABLE in a comment\nTRUNCATE\tTABLE t"),
-            (std::vector<std::string>{
-                "WARNING/destructive: Migration drops column (potential data loss). Ensure column "
-                "data is no longer needed or backed up.",
-                "WARNING/destructive: Migration drops table (all table data will be deleted). "
-                "Ensure data is backed up or no longer needed.",
-                "WARNING/destructive: Migration truncates table (all rows will be deleted). Ensure "
-                "data is backed up or no longer needed.",
-                "ERROR/sqlite: SQLite does not support DROP COLUMN directly. Use table recreation "
-                "pattern: CREATE temp table, INSERT data (excluding column), DROP old table, "
-                "RENAME temp table."}));
+  EXPECT_EQ(
+      Findings("ALTER TABLE t DROP   COLUMN c; -- DROP TABLE in a comment\nTRUNCATE\tTABLE t"),
+      (std::vector<std::string>{
+          "WARNING/destructive: Migration drops column (potential data loss). Ensure column "
+          "data is no longer needed or backed up.",
+          "WARNING/destructive: Migration drops table (all table data will be deleted). "
+          "Ensure data is backed up or no longer needed.",
+          "WARNING/destructive: Migration truncates table (all rows will be deleted). Ensure "
+          "data is backed up or no longer needed.",
+          "ERROR/sqlite: SQLite does not support DROP COLUMN directly. Use table recreation "
+          "pattern: CREATE temp table, INSERT data (excluding column), DROP old table, "
+          "RENAME temp table."}));
   EXPECT_EQ(Findings("alter table t alter column c; ADD CONSTRAINT x"),
             (std::vector<std::string>{
                 "ERROR/sqlite: SQLite does not support ALTER COLUMN directly. Use table "

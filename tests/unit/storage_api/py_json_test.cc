@@ -1,10 +1,10 @@
 // Python json.dumps compatibility. Every expected literal was produced by
 // python3 (3.11) with json.dumps(json.loads(input)) or repr().
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <limits>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "storage_api/error_reply.h"
 #include "storage_api/json_request.h"
@@ -153,7 +153,8 @@ TEST(JsonRequestTest, GetReturnsTheLastValue) {
 
 TEST(JsonRequestTest, MembersDeduplicateLargeObjects) {
   std::string payload = "{";
-  for (int i = 0; i < 40; ++i) payload += "\"k" + std::to_string(i % 20) + "\": " + std::to_string(i) + ",";
+  for (int i = 0; i < 40; ++i)
+    payload += "\"k" + std::to_string(i % 20) + "\": " + std::to_string(i) + ",";
   payload += "\"end\": 0}";
   JsonRequest request;
   ASSERT_FALSE(JsonRequest::Parse(payload, "x", &request));

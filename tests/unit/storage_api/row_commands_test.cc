@@ -1,15 +1,17 @@
 #include "storage_api/row_commands.h"
 
-#include <string>
-
 #include <gtest/gtest.h>
+
+#include <string>
 
 #include "unit/storage_api/row_fixture.h"
 
 namespace roseyd::storage_api {
 namespace {
 
-ErrorReply Invalid(std::string message) { return {ErrorCode::kValidationError, std::move(message)}; }
+ErrorReply Invalid(std::string message) {
+  return {ErrorCode::kValidationError, std::move(message)};
+}
 
 using RowInsertTest = RowFixture;
 using RowSelectTest = RowFixture;
@@ -37,7 +39,8 @@ TEST_F(RowInsertTest, RowErrorsCarryTheRowIndex) {
   const auto insert = [&](const std::string& data) {
     return ErrorOf(DecodeRowInsert("p", R"({"table": "items", "data": )" + data + "}", context_));
   };
-  EXPECT_EQ(insert(R"([{"title": "a"}, {"n": 1}])"), Invalid("Row 1: Missing required field: title"));
+  EXPECT_EQ(insert(R"([{"title": "a"}, {"n": 1}])"),
+            Invalid("Row 1: Missing required field: title"));
   EXPECT_EQ(insert(R"({"title": "a", "id": 3})"), Invalid("Row 0: Unknown field: id"));
   EXPECT_EQ(insert(R"({"title": null})"), Invalid("Row 0: Field 'title' cannot be null"));
   EXPECT_EQ(insert(R"({"title": "a", "n": "4.5"})"),
@@ -51,14 +54,16 @@ TEST_F(RowInsertTest, RowErrorsCarryTheRowIndex) {
 }
 
 TEST_F(RowInsertTest, StoresCoercedValuesAndTimestamps) {
-  EXPECT_EQ(Insert(R"({"title": 7, "n": "42", "f": "1e3", "ok": "yes", "at": "2025-01-02T03:04:05Z"})"),
-            (std::vector<int64_t>{1}));
-  const auto rows = db_.Run({"SELECT title, n, f, ok, at, created_at, updated_at, typeof(f) FROM p_items", {}});
+  EXPECT_EQ(
+      Insert(R"({"title": 7, "n": "42", "f": "1e3", "ok": "yes", "at": "2025-01-02T03:04:05Z"})"),
+      (std::vector<int64_t>{1}));
+  const auto rows =
+      db_.Run({"SELECT title, n, f, ok, at, created_at, updated_at, typeof(f) FROM p_items", {}});
   ASSERT_EQ(rows.size(), 1u);
-  EXPECT_EQ(rows[0], (std::vector<SqlValue>{std::string("7"), int64_t{42}, 1000.0, int64_t{1},
-                                            std::string("2025-01-02 03:04:05.000000"),
-                                            std::string(kNow), std::string(kNow),
-                                            std::string("real")}));
+  EXPECT_EQ(rows[0],
+            (std::vector<SqlValue>{std::string("7"), int64_t{42}, 1000.0, int64_t{1},
+                                   std::string("2025-01-02 03:04:05.000000"), std::string(kNow),
+                                   std::string(kNow), std::string("real")}));
 }
 
 TEST_F(RowInsertTest, BulkRowsEachWithTheirOwnKeys) {
@@ -110,8 +115,9 @@ TEST_F(RowSelectTest, ErrorsAndReply) {
         DecodeRowSelect("p", std::string(R"({"table": "items", "id": )") + id + "}", context_));
     const auto rows = db_.Run(select.select);
     ASSERT_EQ(rows.size(), 1u) << id;
-    EXPECT_EQ(std::get<std::string>(RenderRowSelectReply(*select.schema, rows[0])),
-              R"({"success": true, "exists": true, "data": {"id": 1, "title": "a", "body": null, "n": 0, "f": 2.0, "ok": false, "at": "2025-01-02T03:04:05.500000", "created_at": "2025-01-02T03:04:05.000006", "updated_at": "2025-01-02T03:04:05.000006"}})");
+    EXPECT_EQ(
+        std::get<std::string>(RenderRowSelectReply(*select.schema, rows[0])),
+        R"({"success": true, "exists": true, "data": {"id": 1, "title": "a", "body": null, "n": 0, "f": 2.0, "ok": false, "at": "2025-01-02T03:04:05.500000", "created_at": "2025-01-02T03:04:05.000006", "updated_at": "2025-01-02T03:04:05.000006"}})");
   }
   const RowSelect& absent =
       CommandOf(DecodeRowSelect("p", R"({"table": "items", "id": 2})", context_));
@@ -122,8 +128,9 @@ TEST_F(RowSelectTest, ErrorsAndReply) {
 
 TEST_F(RowSelectTest, UnparsableDatetimeCellIsADatabaseError) {
   const RowSchema& schema = *catalog_.Find("p", "items");
-  const RowCells row{int64_t{1}, std::string("a"), SqlValue(), SqlValue(), SqlValue(),
-                     SqlValue(), std::string("not a date"), std::string(kNow), std::string(kNow)};
+  const RowCells row{
+      int64_t{1}, std::string("a"),          SqlValue(),        SqlValue(),       SqlValue(),
+      SqlValue(), std::string("not a date"), std::string(kNow), std::string(kNow)};
   EXPECT_EQ(std::get<ErrorReply>(RenderRowSelectReply(schema, row)), RowOperationFailed("Select"));
 }
 
@@ -135,14 +142,16 @@ TEST_F(RowUpdateTest, ChecksInOrder) {
             (ErrorReply{ErrorCode::kMissingField, "Required field 'table' missing"}));
   EXPECT_EQ(update(R"({"table": "items", "data": {}})"),
             (ErrorReply{ErrorCode::kMissingField, "Required field 'id' missing"}));
-  EXPECT_EQ(update(R"({"table": "items", "id": 1, "data": null})"),
-            (ErrorReply{ErrorCode::kMissingField, "Must provide either 'data' or 'operations' field"}));
+  EXPECT_EQ(
+      update(R"({"table": "items", "id": 1, "data": null})"),
+      (ErrorReply{ErrorCode::kMissingField, "Must provide either 'data' or 'operations' field"}));
   EXPECT_EQ(update(R"({"table": "nope", "id": 1, "data": {}})"),
             Invalid("Table 'nope' not registered for plugin 'p'"));
   EXPECT_EQ(update(R"({"table": "items", "id": 1, "data": {}, "operations": {}})"),
             Invalid("Must provide either 'data' or 'operations' for update"));
-  EXPECT_EQ(update(R"({"table": "items", "id": 1, "data": {"n": 1}, "operations": {"n": {"$inc": 1}}})"),
-            Invalid("Cannot provide both 'data' and 'operations' - choose one mode"));
+  EXPECT_EQ(
+      update(R"({"table": "items", "id": 1, "data": {"n": 1}, "operations": {"n": {"$inc": 1}}})"),
+      Invalid("Cannot provide both 'data' and 'operations' - choose one mode"));
   EXPECT_EQ(update(R"({"table": "items", "id": 1, "data": {"id": 2, "created_at": 1}})"),
             Invalid("Cannot update immutable fields: created_at, id"));
   EXPECT_EQ(update(R"({"table": "items", "id": 1, "operations": {"id": {"$set": 2}}})"),
@@ -152,7 +161,8 @@ TEST_F(RowUpdateTest, ChecksInOrder) {
   EXPECT_EQ(update(R"({"table": "items", "id": 1, "data": {"title": null}})"),
             Invalid("Field 'title' cannot be null"));
   EXPECT_EQ(update(R"({"table": "items", "id": 1, "data": [1]})"), RowOperationFailed("Update"));
-  EXPECT_EQ(update(R"({"table": "items", "id": {}, "data": {"n": 1}})"), RowOperationFailed("Update"));
+  EXPECT_EQ(update(R"({"table": "items", "id": {}, "data": {"n": 1}})"),
+            RowOperationFailed("Update"));
 }
 
 TEST_F(RowUpdateTest, OperationErrors) {
@@ -169,13 +179,15 @@ TEST_F(RowUpdateTest, OperationErrors) {
             Invalid("Each field must have exactly one update operator, got 2 for field 'n'"));
   EXPECT_EQ(ops(R"({"n": {}})"),
             Invalid("Each field must have exactly one update operator, got 0 for field 'n'"));
-  EXPECT_EQ(ops(R"({"n": {"$pow": 2}})"),
-            Invalid("Unknown update operator: $pow. Supported: $dec, $inc, $max, $min, $mul, $set"));
+  EXPECT_EQ(
+      ops(R"({"n": {"$pow": 2}})"),
+      Invalid("Unknown update operator: $pow. Supported: $dec, $inc, $max, $min, $mul, $set"));
   EXPECT_EQ(ops(R"({"title": {"$inc": 1}})"),
             Invalid("Operator $inc requires numeric type, but field 'title' has type 'string'. "
                     "Numeric operators can only be used with: bigint, decimal, float, integer, "
                     "numeric, real"));
-  EXPECT_EQ(ops(R"({"n": {"$mul": "2"}})"), Invalid("Operator $mul requires numeric value, got str"));
+  EXPECT_EQ(ops(R"({"n": {"$mul": "2"}})"),
+            Invalid("Operator $mul requires numeric value, got str"));
   EXPECT_EQ(ops(R"({"ok": {"$max": 1}})"),
             Invalid("Operator $max requires numeric or timestamp type, but field 'ok' has type "
                     "'boolean'. Conditional operators can only be used with: bigint, date, "
@@ -216,8 +228,9 @@ TEST_F(RowUpdateSqlTest, DataModeCoercesAndEchoesTheId) {
 
 TEST_F(RowUpdateSqlTest, NumericOperators) {
   Insert(R"([{"title": "a", "n": 10, "f": 1.5}, {"title": "b"}])");
-  EXPECT_EQ(Update(R"({"table": "items", "id": 1, "operations": {"n": {"$inc": 5}, "f": {"$mul": 2}}})"),
-            R"({"success": true, "id": 1, "updated": true})");
+  EXPECT_EQ(
+      Update(R"({"table": "items", "id": 1, "operations": {"n": {"$inc": 5}, "f": {"$mul": 2}}})"),
+      R"({"success": true, "id": 1, "updated": true})");
   EXPECT_EQ(Update(R"({"table": "items", "id": 1, "operations": {"n": {"$dec": true}}})"),
             R"({"success": true, "id": 1, "updated": true})");
   EXPECT_EQ(Row(1)[1], SqlValue(int64_t{14}));
@@ -247,8 +260,10 @@ TEST_F(RowUpdateSqlTest, MaxAndMinIgnoreNullLikeGreatestAndLeast) {
 TEST_F(RowUpdateSqlTest, SetIsCoercedAndUpdatedAtAlwaysNow) {
   Insert(R"({"title": "a"})");
   context_.now = "2030-01-01 00:00:00.000000";
-  EXPECT_EQ(Update(R"({"table": "items", "id": 1, "operations": {"n": {"$set": "8"}, "updated_at": {"$set": "1999-01-01"}}})"),
-            R"({"success": true, "id": 1, "updated": true})");
+  EXPECT_EQ(
+      Update(
+          R"({"table": "items", "id": 1, "operations": {"n": {"$set": "8"}, "updated_at": {"$set": "1999-01-01"}}})"),
+      R"({"success": true, "id": 1, "updated": true})");
   EXPECT_EQ(Row(1)[1], SqlValue(int64_t{8}));
   EXPECT_EQ(Row(1)[4], SqlValue(std::string("2030-01-01 00:00:00.000000")));
 }
@@ -257,7 +272,8 @@ TEST_F(RowDeleteTest, DeletesAndReports) {
   EXPECT_EQ(ErrorOf(DecodeRowDelete("p", R"({"table": "items"})", context_)),
             (ErrorReply{ErrorCode::kMissingField, "Required field 'id' missing"}));
   Insert(R"({"title": "a"})");
-  const RowDelete& remove = CommandOf(DecodeRowDelete("p", R"({"table": "items", "id": 1})", context_));
+  const RowDelete& remove =
+      CommandOf(DecodeRowDelete("p", R"({"table": "items", "id": 1})", context_));
   db_.Run(remove.remove);
   EXPECT_EQ(RenderRowDeleteReply(db_.Changes() > 0), R"({"success": true, "deleted": true})");
   db_.Run(remove.remove);

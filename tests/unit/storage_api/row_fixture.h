@@ -1,10 +1,10 @@
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <variant>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "storage_api/row_commands.h"
 #include "storage_api/row_schema.h"
@@ -50,7 +50,8 @@ class RowFixture : public ::testing::Test {
 
   // Inserts rows (a JSON object or array) and returns the new ids.
   std::vector<int64_t> Insert(const std::string& data) {
-    const auto result = DecodeRowInsert("p", R"({"table": "items", "data": )" + data + "}", context_);
+    const auto result =
+        DecodeRowInsert("p", R"({"table": "items", "data": )" + data + "}", context_);
     std::vector<int64_t> ids;
     if (std::holds_alternative<ErrorReply>(result)) {
       ADD_FAILURE() << std::get<ErrorReply>(result).message;

@@ -1,9 +1,9 @@
 #include "storage_api/row_schema.h"
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <variant>
-
-#include <gtest/gtest.h>
 
 #include "storage_api/schema_catalog.h"
 #include "unit/storage_api/sqlite_db.h"
@@ -17,7 +17,9 @@ ErrorReply Register(const std::string& payload) {
   return {ErrorCode::kInternalError, "decoded"};
 }
 
-ErrorReply Invalid(std::string message) { return {ErrorCode::kValidationError, std::move(message)}; }
+ErrorReply Invalid(std::string message) {
+  return {ErrorCode::kValidationError, std::move(message)};
+}
 
 // {"table": "t", "schema": {"fields": [<fields>]}}
 ErrorReply RegisterFields(const std::string& fields) {
@@ -25,7 +27,8 @@ ErrorReply RegisterFields(const std::string& fields) {
 }
 
 TEST(SchemaRegisterTest, MissingFields) {
-  EXPECT_EQ(Register("{}"), (ErrorReply{ErrorCode::kMissingField, "Required field 'table' missing"}));
+  EXPECT_EQ(Register("{}"),
+            (ErrorReply{ErrorCode::kMissingField, "Required field 'table' missing"}));
   EXPECT_EQ(Register(R"({"table": "", "schema": {"fields": []}})"),
             (ErrorReply{ErrorCode::kMissingField, "Required field 'table' missing"}));
   EXPECT_EQ(Register(R"({"table": "t", "schema": {}})"),
@@ -89,11 +92,11 @@ TEST(SchemaRegisterTest, DecodesSchemaAndKeepsExtraKeysInSchemaJson) {
   const SchemaRegister& reg = std::get<SchemaRegister>(result);
   EXPECT_EQ(reg.plugin, "quote-db");
   EXPECT_EQ(reg.table, "quotes");
-  EXPECT_EQ(reg.schema.fields(),
-            (std::vector<FieldSpec>{{"text", FieldType::kText, true},
-                                    {"author", FieldType::kString, false}}));
-  EXPECT_EQ(reg.schema_json,
-            R"({"fields": [{"name": "text", "type": "text", "required": true, "max_length": 1000}, {"name": "author", "type": "string", "default": null}], "fields2": 1.0})");
+  EXPECT_EQ(reg.schema.fields(), (std::vector<FieldSpec>{{"text", FieldType::kText, true},
+                                                         {"author", FieldType::kString, false}}));
+  EXPECT_EQ(
+      reg.schema_json,
+      R"({"fields": [{"name": "text", "type": "text", "required": true, "max_length": 1000}, {"name": "author", "type": "string", "default": null}], "fields2": 1.0})");
   EXPECT_EQ(ParseStoredSchema(reg.schema_json), reg.schema);
   EXPECT_FALSE(ParseStoredSchema("{\"fields\": 1}"));
   EXPECT_EQ(RenderSchemaRegisterReply(), R"({"success": true})");
@@ -137,7 +140,8 @@ TEST(CreateTableSqlTest, CreatesTheTableSqliteKeeps) {
   SqliteDb db;
   for (const std::string& ddl : RegistryTableDdl()) ASSERT_EQ(db.Exec(ddl), "");
   auto result = DecodeSchemaRegister(
-      "quote-db", R"({"table": "quotes", "schema": {"fields": [{"name": "text", "type": "text"}]}})");
+      "quote-db",
+      R"({"table": "quotes", "schema": {"fields": [{"name": "text", "type": "text"}]}})");
   const SchemaRegister& reg = std::get<SchemaRegister>(result);
   const std::string full = FullTableName(reg.plugin, reg.table);
   EXPECT_TRUE(db.Run(TableExistsStatement(full, Dialect::kSqlite)).empty());
@@ -166,7 +170,8 @@ TEST(SchemaCatalogTest, FirstSchemaWins) {
 }
 
 TEST(RowSchemaTest, AvailableColumnsSorted) {
-  const RowSchema schema({{"score", FieldType::kInteger, false}, {"author", FieldType::kString, false}});
+  const RowSchema schema(
+      {{"score", FieldType::kInteger, false}, {"author", FieldType::kString, false}});
   EXPECT_EQ(schema.AvailableColumns(), "author, created_at, id, score, updated_at");
   EXPECT_EQ(schema.ColumnNames(),
             (std::vector<std::string>{"id", "score", "author", "created_at", "updated_at"}));

@@ -2,10 +2,10 @@
 // order and texts, and the caps on hostile filters.
 #include "storage_api/row_search.h"
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "storage_api/row_filter.h"
 #include "unit/storage_api/row_fixture.h"
@@ -13,7 +13,9 @@
 namespace roseyd::storage_api {
 namespace {
 
-ErrorReply Invalid(std::string message) { return {ErrorCode::kValidationError, std::move(message)}; }
+ErrorReply Invalid(std::string message) {
+  return {ErrorCode::kValidationError, std::move(message)};
+}
 
 using RowSearchTest = RowFixture;
 
@@ -70,8 +72,9 @@ TEST_F(RowSearchTest, FieldAndOperatorErrors) {
                     "'integer'. Pattern operators can only be used with: string, text"));
   EXPECT_EQ(SearchError(R"(, "filters": {"body": {"$ilike": 1}})"),
             Invalid("Pattern operator '$ilike' on field 'body' requires string value, got int"));
-  EXPECT_EQ(SearchError(R"(, "filters": {"body": {"$exists": 1}})"),
-            Invalid("Existence operator '$exists' on field 'body' requires boolean value, got int"));
+  EXPECT_EQ(
+      SearchError(R"(, "filters": {"body": {"$exists": 1}})"),
+      Invalid("Existence operator '$exists' on field 'body' requires boolean value, got int"));
   EXPECT_EQ(SearchError(R"(, "filters": {"body": {"$regex": "x"}})"),
             Invalid("Unknown operator '$regex' on field 'body'. Supported operators: $eq, $exists, "
                     "$gt, $gte, $ilike, $in, $like, $lt, $lte, $ne, $nin, $null"));
@@ -88,8 +91,10 @@ TEST_F(RowSearchTest, UnbindableValuesFailAfterEveryValidation) {
 }
 
 TEST_F(RowSearchTest, SortErrors) {
-  EXPECT_EQ(SearchError(R"(, "sort": "n")"), Invalid("Sort spec must be dict or list of dicts, got str"));
-  EXPECT_EQ(SearchError(R"(, "sort": [{"field": "n"}, 3])"), Invalid("Sort item 1 must be dict, got int"));
+  EXPECT_EQ(SearchError(R"(, "sort": "n")"),
+            Invalid("Sort spec must be dict or list of dicts, got str"));
+  EXPECT_EQ(SearchError(R"(, "sort": [{"field": "n"}, 3])"),
+            Invalid("Sort item 1 must be dict, got int"));
   EXPECT_EQ(SearchError(R"(, "sort": [{"order": "asc"}])"),
             Invalid("Sort item 0 missing required 'field' key"));
   EXPECT_EQ(SearchError(R"(, "sort": {"field": "n", "order": "UP"})"),
@@ -103,7 +108,8 @@ TEST_F(RowSearchTest, SortErrors) {
 
 TEST_F(RowSearchTest, OffsetIsIntOfTheValue) {
   const auto offset = [&](const std::string& value) {
-    const auto result = DecodeRowSearch("p", R"({"table": "items", "offset": )" + value + "}", context_);
+    const auto result =
+        DecodeRowSearch("p", R"({"table": "items", "offset": )" + value + "}", context_);
     if (const auto* error = std::get_if<ErrorReply>(&result)) return SqlValue(error->message);
     return std::get<RowSearch>(result).select.params.back();
   };
@@ -164,11 +170,12 @@ TEST_F(RowSearchTest, HugeInListIsRefusedQuickly) {
 TEST_F(RowSearchTest, TotalValuesAndConditionsAreCapped) {
   std::string values = "0";
   for (int i = 1; i < 600; ++i) values += "," + std::to_string(i);
-  EXPECT_EQ(SearchError(R"(, "filters": {"$or": [{"n": {"$in": [)" + values + R"(]}}, {"n": {"$in": [)" +
-                        values + "]}}]}"),
+  EXPECT_EQ(SearchError(R"(, "filters": {"$or": [{"n": {"$in": [)" + values +
+                        R"(]}}, {"n": {"$in": [)" + values + "]}}]}"),
             Invalid("Filter has more than 1000 values"));
   std::string many = R"({"$or": [)";
-  for (size_t i = 0; i <= kMaxFilterConditions; ++i) many += std::string(i ? "," : "") + R"({"n": 1})";
+  for (size_t i = 0; i <= kMaxFilterConditions; ++i)
+    many += std::string(i ? "," : "") + R"({"n": 1})";
   many += "]}";
   EXPECT_EQ(SearchError(R"(, "filters": )" + many), Invalid("Filter has more than 256 conditions"));
 }
@@ -182,16 +189,16 @@ TEST_F(RowSearchTest, SqlQuotesEveryIdentifierAndBindsEveryValue) {
             "SELECT \"id\", \"title\", \"body\", \"n\", \"f\", \"ok\", \"at\", \"created_at\", "
             "\"updated_at\" FROM \"p_items\" WHERE (((\"n\" >= ? AND \"n\" < ?) OR \"body\" "
             "LIKE ?) AND \"title\" = ?) ORDER BY \"n\" DESC, \"id\" ASC LIMIT ? OFFSET ?");
-  EXPECT_EQ(search.select.params,
-            (std::vector<SqlValue>{int64_t{1}, int64_t{5}, std::string("%a%"),
-                                   std::string("x'; DROP TABLE p_items; --"), int64_t{101},
-                                   int64_t{0}}));
+  EXPECT_EQ(search.select.params, (std::vector<SqlValue>{int64_t{1}, int64_t{5}, std::string("%a%"),
+                                                         std::string("x'; DROP TABLE p_items; --"),
+                                                         int64_t{101}, int64_t{0}}));
 }
 
 TEST_F(RowSearchTest, PostgresRendering) {
   context_.dialect = Dialect::kPostgres;
   const RowSearch search = CommandOf(DecodeRowSearch(
-      "p", R"({"table": "items", "filters": {"title": {"$like": "a%"}}, "sort": {"field": "title"}})",
+      "p",
+      R"({"table": "items", "filters": {"title": {"$like": "a%"}}, "sort": {"field": "title"}})",
       context_));
   EXPECT_EQ(search.select.sql,
             "SELECT \"id\", \"title\", \"body\", \"n\", \"f\", \"ok\", \"at\", \"created_at\", "
