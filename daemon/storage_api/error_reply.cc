@@ -58,4 +58,8 @@ ErrorReply RowOperationFailed(std::string_view verb) {
 
 ErrorReply UnexpectedError() { return {ErrorCode::kInternalError, "Unexpected error"}; }
 
+ErrorReply SchemaRegistrationFailed() {
+  return {ErrorCode::kInternalError, "Schema registration failed"};
+}
+
 }  // namespace roseyd::storage_api

@@ -45,9 +45,11 @@ void WriteErrorMember(const ErrorReply& error, PyJsonWriter* out);
 // write that SQLite refused, a row that cannot be rendered). KV:
 // INTERNAL_ERROR "Database operation failed"; row: DATABASE_ERROR
 // "<Verb> operation failed" (verb "Insert", "Select", "Update", "Delete",
-// "Search"); migrate: INTERNAL_ERROR "Unexpected error".
+// "Search"); migrate: INTERNAL_ERROR "Unexpected error"; a schema.register
+// whose CREATE TABLE failed: INTERNAL_ERROR "Schema registration failed".
 ErrorReply KvDatabaseFailed();
 ErrorReply RowOperationFailed(std::string_view verb);
 ErrorReply UnexpectedError();
+ErrorReply SchemaRegistrationFailed();
 
 }  // namespace roseyd::storage_api

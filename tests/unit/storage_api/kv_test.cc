@@ -219,6 +219,21 @@ TEST_F(KvSqlTest, PurgeDeletesOnlyExpired) {
             (std::vector<std::string>{"b"}));
 }
 
+TEST(ErrorReplyTest, GenericFailuresOfEachFamily) {
+  EXPECT_EQ(
+      RenderErrorReply(KvDatabaseFailed()),
+      R"({"success": false, "error": {"code": "INTERNAL_ERROR", "message": "Database operation failed"}})");
+  EXPECT_EQ(
+      RenderErrorReply(RowOperationFailed("Delete")),
+      R"({"success": false, "error": {"code": "DATABASE_ERROR", "message": "Delete operation failed"}})");
+  EXPECT_EQ(
+      RenderErrorReply(SchemaRegistrationFailed()),
+      R"({"success": false, "error": {"code": "INTERNAL_ERROR", "message": "Schema registration failed"}})");
+  EXPECT_EQ(
+      RenderErrorReply({ErrorCode::kValidationError, "caf\xc3\xa9 \"q\""}),
+      R"({"success": false, "error": {"code": "VALIDATION_ERROR", "message": "caf\u00e9 \"q\""}})");
+}
+
 TEST(KvReplyTest, SetReply) { EXPECT_EQ(RenderKvSetReply(), R"({"success": true, "data": {}})"); }
 
 TEST(KvSqlDialectTest, PostgresUsesNumberedPlaceholders) {

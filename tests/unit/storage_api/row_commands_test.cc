@@ -271,6 +271,8 @@ TEST_F(RowUpdateSqlTest, SetIsCoercedAndUpdatedAtAlwaysNow) {
 TEST_F(RowDeleteTest, DeletesAndReports) {
   EXPECT_EQ(ErrorOf(DecodeRowDelete("p", R"({"table": "items"})", context_)),
             (ErrorReply{ErrorCode::kMissingField, "Required field 'id' missing"}));
+  EXPECT_EQ(ErrorOf(DecodeRowDelete("p", R"({"table": "items", "id": [1]})", context_)),
+            RowOperationFailed("Delete"));
   Insert(R"({"title": "a"})");
   const RowDelete& remove =
       CommandOf(DecodeRowDelete("p", R"({"table": "items", "id": 1})", context_));
