@@ -17,11 +17,12 @@ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DROSEYD_BUILD_TESTS=OFF -DROSEYD_BUILD_BENCH=OFF -DROSEYD_BUILD_FUZZERS=ON \
       -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_C_FLAGS="$flags" \
       -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" >/dev/null
-cmake --build build-fuzz -j"$(nproc)" --target event_payload_fuzz request_payload_fuzz config_fuzz
+cmake --build build-fuzz -j"$(nproc)" --target event_payload_fuzz request_payload_fuzz config_fuzz \
+  storage_api_fuzz
 
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-for name in event_payload request_payload config; do
+for name in event_payload request_payload config storage_api; do
   corpus="build-fuzz/corpus/$name"
   mkdir -p "$corpus"
   echo "== fuzzing ${name} for ${seconds} s"

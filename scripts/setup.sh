@@ -9,6 +9,7 @@ packages=(
   build-essential cmake pkg-config git
   libnats-dev nats-server            # NATS C client and server (embedded default, tests)
   libsqlite3-dev sqlite3             # the store
+  libssl-dev                         # libcrypto: SHA-256 of plugin migration files
   prometheus-cpp-dev                 # /metrics
   libspdlog-dev libyaml-cpp-dev nlohmann-json3-dev libsimdjson-dev libasio-dev
   libgtest-dev libgmock-dev libbenchmark-dev
