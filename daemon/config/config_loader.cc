@@ -355,7 +355,8 @@ std::vector<ConfigKey> ConfigKeys() {
 
 std::vector<std::string> UnknownVariables(const std::map<std::string, std::string>& env) {
   std::vector<std::string> warnings;
-  for (const auto& [name, value] : env) {
+  for (const auto& entry : env) {
+    const std::string& name = entry.first;
     if (!name.starts_with(kEnvPrefix) || name == "ROSEYD_CONFIG") continue;
     const bool known = std::any_of(KeyTable().begin(), KeyTable().end(),
                                    [&](const KeyDef& def) { return def.Env() == name; });
