@@ -46,6 +46,7 @@ void RequestService::Start(Intake* intake, store::Store* store) {
   // Readers are opened here rather than in the workers so that a failure
   // stops start-up with a clear error.
   std::vector<std::unique_ptr<store::Reader>> readers;
+  readers.reserve(static_cast<std::size_t>(config_.service.request_workers));
   for (int i = 0; i < config_.service.request_workers; ++i) {
     readers.push_back(store->OpenReader());
   }

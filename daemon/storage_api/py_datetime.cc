@@ -123,7 +123,7 @@ bool ParseDate(const Text& s, size_t len, int* year, int* month, int* day) {
     // Monday of ISO week 1: the week holding January 4th.
     const int64_t jan4 = YmdToOrd(*year, 1, 4);
     const int64_t week1_monday = jan4 - (jan4 + 6) % 7;
-    OrdToYmd(week1_monday + (week - 1) * 7 + weekday - 1, year, month, day);
+    OrdToYmd(week1_monday + int64_t{week - 1} * 7 + weekday - 1, year, month, day);
     return true;
   }
   p = s.Digits(p, month, 2);
