@@ -342,8 +342,12 @@ std::optional<ErrorReply> CompileSort(const RowSchema& schema, Element sort, Sql
                      "' not in schema. Available fields: " + schema.AvailableColumns());
     }
     if (direction != "asc" && direction != "desc") {
-      return Invalid("Sort order must be 'asc' or 'desc', got '" + direction + "' for field '" +
-                     name + "'");
+      std::string message = "Sort order must be 'asc' or 'desc', got '";
+      message += direction;
+      message += "' for field '";
+      message += name;
+      message += "'";
+      return Invalid(message);
     }
     if (i > 0) sql->Sql(", ");
     AppendOrderItem(schema, name, direction == "desc", sql);

@@ -120,7 +120,7 @@ size_t SqliteWriter::ChatRunAt(std::span<const Event> batch, size_t first) const
 }
 
 Status SqliteWriter::CloseSessions(int64_t now) {
-  const Status closed = transactions_.Run([&] { return RunWith(&close_sessions_, now); });
+  Status closed = transactions_.Run([&] { return RunWith(&close_sessions_, now); });
   (void)db_.Exec("PRAGMA optimize");  // cheap, and the connection is about to close
   return closed;
 }
