@@ -13,6 +13,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "app/ctl.h"
 #include "app/daemon.h"
 #include "app/logging.h"
 #include "app/nats_client_options.h"
@@ -34,6 +35,9 @@ constexpr char kUsage[] = R"(roseyd - a drop-in DatabaseService for the Rosey bo
 Usage:
   roseyd run [--config FILE] [options]   run the daemon in the foreground
   roseyd bench [bench options] [options] run the benchmark suite and write its report
+  roseyd ctl list|start|status|cancel|watch [options]
+                                         drive the load generator of a running roseyd
+                                         (roseyd ctl --help)
   roseyd check-config FILE [options]     validate a config file and print the result
   roseyd config-keys                     list every config key, its variable and default
   roseyd version                         print version, revision and compiler
@@ -453,6 +457,7 @@ int ConfigKeys() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc >= 2 && std::string(argv[1]) == "ctl") return roseyd::RunCtl({argv + 2, argv + argc});
   const Invocation inv = ParseArgs(argc, argv);
   try {
     if (inv.command == "help") {
