@@ -95,7 +95,11 @@ CtlArgs Parse(const std::vector<std::string>& args) {
     };
     const auto duration = [&](const std::string& text) {
       const std::optional<double> s = Seconds(text);
-      if (!s || *s <= 0) throw UsageProblem{arg + " wants a duration such as 30s, got '" + text + "'"};
+      if (!s || *s <= 0) {
+        std::string problem = arg;
+        problem += " wants a duration such as 30s, got '" + text + "'";
+        throw UsageProblem{problem};
+      }
       return *s;
     };
     if (arg == "-h" || arg == "--help") {

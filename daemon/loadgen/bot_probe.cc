@@ -12,7 +12,7 @@ namespace {
 constexpr char kProbeUser[] = "roseyd-bench-probe-nobody";
 
 // Requests of a background probe: enough for a day at the highest rate.
-constexpr uint64_t kDaySeconds = 24 * 3600;
+constexpr uint64_t kDaySeconds = uint64_t{24} * 3600;
 
 }  // namespace
 

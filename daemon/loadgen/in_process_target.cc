@@ -23,7 +23,10 @@ InProcessTarget::InProcessTarget(const Config& config, std::string nats_url,
       metrics_(&registry_),
       fanout_(&metrics_) {}
 
-InProcessTarget::~InProcessTarget() { EndRun(); }
+InProcessTarget::~InProcessTarget() {
+  MutexLock lock(&mu_);
+  StopInstance();
+}
 
 void InProcessTarget::BeginRun() {
   MutexLock lock(&mu_);

@@ -43,7 +43,7 @@ class InProcessTarget : public BenchTarget {
   // `config` is the daemon's own; `client` holds its NATS credentials and
   // TLS, and `nats_url` is the server its connection uses.
   InProcessTarget(const Config& config, std::string nats_url, bus::ConnectionOptions client);
-  ~InProcessTarget() override;  // EndRun()
+  ~InProcessTarget() override;  // as EndRun()
 
   InProcessTarget(const InProcessTarget&) = delete;
   InProcessTarget& operator=(const InProcessTarget&) = delete;

@@ -35,7 +35,9 @@ bool ParseCommitAck(std::string_view data, std::vector<uint64_t>* committed,
 }
 
 RemoteTarget::RemoteTarget(RemoteTargetOptions options) : options_(std::move(options)) {
-  bus::ConnectionOptions connection = ClientOptions();
+  // As ClientOptions(), which a constructor must not call (virtual).
+  bus::ConnectionOptions connection = options_.connection;
+  connection.url = options_.nats_url;
   connection.name = "roseyd-bench-acks";
   connection.send_asap = true;  // the probe
   connection.retry_on_failed_connect = false;

@@ -72,7 +72,7 @@ fs::path NewRunFolder(const fs::path& root, std::chrono::system_clock::time_poin
   if (ec) throw std::runtime_error("cannot create " + root.string() + ": " + ec.message());
   const std::string stamp = Stamp(started);
   for (int n = 1; n < 1000; ++n) {
-    const fs::path run = root / (n == 1 ? stamp : stamp + "-" + std::to_string(n));
+    fs::path run = root / (n == 1 ? stamp : stamp + "-" + std::to_string(n));
     // create_directory is false for a folder that exists: never reuse one.
     if (fs::create_directory(run, ec)) return run;
     if (ec) throw std::runtime_error("cannot create " + run.string() + ": " + ec.message());
@@ -106,6 +106,7 @@ std::vector<fs::path> RunFolders(const fs::path& root) {
   }
   std::sort(runs.begin(), runs.end());
   std::vector<fs::path> out;
+  out.reserve(runs.size());
   for (auto& [key, path] : runs) out.push_back(std::move(path));
   return out;
 }
@@ -136,7 +137,7 @@ std::optional<fs::path> LatestReportJson(const fs::path& root) {
 
 fs::path WriteRunReport(const RunReport& report, const fs::path& root, size_t keep,
                         std::vector<std::string>* problems) {
-  const fs::path run = NewRunFolder(root, StartOf(report));
+  fs::path run = NewRunFolder(root, StartOf(report));
   WriteReport(report, run);
   LinkLatest(root, run);
   PruneRunFolders(root, keep, problems);

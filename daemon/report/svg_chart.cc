@@ -202,7 +202,8 @@ class Canvas {
     }
   }
   void LogGrid(const LogAxis& axis, const char* unit) {
-    for (double e = axis.lo_exp; e <= axis.hi_exp + 1e-9; ++e) {
+    const int lo = static_cast<int>(axis.lo_exp), hi = static_cast<int>(axis.hi_exp);
+    for (int e = lo; e <= hi; ++e) {
       for (const double m : {1.0, 2.0, 5.0}) {
         const double v = m * std::pow(10, e);
         if (std::log10(v) > axis.hi_exp + 1e-9) break;
@@ -329,6 +330,7 @@ std::string CpuChartSvg(const std::string& title, const std::vector<TimelinePoin
   for (int i = 0; i <= y.intervals; ++i) c.GridY(static_cast<double>(i) / y.intervals, Fmt(y.step * i));
   TimeTicks(c, t);
   std::vector<std::pair<double, double>> cpu;
+  cpu.reserve(timeline.size());
   for (const auto& p : timeline) cpu.emplace_back(p.t_s / t.top(), p.cpu_percent / y.top());
   c.Line(cpu, kColors[3]);
   for (size_t k = 0; k < levels.size(); ++k) c.Level(levels[k].value / y.top(), k);
