@@ -6,6 +6,7 @@
 #include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
 
+#include "app/nats_client_options.h"
 #include "app/nats_state_reporter.h"
 #include "app/stop_signals.h"
 #include "base/build_info.h"
@@ -38,25 +39,10 @@ void RegisterBuildInfo(prometheus::Registry* registry) {
       .Set(1);
 }
 
-bus::ConnectionOptions ConnectionOptionsFor(const NatsConfig& nats, const std::string& url) {
-  bus::ConnectionOptions options;
-  options.url = url;
-  options.name = nats.name;
-  options.reconnect_wait = nats.reconnect_wait;
-  options.reconnect_wait_max = nats.reconnect_wait_max;
-  options.connect_timeout = nats.connect_timeout;
-  const NatsAuthConfig& auth = nats.auth;
-  options.user = auth.user;
-  options.password = auth.password;
-  options.token = auth.token;
-  options.credentials_file = auth.credentials_file;
-  options.nkey = auth.nkey;
-  options.nkey_seed_file = auth.nkey_seed_file;
-  options.tls_ca_file = auth.tls_ca_file;
-  options.tls_cert_file = auth.tls_cert_file;
-  options.tls_key_file = auth.tls_key_file;
-  // This connection publishes only replies: send each at once (about 0.15 ms
-  // instead of about 1 ms round trip with cnats's batching flusher).
+// The service's connection publishes only replies: send each at once (about
+// 0.15 ms instead of about 1 ms round trip with cnats's batching flusher).
+bus::ConnectionOptions ServiceConnectionOptions(const NatsConfig& nats, const std::string& url) {
+  bus::ConnectionOptions options = NatsClientOptions(nats, url);
   options.send_asap = true;
   return options;
 }
@@ -100,7 +86,7 @@ void Daemon::Start() {
   }
   service_->Start(connection_.get());
   bench_target_ = std::make_unique<loadgen::InProcessTarget>(
-      config_, nats_url_, connection_.get(), commit_fanout_.get(), service_.get());
+      config_, nats_url_, NatsClientOptions(config_.nats, nats_url_));
   LogReady(started);
   StartBench();
 }
@@ -124,7 +110,7 @@ std::string Daemon::StartNats() {
 
 void Daemon::Connect(const std::string& url) {
   nats_reporter_ = std::make_unique<NatsStateReporter>(metrics_.get(), config_.service.Durable());
-  connection_ = std::make_unique<bus::Connection>(ConnectionOptionsFor(config_.nats, url),
+  connection_ = std::make_unique<bus::Connection>(ServiceConnectionOptions(config_.nats, url),
                                                   nats_reporter_.get());
   metrics_->SetNatsConnected(connection_->IsConnected());
   if (!connection_->IsConnected()) {
@@ -159,9 +145,10 @@ void Daemon::StartBench() {
   request.suite = config_.bench.run_at_start;
   std::string why;
   bench_->Start(request, &why);
-  spdlog::info("bench: running the {} suite against this roseyd now (bench.run_at_start); "
-               "report in {}, live figures on {}; roseyd keeps serving meanwhile",
-               request.suite, config_.BenchOutDir(),
+  spdlog::info("bench: running the {} suite now (bench.run_at_start) on the load generator's "
+               "own service instance (subjects {}.>, a scratch database), not the bot's; report "
+               "in {}/latest, live figures on {}; roseyd keeps serving meanwhile",
+               request.suite, config_.bench.subject_prefix, config_.BenchOutDir(),
                metrics_server_ ? "http://" + metrics_server_->address() + "/metrics"
                                : std::string("(metrics off)"));
 }

@@ -13,8 +13,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include "app/ctl.h"
 #include "app/daemon.h"
 #include "app/logging.h"
+#include "app/nats_client_options.h"
 #include "app/stop_signals.h"
 #include "bus/connection.h"
 #include "bus/nats_library.h"
@@ -33,6 +35,9 @@ constexpr char kUsage[] = R"(roseyd - a drop-in DatabaseService for the Rosey bo
 Usage:
   roseyd run [--config FILE] [options]   run the daemon in the foreground
   roseyd bench [bench options] [options] run the benchmark suite and write its report
+  roseyd ctl list|start|status|cancel|watch [options]
+                                         drive the load generator of a running roseyd
+                                         (roseyd ctl --help)
   roseyd check-config FILE [options]     validate a config file and print the result
   roseyd config-keys                     list every config key, its variable and default
   roseyd version                         print version, revision and compiler
@@ -256,7 +261,7 @@ bool HasOverride(const Invocation& inv, const std::string& key) {
 roseyd::loadgen::RunReport RunBench(roseyd::loadgen::BenchTarget* target,
                                     roseyd::loadgen::LoadgenMetrics* metrics,
                                     const roseyd::loadgen::ScenarioCatalog& catalog,
-                                    const Invocation& inv) {
+                                    const Invocation& inv, double bot_probe_rate) {
   namespace lg = roseyd::loadgen;
   lg::Runner runner(target, metrics);
   std::atomic<bool> finished{false};
@@ -271,6 +276,7 @@ roseyd::loadgen::RunReport RunBench(roseyd::loadgen::BenchTarget* target,
   lg::RunRequest request;
   request.suite = inv.suite;
   request.scenarios = inv.scenarios;
+  request.bot_probe_rate = bot_probe_rate;
   lg::RunReport report;
   try {
     report = runner.RunSuite(catalog, request);
@@ -356,6 +362,8 @@ int Bench(Invocation inv) {
     options.subject_prefix = config.service.subject_prefix;
     options.ack_subject = config.service.commit_ack_subject;
     options.database_path = inv.db;
+    options.connection = roseyd::NatsClientOptions(config.nats, inv.remote_url);
+    options.config_used = roseyd::DescribeConfig(config);
     if (!inv.db.empty() && !std::filesystem::exists(inv.db)) {
       UsageError("--db: no file '" + inv.db + "' (the running roseyd's database, read-only)");
     }
@@ -372,7 +380,7 @@ int Bench(Invocation inv) {
                          roseyd::bus::RedactUrl(options.nats_url), why);
         return 2;
       }
-      report = RunBench(&target, nullptr, catalog, inv);
+      report = RunBench(&target, nullptr, catalog, inv, 0);
       if (target.MalformedAcks() > 0) {
         spdlog::warn("bench: {} messages on {} were not commit acknowledgements",
                      target.MalformedAcks(), options.ack_subject);
@@ -388,18 +396,13 @@ int Bench(Invocation inv) {
       daemon.Shutdown();
       throw;
     }
-    report = RunBench(daemon.bench_target(), daemon.loadgen_metrics(), catalog, inv);
+    report = RunBench(daemon.bench_target(), daemon.loadgen_metrics(), catalog, inv,
+                      config.bench.bot_probe_rate);
     daemon.Shutdown();
-    report.target = config.nats.url.empty() ? "embedded nats-server and service, in this process"
-                                            : "service in this process, NATS at " +
-                                                  roseyd::bus::RedactUrl(config.nats.url);
+    report.target = std::string("the load generator's own service instance in this process, ") +
+                    (config.nats.url.empty() ? "embedded nats-server"
+                                             : "NATS at " + roseyd::bus::RedactUrl(config.nats.url));
   }
-  std::string config_yaml = roseyd::DescribeConfig(config);
-  if (remote) {
-    config_yaml = "# this load generator's config; the driven roseyd's is not known here\n" +
-                  config_yaml;
-  }
-  report.environment = lg::DescribeEnvironment(config_yaml);
   report.tolerance_percent = inv.tolerance;
   if (baseline) {
     report.baseline_file = inv.baseline;
@@ -454,6 +457,7 @@ int ConfigKeys() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc >= 2 && std::string(argv[1]) == "ctl") return roseyd::RunCtl({argv + 2, argv + argc});
   const Invocation inv = ParseArgs(argc, argv);
   try {
     if (inv.command == "help") {

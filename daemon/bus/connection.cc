@@ -3,6 +3,7 @@
 #include <nats/nats.h>
 
 #include <algorithm>
+#include <atomic>
 #include <random>
 
 #include <spdlog/spdlog.h>
@@ -38,6 +39,8 @@ struct CallbackContext {
   int64_t wait_ms = 250;
   int64_t wait_max_ms = 5000;
   std::string url;
+  std::string name;
+  std::atomic<int64_t> next_error_log_ms{0};  // rate limit of unheard async errors
 
   Mutex mu;
   CondVar cv{&mu};
@@ -71,15 +74,44 @@ void OnClosed(natsConnection*, void* closure) noexcept {
   ctx->cv.SignalAll();
 }
 
-void OnAsyncError(natsConnection*, natsSubscription* sub, natsStatus err,
+void OnAsyncError(natsConnection* nc, natsSubscription* sub, natsStatus err,
                   void* closure) noexcept {
   auto* ctx = static_cast<CallbackContext*>(closure);
-  if (ctx->listener == nullptr) return;
   try {
     std::string text = natsStatus_GetText(err);
-    if (err == NATS_SLOW_CONSUMER) text = "slow consumer: messages dropped";
-    if (sub != nullptr) text += " on subscription " + std::to_string(natsSubscription_GetID(sub));
-    ctx->listener->OnAsyncError(Status::ResourceExhausted(text));
+    if (err == NATS_SLOW_CONSUMER) {
+      text = "slow consumer: messages dropped";
+    } else if (const char* server = nullptr;
+               natsConnection_GetLastError(nc, &server) == err && server != nullptr &&
+               *server != '\0') {
+      // The server's own words name the subject and the operation, e.g.
+      // 'nats: Permissions Violation for Publish to "x.y"'; the status
+      // text alone ("Not Permitted") names neither.
+      text = server;
+    }
+    if (sub != nullptr) {
+      text += " (subscription " + std::to_string(natsSubscription_GetID(sub));
+      if (const char* subject = natsSubscription_GetSubject(sub); subject != nullptr) {
+        text += std::string(" on '") + subject + "'";
+      }
+      text += ")";
+    }
+    const Status status = err == NATS_NOT_PERMITTED ? Status::InvalidArgument(text)
+                                                    : Status::ResourceExhausted(text);
+    if (ctx->listener != nullptr) {
+      ctx->listener->OnAsyncError(status);
+      return;
+    }
+    // Nobody listens (a load-generator bot, roseyd ctl): log it, at most a
+    // line a second per connection, so a refused publish in a loop cannot
+    // flood the log.
+    const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now().time_since_epoch())
+                            .count();
+    int64_t next = ctx->next_error_log_ms.load();
+    if (now >= next && ctx->next_error_log_ms.compare_exchange_strong(next, now + 1000)) {
+      spdlog::warn("NATS {} ({}): {}", ctx->url, ctx->name, status.message());
+    }
   } catch (...) {
   }
 }
@@ -162,6 +194,7 @@ Connection::Connection(const ConnectionOptions& options, ConnectionListener* lis
   context_->wait_ms = options.reconnect_wait.count();
   context_->wait_max_ms = std::max(options.reconnect_wait_max.count(), context_->wait_ms);
   context_->url = RedactUrl(options.url);
+  context_->name = options.name;
   const std::string& url = context_->url;  // the only form that may reach a log
 
   natsOptions* raw = nullptr;

@@ -14,4 +14,6 @@ std::string Config::BenchOutDir() const {
   return bench.out_dir.empty() ? data_dir + "/bench" : bench.out_dir;
 }
 
+std::string Config::BenchScratchDir() const { return data_dir + "/bench/scratch"; }
+
 }  // namespace roseyd

@@ -113,13 +113,22 @@ struct BenchControlConfig {
   std::chrono::milliseconds max_duration{600000};  // longest scenario a request may ask for
 };
 
+// The load generator of `roseyd run` (bench.run_at_start and the control
+// subjects) drives a service instance of its own, on a scratch database
+// under <data_dir>/bench/scratch, on subjects under subject_prefix: never
+// the bot's subjects, database or metrics.
 struct BenchConfig {
-  // Suite run once after start-up against this roseyd: "", quick, classic,
-  // full. The main job shows a new user the figures; set "" for a bot's
-  // production database (the suite writes bench rows into it).
+  // Suite run once after start-up: "", quick, classic, full. It runs
+  // against the benchmark's own service instance, not the bot's.
   std::string run_at_start = "quick";
   std::string scenarios_file;  // empty: the built-in copy of config/scenarios.yaml
-  std::string out_dir;         // reports; empty: <data_dir>/bench
+  std::string out_dir;         // reports, one folder per run; empty: <data_dir>/bench
+  std::string subject_prefix = "roseyd.bench.load";  // the benchmark instance's subjects
+  std::string queue_group = "roseyd-bench";          // and its queue group
+  int keep_runs = 20;  // report folders kept in out_dir; older ones are removed
+  // Read-only requests per second to the bot's service during a run, to
+  // show its latency beside idle; 0: no probe.
+  int bot_probe_rate = 20;
   BenchControlConfig control;
 };
 
@@ -136,6 +145,9 @@ struct Config {
   std::string DatabasePath() const;
   std::string NatsStoreDir() const;
   std::string BenchOutDir() const;
+  // The benchmark instance's scratch folder, emptied before and removed
+  // after each run: <data_dir>/bench/scratch.
+  std::string BenchScratchDir() const;
 };
 
 }  // namespace roseyd

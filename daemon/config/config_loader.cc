@@ -170,6 +170,7 @@ class Builder {
                "' is under service.subject_prefix '" + service.subject_prefix +
                "': roseyd would receive its own acknowledgements as events");
     }
+    CheckBenchSubjects();
     if (config_.bench.control.enabled && config_.bench.control.token.empty()) {
       Fail(origin_["bench.control.enabled"],
            "bench.control.enabled needs bench.control.token (or ROSEYD_BENCH_CONTROL_TOKEN): "
@@ -179,6 +180,32 @@ class Builder {
   }
 
  private:
+  // Where `a` was set, unless it is at its default and `b` is not: the
+  // source to name for a clash between two keys.
+  std::string OriginOf(const std::string& a, const std::string& b) {
+    return origin_[a] == "defaults" && origin_[b] != "defaults" ? origin_[b] : origin_[a];
+  }
+
+  // The load generator's service instance must share no subject with the
+  // bot's service, and must not receive the control requests.
+  void CheckBenchSubjects() {
+    const std::string bench = config_.bench.subject_prefix + ".";
+    const std::string bot = config_.service.subject_prefix + ".";
+    const std::string control = config_.bench.control.subject_prefix + ".";
+    if (bench.starts_with(bot) || bot.starts_with(bench)) {
+      Fail(OriginOf("bench.subject_prefix", "service.subject_prefix"),
+           "bench.subject_prefix: '" + config_.bench.subject_prefix +
+               "' overlaps service.subject_prefix '" + config_.service.subject_prefix +
+               "': the load generator would publish on the bot's subjects");
+    }
+    if (control.starts_with(bench)) {
+      Fail(OriginOf("bench.subject_prefix", "bench.control.subject_prefix"),
+           "bench.subject_prefix: '" + config_.bench.subject_prefix +
+               "' covers bench.control.subject_prefix '" + config_.bench.control.subject_prefix +
+               "': the benchmark's service would receive the control requests");
+    }
+  }
+
   // One way to authenticate at most; files must be readable now, not at the
   // first reconnect; secrets from files land in password and token.
   void CheckAuth() {

@@ -348,8 +348,8 @@ const std::vector<KeyDef>& KeyTable() {
           "host:port of the Prometheus /metrics endpoint; empty: off", CheckListenAddress),
       String(
           "bench.run_at_start", [](auto& c) -> auto& { return c.bench.run_at_start; },
-          "benchmark suite run once after start-up, against this roseyd: quick, classic, full; "
-          "empty: none",
+          "benchmark suite run once after start-up, on the load generator's own service "
+          "instance and scratch database: quick, classic, full; empty: none",
           [](std::string_view t) -> std::string {
             if (t.empty() || t == "quick" || t == "classic" || t == "full") return "";
             return "'" + std::string(t) + "' is not one of quick, classic, full or empty";
@@ -359,7 +359,24 @@ const std::vector<KeyDef>& KeyTable() {
           "YAML file of benchmark scenarios and suites; empty: the built-in config/scenarios.yaml"),
       String(
           "bench.out_dir", [](auto& c) -> auto& { return c.bench.out_dir; },
-          "where benchmark reports are written; empty: <data_dir>/bench"),
+          "where benchmark reports are written, a folder per run and a 'latest' link; empty: "
+          "<data_dir>/bench"),
+      String(
+          "bench.subject_prefix", [](auto& c) -> auto& { return c.bench.subject_prefix; },
+          "subject prefix of the load generator's own service instance (never the bot's)",
+          [](std::string_view t) { return SubjectPart(t, false); }),
+      String(
+          "bench.queue_group", [](auto& c) -> auto& { return c.bench.queue_group; },
+          "NATS queue group of the load generator's own service instance",
+          [](std::string_view t) { return SubjectPart(t, false); }),
+      Int(
+          "bench.keep_runs", [](auto& c) -> auto& { return c.bench.keep_runs; }, 1, 100'000,
+          "benchmark report folders kept in bench.out_dir; the oldest beyond are removed (runs)"),
+      Int(
+          "bench.bot_probe_rate", [](auto& c) -> auto& { return c.bench.bot_probe_rate; }, 0,
+          1000,
+          "read-only requests per second to the bot's service during a benchmark run, to "
+          "report its latency beside idle; 0: none (requests/s)"),
       Bool(
           "bench.control.enabled", [](auto& c) -> auto& { return c.bench.control.enabled; },
           "answer load-generator control requests over NATS (needs bench.control.token)"),

@@ -6,17 +6,20 @@
 #include <spdlog/spdlog.h>
 
 #include "base/startup_error.h"
-#include "loadgen/environment.h"
+#include "loadgen/control_request.h"
+#include "report/baseline.h"
 #include "report/exit_status.h"
 #include "report/report_files.h"
+#include "report/run_folders.h"
 
 namespace roseyd::loadgen {
 
+using report::CompareToBaseline;
 using report::ExitStatus;
+using report::ReadReportJson;
 using report::RunReport;
 using report::ScenarioResult;
 using report::VerdictName;
-using report::WriteReport;
 
 namespace {
 
@@ -75,6 +78,14 @@ std::string BenchController::HandleControl(const std::string& verb, std::string_
     spdlog::warn("bench control: refused a {} request without the right token", verb);
     return Error("refused: missing or wrong token").dump();
   }
+  ControlRequest parsed;
+  const ControlLimits limits{static_cast<double>(config_.bench.control.max_rate),
+                             config_.bench.control.max_duration};
+  if (std::string error = ParseControlRequest(verb, payload, catalog_, limits, &parsed);
+      !error.empty()) {
+    spdlog::warn("bench control: refused a {} request: {}", verb, error);
+    return Error(error).dump();
+  }
   if (verb == "list") {
     json suites = json::object();
     for (const auto& [name, list] : catalog_.suites) suites[name] = list;
@@ -82,10 +93,21 @@ std::string BenchController::HandleControl(const std::string& verb, std::string_
   }
   if (verb == "status") {
     MutexLock lock(&mu_);
+    const RunProgress p = runner_->Progress();
     return json{{"running", running_},
                 {"run", runs_},
-                {"scenario", runner_->CurrentScenario()},
+                {"suite", suite_},
+                {"scenario", p.scenario},
+                {"scenario_index", p.index},
+                {"scenarios_total", p.total},
+                {"scenario_elapsed_s", p.scenario_elapsed_s},
+                {"run_elapsed_s", p.run_elapsed_s},
+                {"sent", p.sent},
+                {"persisted", p.persisted},
                 {"done", done_},
+                {"last_run", last_run_},
+                {"exit_status", last_exit_ < 0 ? json(nullptr) : json(last_exit_)},
+                {"cancelled", last_cancelled_},
                 {"report", last_report_}}
         .dump();
   }
@@ -94,29 +116,13 @@ std::string BenchController::HandleControl(const std::string& verb, std::string_
     Cancel();
     return json{{"cancelled", was}}.dump();
   }
-  // start
-  RunRequest run;
-  if (const auto s = request.find("suite"); s != request.end()) {
-    if (!s->is_string()) return Error("suite: expected a string").dump();
-    run.suite = s->get<std::string>();
-    if (catalog_.suites.count(run.suite) == 0) return Error("suite: no suite named '" + run.suite + "'").dump();
-  }
-  if (const auto s = request.find("scenarios"); s != request.end()) {
-    if (!s->is_array()) return Error("scenarios: expected a list of names").dump();
-    for (const auto& name : *s) {
-      if (!name.is_string()) return Error("scenarios: expected a list of names").dump();
-      const auto names = catalog_.Names();
-      if (std::find(names.begin(), names.end(), name.get<std::string>()) == names.end()) {
-        return Error("scenarios: no scenario named '" + name.get<std::string>() + "'").dump();
-      }
-      run.scenarios.push_back(name.get<std::string>());
-    }
-  }
-  run.max_rate = static_cast<double>(config_.bench.control.max_rate);
-  run.max_duration = config_.bench.control.max_duration;
   std::string why;
-  if (!Start(run, &why)) return Error(why).dump();
+  if (!Start(parsed.run, &why)) return Error(why).dump();
   MutexLock lock(&mu_);
+  spdlog::info("bench control: started run {} ({})", runs_,
+               parsed.run.scenarios.empty() ? "suite " + parsed.run.suite
+                                            : std::to_string(parsed.run.scenarios.size()) +
+                                                  " scenarios");
   return json{{"started", true}, {"run", runs_}}.dump();
 }
 
@@ -129,9 +135,12 @@ bool BenchController::Start(const RunRequest& request, std::string* why) {
   if (thread_.joinable()) thread_.join();
   running_ = true;
   done_.clear();
+  suite_ = request.scenarios.empty() ? request.suite : "custom";
   ++runs_;
   runner_ = std::make_unique<Runner>(target_, metrics_);
-  thread_ = std::thread(&BenchController::RunInBackground, this, request, runs_);
+  RunRequest run = request;
+  run.bot_probe_rate = config_.bench.bot_probe_rate;
+  thread_ = std::thread(&BenchController::RunInBackground, this, run, runs_);
   return true;
 }
 
@@ -156,6 +165,9 @@ void BenchController::Wait() {
 
 void BenchController::RunInBackground(const RunRequest& request, uint64_t run) {
   json summary{{"run", run}};
+  int exit_status = -1;
+  bool cancelled = false;
+  std::string where;
   try {
     Runner* runner = nullptr;
     {
@@ -166,23 +178,39 @@ void BenchController::RunInBackground(const RunRequest& request, uint64_t run) {
       MutexLock lock(&mu_);
       done_.push_back(r.name + ": " + std::string(VerdictName(r.status)));
     });
-    report.target = "this roseyd (" + target_->NatsUrl() + ")";
-    report.environment = DescribeEnvironment("(running roseyd config)");
-    const std::filesystem::path dir = config_.BenchOutDir();
-    WriteReport(report, dir);
-    const std::string where = std::filesystem::absolute(dir / "BENCHMARK_RESULTS.md").string();
-    {
-      MutexLock lock(&mu_);
-      last_report_ = where;
+    report.target = "the load generator's own service instance in this roseyd (subjects " +
+                    target_->SubjectPrefix() + ".>, a scratch database) on NATS " +
+                    bus::RedactUrl(target_->NatsUrl());
+    const std::filesystem::path root = config_.BenchOutDir();
+    // The previous run is the baseline: shown beside each figure, but a
+    // shared machine's noise must not fail this run.
+    if (const auto previous = report::LatestReportJson(root)) {
+      try {
+        const RunReport baseline = ReadReportJson(*previous);
+        report.baseline_file = std::filesystem::canonical(*previous).string();
+        report.regressions_fail = false;
+        CompareToBaseline(&report, baseline);
+      } catch (const std::exception& e) {
+        spdlog::warn("bench: the previous report is no baseline: {}", e.what());
+      }
     }
+    std::vector<std::string> problems;
+    const std::filesystem::path dir = report::WriteRunReport(
+        report, root, static_cast<size_t>(config_.bench.keep_runs), &problems);
+    for (const std::string& p : problems) spdlog::warn("bench: pruning old reports: {}", p);
+    where = std::filesystem::absolute(dir / "BENCHMARK_RESULTS.md").string();
+    exit_status = ExitStatus(report);
+    cancelled = report.cancelled;
     summary["report"] = where;
-    summary["exit_status"] = ExitStatus(report);
+    summary["exit_status"] = exit_status;
+    summary["cancelled"] = cancelled;
     json scenarios = json::array();
     for (const auto& r : report.scenarios) {
       scenarios.push_back({{"name", r.name}, {"status", VerdictName(r.status)}, {"note", r.note}});
     }
     summary["scenarios"] = scenarios;
-    spdlog::info("bench: {} suite done in {:.0f} s; report: {}", report.suite, report.duration_s, where);
+    spdlog::info("bench: {} suite {} in {:.0f} s (exit status {}); report: {}", report.suite,
+                 cancelled ? "cancelled" : "done", report.duration_s, exit_status, where);
   } catch (const std::exception& e) {
     summary["error"] = e.what();
     spdlog::error("bench run {} failed: {}", run, e.what());
@@ -191,6 +219,10 @@ void BenchController::RunInBackground(const RunRequest& request, uint64_t run) {
     (void)connection_->Publish(config_.bench.control.subject_prefix + ".results", summary.dump());
   }
   MutexLock lock(&mu_);
+  last_run_ = run;
+  last_exit_ = exit_status;
+  last_cancelled_ = cancelled;
+  if (!where.empty()) last_report_ = where;
   running_ = false;
 }
 

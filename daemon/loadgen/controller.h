@@ -17,13 +17,23 @@
 namespace roseyd::loadgen {
 
 // One benchmark run at a time, in the background of a running roseyd: the
-// run at start-up (bench.run_at_start) and runs asked for over NATS.
+// run at start-up (bench.run_at_start) and runs asked for over NATS, each
+// against *target (the load generator's own service instance, never the
+// bot's), each report in a folder of its own under bench.out_dir with a
+// `latest` link, compared with the previous run (informational), the
+// oldest folders beyond bench.keep_runs removed.
 //
-// Control subjects, request/reply, JSON, every request carrying "token":
+// Control subjects, request/reply, JSON, every request carrying "token";
+// fields are checked by ParseControlRequest (control_request.h), and any
+// error is {"error":"..."} naming the field:
 //   <prefix>.list    -> {"scenarios":[...],"suites":{...}}
-//   <prefix>.start   {"suite":"quick"} or {"scenarios":["burst",...]}
-//                    -> {"started":true,"run":N} or {"error":"..."}
-//   <prefix>.status  -> {"running":bool,"run":N,"scenario":"...","done":[...]}
+//   <prefix>.start   {"suite":"quick"} or {"scenarios":["burst",...]}, "rate", "duration_s"
+//                    -> {"started":true,"run":N}
+//   <prefix>.status  -> {"running":bool,"run":N,"scenario":"...","scenario_index":i,
+//                        "scenarios_total":n,"scenario_elapsed_s":s,"run_elapsed_s":s,
+//                        "sent":n,"persisted":n,"done":["name: VERDICT",...],
+//                        "last_run":N,"exit_status":0|1|2|null,"cancelled":bool,
+//                        "report":"<path of the last report>"}
 //   <prefix>.cancel  -> {"cancelled":bool}
 // When a run ends its summary is published on <prefix>.results.
 //
@@ -65,6 +75,12 @@ class BenchController {
   bool running_ GUARDED_BY(mu_) = false;
   uint64_t runs_ GUARDED_BY(mu_) = 0;
   std::vector<std::string> done_ GUARDED_BY(mu_);  // "name: VERDICT" of the current or last run
+  std::string suite_ GUARDED_BY(mu_);              // of the current or last run
+  // The last finished run: its number, exit status (-1 when it failed to
+  // produce a report), whether it was cancelled, and its report.
+  uint64_t last_run_ GUARDED_BY(mu_) = 0;
+  int last_exit_ GUARDED_BY(mu_) = -1;
+  bool last_cancelled_ GUARDED_BY(mu_) = false;
   std::string last_report_ GUARDED_BY(mu_);
 
   // Confined to the owner's thread (StartControl, the destructor).

@@ -2,36 +2,113 @@
 
 #include <chrono>
 #include <exception>
+#include <filesystem>
+#include <system_error>
 
 #include <spdlog/spdlog.h>
 
+#include "base/startup_error.h"
 #include "bus/jetstream.h"
+#include "config/config_loader.h"
+#include "loadgen/bench_service_config.h"
 
 namespace roseyd::loadgen {
 
 InProcessTarget::InProcessTarget(const Config& config, std::string nats_url,
-                                 bus::Connection* connection, store::CommitFanout* fanout,
-                                 service::ServiceHost* host)
-    : config_(config),
+                                 bus::ConnectionOptions client)
+    : config_(BenchServiceConfig(config)),
+      bot_prefix_(config.service.subject_prefix),
       nats_url_(std::move(nats_url)),
-      connection_(connection),
-      fanout_(fanout),
-      host_(host) {}
+      client_(std::move(client)),
+      metrics_(&registry_),
+      fanout_(&metrics_) {}
+
+InProcessTarget::~InProcessTarget() {
+  MutexLock lock(&mu_);
+  StopInstance();
+}
+
+void InProcessTarget::BeginRun() {
+  MutexLock lock(&mu_);
+  StopInstance();
+  const std::filesystem::path scratch = std::filesystem::path(config_.DatabasePath()).parent_path();
+  std::error_code ec;
+  std::filesystem::remove_all(scratch, ec);  // a run killed before its EndRun left it
+  std::filesystem::create_directories(scratch, ec);
+  if (ec) {
+    throw StartupError("bench", "cannot create the benchmark's scratch folder '" +
+                                    scratch.string() + "': " + ec.message());
+  }
+  bus::ConnectionOptions options = ClientOptions();
+  options.name = config_.nats.name;
+  options.send_asap = true;  // it sends replies, as the bot's service does
+  options.retry_on_failed_connect = false;
+  connection_ = std::make_unique<bus::Connection>(options, &nats_errors_);
+  try {
+    StartHost(config_);
+  } catch (...) {
+    StopInstance();
+    throw;
+  }
+  spdlog::info("bench: the load generator's own service instance is up: subjects {}.>, queue "
+               "group '{}', scratch database {}",
+               config_.service.subject_prefix, config_.service.queue_group,
+               config_.DatabasePath());
+}
+
+void InProcessTarget::EndRun() noexcept {
+  MutexLock lock(&mu_);
+  StopInstance();
+}
+
+void InProcessTarget::StopInstance() noexcept {
+  if (host_) host_->Stop();
+  host_.reset();
+  if (stream_in_use_ && connection_) {
+    if (const Status s = bus::DeleteStream(connection_.get(), kBenchStream); !s.ok()) {
+      spdlog::warn("bench: could not remove the benchmark's stream {}: {}", kBenchStream,
+                   s.ToString());
+    }
+  }
+  stream_in_use_ = false;
+  connection_.reset();
+  const std::filesystem::path scratch = std::filesystem::path(config_.DatabasePath()).parent_path();
+  std::error_code ec;
+  if (std::filesystem::remove_all(scratch, ec) > 0 && !ec) {
+    spdlog::info("bench: removed the scratch database {}", config_.DatabasePath());
+  } else if (ec) {
+    spdlog::warn("bench: could not remove the scratch folder {}: {}", scratch.string(),
+                 ec.message());
+  }
+}
+
+bus::ConnectionOptions InProcessTarget::ClientOptions() const {
+  bus::ConnectionOptions options = client_;
+  options.url = nats_url_;
+  return options;
+}
+
+std::string InProcessTarget::ConfigUsed() const {
+  return "# The load generator's own service instance (BenchServiceConfig of this roseyd's "
+         "config).\n" +
+         DescribeConfig(config_);
+}
+
+store::EventWriter* InProcessTarget::Writer() {
+  MutexLock lock(&mu_);
+  return host_ ? host_->writer() : nullptr;
+}
 
 bool InProcessTarget::RestartService(RestartTiming* timing, std::string* why,
                                      const std::function<void()>& stopped,
                                      const std::string& durability) {
   Config config = config_;
-  if (durability == "jetstream" && !config_.service.Durable()) {
-    // A benchmark's own stream, so a daemon configured for core NATS is not
-    // left with a stream capturing its events; removed when core comes back.
-    config.service.durability = "jetstream";
-    config.service.jetstream.stream = kBenchStream;
-    config.service.jetstream.consumer = "roseyd-bench";
-  } else if (durability == "core") {
-    config.service.durability = "core";
-  }
+  if (!durability.empty()) config.service.durability = durability;
   MutexLock lock(&mu_);
+  if (!host_) {
+    *why = "the benchmark's service instance is not running";
+    return false;
+  }
   try {
     Restart(config, timing, stopped);
     return true;
@@ -45,12 +122,12 @@ void InProcessTarget::Restart(const Config& config, RestartTiming* timing,
                               const std::function<void()>& stopped) {
   timing->began = std::chrono::steady_clock::now();
   host_->Stop();
-  spdlog::info("service stopped for a restart");
+  spdlog::info("bench: the benchmark's service instance stopped for a restart");
   if (stopped) stopped();
-  if (config.service.durability == "core" && bench_stream_in_use_) {
-    const Status s = bus::DeleteStream(connection_, kBenchStream);
+  if (!config.service.Durable() && stream_in_use_) {
+    const Status s = bus::DeleteStream(connection_.get(), kBenchStream);
     if (!s.ok()) spdlog::warn("could not remove the benchmark's stream: {}", s.ToString());
-    bench_stream_in_use_ = false;
+    stream_in_use_ = false;
   }
   try {
     StartHost(config);
@@ -58,22 +135,22 @@ void InProcessTarget::Restart(const Config& config, RestartTiming* timing,
     host_->Stop();  // whatever part of it did start
     if (config.service.durability == config_.service.durability) throw;
     // The mode asked for cannot run here (no JetStream): carry on as configured.
-    spdlog::error("service restart in {} mode failed ({}); restarting as configured",
+    spdlog::error("bench: restart in {} mode failed ({}); restarting as configured",
                   config.service.durability, e.what());
     StartHost(config_);
     throw;
   }
-  bench_stream_in_use_ = config.service.jetstream.stream == kBenchStream &&
-                         config.service.Durable();
   timing->ready = std::chrono::steady_clock::now();
-  spdlog::info("service restarted in {:.1f} ms ({} NATS)",
+  spdlog::info("bench: the benchmark's service instance restarted in {:.1f} ms ({} NATS)",
                std::chrono::duration<double, std::milli>(timing->ready - timing->began).count(),
                config.service.durability);
 }
 
 void InProcessTarget::StartHost(const Config& config) {
+  if (!host_) host_ = std::make_unique<service::ServiceHost>(&fanout_, &metrics_);
   host_->Open(config);
-  host_->Start(connection_);
+  host_->Start(connection_.get());
+  if (config.service.Durable()) stream_in_use_ = true;
 }
 
 }  // namespace roseyd::loadgen

@@ -29,7 +29,8 @@ double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).coun
 LoadOutcome DriveLoad(Clock::time_point start, nanoseconds interval, uint64_t count, int lanes,
                       const std::function<Status(int lane, uint64_t index)>& send,
                       const std::function<uint64_t()>& persisted, ProcessUsage* usage,
-                      const std::atomic<bool>& cancelled, prometheus::Counter* live_sent) {
+                      const std::atomic<bool>& cancelled, prometheus::Counter* live_sent,
+                      std::chrono::milliseconds sample_every) {
   LoadOutcome out;
   asio::io_context io;
   std::vector<std::unique_ptr<asio::steady_timer>> timers;
@@ -80,7 +81,7 @@ LoadOutcome DriveLoad(Clock::time_point start, nanoseconds interval, uint64_t co
     });
   }
 
-  // Once a second: what was sent and committed since, RSS, CPU.
+  // Every sample_every: what was sent and committed since, RSS, CPU.
   const auto cpu = [usage] { return usage ? usage->ServiceCpuSeconds() : 0.0; };
   asio::steady_timer sampler(io);
   struct Last {
@@ -89,8 +90,9 @@ LoadOutcome DriveLoad(Clock::time_point start, nanoseconds interval, uint64_t co
     double cpu;
   } last{Clock::now(), 0, persisted(), cpu()};
   const Clock::time_point first_sample = last.t;
+  out.timeline_origin = first_sample;
   std::function<void()> sample = [&] {
-    sampler.expires_at(last.t + std::chrono::seconds(1));
+    sampler.expires_at(last.t + sample_every);
     sampler.async_wait([&](const asio::error_code& ec) {
       if (ec) return;
       const Clock::time_point now = Clock::now();
@@ -117,7 +119,8 @@ LoadOutcome DriveLoad(Clock::time_point start, nanoseconds interval, uint64_t co
 
 RequestStream::RequestStream(bus::Connection* connection, std::string prefix,
                              std::string username, uint64_t count, Clock::time_point start,
-                             nanoseconds interval, prometheus::Histogram* live)
+                             nanoseconds interval, prometheus::Histogram* live,
+                             bool user_stats_only)
     : connection_(connection),
       prefix_(std::move(prefix)),
       username_(std::move(username)),
@@ -125,6 +128,7 @@ RequestStream::RequestStream(bus::Connection* connection, std::string prefix,
       start_(start),
       interval_(interval),
       live_(live),
+      user_stats_only_(user_stats_only),
       inbox_(bus::Connection::NewInbox()),
       answered_(count, false) {
   subscription_ = connection_->Subscribe(inbox_ + ".*", "", [this](const bus::Message& m) {
@@ -137,7 +141,7 @@ RequestStream::~RequestStream() = default;
 Status RequestStream::Send(uint64_t index) {
   static const char* const kSubjects[] = {"query.user_stats", "query.channel_stats",
                                           "stats.recent_chat.get", "messages.outbound.get"};
-  const int which = static_cast<int>(index % 4);
+  const int which = user_stats_only_ ? 0 : static_cast<int>(index % 4);
   std::string payload;
   switch (which) {
     case 0: payload = UsernamePayload(username_); break;

@@ -36,6 +36,7 @@ struct LoadOutcome {
   std::string first_error;
   report::LatencyHistogram publish_call;  // time inside send(), not a latency
   std::vector<report::TimelinePoint> timeline;
+  std::chrono::steady_clock::time_point timeline_origin{};  // t_s = 0 of the timeline
   std::chrono::steady_clock::time_point end{};
   bool cancelled = false;
 };
@@ -46,9 +47,10 @@ struct LoadOutcome {
 // waits for a reply or a commit, so a slow service never delays a send; a
 // lane that is itself late (a send blocked) catches up at once without
 // moving the schedule, so whoever measures from the intended time sees that
-// delay in full. Samples rates once a second, and the service's RSS and CPU
-// from `usage` when it is not null (the service is this process).
-// Returns when everything was sent or `cancelled` is set.
+// delay in full. Samples rates every `sample_every` (a second by default),
+// and the service's RSS and CPU from `usage` when it is not null (the
+// service is this process). Returns when everything was sent or `cancelled`
+// is set.
 //
 // Thread: runs its own Asio context on the calling thread; `send` and
 // `persisted` are called there.
@@ -56,9 +58,11 @@ LoadOutcome DriveLoad(std::chrono::steady_clock::time_point start,
                       std::chrono::nanoseconds interval, uint64_t count, int lanes,
                       const std::function<Status(int lane, uint64_t index)>& send,
                       const std::function<uint64_t()>& persisted, ProcessUsage* usage,
-                      const std::atomic<bool>& cancelled, prometheus::Counter* live_sent);
+                      const std::atomic<bool>& cancelled, prometheus::Counter* live_sent,
+                      std::chrono::milliseconds sample_every = std::chrono::seconds(1));
 
-// Open-loop requests on the four query subjects in turn, on one connection.
+// Open-loop requests on the four query subjects in turn (or only
+// query.user_stats, for a probe), on one connection.
 // Replies come to one inbox per stream, the request's index as its last
 // token; each request's latency runs from its intended send time
 // (start + index * interval) to its reply, never from the actual send.
@@ -71,7 +75,8 @@ class RequestStream {
   // Subscribes to the inbox; throws StartupError if it cannot.
   RequestStream(bus::Connection* connection, std::string prefix, std::string username,
                 uint64_t count, std::chrono::steady_clock::time_point start,
-                std::chrono::nanoseconds interval, prometheus::Histogram* live);
+                std::chrono::nanoseconds interval, prometheus::Histogram* live,
+                bool user_stats_only = false);
   ~RequestStream();
 
   RequestStream(const RequestStream&) = delete;
@@ -99,6 +104,7 @@ class RequestStream {
   const std::chrono::steady_clock::time_point start_;
   const std::chrono::nanoseconds interval_;
   prometheus::Histogram* const live_;
+  const bool user_stats_only_;
   const std::string inbox_;
 
   mutable Mutex mu_;

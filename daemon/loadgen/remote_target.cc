@@ -35,12 +35,13 @@ bool ParseCommitAck(std::string_view data, std::vector<uint64_t>* committed,
 }
 
 RemoteTarget::RemoteTarget(RemoteTargetOptions options) : options_(std::move(options)) {
-  bus::ConnectionOptions connection;
+  // As ClientOptions(), which a constructor must not call (virtual).
+  bus::ConnectionOptions connection = options_.connection;
   connection.url = options_.nats_url;
   connection.name = "roseyd-bench-acks";
   connection.send_asap = true;  // the probe
   connection.retry_on_failed_connect = false;
-  connection_ = std::make_unique<bus::Connection>(connection);
+  connection_ = std::make_unique<bus::Connection>(connection, &nats_errors_);
   subscription_ = connection_->Subscribe(options_.ack_subject, "",
                                          [this](const bus::Message& m) { OnAck(m); });
   // An acknowledgement dropped here would be an event counted lost.
@@ -52,6 +53,17 @@ RemoteTarget::RemoteTarget(RemoteTargetOptions options) : options_(std::move(opt
 }
 
 RemoteTarget::~RemoteTarget() = default;
+
+bus::ConnectionOptions RemoteTarget::ClientOptions() const {
+  bus::ConnectionOptions options = options_.connection;
+  options.url = options_.nats_url;
+  return options;
+}
+
+std::string RemoteTarget::ConfigUsed() const {
+  return "# The driven roseyd's config is not known here; this is the load generator's.\n" +
+         options_.config_used;
+}
 
 void RemoteTarget::AddCommitListener(store::CommitListener* listener) {
   MutexLock lock(&mu_);

@@ -9,21 +9,25 @@
 
 #include "base/mutex.h"
 #include "base/thread_annotations.h"
+#include "bus/connection.h"
 #include "loadgen/bench_target.h"
+#include "loadgen/nats_error_log.h"
 
 namespace roseyd::bus {
-class Connection;
 class Subscription;
-struct Message;
 }  // namespace roseyd::bus
 
 namespace roseyd::loadgen {
 
 struct RemoteTargetOptions {
   std::string nats_url;                    // where the running roseyd listens
+  // Credentials and TLS for every connection the load generator makes
+  // (url, name, send-asap and retry are set per connection).
+  bus::ConnectionOptions connection;
   std::string subject_prefix = "rosey.db";  // its service.subject_prefix
   std::string ack_subject = "roseyd.commits";  // its service.commit_ack_subject
   std::string database_path;  // its SQLite file when readable from here; may be empty
+  std::string config_used;    // what the report shows as the config (this side's)
 };
 
 // A commit acknowledgement parsed (service::FormatCommitAck's format).
@@ -52,7 +56,10 @@ class RemoteTarget : public BenchTarget {
   RemoteTarget& operator=(const RemoteTarget&) = delete;
 
   std::string NatsUrl() const override { return options_.nats_url; }
+  bus::ConnectionOptions ClientOptions() const override;
   std::string SubjectPrefix() const override { return options_.subject_prefix; }
+  std::string ConfigUsed() const override;
+  std::string TakeNatsErrors() override { return nats_errors_.TakeSummary(); }
   std::string DatabasePath() const override { return options_.database_path; }
   bool ServiceInProcess() const override { return false; }
   void AddCommitListener(store::CommitListener* listener) override EXCLUDES(mu_);
@@ -84,6 +91,7 @@ class RemoteTarget : public BenchTarget {
   // Confined to the ack thread; kept to reuse their capacity.
   std::vector<uint64_t> committed_ids_, rejected_ids_;
   std::vector<store::Event> events_;
+  NatsErrorLog nats_errors_{"the acknowledgement subscription"};  // outlives connection_
   std::unique_ptr<bus::Connection> connection_;
   std::unique_ptr<bus::Subscription> subscription_;  // last: goes first
 };

@@ -10,6 +10,8 @@
 #include <prometheus/gauge.h>
 #include <spdlog/spdlog.h>
 
+#include "loadgen/bot_probe.h"
+#include "loadgen/environment.h"
 #include "loadgen/scenarios/registry.h"
 #include "loadgen/scenarios/scenario_context.h"
 
@@ -63,6 +65,7 @@ ScenarioResult RunAndJudge(const ScenarioSpec& spec, ScenarioContext* ctx) {
     result.note = std::string("could not run: ") + e.what();
     spdlog::error("scenario {}: {}", spec.name, result.note);
   }
+  ctx->NoteNatsErrors();
   if (ctx->cancelled()) {
     result.status = Verdict::kNotRun;
     result.note = "cancelled" + (result.note.empty() ? "" : "; " + result.note);
@@ -106,6 +109,22 @@ void Judge(const ScenarioSpec& spec, ScenarioResult* result) {
   result->status = judged ? worst : Verdict::kPass;
 }
 
+void ApplyOverrides(const RunRequest& request, ScenarioSpec* spec, std::string* note) {
+  if (spec->kind == ScenarioKind::kBurst || spec->kind == ScenarioKind::kCapacity) return;
+  std::string changed;
+  if (request.rate) {
+    spec->rate = *request.rate;
+    changed = "rate " + std::to_string(static_cast<int64_t>(*request.rate)) + " ev/s";
+  }
+  if (request.duration) {
+    spec->duration = *request.duration;
+    spec->events = 0;  // the duration decides the count
+    changed += (changed.empty() ? "" : ", ") + std::string("duration ") +
+               std::to_string(request.duration->count()) + " ms";
+  }
+  if (!changed.empty()) *note = "set by the request: " + changed;
+}
+
 Runner::Runner(BenchTarget* target, LoadgenMetrics* metrics) : target_(target), metrics_(metrics) {}
 
 std::string Runner::CurrentScenario() const {
@@ -113,23 +132,51 @@ std::string Runner::CurrentScenario() const {
   return current_;
 }
 
-void Runner::SetCurrent(const std::string& name) {
+RunProgress Runner::Progress() const {
+  MutexLock lock(&current_mu_);
+  RunProgress p;
+  p.scenario = current_;
+  p.index = index_;
+  p.total = total_;
+  const auto now = ScenarioClock::now();
+  if (run_began_ != ScenarioClock::time_point{}) p.run_elapsed_s = Seconds(now - run_began_);
+  if (!current_.empty()) p.scenario_elapsed_s = Seconds(now - scenario_began_);
+  if (live_ && !current_.empty()) {
+    p.sent = static_cast<uint64_t>(live_->sent->Value() - sent_at_start_);
+    p.persisted = static_cast<uint64_t>(live_->persisted->Value() - persisted_at_start_);
+  }
+  return p;
+}
+
+void Runner::SetCurrent(const std::string& name, int index,
+                        const std::optional<LoadgenMetrics::Live>& live) {
   MutexLock lock(&current_mu_);
   current_ = name;
+  if (name.empty()) return;
+  index_ = index;
+  scenario_began_ = ScenarioClock::now();
+  live_ = live;
+  sent_at_start_ = live ? live->sent->Value() : 0;
+  persisted_at_start_ = live ? live->persisted->Value() : 0;
 }
 
 ScenarioResult Runner::RunScenario(const ScenarioSpec& spec) {
-  SetCurrent(spec.name);
-  spdlog::info("bench: scenario {} starting", spec.name);
   std::optional<LoadgenMetrics::Live> live;
   if (metrics_) live = metrics_->ForScenario(spec.name);
+  int index = 0;
+  {
+    MutexLock lock(&current_mu_);
+    index = index_ + 1;
+  }
+  SetCurrent(spec.name, index, live);
+  spdlog::info("bench: scenario {} starting", spec.name);
   ScenarioContext context(spec, target_, live, cancelled_);
   ScenarioResult result = RunAndJudge(spec, &context);
   spdlog::info("bench: scenario {} {} in {:.1f} s (sent {}, persisted {}, lost {}){}", spec.name,
                VerdictName(result.status), result.duration_s, result.sent, result.persisted,
                result.lost, result.note.empty() ? "" : ": " + result.note);
   if (metrics_) metrics_->Publish(result);
-  SetCurrent("");
+  SetCurrent("", 0, std::nullopt);
   return result;
 }
 
@@ -150,8 +197,68 @@ report::RunReport Runner::RunSuite(const ScenarioCatalog& catalog, const RunRequ
     if (it == catalog.suites.end()) throw std::invalid_argument("no suite named '" + request.suite + "'");
     names = it->second;
   }
+  for (const std::string& name : names) (void)catalog.Get(name, request.suite);  // throws first
+  {
+    MutexLock lock(&current_mu_);
+    run_began_ = began;
+    index_ = 0;
+    total_ = static_cast<int>(names.size());
+  }
+  report.environment = DescribeEnvironment(target_->ConfigUsed());
+
+  std::string why_not;
+  try {
+    target_->BeginRun();
+  } catch (const std::exception& e) {
+    why_not = e.what();
+    spdlog::error("bench: cannot begin the run: {}", why_not);
+  }
+  std::optional<BotProbe> probe;
+  const std::string bot_prefix = target_->BotSubjectPrefix();
+  if (why_not.empty() && request.bot_probe_rate > 0 && !bot_prefix.empty()) {
+    try {
+      bus::ConnectionOptions options = target_->ClientOptions();
+      options.name = "roseyd-bench";
+      probe.emplace(options, bot_prefix, request.bot_probe_rate);
+      report.bot_service.emplace();
+      probe->MeasureIdle(request.bot_probe_idle, cancelled_, &*report.bot_service);
+      probe->Start();
+    } catch (const std::exception& e) {
+      spdlog::warn("bench: cannot probe the bot's service on {}.*: {}", bot_prefix, e.what());
+      probe.reset();
+      report.bot_service.reset();
+    }
+  }
+  if (why_not.empty()) {
+    RunScenarios(catalog, request, names, on_done, &report);
+  } else {
+    for (const std::string& name : names) {
+      const ScenarioSpec spec = catalog.Get(name, request.suite);
+      ScenarioResult result;
+      result.name = spec.name;
+      result.category = spec.category;
+      result.priority = spec.priority;
+      result.description = spec.description;
+      result.note = "could not run: the load generator's service instance did not start: " + why_not;
+      if (on_done) on_done(result);
+      report.scenarios.push_back(std::move(result));
+    }
+  }
+  if (probe) probe->Stop(&*report.bot_service);
+  target_->EndRun();
+  report.cancelled = cancelled_;
+  report.duration_s = Seconds(ScenarioClock::now() - began);
+  return report;
+}
+
+void Runner::RunScenarios(const ScenarioCatalog& catalog, const RunRequest& request,
+                          const std::vector<std::string>& names,
+                          const std::function<void(const ScenarioResult&)>& on_done,
+                          report::RunReport* report) {
   for (const std::string& name : names) {
     ScenarioSpec spec = catalog.Get(name, request.suite);
+    std::string overridden;
+    ApplyOverrides(request, &spec, &overridden);
     ScenarioResult result;
     if (cancelled_) {
       result.name = spec.name;
@@ -167,12 +274,17 @@ report::RunReport Runner::RunSuite(const ScenarioCatalog& catalog, const RunRequ
       result.note = "refused: duration above bench.control.max_duration";
     } else {
       result = RunScenario(spec);
+      if (!overridden.empty()) {
+        result.note = overridden + (result.note.empty() ? "" : "; " + result.note);
+      }
+    }
+    {
+      MutexLock lock(&current_mu_);
+      index_ = static_cast<int>(report->scenarios.size()) + 1;
     }
     if (on_done) on_done(result);
-    report.scenarios.push_back(std::move(result));
+    report->scenarios.push_back(std::move(result));
   }
-  report.duration_s = Seconds(ScenarioClock::now() - began);
-  return report;
 }
 
 }  // namespace roseyd::loadgen

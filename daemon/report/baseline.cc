@@ -7,6 +7,13 @@ namespace roseyd::report {
 
 void CompareToBaseline(RunReport* report, const RunReport& baseline) {
   report->comparisons.clear();
+  report->baseline_figures.clear();
+  report->baseline_started_utc = baseline.started_utc;
+  for (const ScenarioResult& b : baseline.scenarios) {
+    for (const Figure& f : b.figures) {
+      if (std::isfinite(f.value)) report->baseline_figures[b.name + "/" + f.metric] = f.value;
+    }
+  }
   for (const ScenarioResult& s : report->scenarios) {
     for (const Figure& f : s.figures) {
       if (!f.target) continue;

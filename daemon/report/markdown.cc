@@ -2,32 +2,18 @@
 
 #include <algorithm>
 #include <cmath>
-#include <iomanip>
 #include <map>
 #include <sstream>
 #include <utility>
 #include <vector>
 
+#include "report/comparison_tables.h"
 #include "report/exit_status.h"
+#include "report/figure_text.h"
 
 namespace roseyd::report {
 
 namespace {
-
-// Numbers as people read them: 3 significant digits, no exponent for
-// everyday magnitudes, "inf" for the unmeasurable.
-std::string Num(double v) {
-  if (std::isinf(v)) return "inf";
-  if (std::isnan(v)) return "nan";
-  std::ostringstream s;
-  const double a = std::fabs(v);
-  if (a >= 1000 || a == std::floor(a)) {
-    s << std::fixed << std::setprecision(a == std::floor(a) ? 0 : 1) << v;
-  } else {
-    s << std::setprecision(3) << v;
-  }
-  return s.str();
-}
 
 std::string StatsTable(const char* what, const LatencyResult& l) {
   const LatencySummary& s = l.summary;
@@ -40,9 +26,32 @@ std::string StatsTable(const char* what, const LatencyResult& l) {
   return md.str();
 }
 
-// "<= 5" or ">= 100": a judged figure's target as the tables show it.
-std::string TargetText(const Figure& f) {
-  return std::string(f.comparison == Comparison::kAtMost ? "<= " : ">= ") + Num(*f.target);
+// A persisted rate of a paced scenario is the offered rate when all goes
+// well: over its target it shows the offer, not room to spare.
+bool IsOfferedRate(const ScenarioResult& s, const Figure& f) {
+  return f.metric == "persisted_per_second" && s.target_rate > 0;
+}
+
+std::string HeadroomText(const ScenarioResult& s, const Figure& f) {
+  if (!f.target) return "-";
+  if (IsOfferedRate(s, f)) return "n/a (the offered rate)";
+  return Num(f.headroom);
+}
+
+// The judged figure with the least headroom, preferring those that are not
+// just the offered rate; nullptr when nothing is judged.
+const Figure* KeyFigure(const ScenarioResult& s) {
+  const Figure* key = nullptr;
+  for (const auto& f : s.figures) {
+    if (!f.target) continue;
+    if (key == nullptr) {
+      key = &f;
+      continue;
+    }
+    const bool offered = IsOfferedRate(s, f), key_offered = IsOfferedRate(s, *key);
+    if (offered != key_offered ? key_offered : f.headroom < key->headroom) key = &f;
+  }
+  return key;
 }
 
 void ExecutiveSummary(const RunReport& r, std::ostringstream& md) {
@@ -54,31 +63,65 @@ void ExecutiveSummary(const RunReport& r, std::ostringstream& md) {
      << "- Date: " << r.started_utc << "\n"
      << "- roseyd " << e.roseyd_version << " (revision " << e.roseyd_revision << ")\n"
      << "- Suite: " << r.suite << ", " << r.scenarios.size() << " scenarios in "
-     << Num(r.duration_s) << " s against " << r.target << "\n"
-     << "- PASS " << counts[Verdict::kPass] << ", WARN " << counts[Verdict::kWarn] << ", FAIL "
+     << Num(r.duration_s) << " s against " << r.target << "\n";
+  if (r.cancelled) {
+    int ran = 0;
+    for (const auto& s : r.scenarios) ran += s.note.rfind("cancelled", 0) == 0 ? 0 : 1;
+    md << "- **Cancelled**: the run was cancelled after " << ran << " of " << r.scenarios.size()
+       << " scenarios; the scenario running then and those after it are NOT RUN (cancelled)\n";
+  }
+  md << "- PASS " << counts[Verdict::kPass] << ", WARN " << counts[Verdict::kWarn] << ", FAIL "
      << counts[Verdict::kFail] << ", NOT RUN " << counts[Verdict::kNotRun] << "\n"
      << "- Result: "
-     << (exit == 0 ? "every P0 scenario passed" : exit == 1 ? "a P0 scenario failed or a figure regressed"
-                                                           : "a P0 scenario could not run")
-     << " (exit status " << exit << ")\n\n"
-     << "Latency runs from each event's intended send time (open-loop schedule) to the commit "
+     << (exit == 0   ? "every P0 scenario passed"
+         : exit == 1 ? "a P0 scenario failed or a figure regressed"
+                     : "a P0 scenario could not run")
+     << " (exit status " << exit << ")\n";
+  if (r.baseline_file) {
+    md << "- Baseline: " << *r.baseline_file
+       << (r.baseline_started_utc.empty() ? "" : ", the run of " + r.baseline_started_utc)
+       << (r.regressions_fail ? "; a figure worse by more than " + Num(r.tolerance_percent) +
+                                    " % fails this run"
+                              : "; the previous run, shown for comparison (a regression does "
+                                "not fail this run)")
+       << "\n";
+  } else {
+    md << "- Baseline: none (pass a benchmark_results.json to `roseyd bench --baseline` to "
+          "compare)\n";
+  }
+  md << "\nLatency runs from each event's intended send time (open-loop schedule) to the commit "
         "of its row; percentiles come from a histogram with under 1 % relative error, mean, "
         "min, max and stddev are exact. Persisted counts rows in the database. PASS is within "
-        "target, WARN within 20 % past it, FAIL beyond.\n\n"
-     << "| scenario | priority | status | key figure | target | headroom |\n|---|---|---|---|---|---|\n";
+        "target, WARN within 20 % past it, FAIL beyond. Headroom is target / measured (measured "
+        "/ target for a minimum): above 1 is room to spare.\n\n";
+  md << SpeedAtAGlance(r) << "\n" << BotServiceSection(r) << OriginalServiceSection(r);
+  md << "\n### Scenarios\n\n"
+     << "| scenario | priority | status | key figure | target | headroom | baseline | change |\n"
+     << "|---|---|---|---|---|---|---|---|\n";
   for (const auto& s : r.scenarios) {
-    // The key figure is the judged one with the least headroom.
-    const Figure* key = nullptr;
-    for (const auto& f : s.figures) {
-      if (f.target && (key == nullptr || f.headroom < key->headroom)) key = &f;
-    }
-    md << "| " << s.name << " | " << PriorityName(s.priority) << " | " << VerdictName(s.status) << " | "
-       << (key ? key->metric + " = " + Num(key->value) : "-") << " | " << (key ? TargetText(*key) : "-")
-       << " | " << (key ? Num(key->headroom) : "-") << " |\n";
+    const Figure* key = KeyFigure(s);
+    md << "| " << s.name << " | " << PriorityName(s.priority) << " | " << VerdictName(s.status)
+       << " | " << (key ? key->metric + " = " + Num(key->value) : "-") << " | "
+       << (key ? TargetText(*key) : "-") << " | " << (key ? HeadroomText(s, *key) : "-") << " "
+       << (key ? BaselineCells(r, s.name, key->metric, key->value) : "| - | - |") << "\n";
   }
 }
 
-void ScenarioSection(const ScenarioResult& s, std::ostringstream& md) {
+void StepsTable(const ScenarioResult& s, std::ostringstream& md) {
+  if (s.steps.empty()) return;
+  md << "| offered ev/s | sent | persisted | lost | persisted ev/s | p50 ms | p99 ms | "
+        "CPU us/event | within target |\n|---|---|---|---|---|---|---|---|---|\n";
+  for (const RateStep& step : s.steps) {
+    md << "| " << Num(step.offered_per_s) << " | " << step.sent << " | " << step.persisted
+       << " | " << step.lost << " | " << Num(step.persisted_per_s) << " | " << Num(step.p50_ms)
+       << " | " << Num(step.p99_ms) << " | "
+       << (step.cpu_us_per_event > 0 ? Num(step.cpu_us_per_event) : std::string("-")) << " | "
+       << (step.within_target ? "yes" : "**no**") << " |\n";
+  }
+  md << "\n![latency per rate](charts/" << s.name << "-capacity.svg)\n\n";
+}
+
+void ScenarioSection(const RunReport& r, const ScenarioResult& s, std::ostringstream& md) {
   md << "\n#### " << s.name << ": " << VerdictName(s.status) << "\n\n" << s.description << "\n\n"
      << "- Priority " << PriorityName(s.priority) << ", ran " << Num(s.duration_s) << " s"
      << (s.target_rate > 0 ? ", offered " + Num(s.target_rate) + " per second" : "") << "\n"
@@ -86,18 +129,28 @@ void ScenarioSection(const ScenarioResult& s, std::ostringstream& md) {
   if (s.failed_requests > 0) md << ", failed requests " << s.failed_requests;
   md << "\n";
   if (!s.note.empty()) md << "- Note: " << s.note << "\n";
-  md << "\n| figure | measured | target | verdict | headroom |\n|---|---|---|---|---|\n";
+  for (const Marker& m : s.markers) md << "- At " << Num(m.t_s) << " s: " << m.label << "\n";
+  md << "\n| figure | measured | target | verdict | headroom | baseline | change |\n"
+     << "|---|---|---|---|---|---|---|\n";
   for (const auto& f : s.figures) {
-    md << "| " << f.metric << " | " << Num(f.value) << " | " << (f.target ? TargetText(f) : "-")
-       << " | " << (f.target ? std::string(VerdictName(f.verdict)) : "-") << " | "
-       << (f.target ? Num(f.headroom) : "-") << " |\n";
+    md << "| " << f.metric << " | " << Num(f.value) << " | " << TargetText(f) << " | "
+       << (f.target ? std::string(VerdictName(f.verdict)) : "-") << " | " << HeadroomText(s, f)
+       << " " << BaselineCells(r, s.name, f.metric, f.value) << "\n";
   }
   md << "\n";
+  StepsTable(s, md);
   if (s.event_latency && s.event_latency->summary.n > 0) md << StatsTable("event latency", *s.event_latency);
   if (s.request_latency && s.request_latency->summary.n > 0) md << StatsTable("request latency", *s.request_latency);
   if (s.publish_call && s.publish_call->summary.n > 0) md << StatsTable("publish call (not latency)", *s.publish_call);
-  if (s.event_latency || s.request_latency) md << "![latency](charts/" << s.name << "-latency.svg)\n";
+  if ((s.event_latency && s.event_latency->summary.n > 0) ||
+      (s.request_latency && s.request_latency->summary.n > 0)) {
+    md << "![latency](charts/" << s.name << "-latency.svg)\n";
+  }
   if (!s.timeline.empty()) md << "![rate and RSS](charts/" << s.name << "-timeline.svg)\n";
+  if (std::any_of(s.timeline.begin(), s.timeline.end(),
+                  [](const TimelinePoint& p) { return p.cpu_percent > 0; })) {
+    md << "![CPU](charts/" << s.name << "-cpu.svg)\n";
+  }
 }
 
 void ResultsByCategory(const RunReport& r, std::ostringstream& md) {
@@ -108,7 +161,7 @@ void ResultsByCategory(const RunReport& r, std::ostringstream& md) {
       if (s.category != category) continue;
       if (!any) md << "\n### " << category << "\n";
       any = true;
-      ScenarioSection(s, md);
+      ScenarioSection(r, s, md);
     }
   }
 }
@@ -124,11 +177,13 @@ void Analysis(const RunReport& r, std::ostringstream& md) {
         md << "- " << s.name << ": " << f.metric << " = " << Num(f.value) << " against "
            << Num(*f.target) << " (" << VerdictName(f.verdict) << ")\n";
       }
-      if (std::isfinite(f.headroom)) tight.emplace_back(f.headroom, s.name + " " + f.metric);
+      if (std::isfinite(f.headroom) && !IsOfferedRate(s, f)) {
+        tight.emplace_back(f.headroom, s.name + " " + f.metric);
+      }
     }
   }
   std::sort(tight.begin(), tight.end());
-  md << "\nLeast headroom (the likeliest bottlenecks):\n\n";
+  md << "\nLeast headroom (the likeliest bottlenecks; offered rates left out):\n\n";
   for (size_t i = 0; i < tight.size() && i < 5; ++i) {
     md << "- " << tight[i].second << ": headroom " << Num(tight[i].first) << "\n";
   }
@@ -136,7 +191,8 @@ void Analysis(const RunReport& r, std::ostringstream& md) {
         "benchmark_results.json to `roseyd bench --baseline`.\n";
   if (r.baseline_file) {
     md << "\nAgainst baseline " << *r.baseline_file << " (tolerance " << Num(r.tolerance_percent)
-       << " %):\n\n| scenario | figure | baseline | now | change % | regressed |\n|---|---|---|---|---|---|\n";
+       << " %" << (r.regressions_fail ? "" : "; informational") << "):\n\n"
+       << "| scenario | figure | baseline | now | change % | regressed |\n|---|---|---|---|---|---|\n";
     for (const auto& c : r.comparisons) {
       md << "| " << c.scenario << " | " << c.metric << " | " << Num(c.baseline) << " | " << Num(c.current)
          << " | " << Num(c.change_percent) << " | " << (c.regressed ? "**yes**" : "no") << " |\n";

@@ -68,6 +68,16 @@ json ToJson(const RunReport& r) {
     }
     json extra = json::object();
     for (const auto& [k, v] : s.extra) extra[k] = Jnum(v);
+    json markers = json::array();
+    for (const Marker& m : s.markers) markers.push_back({{"t_s", m.t_s}, {"label", m.label}});
+    json steps = json::array();
+    for (const RateStep& r : s.steps) {
+      steps.push_back({{"offered_per_s", r.offered_per_s}, {"sent", r.sent},
+                       {"persisted", r.persisted}, {"lost", r.lost},
+                       {"persisted_per_s", Jnum(r.persisted_per_s)}, {"p50_ms", Jnum(r.p50_ms)},
+                       {"p99_ms", Jnum(r.p99_ms)}, {"cpu_us_per_event", Jnum(r.cpu_us_per_event)},
+                       {"within_target", r.within_target}});
+    }
     json j{{"name", s.name},
            {"category", s.category},
            {"description", s.description},
@@ -84,12 +94,24 @@ json ToJson(const RunReport& r) {
            {"figures", figures},
            {"timeline_columns", {"t_s", "sent_per_s", "persisted_per_s", "rss_bytes", "rss_anon_bytes", "cpu_percent"}},
            {"timeline", timeline},
+           {"markers", markers},
+           {"steps", steps},
            {"extra", extra}};
     if (s.event_latency) j["event_latency"] = LatencyJson(*s.event_latency);
     if (s.request_latency) j["request_latency"] = LatencyJson(*s.request_latency);
     if (s.publish_call) j["publish_call"] = LatencyJson(*s.publish_call);
     scenarios.push_back(j);
   }
+  json bot = nullptr;
+  if (r.bot_service) {
+    const BotServiceProbe& b = *r.bot_service;
+    bot = {{"subject", b.subject},         {"rate", b.rate},
+           {"idle", LatencyJson(b.idle)},  {"during", LatencyJson(b.during)},
+           {"idle_sent", b.idle_sent},     {"idle_failed", b.idle_failed},
+           {"during_sent", b.during_sent}, {"during_failed", b.during_failed}};
+  }
+  json baseline_figures = json::object();
+  for (const auto& [k, v] : r.baseline_figures) baseline_figures[k] = v;
   json comparisons = json::array();
   for (const Regression& c : r.comparisons) {
     comparisons.push_back({{"scenario", c.scenario}, {"metric", c.metric},
@@ -101,6 +123,7 @@ json ToJson(const RunReport& r) {
           {"started_utc", r.started_utc},
           {"duration_s", r.duration_s},
           {"target", r.target},
+          {"cancelled", r.cancelled},
           {"environment",
            {{"os", e.os}, {"kernel", e.kernel}, {"cpu_model", e.cpu_model}, {"cores", e.cores},
             {"ram_bytes", e.ram_bytes}, {"compiler", e.compiler},
@@ -108,8 +131,12 @@ json ToJson(const RunReport& r) {
             {"nats_server_version", e.nats_server_version}, {"sqlite_version", e.sqlite_version},
             {"config", e.config_yaml}}},
           {"baseline_file", r.baseline_file ? json(*r.baseline_file) : json(nullptr)},
+          {"baseline_started_utc", r.baseline_started_utc},
           {"tolerance_percent", r.tolerance_percent},
+          {"regressions_fail", r.regressions_fail},
           {"comparisons", comparisons},
+          {"baseline_figures", baseline_figures},
+          {"bot_service", bot},
           {"scenarios", scenarios}};
 }
 
@@ -158,6 +185,16 @@ ScenarioResult ScenarioFromJson(const json& sj, std::string* field) {
     s.timeline.push_back({p.at(0), p.at(1), p.at(2), p.at(3), p.at(4), p.at(5)});
   }
   for (const auto& [k, v] : sj.at("extra").items()) s.extra[k] = Dnum(v);
+  // Markers and steps are absent from reports written before they existed.
+  for (const json& m : sj.value("markers", json::array())) {
+    s.markers.push_back({m.at("t_s").get<double>(), m.at("label").get<std::string>()});
+  }
+  for (const json& r : sj.value("steps", json::array())) {
+    s.steps.push_back({r.at("offered_per_s").get<double>(), r.at("sent").get<uint64_t>(),
+                       r.at("persisted").get<uint64_t>(), r.at("lost").get<uint64_t>(),
+                       Dnum(r.at("persisted_per_s")), Dnum(r.at("p50_ms")), Dnum(r.at("p99_ms")),
+                       Dnum(r.at("cpu_us_per_event")), r.at("within_target").get<bool>()});
+  }
   if (sj.contains("event_latency")) s.event_latency = LatencyFromJson(sj.at("event_latency"));
   if (sj.contains("request_latency")) s.request_latency = LatencyFromJson(sj.at("request_latency"));
   if (sj.contains("publish_call")) s.publish_call = LatencyFromJson(sj.at("publish_call"));
@@ -187,6 +224,27 @@ RunReport ParseReportJson(std::string_view text, const std::string& source) {
                                 e.at("roseyd_revision"), e.at("nats_server_version"),
                                 e.at("sqlite_version"), e.at("config")};
     r.tolerance_percent = j.at("tolerance_percent").get<double>();
+    // Fields added after schema 1 first shipped: optional on reading.
+    field = "cancelled";
+    r.cancelled = j.value("cancelled", false);
+    r.regressions_fail = j.value("regressions_fail", true);
+    r.baseline_started_utc = j.value("baseline_started_utc", "");
+    field = "baseline_figures";
+    const json baseline_figures = j.value("baseline_figures", json::object());
+    for (const auto& [k, v] : baseline_figures.items()) r.baseline_figures[k] = v.get<double>();
+    field = "bot_service";
+    if (const auto b = j.find("bot_service"); b != j.end() && !b->is_null()) {
+      BotServiceProbe probe;
+      probe.subject = b->at("subject").get<std::string>();
+      probe.rate = b->at("rate").get<double>();
+      probe.idle = LatencyFromJson(b->at("idle"));
+      probe.during = LatencyFromJson(b->at("during"));
+      probe.idle_sent = b->at("idle_sent").get<uint64_t>();
+      probe.idle_failed = b->at("idle_failed").get<uint64_t>();
+      probe.during_sent = b->at("during_sent").get<uint64_t>();
+      probe.during_failed = b->at("during_failed").get<uint64_t>();
+      r.bot_service = probe;
+    }
     if (!j.at("baseline_file").is_null()) r.baseline_file = j.at("baseline_file").get<std::string>();
     for (const json& c : j.at("comparisons")) {
       r.comparisons.push_back({c.at("scenario"), c.at("metric"), Dnum(c.at("baseline")),

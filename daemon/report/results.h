@@ -37,9 +37,41 @@ struct TimelinePoint {
   double cpu_percent = 0;      // of one core, service process, over the last interval
 };
 
+// A moment of a scenario worth marking on its timeline chart, e.g. the
+// service's restart.
+struct Marker {
+  double t_s = 0;  // on the timeline's clock
+  std::string label;
+};
+
 struct LatencyResult {
   LatencySummary summary;
   std::vector<LatencyHistogram::Bucket> buckets;  // raw data for the JSON
+};
+
+// One rate of a capacity ramp: what was offered, what came of it.
+struct RateStep {
+  double offered_per_s = 0;
+  uint64_t sent = 0;
+  uint64_t persisted = 0;  // counted in the database
+  uint64_t lost = 0;
+  double persisted_per_s = 0;  // persisted over the step's window
+  double p50_ms = 0;
+  double p99_ms = 0;
+  double cpu_us_per_event = 0;  // service CPU over the step per persisted event; 0 unknown
+  bool within_target = false;   // p99 under the scenario's target and nothing lost
+};
+
+// The bot's own service, probed with read-only requests while a run drives
+// the load generator's instance beside it: its latency idle (before the
+// run) and during the run.
+struct BotServiceProbe {
+  std::string subject;  // "rosey.db.query.user_stats"
+  double rate = 0;      // requests per second, open loop
+  LatencyResult idle;
+  LatencyResult during;
+  uint64_t idle_sent = 0, idle_failed = 0;
+  uint64_t during_sent = 0, during_failed = 0;
 };
 
 struct ScenarioResult {
@@ -64,6 +96,8 @@ struct ScenarioResult {
   std::optional<LatencyResult> publish_call;     // time inside the publish call
   std::vector<Figure> figures;
   std::vector<TimelinePoint> timeline;
+  std::vector<Marker> markers;          // on the timeline
+  std::vector<RateStep> steps;          // capacity: one per rate tried
   std::map<std::string, double> extra;  // anything else measured, by name with unit
 };
 
@@ -99,11 +133,20 @@ struct RunReport {
   std::string started_utc;     // ISO 8601
   double duration_s = 0;
   std::string target;          // "embedded" or the NATS URL of a running roseyd
+  bool cancelled = false;      // stopped before every scenario had run
   Environment environment;
   std::vector<ScenarioResult> scenarios;
+  std::optional<BotServiceProbe> bot_service;  // when a bot's service served beside the run
   std::optional<std::string> baseline_file;
+  std::string baseline_started_utc;  // when the baseline ran
   double tolerance_percent = 10;
+  // False for a baseline taken automatically (the previous run of a running
+  // roseyd): its regressions are shown, but do not fail the run.
+  bool regressions_fail = true;
   std::vector<Regression> comparisons;  // filled by CompareToBaseline
+  // Every finite figure of the baseline, by "scenario/metric", judged or
+  // not, to show beside this run's (filled by CompareToBaseline).
+  std::map<std::string, double> baseline_figures;
 };
 
 }  // namespace roseyd::report

@@ -2,14 +2,16 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <sstream>
+#include <utility>
 
 namespace roseyd::report {
 
 namespace {
 
-constexpr double kW = 800, kH = 400, kLeft = 70, kRight = 70, kTop = 40, kBottom = 50;
-constexpr const char* kColors[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd"};
+constexpr double kW = 800, kH = 440, kLeft = 70, kRight = 70, kTop = 56, kBottom = 96;
+constexpr const char* kColors[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"};
 
 std::string Escape(const std::string& text) {
   std::string out;
@@ -27,18 +29,61 @@ std::string Escape(const std::string& text) {
 
 std::string Fmt(double v) {
   std::ostringstream s;
-  s << (std::fabs(v) >= 100 ? std::round(v) : std::round(v * 100) / 100);
+  const double a = std::fabs(v);
+  if (a >= 1e6 && std::fmod(a, 1e6) == 0) {
+    s << v / 1e6 << "M";
+  } else if (a >= 1e4 && std::fmod(a, 1e3) == 0) {
+    s << v / 1e3 << "k";
+  } else {
+    s << (a >= 100 ? std::round(v) : std::round(v * 1000) / 1000);
+  }
   return s.str();
 }
 
-// A "nice" upper bound for an axis: 1, 2 or 5 times a power of ten.
-double NiceMax(double v) {
-  if (!(v > 0)) return 1;
-  const double p = std::pow(10, std::floor(std::log10(v)));
-  for (const double m : {1.0, 2.0, 5.0, 10.0}) {
-    if (v <= m * p) return m * p;
+// A linear axis from 0 that fits `max`: of the steps 1, 2, 2.5 and 5 times a
+// power of ten that need 3 to 8 intervals, the one whose top (the first
+// step at or above max) is lowest, so the data fills most of the height.
+struct LinearAxis {
+  double step = 1;
+  int intervals = 1;
+  double top() const { return step * intervals; }
+};
+LinearAxis FitLinear(double max) {
+  if (!(max > 0)) return LinearAxis{};
+  const double p = std::pow(10, std::floor(std::log10(max / 8)));
+  LinearAxis best{0, 0};
+  for (const double scale : {1.0, 10.0}) {
+    for (const double m : {1.0, 2.0, 2.5, 5.0}) {
+      const double step = m * p * scale;
+      const int n = std::max(1, static_cast<int>(std::ceil(max / step - 1e-9)));
+      if (n >= 3 && n <= 8 && (best.intervals == 0 || step * n < best.top())) best = {step, n};
+    }
   }
-  return 10 * p;
+  if (best.intervals == 0) best = {10 * p, std::max(1, static_cast<int>(std::ceil(max / (10 * p))))};
+  return best;
+}
+
+// Colours and dashes of level lines (targets, idle), each named in the legend.
+struct LevelStyle {
+  const char* color;
+  const char* dash;
+};
+constexpr LevelStyle kLevelStyles[] = {{"#444", "6 4"}, {"#ff7f0e", "6 4"}, {"#7f7f7f", "2 3"}};
+
+// A log axis over whole decades from below `lo` to above `hi`.
+struct LogAxis {
+  double lo_exp = 0, hi_exp = 1;
+  double Fraction(double v) const {
+    if (!(v > 0)) return 0;
+    return std::clamp((std::log10(v) - lo_exp) / (hi_exp - lo_exp), 0.0, 1.0);
+  }
+};
+LogAxis FitLog(double lo, double hi) {
+  if (!(lo > 0)) lo = hi > 0 ? hi / 10 : 0.01;
+  if (!(hi > 0)) hi = lo * 10;
+  LogAxis axis{std::floor(std::log10(lo)), std::ceil(std::log10(hi))};
+  if (axis.hi_exp <= axis.lo_exp) axis.hi_exp = axis.lo_exp + 1;
+  return axis;
 }
 
 class Canvas {
@@ -48,13 +93,15 @@ class Canvas {
          << "\" viewBox=\"0 0 " << kW << " " << kH << "\" font-family=\"sans-serif\" font-size=\"12\">\n"
          << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
          << "<text x=\"" << kW / 2 << "\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">"
-         << Escape(title) << "</text>\n"
-         << "<rect x=\"" << kLeft << "\" y=\"" << kTop << "\" width=\"" << kW - kLeft - kRight
-         << "\" height=\"" << kH - kTop - kBottom << "\" fill=\"none\" stroke=\"#444\"/>\n";
+         << Escape(title) << "</text>\n";
   }
   double X(double fraction) const { return kLeft + fraction * (kW - kLeft - kRight); }
   double Y(double fraction) const { return kH - kBottom - fraction * (kH - kTop - kBottom); }
 
+  void Frame() {
+    svg_ << "<rect x=\"" << kLeft << "\" y=\"" << kTop << "\" width=\"" << kW - kLeft - kRight
+         << "\" height=\"" << kH - kTop - kBottom << "\" fill=\"none\" stroke=\"#444\"/>\n";
+  }
   void Text(double x, double y, const std::string& text, const char* anchor = "middle",
             const char* color = "#222") {
     svg_ << "<text x=\"" << x << "\" y=\"" << y << "\" text-anchor=\"" << anchor << "\" fill=\""
@@ -63,7 +110,7 @@ class Canvas {
   void GridY(double fraction, const std::string& label, const std::string& right_label = "") {
     const double y = Y(fraction);
     svg_ << "<line x1=\"" << X(0) << "\" y1=\"" << y << "\" x2=\"" << X(1) << "\" y2=\"" << y
-         << "\" stroke=\"#ddd\"/>\n";
+         << "\" stroke=\"#e4e4e4\"/>\n";
     Text(X(0) - 6, y + 4, label, "end");
     if (!right_label.empty()) Text(X(1) + 6, y + 4, right_label, "start");
   }
@@ -73,28 +120,99 @@ class Canvas {
          << "\" stroke=\"#444\"/>\n";
     Text(x, Y(0) + 18, label);
   }
-  void Line(const std::vector<std::pair<double, double>>& points, const char* color) {
+  void Line(const std::vector<std::pair<double, double>>& points, const char* color,
+            const char* dash = nullptr) {
     if (points.empty()) return;
-    svg_ << "<polyline fill=\"none\" stroke-width=\"2\" stroke=\"" << color << "\" points=\"";
+    svg_ << "<polyline fill=\"none\" stroke-width=\"2\" stroke=\"" << color << "\"";
+    if (dash) svg_ << " stroke-dasharray=\"" << dash << "\"";
+    svg_ << " points=\"";
     for (const auto& [fx, fy] : points) svg_ << X(fx) << "," << Y(fy) << " ";
     svg_ << "\"/>\n";
   }
-  void Legend(int row, const std::string& label, const char* color) {
-    const double y = kTop + 16 + 16 * row;
-    svg_ << "<rect x=\"" << X(0) + 10 << "\" y=\"" << y - 9 << "\" width=\"12\" height=\"4\" fill=\""
-         << color << "\"/>\n";
-    Text(X(0) + 28, y - 3, label, "start");
+  void Dots(const std::vector<std::pair<double, double>>& points, const char* color) {
+    for (const auto& [fx, fy] : points) {
+      svg_ << "<circle cx=\"" << X(fx) << "\" cy=\"" << Y(fy) << "\" r=\"3.5\" fill=\"" << color
+           << "\"/>\n";
+    }
+  }
+  // A dashed horizontal line at `fraction`, style `k`; its label goes in the
+  // legend (LevelLegend), never on the data.
+  void Level(double fraction, size_t k) {
+    const LevelStyle& style = kLevelStyles[k % std::size(kLevelStyles)];
+    const double y = Y(fraction);
+    svg_ << "<line class=\"target\" x1=\"" << X(0) << "\" y1=\"" << y << "\" x2=\"" << X(1)
+         << "\" y2=\"" << y << "\" stroke=\"" << style.color
+         << "\" stroke-width=\"1.5\" stroke-dasharray=\"" << style.dash << "\"/>\n";
+  }
+  // A vertical marker at `fraction` with its label above the plot.
+  void VerticalMarker(double fraction, const std::string& label, int row) {
+    const double x = X(fraction);
+    svg_ << "<line class=\"marker\" x1=\"" << x << "\" y1=\"" << Y(1) << "\" x2=\"" << x
+         << "\" y2=\"" << Y(0) << "\" stroke=\"#8c564b\" stroke-width=\"1.5\" "
+            "stroke-dasharray=\"3 3\"/>\n";
+    const char* anchor = fraction < 0.2 ? "start" : fraction > 0.8 ? "end" : "middle";
+    Text(x, kTop - 6 - 13 * row, label, anchor, "#8c564b");
+  }
+  void Band(double from, double to) {
+    const double x0 = X(from), x1 = X(std::max(to, from + 0.004));  // at least 3 px wide
+    svg_ << "<rect class=\"gap\" x=\"" << x0 << "\" y=\"" << Y(1) << "\" width=\"" << x1 - x0
+         << "\" height=\"" << Y(0) - Y(1) << "\" fill=\"#8c564b\" fill-opacity=\"0.25\"/>\n";
+  }
+  struct LegendEntry {
+    std::string label;
+    const char* color;
+    const char* dash = nullptr;  // a level line's
+  };
+  // Legend entries in rows below the x-axis title: never over the data.
+  void Legend(const std::vector<LegendEntry>& entries) {
+    const auto width = [](const LegendEntry& e) { return 24 + 6.6 * static_cast<double>(e.label.size()) + 22; };
+    double total = 0;
+    for (const auto& e : entries) total += width(e);
+    double y = total > kW - kLeft ? kH - 26 : kH - 14;  // two rows when one is too narrow
+    double x = kLeft;
+    for (const auto& e : entries) {
+      if (x + width(e) > kW && x > kLeft) {
+        x = kLeft;
+        y += 16;
+      }
+      svg_ << "<line x1=\"" << x << "\" y1=\"" << y - 4 << "\" x2=\"" << x + 18 << "\" y2=\""
+           << y - 4 << "\" stroke=\"" << e.color << "\" stroke-width=\"" << (e.dash ? 1.5 : 3)
+           << "\"";
+      if (e.dash) svg_ << " stroke-dasharray=\"" << e.dash << "\"";
+      svg_ << "/>\n";
+      Text(x + 24, y, e.label, "start");
+      x += width(e);
+    }
+  }
+  // The legend entries of `levels`, in the styles Level drew them with.
+  static void AddLevels(const std::vector<LevelLine>& levels, std::vector<LegendEntry>* legend) {
+    for (size_t k = 0; k < levels.size(); ++k) {
+      const LevelStyle& style = kLevelStyles[k % std::size(kLevelStyles)];
+      legend->push_back({levels[k].label, style.color, style.dash});
+    }
   }
   void AxisTitles(const std::string& x, const std::string& y, const std::string& y2 = "") {
-    Text(kW / 2, kH - 12, x);
-    svg_ << "<text x=\"16\" y=\"" << kH / 2 << "\" text-anchor=\"middle\" transform=\"rotate(-90 16 "
-         << kH / 2 << ")\">" << Escape(y) << "</text>\n";
+    Text(kW / 2, Y(0) + 40, x);
+    svg_ << "<text x=\"16\" y=\"" << (Y(0) + Y(1)) / 2 << "\" text-anchor=\"middle\" transform=\"rotate(-90 16 "
+         << (Y(0) + Y(1)) / 2 << ")\">" << Escape(y) << "</text>\n";
     if (!y2.empty()) {
-      svg_ << "<text x=\"" << kW - 14 << "\" y=\"" << kH / 2 << "\" text-anchor=\"middle\" transform=\"rotate(90 "
-           << kW - 14 << " " << kH / 2 << ")\">" << Escape(y2) << "</text>\n";
+      svg_ << "<text x=\"" << kW - 14 << "\" y=\"" << (Y(0) + Y(1)) / 2
+           << "\" text-anchor=\"middle\" transform=\"rotate(90 " << kW - 14 << " "
+           << (Y(0) + Y(1)) / 2 << ")\">" << Escape(y2) << "</text>\n";
+    }
+  }
+  void LogGrid(const LogAxis& axis, const char* unit) {
+    const int lo = static_cast<int>(axis.lo_exp), hi = static_cast<int>(axis.hi_exp);
+    for (int e = lo; e <= hi; ++e) {
+      for (const double m : {1.0, 2.0, 5.0}) {
+        const double v = m * std::pow(10, e);
+        if (std::log10(v) > axis.hi_exp + 1e-9) break;
+        GridY(axis.Fraction(v), m == 1.0 ? Fmt(v) + unit : "");
+      }
     }
   }
   std::string Finish() {
+    Frame();
     svg_ << "</svg>\n";
     return svg_.str();
   }
@@ -103,19 +221,39 @@ class Canvas {
   std::ostringstream svg_;
 };
 
+// The x axis of a timeline: seconds from 0 to the last sample.
+LinearAxis TimeAxis(const std::vector<TimelinePoint>& timeline) {
+  double t_max = 0;
+  for (const auto& p : timeline) t_max = std::max(t_max, p.t_s);
+  return FitLinear(t_max);
+}
+
+void TimeTicks(Canvas& c, const LinearAxis& t) {
+  for (int i = 0; i <= t.intervals; ++i) {
+    c.TickX(static_cast<double>(i) / t.intervals, Fmt(t.step * i));
+  }
+}
+
 }  // namespace
 
-std::string PercentileChartSvg(const std::string& title, const std::vector<LatencySeries>& series) {
+std::string PercentileChartSvg(const std::string& title, const std::vector<LatencySeries>& series,
+                               const std::vector<LevelLine>& targets) {
   constexpr double kNines = 4;  // up to 99.99 %
   Canvas c(title);
-  double max_ms = 0;
+  double lo = 0, hi = 0;
   for (const auto& s : series) {
-    for (const auto& b : s.buckets) max_ms = std::max(max_ms, static_cast<double>(b.upper_ns) / 1e6);
+    for (const auto& b : s.buckets) {
+      const double ms = static_cast<double>(b.upper_ns) / 1e6;
+      lo = lo == 0 ? ms : std::min(lo, ms);
+      hi = std::max(hi, ms);
+    }
   }
-  const double top = NiceMax(max_ms);
-  for (int i = 0; i <= 4; ++i) c.GridY(i / 4.0, Fmt(top * i / 4));
+  for (const LevelLine& t : targets) hi = std::max(hi, t.value);
+  const LogAxis y = FitLog(lo, hi);
+  c.LogGrid(y, " ms");
   const char* labels[] = {"0%", "90%", "99%", "99.9%", "99.99%"};
   for (int i = 0; i <= 4; ++i) c.TickX(i / kNines, labels[i]);
+  std::vector<Canvas::LegendEntry> legend;
   for (size_t k = 0; k < series.size(); ++k) {
     uint64_t total = 0;
     for (const auto& b : series[k].buckets) total += b.count;
@@ -123,45 +261,118 @@ std::string PercentileChartSvg(const std::string& title, const std::vector<Laten
     uint64_t seen = 0;
     double last_x = 0;
     for (const auto& b : series[k].buckets) {
-      const double ms = static_cast<double>(b.upper_ns) / 1e6 / top;
-      points.emplace_back(last_x, ms);  // a step: flat across the bucket's share
+      const double fy = y.Fraction(static_cast<double>(b.upper_ns) / 1e6);
+      points.emplace_back(last_x, fy);  // a step: flat across the bucket's share
       seen += b.count;
       const double rest = 1.0 - static_cast<double>(seen) / static_cast<double>(total);
       last_x = std::min(1.0, (rest > 0 ? -std::log10(rest) : kNines) / kNines);
-      points.emplace_back(last_x, ms);
+      points.emplace_back(last_x, fy);
     }
-    const char* color = kColors[k % 4];
+    const char* color = kColors[k % 5];
     c.Line(points, color);
-    c.Legend(static_cast<int>(k), series[k].label, color);
+    legend.push_back({series[k].label, color});
   }
-  c.AxisTitles("percentile", "latency (ms)");
+  for (size_t k = 0; k < targets.size(); ++k) c.Level(y.Fraction(targets[k].value), k);
+  Canvas::AddLevels(targets, &legend);
+  c.AxisTitles("percentile", "latency (ms, log scale)");
+  c.Legend(legend);
   return c.Finish();
 }
 
-std::string TimelineChartSvg(const std::string& title, const std::vector<TimelinePoint>& timeline) {
+std::string TimelineChartSvg(const std::string& title, const std::vector<TimelinePoint>& timeline,
+                             const std::vector<Marker>& markers, bool shade_between_markers) {
   Canvas c(title);
-  double t_max = 0, rate_max = 0, rss_max = 0;
+  double rate_max = 0, rss_max = 0;
   for (const auto& p : timeline) {
-    t_max = std::max(t_max, p.t_s);
     rate_max = std::max({rate_max, p.sent_per_s, p.persisted_per_s});
     rss_max = std::max(rss_max, p.rss_bytes / (1 << 20));
   }
-  const double rate_top = NiceMax(rate_max), rss_top = NiceMax(rss_max), t_top = NiceMax(t_max);
-  for (int i = 0; i <= 4; ++i) c.GridY(i / 4.0, Fmt(rate_top * i / 4), Fmt(rss_top * i / 4));
-  for (int i = 0; i <= 5; ++i) c.TickX(i / 5.0, Fmt(t_top * i / 5));
+  const LinearAxis rate = FitLinear(rate_max), t = TimeAxis(timeline);
+  // The RSS axis shares the rate axis's gridlines: same number of intervals.
+  const double rss_step = FitLinear(rss_max).top() / rate.intervals;
+  for (int i = 0; i <= rate.intervals; ++i) {
+    c.GridY(static_cast<double>(i) / rate.intervals, Fmt(rate.step * i),
+            rss_max > 0 ? Fmt(rss_step * i) : "");
+  }
+  TimeTicks(c, t);
+  if (shade_between_markers && markers.size() >= 2) {
+    c.Band(markers.front().t_s / t.top(), markers.back().t_s / t.top());
+  }
+  for (size_t i = 0; i < markers.size(); ++i) {
+    c.VerticalMarker(std::clamp(markers[i].t_s / t.top(), 0.0, 1.0), markers[i].label,
+                     static_cast<int>(i % 2));
+  }
   std::vector<std::pair<double, double>> sent, persisted, rss;
   for (const auto& p : timeline) {
-    sent.emplace_back(p.t_s / t_top, p.sent_per_s / rate_top);
-    persisted.emplace_back(p.t_s / t_top, p.persisted_per_s / rate_top);
-    rss.emplace_back(p.t_s / t_top, p.rss_bytes / (1 << 20) / rss_top);
+    sent.emplace_back(p.t_s / t.top(), p.sent_per_s / rate.top());
+    persisted.emplace_back(p.t_s / t.top(), p.persisted_per_s / rate.top());
+    if (rss_max > 0) rss.emplace_back(p.t_s / t.top(), p.rss_bytes / (1 << 20) / (rss_step * rate.intervals));
   }
   c.Line(sent, kColors[0]);
   c.Line(persisted, kColors[2]);
   c.Line(rss, kColors[1]);
-  c.Legend(0, "sent per second", kColors[0]);
-  c.Legend(1, "persisted per second", kColors[2]);
-  c.Legend(2, "RSS (MiB, right axis)", kColors[1]);
-  c.AxisTitles("seconds", "events per second", "RSS (MiB)");
+  std::vector<Canvas::LegendEntry> legend = {{"sent per second", kColors[0]},
+                                             {"persisted per second", kColors[2]}};
+  if (rss_max > 0) legend.push_back({"RSS (MiB, right axis)", kColors[1]});
+  c.AxisTitles("seconds", "events per second", rss_max > 0 ? "RSS (MiB)" : "");
+  c.Legend(legend);
+  return c.Finish();
+}
+
+std::string CpuChartSvg(const std::string& title, const std::vector<TimelinePoint>& timeline,
+                        const std::vector<LevelLine>& levels) {
+  Canvas c(title);
+  double cpu_max = 0;
+  for (const auto& p : timeline) cpu_max = std::max(cpu_max, p.cpu_percent);
+  for (const LevelLine& l : levels) cpu_max = std::max(cpu_max, l.value);
+  // Room above the highest line, so a level at the top stays off the frame.
+  const LinearAxis y = FitLinear(cpu_max * 1.05), t = TimeAxis(timeline);
+  for (int i = 0; i <= y.intervals; ++i) c.GridY(static_cast<double>(i) / y.intervals, Fmt(y.step * i));
+  TimeTicks(c, t);
+  std::vector<std::pair<double, double>> cpu;
+  cpu.reserve(timeline.size());
+  for (const auto& p : timeline) cpu.emplace_back(p.t_s / t.top(), p.cpu_percent / y.top());
+  c.Line(cpu, kColors[3]);
+  for (size_t k = 0; k < levels.size(); ++k) c.Level(levels[k].value / y.top(), k);
+  std::vector<Canvas::LegendEntry> legend = {{"service CPU (% of one core)", kColors[3]}};
+  Canvas::AddLevels(levels, &legend);
+  c.AxisTitles("seconds", "% of one core");
+  c.Legend(legend);
+  return c.Finish();
+}
+
+std::string CapacityChartSvg(const std::string& title, const std::vector<RateStep>& steps,
+                             double p99_target_ms) {
+  Canvas c(title);
+  double lo = 0, hi = p99_target_ms;
+  for (const RateStep& s : steps) {
+    if (s.p50_ms > 0) lo = lo == 0 ? s.p50_ms : std::min(lo, s.p50_ms);
+    if (std::isfinite(s.p99_ms)) hi = std::max(hi, s.p99_ms);
+  }
+  const LogAxis y = FitLog(lo, hi);
+  c.LogGrid(y, " ms");
+  // Rates evenly spaced, as tried: the ramp is not linear.
+  const size_t n = steps.size();
+  const auto x = [n](size_t i) { return n <= 1 ? 0.5 : 0.06 + 0.88 * static_cast<double>(i) / static_cast<double>(n - 1); };
+  std::vector<std::pair<double, double>> p50, p99, missed;
+  for (size_t i = 0; i < n; ++i) {
+    c.TickX(x(i), Fmt(steps[i].offered_per_s));
+    p50.emplace_back(x(i), y.Fraction(steps[i].p50_ms));
+    p99.emplace_back(x(i), y.Fraction(std::isfinite(steps[i].p99_ms) ? steps[i].p99_ms : hi));
+    if (!steps[i].within_target) missed.emplace_back(x(i), y.Fraction(std::isfinite(steps[i].p99_ms) ? steps[i].p99_ms : hi));
+  }
+  c.Line(p50, kColors[0]);
+  c.Dots(p50, kColors[0]);
+  c.Line(p99, kColors[1]);
+  c.Dots(p99, kColors[1]);
+  c.Dots(missed, "#000");
+  const std::vector<LevelLine> target = {{p99_target_ms, "p99 target " + Fmt(p99_target_ms) + " ms"}};
+  c.Level(y.Fraction(p99_target_ms), 0);
+  c.AxisTitles("offered events per second", "latency (ms, log scale)");
+  std::vector<Canvas::LegendEntry> legend = {{"p50", kColors[0]}, {"p99", kColors[1]}};
+  Canvas::AddLevels(target, &legend);
+  if (!missed.empty()) legend.push_back({"black dot: p99 over target or events lost", "#000"});
+  c.Legend(legend);
   return c.Finish();
 }
 

@@ -1,6 +1,8 @@
 // Chat lines from N bots, at a constant rate (events) or back to back
 // (burst): latency from each line's intended send to its commit.
 
+#include <unistd.h>
+
 #include <cmath>
 
 #include "loadgen/scenarios/kinds.h"
@@ -15,7 +17,12 @@ void RunChat(ScenarioContext* ctx, bool burst) {
   const double rate = burst ? 0 : spec.rate;
   ctx->result().target_rate = rate;
   Bots bots = ctx->StartBots(spec.publishers, spec.publishers);
+  // This thread sends: its CPU is the load generator's, not the service's.
+  bots.usage.ExcludeThreads({static_cast<pid_t>(gettid())});
+  ProcessUsage* usage = ctx->ServiceUsage(&bots);
+  const double cpu_before = usage ? usage->ServiceCpuSeconds() : 0;
   ChatRun run = ctx->SendChat(&bots, rate, count);
+  const double cpu_used = usage ? usage->ServiceCpuSeconds() - cpu_before : 0;
   ctx->RecordChatOutcome(run);
   const report::ScenarioResult& result = ctx->result();
   ctx->LatencyFigures(result.event_latency->summary);
@@ -25,6 +32,11 @@ void RunChat(ScenarioContext* ctx, bool burst) {
                  window > 0 ? static_cast<double>(result.persisted) / window : 0);
   if (burst) ctx->AddFigure("all_persisted_s", result.lost == 0 ? window : INFINITY);
   ctx->AddFigure("lost", static_cast<double>(result.lost));
+  if (burst && usage != nullptr && result.persisted > 0) {
+    // The service's CPU over the burst: comparable with the original's CPU
+    // per event, which was measured over lines published at once.
+    ctx->AddFigure("cpu_us_per_event", 1e6 * cpu_used / static_cast<double>(result.persisted));
+  }
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -57,6 +58,9 @@ void RunRestart(ScenarioContext* ctx) {
     }
   }
   RestoreMode restore(target, !mode.empty());
+  // A restart takes tens of milliseconds: sample the rates finely enough
+  // for the gap to show on the chart.
+  ctx->SetTimelineInterval(std::chrono::milliseconds(100));
   ChatRun run = ctx->SendChat(&bots, spec.rate, count, [&](CommitTracker& tracker) {
     // A third of the way in, restart the service under the running load.
     std::this_thread::sleep_for(kLead + spec.LoadDuration() / 3);
@@ -80,8 +84,17 @@ void RunRestart(ScenarioContext* ctx) {
   ctx->AddFigure("restart_to_first_commit_ms",
                  first == ScenarioClock::time_point{} ? INFINITY : Millis(first - timing.began));
   ctx->AddFigure("lost", static_cast<double>(ctx->result().lost));
-  ctx->AddNote(std::string("the service restarts inside this process (subscription, writer, "
-                           "database); ") +
+  ctx->AddMarker(run.load.timeline_origin, timing.began,
+                 "restart: service stopping (" + std::to_string(ctx->result().lost) +
+                     " events lost)");
+  if (first != ScenarioClock::time_point{}) {
+    char gap[64];
+    std::snprintf(gap, sizeof(gap), "first commit after it, %.1f ms later",
+                  Millis(first - timing.began));
+    ctx->AddMarker(run.load.timeline_origin, first, gap);
+  }
+  ctx->AddNote(std::string("the benchmark's own service instance restarts inside this process "
+                           "(subscription, writer, database; the bot's service is not touched); ") +
                (mode == "jetstream" ? "durable mode: events published meanwhile wait in the stream"
                                     : "events published while it is unsubscribed are lost on core "
                                       "NATS and counted"));

@@ -65,7 +65,8 @@ ScenarioContext::ScenarioContext(const ScenarioSpec& spec, BenchTarget* target,
       live_(live),
       cancelled_(cancelled),
       tag_(RunTag()),
-      user_prefix_("bench" + tag_ + "-") {
+      user_prefix_("bench" + tag_ + "-"),
+      bot_errors_("scenario " + spec.name + ", its bots") {
   result_.name = spec.name;
   result_.category = spec.category;
   result_.description = spec.description;
@@ -84,12 +85,11 @@ Bots ScenarioContext::StartBots(int bots, int users) {
   // few per connection): their CPU is the load generator's, not the service's.
   const std::set<pid_t> before = ProcessUsage::Threads();
   for (int i = 0; i < bots; ++i) {
-    bus::ConnectionOptions options;
-    options.url = target_->NatsUrl();
+    bus::ConnectionOptions options = target_->ClientOptions();
     options.name = "roseyd-bench-" + tag_ + "-" + std::to_string(i);
     options.send_asap = true;  // a bot's event goes out when it happens
     options.retry_on_failed_connect = false;
-    out.connections.push_back(std::make_unique<bus::Connection>(options));
+    out.connections.push_back(std::make_unique<bus::Connection>(options, &bot_errors_));
   }
   std::set<pid_t> threads;
   for (const pid_t tid : ProcessUsage::Threads()) {
@@ -145,7 +145,7 @@ ChatRun ScenarioContext::SendChat(Bots* bots, double rate, uint64_t count,
             Subject("message.log"), ChatLinePayload(User(lane), i, spec_.message_bytes), first + i);
       },
       [&] { return run.tracker->Committed(); }, ServiceUsage(bots), cancelled_,
-      live_ ? live_->sent : nullptr);
+      live_ ? live_->sent : nullptr, timeline_interval_);
   if (side.joinable()) side.join();
   // Everything sent should commit within a few batch delays; give stragglers
   // up to 2 s of silence, then count what the database holds.
@@ -218,7 +218,20 @@ void ScenarioContext::LatencyFigures(const report::LatencySummary& s) {
 }
 
 void ScenarioContext::AddNote(const std::string& note) {
+  if (note.empty()) return;
   result_.note += (result_.note.empty() ? "" : "; ") + note;
+}
+
+void ScenarioContext::NoteNatsErrors() {
+  const std::string bots = bot_errors_.TakeSummary();
+  AddNote(bots.empty() ? "" : "the bots' connections: " + bots);
+  const std::string target = target_->TakeNatsErrors();
+  AddNote(target.empty() ? "" : "the service's connection: " + target);
+}
+
+void ScenarioContext::AddMarker(ScenarioClock::time_point origin, ScenarioClock::time_point at,
+                                const std::string& label) {
+  result_.markers.push_back(report::Marker{Seconds(at - origin), label});
 }
 
 void ScenarioContext::Sleep(milliseconds d) const {

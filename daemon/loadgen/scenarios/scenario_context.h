@@ -14,6 +14,7 @@
 #include "loadgen/bench_target.h"
 #include "loadgen/commit_tracker.h"
 #include "loadgen/loadgen_metrics.h"
+#include "loadgen/nats_error_log.h"
 #include "loadgen/open_loop.h"
 #include "loadgen/process_usage.h"
 #include "loadgen/scenario.h"
@@ -102,10 +103,11 @@ class ScenarioContext {
   // The target's subject prefix + "." + suffix.
   std::string Subject(const char* suffix) const;
 
-  // The preamble of every scenario: connects `bots` bots, excludes their
-  // threads from bots.usage, then has them join users 0..users-1 (bots
-  // join first, as on a channel, so chat lines also count in user_stats).
-  // Throws when a bot cannot connect or the joins do not commit within 10 s.
+  // The preamble of every scenario: connects `bots` bots (with the target's
+  // credentials and TLS), excludes their threads from bots.usage, then has
+  // them join users 0..users-1 (bots join first, as on a channel, so chat
+  // lines also count in user_stats). Throws when a bot cannot connect or
+  // the joins do not commit within 10 s.
   Bots StartBots(int bots, int users);
   // &bots->usage when the service runs in this process, else null (its CPU
   // and RSS are not this process's).
@@ -115,6 +117,10 @@ class ScenarioContext {
   // at `start`, one every `interval`; with the live metrics when `live`.
   std::unique_ptr<CommitTracker> NewTracker(uint64_t count, ScenarioClock::time_point start,
                                             std::chrono::nanoseconds interval, bool live) const;
+
+  // How often SendChat samples its timeline (default 1 s); finer for a
+  // scenario whose events are shorter, so they show on its chart.
+  void SetTimelineInterval(std::chrono::milliseconds interval) { timeline_interval_ = interval; }
 
   // Sends `count` chat lines from every bot in turn at `rate` (0: back to
   // back), open loop, and follows each to its commit, waiting for
@@ -142,8 +148,16 @@ class ScenarioContext {
   void AddFigure(const std::string& metric, double value);
   // mean, p50, p95, p99 and max latency, in ms.
   void LatencyFigures(const report::LatencySummary& summary);
-  // Appends to the result's note, "; "-separated.
+  // Appends to the result's note, "; "-separated; nothing for "".
   void AddNote(const std::string& note);
+  // Notes what NATS refused or dropped on the bots' and the target's
+  // connections during the scenario (a permission the server refused names
+  // the subject and the operation).
+  void NoteNatsErrors();
+  // Marks a moment of the timeline for its chart (e.g. a restart), `at`
+  // relative to the timeline whose origin is `origin`.
+  void AddMarker(ScenarioClock::time_point origin, ScenarioClock::time_point at,
+                 const std::string& label);
 
   // Sleeps for `d`, or until the run is cancelled.
   void Sleep(std::chrono::milliseconds d) const;
@@ -157,6 +171,8 @@ class ScenarioContext {
   const std::atomic<bool>& cancelled_;
   const std::string tag_;
   const std::string user_prefix_;
+  std::chrono::milliseconds timeline_interval_{1000};
+  NatsErrorLog bot_errors_;  // the bots' connections' listener: outlives them
   report::ScenarioResult result_;
 };
 

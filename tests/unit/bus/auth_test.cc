@@ -1,16 +1,22 @@
 // Authentication and TLS against a real nats-server that demands them.
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <memory>
+#include <thread>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "base/mutex.h"
 #include "base/startup_error.h"
 #include "bus/connection.h"
 #include "bus/embedded_server.h"
 #include "bus/nats_library.h"
+#include "bus/subscription.h"
 #include "support/temp_dir.h"
 
 namespace roseyd::bus {
@@ -95,6 +101,53 @@ TEST_F(AuthTest, TlsWithTheConfiguredCa) {
   options.tls_ca_file = d + "/missing.pem";
   const std::string missing = ConnectError(options);
   EXPECT_NE(missing.find("TLS CA file"), std::string::npos) << missing;
+}
+
+// Records what the connection's async error callback reports.
+class ErrorRecorder : public ConnectionListener {
+ public:
+  void OnAsyncError(const Status& error) noexcept override {
+    MutexLock lock(&mu_);
+    errors_.push_back(error.message());
+  }
+  std::vector<std::string> errors() {
+    MutexLock lock(&mu_);
+    return errors_;
+  }
+
+ private:
+  Mutex mu_;
+  std::vector<std::string> errors_ GUARDED_BY(mu_);
+};
+
+TEST_F(AuthTest, APermissionErrorNamesTheSubjectAndTheOperation) {
+  const std::string conf = dir_.File("permissions.conf");
+  std::ofstream(conf) << R"(authorization {
+  users = [ { user: bot, password: pw,
+              permissions: { publish: ["allowed.>"], subscribe: ["_INBOX.>"] } } ]
+})";
+  auto server = StartServer({"-c", conf});
+  ConnectionOptions options = Options(*server);
+  options.user = "bot";
+  options.password = "pw";
+  ErrorRecorder recorder;
+  Connection connection(options, &recorder);
+  ASSERT_TRUE(connection.Publish("forbidden.subject", "x").ok());  // refused by the server, later
+  ASSERT_TRUE(connection.Flush(std::chrono::milliseconds(2000)).ok());
+  auto subscription = connection.Subscribe("forbidden.inbox", "", [](const Message&) {});
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (recorder.errors().size() < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  const std::vector<std::string> errors = recorder.errors();
+  ASSERT_GE(errors.size(), 2u);
+  const auto has = [&](const std::string& a, const std::string& b) {
+    return std::any_of(errors.begin(), errors.end(), [&](const std::string& e) {
+      return e.find(a) != std::string::npos && e.find(b) != std::string::npos;
+    });
+  };
+  EXPECT_TRUE(has("Publish", "forbidden.subject")) << errors[0] << " | " << errors[1];
+  EXPECT_TRUE(has("Subscription", "forbidden.inbox")) << errors[0] << " | " << errors[1];
 }
 
 }  // namespace

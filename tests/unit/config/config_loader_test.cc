@@ -389,6 +389,10 @@ TEST_F(ConfigLoaderTest, ConfigKeysListsEveryKeyWithItsEnvName) {
                                           "bench.run_at_start",
                                           "bench.scenarios_file",
                                           "bench.out_dir",
+                                          "bench.subject_prefix",
+                                          "bench.queue_group",
+                                          "bench.keep_runs",
+                                          "bench.bot_probe_rate",
                                           "bench.control.enabled",
                                           "bench.control.subject_prefix",
                                           "bench.control.token",
@@ -626,6 +630,53 @@ TEST(BenchConfigTest, ControlNeedsATokenAndRunAtStartNamesASuite) {
   const Config config = LoadConfig(sources);
   EXPECT_EQ(config.bench.run_at_start, "");
   EXPECT_TRUE(config.bench.control.enabled);
+}
+
+// The message of the StartupError LoadConfig throws for `overrides`, or "".
+std::string BenchLoadError(std::vector<std::pair<std::string, std::string>> overrides) {
+  ConfigSources sources;
+  sources.overrides = std::move(overrides);
+  try {
+    LoadConfig(sources);
+  } catch (const StartupError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(BenchConfigTest, TheBenchmarkInstanceHasSubjectsOfItsOwn) {
+  const Config defaults = LoadConfig(ConfigSources{});
+  EXPECT_EQ(defaults.bench.subject_prefix, "roseyd.bench.load");
+  EXPECT_EQ(defaults.bench.queue_group, "roseyd-bench");
+  EXPECT_EQ(defaults.bench.keep_runs, 20);
+  EXPECT_EQ(defaults.bench.bot_probe_rate, 20);
+  EXPECT_EQ(defaults.BenchScratchDir(), "data/bench/scratch");
+
+  // Overlapping the bot's subjects, either way round, is refused, naming both keys.
+  for (const auto& overrides : std::vector<std::vector<std::pair<std::string, std::string>>>{
+           {{"bench.subject_prefix", "rosey.db"}},
+           {{"bench.subject_prefix", "rosey.db.bench"}},
+           {{"bench.subject_prefix", "rosey"}},
+           {{"service.subject_prefix", "roseyd.bench.load.x"}}}) {
+    const std::string error = BenchLoadError(overrides);
+    EXPECT_NE(error.find("overlaps service.subject_prefix"), std::string::npos)
+        << overrides[0].second << ": " << error;
+    EXPECT_EQ(error.rfind("config: --set: ", 0), 0u) << error;  // names where it was set
+  }
+  // Covering the control subjects would feed control requests to the benchmark's service.
+  const std::string covers = BenchLoadError({{"bench.subject_prefix", "roseyd"}});
+  EXPECT_NE(covers.find("covers bench.control.subject_prefix"), std::string::npos) << covers;
+  EXPECT_NE(BenchLoadError({{"bench.subject_prefix", "roseyd.bench"}}), "");
+  // Look-alikes are fine: only whole subject tokens overlap.
+  EXPECT_EQ(BenchLoadError({{"bench.subject_prefix", "rosey.dbx"}}), "");
+  EXPECT_EQ(BenchLoadError({{"bench.subject_prefix", "roseyd.benchmark"}}), "");
+  for (const char* bad : {"", "a.>", "a b", "a..b"}) {
+    EXPECT_NE(BenchLoadError({{"bench.subject_prefix", bad}}), "") << bad;
+    EXPECT_NE(BenchLoadError({{"bench.queue_group", bad}}), "") << bad;
+  }
+  EXPECT_NE(BenchLoadError({{"bench.keep_runs", "0"}}), "");
+  EXPECT_NE(BenchLoadError({{"bench.bot_probe_rate", "1001"}}), "");
+  EXPECT_EQ(BenchLoadError({{"bench.bot_probe_rate", "0"}}), "");
 }
 
 TEST(CommitAckSubjectConfigTest, OffByDefaultASubjectAndNotUnderTheServicePrefix) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -19,8 +20,19 @@ class FakeTarget : public BenchTarget {
   FakeTarget() = default;
   explicit FakeTarget(std::string url) : url(std::move(url)) {}
 
+  void BeginRun() override {
+    ++runs_begun;
+    if (!begin_error.empty()) throw std::runtime_error(begin_error);
+  }
+  void EndRun() noexcept override { ++runs_ended; }
   std::string NatsUrl() const override { return url; }
+  bus::ConnectionOptions ClientOptions() const override {
+    bus::ConnectionOptions options;
+    options.url = url;
+    return options;
+  }
   std::string SubjectPrefix() const override { return "rosey.db"; }
+  std::string ConfigUsed() const override { return "fake: \"target\"\n"; }
   std::string DatabasePath() const override { return database_path; }
   bool ServiceInProcess() const override { return in_process; }
   void AddCommitListener(store::CommitListener* listener) override {
@@ -44,6 +56,9 @@ class FakeTarget : public BenchTarget {
   std::vector<store::CommitListener*> listeners;  // registered now
   int adds = 0;
   int removes = 0;
+  int runs_begun = 0;
+  int runs_ended = 0;
+  std::string begin_error;  // BeginRun throws it when not empty
 };
 
 }  // namespace roseyd::loadgen

@@ -79,5 +79,81 @@ TEST(RunnerTest, AScenarioThatCannotRunIsNotRunWithTheReason) {
   EXPECT_EQ(runner.CurrentScenario(), "");
 }
 
+TEST(RunnerTest, ATargetThatCannotBeginMakesEveryScenarioNotRunWithTheReason) {
+  FakeTarget target;
+  target.begin_error = "scratch folder not writable";
+  Runner runner(&target, nullptr);
+  RunRequest request;
+  request.scenarios = {"burst", "single_event_latency"};
+  const report::RunReport report = runner.RunSuite(LoadScenarios(""), request);
+  ASSERT_EQ(report.scenarios.size(), 2u);
+  for (const auto& s : report.scenarios) {
+    EXPECT_EQ(s.status, Verdict::kNotRun);
+    EXPECT_NE(s.note.find("scratch folder not writable"), std::string::npos) << s.note;
+  }
+  EXPECT_EQ(target.runs_begun, 1);
+  EXPECT_EQ(target.runs_ended, 1);  // EndRun whatever happened
+  EXPECT_NE(report.environment.config_yaml.find("fake: \"target\""), std::string::npos)
+      << "the report's config is the target's";
+}
+
+TEST(RunnerTest, EveryRunBeginsAndEndsOnceAndSaysWhetherItWasCancelled) {
+  FakeTarget target;  // nothing listens at its URL: the scenarios cannot run
+  Runner runner(&target, nullptr);
+  RunRequest request;
+  request.scenarios = {"burst"};
+  report::RunReport report = runner.RunSuite(LoadScenarios(""), request);
+  EXPECT_EQ(target.runs_begun, 1);
+  EXPECT_EQ(target.runs_ended, 1);
+  EXPECT_FALSE(report.cancelled);
+  runner.Cancel();
+  report = runner.RunSuite(LoadScenarios(""), request);
+  EXPECT_TRUE(report.cancelled);
+  EXPECT_EQ(report.scenarios[0].note, "cancelled before it started");
+  EXPECT_EQ(target.runs_ended, 2);
+  RunRequest unknown;
+  unknown.suite = "no_such_suite";
+  EXPECT_THROW(runner.RunSuite(LoadScenarios(""), unknown), std::invalid_argument);
+  EXPECT_EQ(target.runs_begun, 2) << "an unknown suite is refused before the target begins";
+}
+
+TEST(RunnerTest, ProgressNamesTheRunsShape) {
+  FakeTarget target;
+  Runner runner(&target, nullptr);
+  EXPECT_EQ(runner.Progress().total, 0);
+  RunRequest request;
+  request.scenarios = {"burst", "capacity"};
+  (void)runner.RunSuite(LoadScenarios(""), request);
+  const RunProgress p = runner.Progress();
+  EXPECT_EQ(p.total, 2);
+  EXPECT_EQ(p.index, 2);  // both done
+  EXPECT_EQ(p.scenario, "");
+  EXPECT_GT(p.run_elapsed_s, 0);
+}
+
+TEST(ApplyOverridesTest, RateAndDurationSetPacedScenariosOnly) {
+  RunRequest request;
+  request.rate = 250;
+  request.duration = std::chrono::milliseconds(3000);
+  ScenarioSpec paced;
+  paced.kind = ScenarioKind::kEvents;
+  paced.rate = 1000;
+  paced.events = 5000;
+  std::string note;
+  ApplyOverrides(request, &paced, &note);
+  EXPECT_DOUBLE_EQ(paced.rate, 250);
+  EXPECT_EQ(paced.EventCount(), 750);  // the duration decides the count now
+  EXPECT_EQ(note, "set by the request: rate 250 ev/s, duration 3000 ms");
+  for (const ScenarioKind kind : {ScenarioKind::kBurst, ScenarioKind::kCapacity}) {
+    ScenarioSpec unpaced;
+    unpaced.kind = kind;
+    unpaced.rate = 1000;
+    std::string untouched;
+    ApplyOverrides(request, &unpaced, &untouched);
+    EXPECT_DOUBLE_EQ(unpaced.rate, 1000);
+    EXPECT_EQ(untouched, "");
+  }
+}
+
 }  // namespace
 }  // namespace roseyd::loadgen

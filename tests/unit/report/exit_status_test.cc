@@ -1,5 +1,7 @@
 #include "report/exit_status.h"
 
+#include <cmath>
+
 #include <gtest/gtest.h>
 
 #include "unit/report/sample_report.h"
@@ -22,6 +24,16 @@ TEST(ExitStatusTest, ZeroOneOrTwo) {
   r.scenarios[1].priority = Priority::kP1;
   r.scenarios[1].status = Verdict::kFail;
   EXPECT_EQ(ExitStatus(r), 0);  // only P0 gates
+}
+
+TEST(ExitStatusTest, AnInformationalBaselineNeverFailsTheRun) {
+  RunReport r = SampleReport();
+  r.comparisons.push_back({"burst", "lost", 0, 3, INFINITY, true});
+  EXPECT_EQ(ExitStatus(r), 1);
+  r.regressions_fail = false;  // the previous run of a running roseyd
+  EXPECT_EQ(ExitStatus(r), 0);
+  r.scenarios[0].status = Verdict::kFail;
+  EXPECT_EQ(ExitStatus(r), 1);  // a failed P0 still fails it
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include <nlohmann/json.hpp>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -29,6 +31,53 @@ TEST(ReportJsonTest, InfiniteFiguresAreNullInTheTextAndInfiniteAgainWhenRead) {
 TEST(ReportJsonTest, WritingWhatWasReadGivesTheSameText) {
   const std::string text = FormatReportJson(SampleReport());
   EXPECT_EQ(FormatReportJson(ParseReportJson(text, "mem")), text);
+}
+
+TEST(ReportJsonTest, NewerFieldsRoundTripAndOlderReportsStillRead) {
+  RunReport report = SampleReport();
+  report.cancelled = true;
+  report.regressions_fail = false;
+  report.baseline_started_utc = "2026-11-21T10:00:00Z";
+  report.baseline_figures["burst/lost"] = 0;
+  report.scenarios[0].markers.push_back({2.5, "restart"});
+  report.scenarios[0].steps.push_back({1000, 2000, 1990, 10, 990, 0.4, 12.5, 8.25, false});
+  BotServiceProbe probe;
+  probe.subject = "rosey.db.query.user_stats";
+  probe.rate = 20;
+  probe.idle_sent = 60;
+  probe.during_failed = 2;
+  report.bot_service = probe;
+  const std::string text = FormatReportJson(report);
+  const RunReport back = ParseReportJson(text, "mem");
+  EXPECT_TRUE(back.cancelled);
+  EXPECT_FALSE(back.regressions_fail);
+  EXPECT_EQ(back.baseline_started_utc, "2026-11-21T10:00:00Z");
+  EXPECT_EQ(back.baseline_figures.at("burst/lost"), 0);
+  ASSERT_EQ(back.scenarios[0].markers.size(), 1u);
+  EXPECT_EQ(back.scenarios[0].markers[0].label, "restart");
+  ASSERT_EQ(back.scenarios[0].steps.size(), 1u);
+  EXPECT_DOUBLE_EQ(back.scenarios[0].steps[0].p99_ms, 12.5);
+  EXPECT_EQ(back.scenarios[0].steps[0].lost, 10u);
+  EXPECT_FALSE(back.scenarios[0].steps[0].within_target);
+  ASSERT_TRUE(back.bot_service.has_value());
+  EXPECT_EQ(back.bot_service->idle_sent, 60u);
+  EXPECT_EQ(back.bot_service->during_failed, 2u);
+  EXPECT_EQ(FormatReportJson(back), text);
+
+  // A report written before these fields existed is still a baseline.
+  nlohmann::json old = nlohmann::json::parse(FormatReportJson(SampleReport()));
+  for (const char* key : {"cancelled", "regressions_fail", "baseline_started_utc",
+                          "baseline_figures", "bot_service"}) {
+    old.erase(key);
+  }
+  for (auto& s : old["scenarios"]) {
+    s.erase("markers");
+    s.erase("steps");
+  }
+  const RunReport older = ParseReportJson(old.dump(), "old.json");
+  EXPECT_FALSE(older.cancelled);
+  EXPECT_TRUE(older.regressions_fail);
+  EXPECT_FALSE(older.bot_service.has_value());
 }
 
 TEST(ReportJsonTest, ErrorsNameTheSource) {

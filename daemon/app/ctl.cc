@@ -1,0 +1,358 @@
+#include "app/ctl.h"
+
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "app/control_client.h"
+#include "app/logging.h"
+#include "app/nats_client_options.h"
+#include "base/startup_error.h"
+#include "bus/nats_library.h"
+#include "config/config_loader.h"
+
+namespace roseyd {
+
+namespace {
+
+using nlohmann::json;
+using std::chrono::milliseconds;
+
+constexpr char kCtlUsage[] = R"(roseyd ctl - drive the load generator of a running roseyd
+
+Usage:
+  roseyd ctl list                    scenarios and suites it can run
+  roseyd ctl start [--suite NAME] [--scenario NAME]... [--rate N] [--duration D] [--wait]
+                                     start a run (one at a time); --wait follows it
+  roseyd ctl status                  the run going on, or the last one
+  roseyd ctl cancel                  cancel the run going on
+  roseyd ctl watch                   follow the run going on (or show the last) to its end
+
+Options:
+  --config FILE        YAML config, as for roseyd run (default: $ROSEYD_CONFIG, else
+                       config/roseyd.yaml if it exists)
+  --set KEY=VALUE      override one config key
+  --nats-url URL       the NATS server (default: nats.url, else the embedded server's
+                       nats.embedded.host:port); credentials and TLS from nats.auth.*
+  --token TOKEN        bench.control.token (default: the config's, or ROSEYD_BENCH_CONTROL_TOKEN)
+  --rate N             start: events/s of every paced scenario (at most bench.control.max_rate)
+  --duration D         start: load duration of every paced scenario, e.g. 30s, 2m
+  --timeout D          how long to wait for each reply (default 5s)
+  --interval D         how often watch asks for progress (default 1s)
+  --json               print each reply as JSON instead of text
+
+Exit status: 0 done (start --wait, watch: the run passed), 1 the run failed,
+2 could not: no server, nobody answering, refused, bad arguments, or the run
+could not run or was cancelled.
+)";
+
+struct CtlArgs {
+  std::string verb;
+  ConfigSources sources;
+  bool config_given = false;
+  std::string nats_url;
+  std::optional<std::string> token;
+  std::string suite;
+  std::vector<std::string> scenarios;
+  std::optional<double> rate;
+  std::optional<double> duration_s;
+  bool wait = false;
+  bool json_output = false;
+  milliseconds timeout{5000};
+  milliseconds interval{1000};
+};
+
+struct UsageProblem {
+  std::string message;
+};
+
+// "30s", "2m", "1h", "500ms" or plain seconds ("1.5"); nullopt when not one.
+std::optional<double> Seconds(const std::string& text) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (end == text.c_str() || !std::isfinite(v) || v < 0) return std::nullopt;
+  const std::string unit(end);
+  if (unit.empty() || unit == "s") return v;
+  if (unit == "ms") return v / 1000;
+  if (unit == "m") return v * 60;
+  if (unit == "h") return v * 3600;
+  return std::nullopt;
+}
+
+CtlArgs Parse(const std::vector<std::string>& args) {
+  CtlArgs out;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    const auto value = [&]() -> std::string {
+      if (i + 1 >= args.size()) throw UsageProblem{arg + " needs a value"};
+      return args[++i];
+    };
+    const auto duration = [&](const std::string& text) {
+      const std::optional<double> s = Seconds(text);
+      if (!s || *s <= 0) {
+        std::string problem = arg;
+        problem += " wants a duration such as 30s, got '" + text + "'";
+        throw UsageProblem{problem};
+      }
+      return *s;
+    };
+    if (arg == "-h" || arg == "--help") {
+      out.verb = "help";
+      return out;
+    }
+    if (!arg.starts_with("-")) {
+      if (!out.verb.empty()) throw UsageProblem{"unexpected '" + arg + "'"};
+      out.verb = arg;
+    } else if (arg == "--config") {
+      out.sources.file = value();
+      out.config_given = true;
+    } else if (arg == "--set") {
+      const std::string kv = value();
+      const auto eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0) throw UsageProblem{"--set wants KEY=VALUE, got '" + kv + "'"};
+      out.sources.overrides.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+    } else if (arg == "--nats-url") {
+      out.nats_url = value();
+    } else if (arg == "--token") {
+      out.token = value();
+    } else if (arg == "--suite") {
+      out.suite = value();
+    } else if (arg == "--scenario") {
+      out.scenarios.push_back(value());
+    } else if (arg == "--rate") {
+      const std::string v = value();
+      char* end = nullptr;
+      out.rate = std::strtod(v.c_str(), &end);
+      if (end == v.c_str() || *end != '\0') throw UsageProblem{"--rate wants events per second, got '" + v + "'"};
+    } else if (arg == "--duration") {
+      out.duration_s = duration(value());
+    } else if (arg == "--timeout") {
+      out.timeout = milliseconds(static_cast<int64_t>(duration(value()) * 1000));
+    } else if (arg == "--interval") {
+      out.interval = milliseconds(static_cast<int64_t>(duration(value()) * 1000));
+    } else if (arg == "--wait") {
+      out.wait = true;
+    } else if (arg == "--json") {
+      out.json_output = true;
+    } else {
+      throw UsageProblem{"unknown argument '" + arg + "'"};
+    }
+  }
+  if (out.verb.empty()) throw UsageProblem{"ctl needs a command: list, start, status, cancel or watch"};
+  const bool start = out.verb == "start";
+  if (out.verb != "list" && !start && out.verb != "status" && out.verb != "cancel" &&
+      out.verb != "watch") {
+    throw UsageProblem{"unknown ctl command '" + out.verb + "'"};
+  }
+  if (!start && (!out.suite.empty() || !out.scenarios.empty() || out.rate || out.duration_s || out.wait)) {
+    throw UsageProblem{"--suite, --scenario, --rate, --duration and --wait go with start"};
+  }
+  return out;
+}
+
+// As roseyd run: --config, else $ROSEYD_CONFIG, else config/roseyd.yaml.
+Config LoadCtlConfig(CtlArgs* args) {
+  args->sources.env = ProcessEnvironment();
+  if (!args->config_given) {
+    if (auto it = args->sources.env.find("ROSEYD_CONFIG");
+        it != args->sources.env.end() && !it->second.empty()) {
+      args->sources.file = it->second;
+    } else if (std::filesystem::exists("config/roseyd.yaml")) {
+      args->sources.file = "config/roseyd.yaml";
+    }
+  }
+  if (!args->nats_url.empty()) args->sources.overrides.emplace_back("nats.url", args->nats_url);
+  return LoadConfig(args->sources);
+}
+
+// nats.url, else the embedded server roseyd run starts.
+std::string ServerUrl(const Config& config) {
+  if (!config.nats.url.empty()) return config.nats.url;
+  if (config.nats.embedded.port == 0) {
+    throw UsageProblem{"nats.url is empty and nats.embedded.port is 0 (a free port): give --nats-url"};
+  }
+  std::string host = config.nats.embedded.host;
+  if (host == "0.0.0.0" || host == "::") host = "127.0.0.1";
+  return "nats://" + host + ":" + std::to_string(config.nats.embedded.port);
+}
+
+// A whole number as an integer ("5000", not "5000.0"), so errors quote it as typed.
+json JsonNumber(double v) {
+  if (v == std::floor(v) && std::fabs(v) < 9e15) return json(static_cast<int64_t>(v));
+  return json(v);
+}
+
+std::string Thousands(uint64_t n) {
+  std::string s = std::to_string(n);
+  for (int i = static_cast<int>(s.size()) - 3; i > 0; i -= 3) s.insert(static_cast<size_t>(i), ",");
+  return s;
+}
+
+std::string ProgressLine(const json& status) {
+  char elapsed[32];
+  std::snprintf(elapsed, sizeof(elapsed), "%.1f s", status.value("scenario_elapsed_s", 0.0));
+  char run_elapsed[32];
+  std::snprintf(run_elapsed, sizeof(run_elapsed), "%.0f s", status.value("run_elapsed_s", 0.0));
+  return "run " + std::to_string(status.value("run", 0)) + " [" +
+         std::to_string(status.value("scenario_index", 0)) + "/" +
+         std::to_string(status.value("scenarios_total", 0)) + "] " +
+         status.value("scenario", std::string("-")) + ", " + elapsed + ": sent " +
+         Thousands(status.value("sent", uint64_t{0})) + ", persisted " +
+         Thousands(status.value("persisted", uint64_t{0})) + " (" + run_elapsed + " into the run)";
+}
+
+// The exit status of the finished run a status reply describes.
+int FinishedExit(const json& status) {
+  if (status.value("cancelled", false)) return 2;
+  const auto e = status.find("exit_status");
+  if (e == status.end() || !e->is_number_integer()) return 2;
+  return e->get<int>();
+}
+
+int PrintFinished(const json& status) {
+  const int exit = FinishedExit(status);
+  for (const auto& d : status.value("done", json::array())) std::cout << "  " << d.get<std::string>() << "\n";
+  const char* what = status.value("cancelled", false) ? "was cancelled"
+                     : exit == 0                      ? "passed"
+                     : exit == 1                      ? "failed"
+                                                      : "could not run";
+  std::cout << "run " << status.value("last_run", 0) << " " << what << " (exit status " << exit
+            << "); report: " << status.value("report", std::string("(none)")) << std::endl;
+  return exit;
+}
+
+// Follows run `run` (0: whichever is going) to its end, printing progress.
+int Watch(ControlClient& client, const CtlArgs& args, uint64_t run) {
+  std::string last_line;
+  size_t done_shown = 0;
+  bool seen_running = false;
+  for (;;) {
+    json status;
+    if (Status s = client.Call("status", json::object(), &status); !s.ok()) {
+      std::cerr << "roseyd ctl: " << s.message() << "\n";
+      return 2;
+    }
+    const uint64_t current = status.value("run", uint64_t{0});
+    const bool running = status.value("running", false);
+    if (run == 0) {
+      if (!running) {
+        if (status.value("last_run", uint64_t{0}) == 0) {
+          std::cerr << "roseyd ctl: no run has started yet\n";
+          return 2;
+        }
+        return PrintFinished(status);
+      }
+      run = current;
+    }
+    if (running && current == run) {
+      seen_running = true;
+      const auto& done = status["done"];
+      for (; done_shown < done.size(); ++done_shown) {
+        std::cout << "  " << done[done_shown].get<std::string>() << "\n";
+      }
+      const std::string line = ProgressLine(status);
+      if (line != last_line && !status.value("scenario", std::string()).empty()) {
+        std::cout << line << std::endl;
+        last_line = line;
+      }
+    } else if (status.value("last_run", uint64_t{0}) >= run) {
+      json finished = status;
+      if (seen_running) {  // the scenarios already printed
+        json rest = json::array();
+        const auto& done = status["done"];
+        for (size_t i = done_shown; i < done.size(); ++i) rest.push_back(done[i]);
+        finished["done"] = rest;
+      }
+      return PrintFinished(finished);
+    }
+    std::this_thread::sleep_for(args.interval);
+  }
+}
+
+int Execute(CtlArgs args) {
+  const Config config = LoadCtlConfig(&args);
+  const std::string token = args.token.value_or(config.bench.control.token);
+  if (token.empty()) {
+    throw UsageProblem{"no control token: give --token, or set bench.control.token "
+                       "(ROSEYD_BENCH_CONTROL_TOKEN)"};
+  }
+  // Only warnings (a refused permission, named by the server), on stderr:
+  // stdout is the command's answer.
+  SetUpLogging(config.log.level == "info" || config.log.level == "debug" ||
+                       config.log.level == "trace"
+                   ? "warn"
+                   : config.log.level,
+               config.log.format);
+  bus::NatsLibrary nats_library;
+  bus::ConnectionOptions options = NatsClientOptions(config.nats, ServerUrl(config));
+  options.name = "roseyd-ctl";
+  ControlClient client(options, config.bench.control.subject_prefix, token, args.timeout);
+
+  json fields = json::object();
+  if (args.verb == "start") {
+    if (!args.suite.empty()) fields["suite"] = args.suite;
+    if (!args.scenarios.empty()) fields["scenarios"] = args.scenarios;
+    if (args.rate) fields["rate"] = JsonNumber(*args.rate);
+    if (args.duration_s) fields["duration_s"] = JsonNumber(*args.duration_s);
+  }
+  if (args.verb == "watch") return Watch(client, args, 0);
+  json reply;
+  if (Status s = client.Call(args.verb, fields, &reply); !s.ok()) {
+    std::cerr << "roseyd ctl " << args.verb << ": " << s.message() << "\n";
+    return 2;
+  }
+  if (args.json_output) {
+    std::cout << reply.dump(2) << std::endl;
+  } else if (args.verb == "list") {
+    for (const auto& name : reply["scenarios"]) std::cout << name.get<std::string>() << "\n";
+    for (const auto& [suite, names] : reply["suites"].items()) {
+      std::cout << "suite " << suite << ":";
+      for (const auto& n : names) std::cout << " " << n.get<std::string>();
+      std::cout << "\n";
+    }
+  } else if (args.verb == "status") {
+    if (reply.value("running", false)) {
+      std::cout << ProgressLine(reply) << "\n";
+      for (const auto& d : reply["done"]) std::cout << "  " << d.get<std::string>() << "\n";
+    } else if (reply.value("last_run", 0) > 0) {
+      PrintFinished(reply);
+    } else {
+      std::cout << "no run has started yet\n";
+    }
+  } else if (args.verb == "cancel") {
+    std::cout << (reply.value("cancelled", false) ? "cancelling the run going on\n"
+                                                  : "no run was going on\n");
+  } else if (args.verb == "start") {
+    std::cout << "started run " << reply.value("run", 0) << std::endl;
+  }
+  if (args.verb == "start" && args.wait) return Watch(client, args, reply.value("run", uint64_t{0}));
+  return 0;
+}
+
+}  // namespace
+
+int RunCtl(const std::vector<std::string>& words) {
+  try {
+    CtlArgs args = Parse(words);
+    if (args.verb == "help") {
+      std::cout << kCtlUsage;
+      return 0;
+    }
+    return Execute(std::move(args));
+  } catch (const UsageProblem& p) {
+    std::cerr << "roseyd ctl: " << p.message << "\n(see roseyd ctl --help)\n";
+  } catch (const StartupError& e) {
+    std::cerr << "roseyd ctl: " << e.what() << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << "roseyd ctl: " << e.what() << "\n";
+  }
+  return 2;
+}
+
+}  // namespace roseyd

@@ -1,0 +1,200 @@
+#include "integration/bench_world.h"
+
+#include <signal.h>
+#include <spawn.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fcntl.h>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+extern char** environ;
+
+namespace roseyd::testing {
+
+const char kSmallCatalog[] = R"(
+suites:
+  quick: [single_event_latency, request_reply_latency, mixed_event_types, service_restart,
+          capacity, burst]
+  slow: [slow]
+  failing: [failing]
+scenarios:
+  - name: single_event_latency
+    kind: events
+    category: latency
+    priority: P0
+    description: chat lines at a constant rate
+    rate: 200
+    events: 300
+    targets:
+      - {metric: lost, at_most: 0}
+  - name: request_reply_latency
+    kind: requests
+    category: latency
+    priority: P0
+    description: the four query subjects in turn
+    rate: 200
+    events: 200
+    targets:
+      - {metric: failed_requests, at_most: 0}
+  - name: mixed_event_types
+    kind: mixed
+    category: throughput
+    priority: P1
+    description: every event subject and queries
+    rate: 200
+    duration: 2s
+    publishers: 2
+    targets:
+      - {metric: rows_wrong, at_most: 0}
+  - name: service_restart
+    kind: restart
+    category: failure_recovery
+    priority: P1
+    description: the service restarted under load
+    rate: 200
+    duration: 2s
+    targets:
+      - {metric: ready_to_first_commit_ms, at_most: 1000}
+  - name: capacity
+    kind: capacity
+    category: throughput
+    priority: P2
+    description: a short ramp
+    rates: [500, 1000]
+    step: 1s
+    publishers: 2
+    p99_target_ms: 1000
+    targets:
+      - {metric: capacity_events_per_second, at_least: 500}
+  - name: burst
+    kind: burst
+    category: throughput
+    priority: P2
+    description: lines back to back
+    events: 500
+    targets:
+      - {metric: lost, at_most: 0}
+  - name: slow
+    kind: events
+    category: throughput
+    priority: P0
+    description: a minute of chat lines, to be cancelled
+    rate: 50
+    duration: 60s
+    targets:
+      - {metric: lost, at_most: 0}
+  - name: failing
+    kind: events
+    category: latency
+    priority: P0
+    description: a target no service meets
+    rate: 100
+    events: 50
+    targets:
+      - {metric: mean_latency_ms, at_most: 0.000001}
+)";
+
+ProcessResult RunToExit(const std::vector<std::string>& args, const std::string& log,
+                        std::chrono::seconds timeout,
+                        const std::map<std::string, std::string>& env) {
+  std::ofstream(log, std::ios::trunc);
+  std::vector<std::string> entries;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string entry = *e;
+    const std::string name = entry.substr(0, entry.find('='));
+    if (env.count(name) == 0) entries.push_back(entry);
+  }
+  for (const auto& [name, value] : env) entries.push_back(name + "=" + value);
+  std::vector<char*> envp;
+  for (auto& e : entries) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  std::vector<std::string> copy = args;
+  std::vector<char*> argv;
+  for (auto& a : copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  posix_spawn_file_actions_adddup2(&actions, 1, 2);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  ProcessResult result;
+  if (rc != 0) {
+    ADD_FAILURE() << "posix_spawn " << args[0] << ": " << strerror(rc);
+    return result;
+  }
+  int status = 0;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      ADD_FAILURE() << args[0] << " " << (args.size() > 1 ? args[1] : "") << " did not finish within "
+                    << timeout.count() << " s:\n" << FileText(log);
+      result.output = FileText(log);
+      return result;
+    }
+    usleep(20'000);
+  }
+  result.exit = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  result.output = FileText(log);
+  return result;
+}
+
+std::string SnapshotTables(const std::string& path) {
+  sqlite3* db = nullptr;
+  std::string out;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    ADD_FAILURE() << "cannot open " << path;
+    sqlite3_close(db);
+    return out;
+  }
+  sqlite3_busy_timeout(db, 5000);
+  std::vector<std::string> tables;
+  sqlite3_stmt* stmt = nullptr;
+  sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name", -1,
+                     &stmt, nullptr);
+  while (sqlite3_step(stmt) == SQLITE_ROW) {
+    tables.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
+  }
+  sqlite3_finalize(stmt);
+  for (const std::string& table : tables) {
+    std::vector<std::string> rows;
+    stmt = nullptr;
+    if (sqlite3_prepare_v2(db, ("SELECT * FROM \"" + table + "\"").c_str(), -1, &stmt, nullptr) !=
+        SQLITE_OK) {
+      ADD_FAILURE() << table << ": " << sqlite3_errmsg(db);
+      continue;
+    }
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+      std::string row;
+      for (int c = 0; c < sqlite3_column_count(stmt); ++c) {
+        const unsigned char* text = sqlite3_column_text(stmt, c);
+        row += std::string(c ? "|" : "") + (text ? reinterpret_cast<const char*>(text) : "NULL");
+      }
+      rows.push_back(row);
+    }
+    sqlite3_finalize(stmt);
+    std::sort(rows.begin(), rows.end());
+    out += "table " + table + " (" + std::to_string(rows.size()) + " rows)\n";
+    for (const std::string& row : rows) out += "  " + row + "\n";
+  }
+  sqlite3_close(db);
+  return out;
+}
+
+std::string FileText(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace roseyd::testing
