@@ -59,14 +59,14 @@ bool RequestService::Accept(const bus::Message& message, uint64_t arrival_seq) {
   if (!route) return false;
   const RequestRegistry::Entry& entry = registry_.entries()[*route];
   if (message.reply.empty()) {
-    metrics_->Rejected(entry.route.label, Rejection{RejectReason::kNoReplySubject,
-                                                    "request without a reply subject"});
+    metrics_->RequestRejected(entry.route.label, Rejection{RejectReason::kNoReplySubject,
+                                                           "request without a reply subject"});
     return true;
   }
   if (static_cast<int64_t>(message.data.size()) > config_.service.max_payload_bytes) {
-    metrics_->Rejected(entry.route.label,
-                       Rejection{RejectReason::kOversized,
-                                 std::to_string(message.data.size()) + " bytes"});
+    metrics_->RequestRejected(entry.route.label,
+                              Rejection{RejectReason::kOversized,
+                                        std::to_string(message.data.size()) + " bytes"});
     Reply(std::string(message.reply), entry.route.label,
           entry.family->ErrorReply(entry.route.kind, "Request too large"));
     return true;
@@ -86,8 +86,8 @@ bool RequestService::Accept(const bus::Message& message, uint64_t arrival_seq) {
       return true;
     }
   }
-  metrics_->Rejected(entry.route.label,
-                     Rejection{RejectReason::kOverloaded, "request queue is full"});
+  metrics_->RequestRejected(entry.route.label,
+                            Rejection{RejectReason::kOverloaded, "request queue is full"});
   Reply(request.reply_to, entry.route.label,
         entry.family->ErrorReply(entry.route.kind, "Service overloaded"));
   return true;
@@ -124,7 +124,7 @@ void RequestService::Answer(const Pending& request, store::Reader* reader) {
                      entry.wildcard ? request.subject : entry.subject,
                      request.payload, request.unix_time};
   const RequestOutcome outcome = entry.family->Handle(view, reader);
-  if (outcome.rejection) metrics_->Rejected(label, *outcome.rejection);
+  if (outcome.rejection) metrics_->RequestRejected(label, *outcome.rejection);
   if (!outcome.store_status.ok()) {
     route_metrics_[request.route].Failed();
     spdlog::error("query for {} failed: {}", label, outcome.store_status.ToString());
