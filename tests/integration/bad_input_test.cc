@@ -128,11 +128,14 @@ TEST_F(BadInputTest, InjectionStringsLandVerbatim) {
   EXPECT_EQ(chat[0]["message"], evil);
 }
 
-// Refused requests are counted apart from rejected events.
-TEST_F(BadInputTest, RequestsWithBadLimitsGetEmptyLists) {
+// `[]` would read as "no chat": a bad limit gets the classic error shape. A
+// payload that is not JSON keeps the original's `[]`.
+TEST_F(BadInputTest, RequestsWithBadLimitsGetAnErrorReply) {
+  const json out_of_range = {{"success", false},
+                             {"error", "field 'limit' must be between 0 and 1000"}};
   for (const char* subject : {"rosey.db.stats.recent_chat.get", "rosey.db.messages.outbound.get"}) {
-    EXPECT_EQ(world_.Request(subject, R"({"limit":-1})"), "[]");
-    EXPECT_EQ(world_.Request(subject, R"({"limit":999999999999})"), "[]");
+    EXPECT_EQ(json::parse(world_.Request(subject, R"({"limit":-1})")), out_of_range);
+    EXPECT_EQ(json::parse(world_.Request(subject, R"({"limit":999999999999})")), out_of_range);
     EXPECT_EQ(world_.Request(subject, "nope"), "[]");
   }
   EXPECT_EQ(RequestRejected("stats.recent_chat.get", "out_of_range"), 2);
@@ -150,6 +153,15 @@ TEST_F(BadInputTest, UnknownSubjectAndMissingReplyAreCounted) {
            RequestRejected("query.user_stats", "no_reply_subject") == 1;
   }));
   EXPECT_EQ(Rejected("query.user_stats", "no_reply_subject"), -1) << "a request, not an event";
+}
+
+// A request on a subject the API lacks is answered at once, instead of
+// leaving the client to time out.
+TEST_F(BadInputTest, RequestOnAnUnknownSubjectGetsAnErrorReply) {
+  const json reply = json::parse(world_.Request("rosey.db.query.nope", "{}"));
+  EXPECT_EQ(reply, json({{"success", false}, {"error", "Unknown subject 'rosey.db.query.nope'"}}));
+  EXPECT_EQ(RequestRejected("unknown", "unknown_subject"), 1);
+  EXPECT_EQ(Rejected("unknown", "unknown_subject"), -1);
 }
 
 TEST_F(BadInputTest, RejectionsAreLoggedRateLimited) {
