@@ -187,10 +187,19 @@ void Daemon::Run() {
 
 void Daemon::Shutdown() noexcept {
   try {
+    const auto started = std::chrono::steady_clock::now();
+    const bool was_running = service_ != nullptr;
+    // The writer's stop budget starts now, while a benchmark run cancels.
+    if (service_) service_->BeginStop();
     bench_.reset();  // cancels a run and waits for it, while the service still runs
     bench_target_.reset();
     if (service_) service_->Stop();  // intake, queued requests, every received event committed
     service_.reset();
+    if (was_running && metrics_) {
+      spdlog::info("this run: {} events received, {} committed, {} rejected",
+                   metrics_->ReceivedTotal(), metrics_->PersistedTotal(),
+                   metrics_->RejectedTotal());
+    }
     if (commit_acks_) {
       commit_fanout_->Remove(commit_acks_.get());
       commit_acks_.reset();  // publishes the last commits' acknowledgements
@@ -208,6 +217,11 @@ void Daemon::Shutdown() noexcept {
     metrics_.reset();
     registry_.reset();
     nats_library_.reset();
+    if (was_running) {
+      spdlog::info("shutdown took {:.0f} ms", std::chrono::duration<double, std::milli>(
+                                                  std::chrono::steady_clock::now() - started)
+                                                  .count());
+    }
   } catch (const std::exception& e) {
     spdlog::error("error during shutdown: {}", e.what());
   }

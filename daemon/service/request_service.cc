@@ -96,24 +96,28 @@ bool RequestService::Accept(const bus::Message& message, uint64_t arrival_seq) {
 void RequestService::RunWorker(store::Reader* reader) {
   for (;;) {
     Pending request;
+    std::chrono::steady_clock::time_point answer_by;
     {
       MutexLock lock(&mu_);
       while (queue_.empty() && !stopping_) queued_cv_.Wait();
       if (queue_.empty()) return;  // stopping, and nothing left to answer
       request = std::move(queue_.front());
       queue_.pop_front();
+      answer_by = answer_by_;
     }
-    Answer(request, reader);
+    Answer(request, answer_by, reader);
   }
 }
 
-void RequestService::Answer(const Pending& request, store::Reader* reader) {
+void RequestService::Answer(const Pending& request,
+                            std::chrono::steady_clock::time_point answer_by,
+                            store::Reader* reader) {
   const RequestRegistry::Entry& entry = registry_.entries()[request.route];
   const std::string& label = entry.route.label;
   // Read-your-writes: wait for the commit of every event received before
   // this request. If the writer is stuck (disk full), answer from what is
   // committed rather than let the bot's own timeout expire.
-  const auto deadline = request.received + config_.service.request_timeout;
+  const auto deadline = std::min(request.received + config_.service.request_timeout, answer_by);
   const uint64_t barrier = intake_->RequestBarrier(request.arrival_seq, deadline);
   const Status waited = sink_->WaitCommitted(barrier, deadline);
   if (!waited.ok()) {
@@ -141,10 +145,11 @@ void RequestService::Reply(const std::string& reply_to, std::string_view label,
   }
 }
 
-void RequestService::Stop() {
+void RequestService::Stop(std::chrono::steady_clock::time_point answer_by) {
   {
     MutexLock lock(&mu_);
     stopping_ = true;
+    answer_by_ = std::min(answer_by_, answer_by);
     queued_cv_.SignalAll();
   }
   for (auto& worker : workers_) worker.join();

@@ -25,8 +25,10 @@ Options:
 
 Precedence: defaults < config file < ROSEYD_* environment variables < flags;
 `roseyd config-keys` lists every key, `roseyd check-config` shows the result.
-SIGINT/SIGTERM stop intake, commit every received event, close sessions, and
-exit 0.
+SIGINT/SIGTERM stop intake, commit every received event (what cannot commit
+within store.stop_timeout, as when another program holds the database's write
+lock, is kept in <database>.pending and committed first at the next start),
+close sessions, and exit 0, within about 2 s.
 Exit status: 0 clean stop, 1 start-up failure (the log says which part and
 why), 2 usage error.
 )";
