@@ -87,8 +87,9 @@ void Daemon::Start() {
   service_->Start(connection_.get());
   bench_target_ = std::make_unique<loadgen::InProcessTarget>(
       config_, nats_url_, NatsClientOptions(config_.nats, nats_url_));
+  StartBenchControl();  // before "ready": a client may drive the bench once it reads that
   LogReady(started);
-  StartBench();
+  StartBenchAtStart();
 }
 
 std::string Daemon::StartNats() {
@@ -135,11 +136,14 @@ void Daemon::LogReady(std::chrono::steady_clock::time_point started) const {
                                : std::string("off"));
 }
 
-void Daemon::StartBench() {
+void Daemon::StartBenchControl() {
   if (config_.bench.run_at_start.empty() && !config_.bench.control.enabled) return;
   bench_ = std::make_unique<loadgen::BenchController>(config_, bench_target_.get(),
                                                       loadgen_metrics_.get(), connection_.get());
   bench_->StartControl();
+}
+
+void Daemon::StartBenchAtStart() {
   if (config_.bench.run_at_start.empty()) return;
   loadgen::RunRequest request;
   request.suite = config_.bench.run_at_start;
@@ -174,10 +178,19 @@ void Daemon::Run() {
 
 void Daemon::Shutdown() noexcept {
   try {
+    const auto started = std::chrono::steady_clock::now();
+    const bool was_running = service_ != nullptr;
+    // The writer's stop budget starts now, while a benchmark run cancels.
+    if (service_) service_->BeginStop();
     bench_.reset();  // cancels a run and waits for it, while the service still runs
     bench_target_.reset();
     if (service_) service_->Stop();  // intake, queued requests, every received event committed
     service_.reset();
+    if (was_running && metrics_) {
+      spdlog::info("this run: {} events received, {} committed, {} rejected",
+                   metrics_->ReceivedTotal(), metrics_->PersistedTotal(),
+                   metrics_->RejectedTotal());
+    }
     if (commit_acks_) {
       commit_fanout_->Remove(commit_acks_.get());
       commit_acks_.reset();  // publishes the last commits' acknowledgements
@@ -195,6 +208,11 @@ void Daemon::Shutdown() noexcept {
     metrics_.reset();
     registry_.reset();
     nats_library_.reset();
+    if (was_running) {
+      spdlog::info("shutdown took {:.0f} ms", std::chrono::duration<double, std::milli>(
+                                                  std::chrono::steady_clock::now() - started)
+                                                  .count());
+    }
   } catch (const std::exception& e) {
     spdlog::error("error during shutdown: {}", e.what());
   }

@@ -76,8 +76,10 @@ class Daemon {
   std::string StartNats();
   void Connect(const std::string& url);
   void LogReady(std::chrono::steady_clock::time_point started) const;
-  // The benchmark controller, when bench.run_at_start or control is on.
-  void StartBench();
+  // The benchmark controller and its control subjects, when
+  // bench.run_at_start or bench.control is on; then the start-up suite.
+  void StartBenchControl();
+  void StartBenchAtStart();
 
   const Config config_;
   std::atomic<bool> stop_requested_{false};

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/redact_url.h"
 #include "base/status.h"
 
 struct __natsConnection;  // NOLINT(bugprone-reserved-identifier): cnats's own name
@@ -73,8 +74,8 @@ struct ConnectionOptions {
   std::string tls_key_file;
 };
 
-// `url` with any user:password@ replaced by ***@, for logs.
-std::string RedactUrl(std::string_view url);
+// `url` with any user:password@ replaced by ***@, for logs (base/redact_url.h).
+using ::roseyd::RedactUrl;
 
 // One NATS connection (RAII over natsConnection).
 //

@@ -29,7 +29,10 @@ class Subscription {
   Status SetPendingLimits(int msgs, int64_t bytes);
 
   // Stops receiving new messages and waits (up to `timeout`) until the ones
-  // already received have been handled.
+  // already received have been handled. Without a connection to the server
+  // (it is gone, roseyd is reconnecting) nothing new can arrive: it waits
+  // only for the handler to take what is already here, and the caller then
+  // destroys the subscription.
   Status Drain(std::chrono::milliseconds timeout);
 
   // Messages cnats dropped because the pending limits were reached. Like

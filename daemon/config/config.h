@@ -76,8 +76,10 @@ struct ServiceConfig {
   int request_workers = 2;
   int max_request_limit = 1000;  // `limit` above this is refused
   std::chrono::milliseconds request_timeout{900};  // read-your-writes wait cap
-  // On SIGTERM, how long to finish the messages already received; what is
-  // still pending after it is lost (and logged). Generous: losing is worse.
+  // On SIGTERM, how long to hand the messages NATS already delivered to the
+  // writer and the request workers (normally milliseconds: nothing blocks
+  // the hand-over at a stop, and a lost connection is not waited for); what
+  // is still pending after it is lost (and logged). Generous: losing is worse.
   std::chrono::milliseconds drain_timeout{30000};
   // Non-empty: after each commit, publish the trace ids of the traced events
   // it made durable (and of those the store rejected) on this subject, so a
@@ -93,6 +95,10 @@ struct StoreConfig {
   std::chrono::milliseconds batch_max_delay{2};
   int64_t write_queue_capacity = 65536;  // events; intake blocks when full
   std::chrono::milliseconds busy_timeout{5000};
+  // On SIGTERM, how long the writer keeps committing what was received; what
+  // it could not commit by then (a locked file) goes to <database>.pending
+  // and commits first at the next start.
+  std::chrono::milliseconds stop_timeout{1000};
   std::chrono::seconds maintenance_interval{3600};
   std::chrono::seconds retention_interval{60};  // recent_chat pruning period
   int recent_chat_retention_hours = 150;
@@ -143,6 +149,8 @@ struct Config {
 
   // Paths with defaults resolved against data_dir.
   std::string DatabasePath() const;
+  // Beside the database: the events a stop could not commit, for the next start.
+  std::string PendingEventsPath() const;
   std::string NatsStoreDir() const;
   std::string BenchOutDir() const;
   // The benchmark instance's scratch folder, emptied before and removed

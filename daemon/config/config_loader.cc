@@ -16,6 +16,7 @@
 #include <string_view>
 #include <utility>
 
+#include "base/redact_url.h"
 #include "base/startup_error.h"
 #include "config/key_table.h"
 #include "config/value_text.h"
@@ -383,6 +384,7 @@ std::vector<ConfigKey> ConfigKeys() {
 std::vector<std::string> UnknownVariables(const std::map<std::string, std::string>& env) {
   std::vector<std::string> warnings;
   for (const auto& entry : env) {
+    // Not a structured binding: clang before 16 cannot capture one in a lambda.
     const std::string& name = entry.first;
     if (!name.starts_with(kEnvPrefix) || name == "ROSEYD_CONFIG") continue;
     const bool known = std::any_of(KeyTable().begin(), KeyTable().end(),
@@ -425,6 +427,7 @@ std::string DescribeConfig(const Config& config) {
     const bool secret = def.key == "nats.auth.password" || def.key == "nats.auth.token" ||
                         def.key == "bench.control.token";
     if (secret && !value.empty()) value = "***";
+    if (def.key == "nats.url") value = RedactUrl(value);
     text += def.key + ": \"" + value + "\"\n";
   }
   return text;

@@ -47,7 +47,8 @@ std::vector<ConfigKey> ConfigKeys();
 std::optional<std::string> ConfigValue(const Config& config, std::string_view key);
 
 // Every key with its value in `config`, one `key: "value"` line each, secrets
-// shown as ***: the config a benchmark report records.
+// shown as *** (and a URL's user:password@ as ***@): the config a benchmark
+// report records and check-config prints.
 std::string DescribeConfig(const Config& config);
 
 }  // namespace roseyd

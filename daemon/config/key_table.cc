@@ -306,7 +306,9 @@ const std::vector<KeyDef>& KeyTable() {
           1ms, 10min, "how long a read waits for earlier writes to commit"),
       Duration(
           "service.drain_timeout", [](auto& c) -> auto& { return c.service.drain_timeout; },
-          1ms, 1h, "on shutdown, how long to finish messages already received"),
+          1ms, 1h,
+          "on shutdown, how long to hand the messages already received to the writer and the "
+          "request workers (normally milliseconds)"),
       String(
           "service.commit_ack_subject",
           [](auto& c) -> auto& { return c.service.commit_ack_subject; },
@@ -332,6 +334,10 @@ const std::vector<KeyDef>& KeyTable() {
       Duration(
           "store.busy_timeout", [](auto& c) -> auto& { return c.store.busy_timeout; }, 0ms, 10min,
           "SQLite busy timeout"),
+      Duration(
+          "store.stop_timeout", [](auto& c) -> auto& { return c.store.stop_timeout; }, 0ms, 10min,
+          "on shutdown, how long the writer keeps committing; what it could not commit by then "
+          "(a locked file) is kept in <database>.pending and committed first at the next start"),
       Duration(
           "store.maintenance_interval",
           [](auto& c) -> auto& { return c.store.maintenance_interval; }, 1s, 24h * 7,

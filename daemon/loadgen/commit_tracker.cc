@@ -1,5 +1,6 @@
 #include "loadgen/commit_tracker.h"
 
+#include <algorithm>
 #include <thread>
 
 #include <prometheus/counter.h>
@@ -81,8 +82,10 @@ uint64_t CommitTracker::Duplicates() const {
   return duplicates_;
 }
 
-bool CommitTracker::WaitAll(Clock::time_point deadline) const {
+bool CommitTracker::WaitAll(Clock::time_point deadline,
+                            const std::atomic<bool>* cancelled) const {
   while (Committed() + Rejected() < count_) {
+    deadline = CancelAwareDeadline(deadline, cancelled);
     if (Clock::now() >= deadline) return false;
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
@@ -90,10 +93,11 @@ bool CommitTracker::WaitAll(Clock::time_point deadline) const {
 }
 
 void CommitTracker::WaitQuiet(uint64_t n, std::chrono::milliseconds quiet,
-                              Clock::time_point deadline) const {
+                              Clock::time_point deadline,
+                              const std::atomic<bool>* cancelled) const {
   uint64_t last = Committed() + Rejected();
   Clock::time_point changed = Clock::now();
-  while (last < n && Clock::now() < deadline) {
+  while (last < n && Clock::now() < (deadline = CancelAwareDeadline(deadline, cancelled))) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
     const uint64_t now_committed = Committed() + Rejected();
     if (now_committed != last) {
@@ -103,6 +107,12 @@ void CommitTracker::WaitQuiet(uint64_t n, std::chrono::milliseconds quiet,
       return;
     }
   }
+}
+
+std::chrono::steady_clock::time_point CancelAwareDeadline(
+    std::chrono::steady_clock::time_point deadline, const std::atomic<bool>* cancelled) {
+  if (cancelled == nullptr || !cancelled->load()) return deadline;
+  return std::min(deadline, std::chrono::steady_clock::now() + kCancelGrace);
 }
 
 LatencyHistogram CommitTracker::Latencies() const {

@@ -42,11 +42,13 @@ class CommitTracker : public store::CommitListener {
   // Events the store refused: they will never commit, so nobody waits for them.
   uint64_t Rejected() const { return rejected_.load(std::memory_order_acquire); }
   // Blocks until every event committed or was rejected, or `deadline`; true
-  // if all committed.
-  bool WaitAll(Clock::time_point deadline) const;
+  // if all committed. Once *cancelled is set (when not null), the wait ends
+  // within kCancelGrace.
+  bool WaitAll(Clock::time_point deadline, const std::atomic<bool>* cancelled = nullptr) const;
   // Blocks until `n` have committed or been rejected, or until nothing new
-  // did for `quiet`, or `deadline`.
-  void WaitQuiet(uint64_t n, std::chrono::milliseconds quiet, Clock::time_point deadline) const;
+  // did for `quiet`, or `deadline`; within kCancelGrace of *cancelled.
+  void WaitQuiet(uint64_t n, std::chrono::milliseconds quiet, Clock::time_point deadline,
+                 const std::atomic<bool>* cancelled = nullptr) const;
 
   report::LatencyHistogram Latencies() const;
   // First and last commit seen; the epoch when none.
@@ -85,5 +87,16 @@ class CommitTracker : public store::CommitListener {
 // Trace ids are unique within the process, so trackers never see each
 // other's events.
 uint64_t ReserveTraceIds(uint64_t count);
+
+// How long a wait for commits (or replies) goes on after its run was
+// cancelled: what was sent commits within milliseconds on a healthy service,
+// and the stop that cancelled the run must not wait for what never was.
+inline constexpr std::chrono::milliseconds kCancelGrace{200};
+
+// `deadline`, or kCancelGrace from now if that is sooner and *cancelled is
+// set (`cancelled` may be null). Called in a wait's loop, it ends the wait
+// kCancelGrace after the cancel.
+std::chrono::steady_clock::time_point CancelAwareDeadline(
+    std::chrono::steady_clock::time_point deadline, const std::atomic<bool>* cancelled);
 
 }  // namespace roseyd::loadgen

@@ -1,11 +1,13 @@
 #include "loadgen/controller.h"
 
+#include <chrono>
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include "base/startup_error.h"
+#include "base/status.h"
 #include "loadgen/control_request.h"
 #include "report/baseline.h"
 #include "report/exit_status.h"
@@ -64,6 +66,13 @@ void BenchController::StartControl() {
       const std::string reply = HandleControl(v, m.data);
       (void)connection_->Publish(m.reply, reply);
     }));
+  }
+  // The server has the subscriptions before roseyd says it is ready.
+  if (connection_->IsConnected()) {
+    if (const Status s = connection_->Flush(std::chrono::seconds(2)); !s.ok()) {
+      spdlog::warn("bench control: could not confirm the subscriptions with the server: {}",
+                   s.ToString());
+    }
   }
   spdlog::info("bench control on {}.{{list,start,status,cancel}} (token required; at most {} ev/s, {} ms)",
                prefix, config_.bench.control.max_rate, config_.bench.control.max_duration.count());

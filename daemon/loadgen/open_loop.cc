@@ -9,6 +9,7 @@
 
 #include "bus/connection.h"
 #include "bus/subscription.h"
+#include "loadgen/commit_tracker.h"
 #include "loadgen/payloads.h"
 #include "loadgen/process_usage.h"
 
@@ -46,8 +47,14 @@ LoadOutcome DriveLoad(Clock::time_point start, nanoseconds interval, uint64_t co
     }
     uint64_t& i = next[static_cast<size_t>(lane)];
     const Clock::time_point now = Clock::now();
-    // Everything due by now goes out at once: the schedule never moves.
+    // Everything due by now goes out at once: the schedule never moves. A
+    // burst has everything due at once, so a cancel is looked at per send.
     while (i < count && intended(i) <= now) {
+      if (cancelled.load(std::memory_order_relaxed)) {
+        out.cancelled = true;
+        io.stop();
+        return;
+      }
       const Clock::time_point t = Clock::now();
       const Status s = send(lane, i);
       out.publish_call.Record(Clock::now() - t);
@@ -153,8 +160,9 @@ Status RequestStream::Send(uint64_t index) {
                                      inbox_ + "." + std::to_string(index), payload);
 }
 
-void RequestStream::WaitReplies(uint64_t sent, Clock::time_point deadline) const {
-  while (Answered() < sent && Clock::now() < deadline) {
+void RequestStream::WaitReplies(uint64_t sent, Clock::time_point deadline,
+                                const std::atomic<bool>* cancelled) const {
+  while (Answered() < sent && Clock::now() < (deadline = CancelAwareDeadline(deadline, cancelled))) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
 }

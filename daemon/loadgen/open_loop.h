@@ -86,8 +86,10 @@ class RequestStream {
   Status Send(uint64_t index);
 
   uint64_t Answered() const { return answered_count_.load(); }
-  // Blocks until `sent` replies arrived or `deadline`.
-  void WaitReplies(uint64_t sent, std::chrono::steady_clock::time_point deadline) const;
+  // Blocks until `sent` replies arrived or `deadline`; once *cancelled is
+  // set (when not null), within kCancelGrace.
+  void WaitReplies(uint64_t sent, std::chrono::steady_clock::time_point deadline,
+                   const std::atomic<bool>* cancelled = nullptr) const;
   report::LatencyHistogram Latencies() const EXCLUDES(mu_);
   // Replies saying success:false, plus requests never answered.
   uint64_t Failed(uint64_t sent) const EXCLUDES(mu_);

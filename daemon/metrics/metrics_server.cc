@@ -6,11 +6,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <charconv>
+#include <chrono>
 #include <cstring>
 #include <exception>
 #include <string_view>
+#include <thread>
 
 #include "base/startup_error.h"
 #include "metrics/process_collector.h"
@@ -74,6 +77,26 @@ std::string BindProblem(const HostPort& where) {
   return problem;
 }
 
+// Connects to host:port and hangs up at once; the host of a wildcard
+// address is loopback.
+void Poke(const std::string& address) {
+  const size_t colon = address.rfind(':');
+  std::string host = address.substr(0, colon);
+  if (host.front() == '[') host = host.substr(1, host.size() - 2);
+  if (host == "0.0.0.0") host = "127.0.0.1";
+  if (host == "::") host = "::1";
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), address.substr(colon + 1).c_str(), &hints, &found) != 0) return;
+  std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> owner(found, freeaddrinfo);
+  const int fd = socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return;
+  (void)connect(fd, found->ai_addr, found->ai_addrlen);
+  close(fd);
+}
+
 }  // namespace
 
 MetricsServer::MetricsServer(const std::string& listen,
@@ -99,6 +122,20 @@ MetricsServer::MetricsServer(const std::string& listen,
   address_ = where.host + ":" + std::to_string(ports.empty() ? where.port : ports.front());
 }
 
-MetricsServer::~MetricsServer() = default;
+// civetweb's accept loop polls in 2 s slices and looks at its stop flag only
+// between them, so stopping it took up to 2 s. A connection ends the slice:
+// keep making one until the exposer (and civetweb) has stopped.
+MetricsServer::~MetricsServer() {
+  std::atomic<bool> stopped{false};
+  std::thread poker([&] {
+    while (!stopped.load()) {
+      Poke(address_);
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  });
+  exposer_.reset();
+  stopped = true;
+  poker.join();
+}
 
 }  // namespace roseyd::metrics

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "base/startup_error.h"
+#include "service/request_handler.h"
 #include "service/subject.h"
 
 namespace roseyd::service {
@@ -36,13 +37,27 @@ void CoreIntake::OnMessage(const bus::Message& message) noexcept {
     if (subject && !IsRequest(*subject)) {
       events_->Handle(*subject, message, 0);
     } else if (!requests_->Accept(message, sink_->LastSubmitted())) {
-      metrics_->Rejected("unknown", Rejection{RejectReason::kUnknownSubject,
-                                              "no such subject: " + std::string(message.subject)});
+      RefuseUnknownSubject(message);
     }
   } catch (const std::exception& e) {
     // Only allocation can throw here; never let it reach cnats's C thread.
     spdlog::error("failed to handle a message on {}: {}", message.subject, e.what());
   }
+}
+
+// With a reply subject it was meant as a request: answer at once rather than
+// let the client time out. Without one, it was an event nobody handles.
+void CoreIntake::RefuseUnknownSubject(const bus::Message& message) {
+  const std::string subject(message.subject);
+  Rejection rejection{RejectReason::kUnknownSubject, "no such subject: " + subject};
+  if (message.reply.empty()) {
+    metrics_->Rejected("unknown", rejection);
+    return;
+  }
+  metrics_->RequestRejected("unknown", rejection);
+  const Status s =
+      connection_->Publish(message.reply, ClassicErrorReply("Unknown subject '" + subject + "'"));
+  if (!s.ok()) spdlog::warn("could not send the reply to a request on {}: {}", subject, s.ToString());
 }
 
 uint64_t CoreIntake::RequestBarrier(uint64_t arrival_seq,

@@ -25,7 +25,9 @@ namespace roseyd::service {
 // order: the stamp is then exactly the events that reached roseyd before the
 // request (read-your-writes across subjects). Under durable intake a
 // CoreIntake on the request subjects alone takes the requests, and the
-// StreamIntake gives their barrier.
+// StreamIntake gives their barrier. A message on a subject nobody claims is
+// counted; with a reply subject it is answered with the protocol's error
+// reply, so the client need not time out.
 //
 // Thread: as Intake; the handler runs on cnats delivery threads.
 // *connection, *events, *requests, *sink and *metrics must outlive it.
@@ -49,6 +51,7 @@ class CoreIntake : public Intake {
 
  private:
   void OnMessage(const bus::Message& message) noexcept;
+  void RefuseUnknownSubject(const bus::Message& message);
 
   // Constant after construction.
   const Config config_;

@@ -76,9 +76,9 @@ void DatabaseService::StopIntake(std::chrono::milliseconds timeout) {
   if (request_intake_) request_intake_->Stop(timeout);
 }
 
-void DatabaseService::Stop() {
+void DatabaseService::Stop(std::chrono::steady_clock::time_point answer_by) {
   StopIntake(config_.service.drain_timeout);
-  requests_.Stop();
+  requests_.Stop(answer_by);
 }
 
 void DatabaseService::Tick() {

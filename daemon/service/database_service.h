@@ -48,8 +48,10 @@ class DatabaseService {
   void StopIntake(std::chrono::milliseconds timeout);
 
   // StopIntake(service.drain_timeout) if not done yet, then answers the
-  // queued requests and joins the workers. Idempotent.
-  void Stop();
+  // queued requests (their read-your-writes wait ends at `answer_by` at the
+  // latest) and joins the workers. Idempotent.
+  void Stop(std::chrono::steady_clock::time_point answer_by =
+                std::chrono::steady_clock::time_point::max());
 
   // Refreshes gauges (queue depths, slow-consumer drops). Call about once a second.
   void Tick();

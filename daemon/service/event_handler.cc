@@ -33,10 +33,7 @@ void EventHandler::Handle(Subject subject, const bus::Message& message, uint64_t
     return;
   }
   auto& event = std::get<DecodedEvent>(decoded);
-  for (const auto& key : event.ignored_status_keys) {
-    metrics_->Rejected(subject, Rejection{RejectReason::kUnknownStatusKey,
-                                          "status_data key '" + key + "' is not whitelisted"});
-  }
+  for (const auto& key : event.ignored_status_keys) metrics_->StatusKeyIgnored(key);
   store::Event queued{std::move(event.write), now, std::chrono::steady_clock::now(), 0,
                       ParseTraceId(message.trace), stream_seq};
   const Status s = sink_->Submit(std::move(queued));

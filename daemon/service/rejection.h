@@ -6,7 +6,7 @@
 namespace roseyd::service {
 
 // Why an event or request was refused; the `reason` label of
-// roseyd_events_rejected_total.
+// roseyd_events_rejected_total and roseyd_requests_rejected_total.
 enum class RejectReason {
   kOversized,        // payload above service.max_payload_bytes
   kMalformedJson,    // not JSON, or not UTF-8
@@ -15,7 +15,6 @@ enum class RejectReason {
   kEmptyField,       // a required string is empty
   kWrongType,        // a field has the wrong JSON type
   kOutOfRange,       // a number outside what the field allows
-  kUnknownStatusKey, // a status_data key outside the whitelist (key dropped)
   kUnknownSubject,   // a subject under the prefix that the protocol lacks
   kNoReplySubject,   // a request published without a reply inbox
   kOverloaded,       // the request queue is full

@@ -30,7 +30,18 @@ RequestOutcome EmptyListFor(Rejection rejection) {
   return RequestOutcome{kEmptyList, std::move(rejection), Status::OK()};
 }
 
+// A list query's field out of range or of the wrong type: `[]` would read as
+// "nothing there", so the reply says what is wrong instead.
+RequestOutcome FieldErrorFor(Rejection rejection) {
+  std::string reply = ClassicErrorReply(rejection.detail);
+  return RequestOutcome{std::move(reply), std::move(rejection), Status::OK()};
+}
+
 }  // namespace
+
+std::string ClassicErrorReply(std::string_view error) {
+  return Dump(json{{"success", false}, {"error", error}});
+}
 
 std::string RequestHandler::ErrorReply(Subject subject, std::string_view error) {
   switch (subject) {
@@ -38,7 +49,7 @@ std::string RequestHandler::ErrorReply(Subject subject, std::string_view error) 
     case Subject::kRecentChatGet:
       return kEmptyList;  // the original's error reply for list queries
     default:
-      return Dump(json{{"success", false}, {"error", error}});
+      return ClassicErrorReply(error);
   }
 }
 
@@ -59,9 +70,9 @@ RequestOutcome RequestHandler::OutboundGet(std::string_view payload, int64_t now
   JsonFields fields;
   if (auto r = JsonFields::Parse(payload, &fields)) return EmptyListFor(*std::move(r));
   int64_t limit = 0, max_retries = 0;
-  if (auto r = fields.Int("limit", 50, 0, max_limit_, &limit)) return EmptyListFor(*std::move(r));
+  if (auto r = fields.Int("limit", 50, 0, max_limit_, &limit)) return FieldErrorFor(*std::move(r));
   if (auto r = fields.Int("max_retries", 3, 0, 62, &max_retries)) {
-    return EmptyListFor(*std::move(r));
+    return FieldErrorFor(*std::move(r));
   }
   std::vector<store::OutboundRow> rows;
   Status s = reader_->OutboundPending(static_cast<int>(limit), static_cast<int>(max_retries),
@@ -82,7 +93,7 @@ RequestOutcome RequestHandler::RecentChatGet(std::string_view payload) {
   JsonFields fields;
   if (auto r = JsonFields::Parse(payload, &fields)) return EmptyListFor(*std::move(r));
   int64_t limit = 0;
-  if (auto r = fields.Int("limit", 50, 0, max_limit_, &limit)) return EmptyListFor(*std::move(r));
+  if (auto r = fields.Int("limit", 50, 0, max_limit_, &limit)) return FieldErrorFor(*std::move(r));
   std::vector<store::ChatRow> rows;
   Status s = reader_->RecentChat(static_cast<int>(limit), &rows);
   if (!s.ok()) return RequestOutcome{kEmptyList, std::nullopt, std::move(s)};

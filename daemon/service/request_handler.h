@@ -16,6 +16,11 @@ class Reader;
 
 namespace roseyd::service {
 
+// The protocol's error reply of the classic query subjects,
+// {"success":false,"error":"<error>"}: also what roseyd answers to a request
+// it cannot take (an unknown subject, a `limit` out of range).
+std::string ClassicErrorReply(std::string_view error);
+
 // Answers the four query subjects with the original's reply shapes and
 // error replies, reading through one Reader. ClassicQueries serves them as
 // a RequestFamily.
@@ -30,7 +35,8 @@ class RequestHandler {
   RequestOutcome Handle(Subject subject, std::string_view payload, int64_t now);
 
   // The protocol's error reply for `subject`, for requests refused before
-  // they reach a handler (oversized, overloaded, shutting down).
+  // they reach a handler (oversized, overloaded, shutting down): `[]` for
+  // the list queries, as the original answered, else ClassicErrorReply.
   static std::string ErrorReply(Subject subject, std::string_view error);
 
  private:

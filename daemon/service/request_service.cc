@@ -60,14 +60,14 @@ bool RequestService::Accept(const bus::Message& message, uint64_t arrival_seq) {
   if (!route) return false;
   const RequestRegistry::Entry& entry = registry_.entries()[*route];
   if (message.reply.empty()) {
-    metrics_->Rejected(entry.route.label, Rejection{RejectReason::kNoReplySubject,
-                                                    "request without a reply subject"});
+    metrics_->RequestRejected(entry.route.label, Rejection{RejectReason::kNoReplySubject,
+                                                           "request without a reply subject"});
     return true;
   }
   if (static_cast<int64_t>(message.data.size()) > config_.service.max_payload_bytes) {
-    metrics_->Rejected(entry.route.label,
-                       Rejection{RejectReason::kOversized,
-                                 std::to_string(message.data.size()) + " bytes"});
+    metrics_->RequestRejected(entry.route.label,
+                              Rejection{RejectReason::kOversized,
+                                        std::to_string(message.data.size()) + " bytes"});
     Reply(std::string(message.reply), entry.route.label,
           entry.family->ErrorReply(entry.route.kind, "Request too large"));
     return true;
@@ -87,8 +87,8 @@ bool RequestService::Accept(const bus::Message& message, uint64_t arrival_seq) {
       return true;
     }
   }
-  metrics_->Rejected(entry.route.label,
-                     Rejection{RejectReason::kOverloaded, "request queue is full"});
+  metrics_->RequestRejected(entry.route.label,
+                            Rejection{RejectReason::kOverloaded, "request queue is full"});
   Reply(request.reply_to, entry.route.label,
         entry.family->ErrorReply(entry.route.kind, "Service overloaded"));
   return true;
@@ -97,24 +97,28 @@ bool RequestService::Accept(const bus::Message& message, uint64_t arrival_seq) {
 void RequestService::RunWorker(store::Reader* reader) {
   for (;;) {
     Pending request;
+    std::chrono::steady_clock::time_point answer_by;
     {
       MutexLock lock(&mu_);
       while (queue_.empty() && !stopping_) queued_cv_.Wait();
       if (queue_.empty()) return;  // stopping, and nothing left to answer
       request = std::move(queue_.front());
       queue_.pop_front();
+      answer_by = answer_by_;
     }
-    Answer(request, reader);
+    Answer(request, answer_by, reader);
   }
 }
 
-void RequestService::Answer(const Pending& request, store::Reader* reader) {
+void RequestService::Answer(const Pending& request,
+                            std::chrono::steady_clock::time_point answer_by,
+                            store::Reader* reader) {
   const RequestRegistry::Entry& entry = registry_.entries()[request.route];
   const std::string& label = entry.route.label;
   // Read-your-writes: wait for the commit of every event received before
   // this request. If the writer is stuck (disk full), answer from what is
   // committed rather than let the bot's own timeout expire.
-  const auto deadline = request.received + config_.service.request_timeout;
+  const auto deadline = std::min(request.received + config_.service.request_timeout, answer_by);
   const uint64_t barrier = intake_->RequestBarrier(request.arrival_seq, deadline);
   const Status waited = sink_->WaitCommitted(barrier, deadline);
   if (!waited.ok()) {
@@ -125,7 +129,7 @@ void RequestService::Answer(const Pending& request, store::Reader* reader) {
                      entry.wildcard ? request.subject : entry.subject,
                      request.payload, request.unix_time};
   const RequestOutcome outcome = entry.family->Handle(view, reader);
-  if (outcome.rejection) metrics_->Rejected(label, *outcome.rejection);
+  if (outcome.rejection) metrics_->RequestRejected(label, *outcome.rejection);
   if (!outcome.store_status.ok()) {
     route_metrics_[request.route].Failed();
     spdlog::error("query for {} failed: {}", label, outcome.store_status.ToString());
@@ -142,10 +146,11 @@ void RequestService::Reply(const std::string& reply_to, std::string_view label,
   }
 }
 
-void RequestService::Stop() {
+void RequestService::Stop(std::chrono::steady_clock::time_point answer_by) {
   {
     MutexLock lock(&mu_);
     stopping_ = true;
+    answer_by_ = std::min(answer_by_, answer_by);
     queued_cv_.SignalAll();
   }
   for (auto& worker : workers_) worker.join();

@@ -64,8 +64,11 @@ class RequestService {
   bool Accept(const bus::Message& message, uint64_t arrival_seq);
 
   // Answers the queued requests, then joins the workers; Accept refuses from
-  // then on. Idempotent.
-  void Stop();
+  // then on. A request's read-your-writes wait ends at `answer_by` at the
+  // latest (a stop does not wait for commits that may never come).
+  // Idempotent.
+  void Stop(std::chrono::steady_clock::time_point answer_by =
+                std::chrono::steady_clock::time_point::max());
 
   // Refreshes the request queue gauge. Call about once a second.
   void Tick();
@@ -82,7 +85,9 @@ class RequestService {
   };
 
   void RunWorker(store::Reader* reader);
-  void Answer(const Pending& request, store::Reader* reader);
+  // Answers `request`, waiting for its earlier events until `answer_by` at most.
+  void Answer(const Pending& request, std::chrono::steady_clock::time_point answer_by,
+              store::Reader* reader);
   void Reply(const std::string& reply_to, std::string_view label, const std::string& payload);
 
   // Constant after Start.
@@ -100,6 +105,8 @@ class RequestService {
   CondVar queued_cv_{&mu_};
   std::deque<Pending> queue_ GUARDED_BY(mu_);
   bool stopping_ GUARDED_BY(mu_) = false;
+  std::chrono::steady_clock::time_point answer_by_ GUARDED_BY(mu_) =
+      std::chrono::steady_clock::time_point::max();
 
   std::vector<std::thread> workers_;  // owning thread only
 };

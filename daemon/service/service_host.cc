@@ -16,6 +16,7 @@ void ServiceHost::Open(const Config& config) {
   auto store = store::OpenStore(config);
   auto writer =
       std::make_unique<store::EventWriter>(store->OpenWriter(), config.store, listener_);
+  writer->KeepPendingIn(config.PendingEventsPath());
   writer->Start();
   spdlog::info("store: {}", store->Describe());
   store_ = std::move(store);
@@ -34,15 +35,25 @@ void ServiceHost::Start(bus::Connection* connection) {
 void ServiceHost::Stop() noexcept {
   MutexLock lock(&mu_);
   try {
+    // From here nothing waits on a full write queue, and the writer has until
+    // store.stop_timeout to commit.
+    if (writer_) writer_->BeginStop();
+    const auto deadline = writer_ ? writer_->StopDeadline()
+                                  : std::chrono::steady_clock::time_point::max();
     if (service_) {
       service_->StopIntake(config_->service.drain_timeout);  // everything received is queued
-      service_->Stop();                                      // queued requests answered
+      service_->Stop(deadline);                              // queued requests answered
     }
     if (writer_) {
+      writer_->Stop();  // commits the queue (or keeps it for the next start), closes sessions
       const uint64_t submitted = writer_->LastSubmitted();
-      writer_->Stop();  // commits the queue, closes open sessions
-      spdlog::info("database closed after committing every received event (last sequence {})",
-                   submitted);
+      if (writer_->LastCommitted() >= submitted) {
+        spdlog::info("database closed after committing every received event (last sequence {})",
+                     submitted);
+      } else {
+        spdlog::info("database closed; events {} to {} did not commit (see above)",
+                     writer_->LastCommitted() + 1, submitted);
+      }
     }
   } catch (const std::exception& e) {
     spdlog::error("error while stopping the service: {}", e.what());
@@ -51,6 +62,11 @@ void ServiceHost::Stop() noexcept {
   writer_.reset();
   store_.reset();
   config_.reset();
+}
+
+void ServiceHost::BeginStop() noexcept {
+  MutexLock lock(&mu_);
+  if (writer_) writer_->BeginStop();
 }
 
 void ServiceHost::Tick() {

@@ -31,7 +31,8 @@ class ServiceHost {
   ServiceHost& operator=(const ServiceHost&) = delete;
 
   // Opens (creating or upgrading) the database `config` names and starts its
-  // writer, which tells *listener about each commit. Throws StartupError.
+  // writer, which tells *listener about each commit and first commits what
+  // the last stop kept in config.PendingEventsPath(). Throws StartupError.
   // REQUIRES: not open (new, or stopped).
   void Open(const Config& config);
 
@@ -40,10 +41,17 @@ class ServiceHost {
   // REQUIRES: open, and not started since.
   void Start(bus::Connection* connection);
 
+  // Starts the stop's clock (store.stop_timeout) and lets intake hand over
+  // without waiting for room in the write queue, ahead of Stop(), so that
+  // what runs before it (a benchmark cancelling) counts against the same
+  // budget. Nothing when not open. Never throws.
+  void BeginStop() noexcept;
+
   // Stops intake (waiting up to service.drain_timeout for what was
-  // received), answers the queued requests, commits every event received and
-  // closes open sessions, then closes the database. Open may follow.
-  // Idempotent; never throws.
+  // received), answers the queued requests, commits every event received
+  // (within store.stop_timeout; the rest goes to config.PendingEventsPath()
+  // for the next start) and closes open sessions, then closes the database.
+  // Open may follow. Idempotent; never throws.
   void Stop() noexcept;
 
   // Refreshes the service's gauges; nothing when stopped. About once a second.

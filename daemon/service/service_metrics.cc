@@ -61,8 +61,14 @@ std::string SubjectLabel(std::size_t index) {
 ServiceMetrics::ServiceMetrics(prometheus::Registry* registry)
     : rejected_family_(BuildCounter()
                            .Name("roseyd_events_rejected_total")
-                           .Help("Messages refused, by subject and reason")
+                           .Help("Event messages refused (not written), by subject and reason")
                            .Register(*registry)),
+      requests_rejected_family_(
+          BuildCounter()
+              .Name("roseyd_requests_rejected_total")
+              .Help("Requests refused (answered with an error, or without a reply subject), by "
+                    "subject and reason")
+              .Register(*registry)),
       requests_family_(BuildCounter()
                            .Name("roseyd_requests_total")
                            .Help("Requests answered, by subject")
@@ -175,6 +181,35 @@ ServiceMetrics::ServiceMetrics(prometheus::Registry* registry)
                              .Help("Durable mode: the last stream sequence committed to SQLite")
                              .Register(*registry)
                              .Add({});
+  status_keys_ignored_ =
+      &BuildCounter()
+           .Name("roseyd_status_keys_ignored_total")
+           .Help("status.update keys outside the whitelist, dropped while the event's other "
+                 "keys were applied")
+           .Register(*registry)
+           .Add({});
+}
+
+bool ServiceMetrics::LogLimiter::Allow(int64_t* held_back) {
+  const int64_t now = NowNs();
+  int64_t next = next_ns_.load(std::memory_order_relaxed);
+  if (now < next || !next_ns_.compare_exchange_strong(
+                        next, now + std::chrono::nanoseconds(kLogInterval).count())) {
+    suppressed_.fetch_add(1, std::memory_order_relaxed);
+    return false;
+  }
+  *held_back = suppressed_.exchange(0, std::memory_order_relaxed);
+  return true;
+}
+
+void ServiceMetrics::LogRefusal(const char* what, std::string_view subject_label,
+                                const Rejection& rejection) {
+  int64_t held_back = 0;
+  if (!refusal_logs_[static_cast<std::size_t>(rejection.reason)].Allow(&held_back)) return;
+  spdlog::warn("rejected {} {} ({}): {}{}", subject_label, what, ReasonName(rejection.reason),
+               rejection.detail,
+               held_back > 0 ? fmt::format(" [{} more like it since the last line]", held_back)
+                             : std::string());
 }
 
 void ServiceMetrics::Rejected(std::string_view subject_label, const Rejection& rejection) {
@@ -183,19 +218,25 @@ void ServiceMetrics::Rejected(std::string_view subject_label, const Rejection& r
             {"reason", std::string(ReasonName(rejection.reason))}})
       .Increment();
   rejected_total_.fetch_add(1, std::memory_order_relaxed);
+  LogRefusal("message", subject_label, rejection);
+}
 
-  const auto reason = static_cast<std::size_t>(rejection.reason);
-  const int64_t now = NowNs();
-  int64_t next = next_log_ns_[reason].load(std::memory_order_relaxed);
-  if (now < next || !next_log_ns_[reason].compare_exchange_strong(
-                        next, now + std::chrono::nanoseconds(kLogInterval).count())) {
-    suppressed_[reason].fetch_add(1, std::memory_order_relaxed);
-    return;
-  }
-  const int64_t held_back = suppressed_[reason].exchange(0, std::memory_order_relaxed);
-  spdlog::warn("rejected {} message ({}): {}{}", subject_label, ReasonName(rejection.reason),
-               rejection.detail,
-               held_back > 0 ? fmt::format(" [{} more like it since the last line]", held_back)
+void ServiceMetrics::RequestRejected(std::string_view subject_label, const Rejection& rejection) {
+  requests_rejected_family_
+      .Add({{"subject", std::string(subject_label)},
+            {"reason", std::string(ReasonName(rejection.reason))}})
+      .Increment();
+  LogRefusal("request", subject_label, rejection);
+}
+
+void ServiceMetrics::StatusKeyIgnored(std::string_view key) {
+  status_keys_ignored_->Increment();
+  int64_t held_back = 0;
+  if (!status_key_log_.Allow(&held_back)) return;
+  spdlog::info("status.update: ignored status_data key '{}' (not whitelisted; the other keys "
+               "applied){}",
+               key,
+               held_back > 0 ? fmt::format(" [{} more since the last line]", held_back)
                              : std::string());
 }
 
@@ -235,12 +276,18 @@ void ServiceMetrics::OnRejected(const store::Event& event, const Status& why) no
 
 void ServiceMetrics::OnWriteError(const Status& why) noexcept {
   write_errors_->Increment();
-  const int64_t now = NowNs();
-  int64_t next = next_write_error_log_ns_.load(std::memory_order_relaxed);
-  if (now >= next && next_write_error_log_ns_.compare_exchange_strong(
-                         next, now + std::chrono::nanoseconds(kLogInterval).count())) {
+  int64_t held_back = 0;
+  if (write_error_log_.Allow(&held_back)) {
     spdlog::error("write transaction failed, will retry (nothing dropped): {}", why.ToString());
   }
+}
+
+double ServiceMetrics::ReceivedTotal() const {
+  double total = 0;
+  for (const auto* counter : received_) {
+    if (counter != nullptr) total += counter->Value();
+  }
+  return total;
 }
 
 double ServiceMetrics::PersistedTotal() const {

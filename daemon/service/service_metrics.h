@@ -22,7 +22,8 @@ namespace roseyd::service {
 // The roseyd_* metrics of the service and the store, registered once with
 // per-subject children cached (a Family lookup takes a lock and a hash).
 // It is the EventWriter's CommitListener: what commits is what it counts as
-// persisted. Rejections are counted and logged, rate-limited per reason.
+// persisted. Refused events and refused requests are counted apart, and
+// logged, rate-limited per reason.
 //
 // Thread: thread-safe (prometheus-cpp metrics are). *registry must outlive it.
 class ServiceMetrics : public store::CommitListener {
@@ -30,11 +31,18 @@ class ServiceMetrics : public store::CommitListener {
   explicit ServiceMetrics(prometheus::Registry* registry);
 
   void EventReceived(Subject subject) { received_[Index(subject)]->Increment(); }
-  // Counts and logs (at most one line per reason every few seconds).
+  // An event refused: counted in roseyd_events_rejected_total and logged
+  // (at most one line per reason every few seconds).
   void Rejected(std::string_view subject_label, const Rejection& rejection);
   void Rejected(Subject subject, const Rejection& rejection) {
     Rejected(SubjectSuffix(subject), rejection);
   }
+  // A request refused (its reply, if it has a reply subject, says why):
+  // counted in roseyd_requests_rejected_total and logged, rate-limited.
+  void RequestRejected(std::string_view subject_label, const Rejection& rejection);
+  // A status.update key outside the whitelist, dropped while the event's
+  // other keys applied: counted, logged rate-limited; not a rejection.
+  void StatusKeyIgnored(std::string_view key);
 
   // The request metrics of one `subject` label, looked up once by whoever
   // answers that subject (a Family lookup takes a lock and a hash).
@@ -70,13 +78,28 @@ class ServiceMetrics : public store::CommitListener {
   void OnWriteError(const Status& why) noexcept override;
 
   // Totals, for tests, logs and the benchmark.
+  double ReceivedTotal() const;
   double PersistedTotal() const;
   double RejectedTotal() const { return rejected_total_.load(std::memory_order_relaxed); }
 
  private:
+  // At most one log line per interval; counts the lines it held back.
+  class LogLimiter {
+   public:
+    // True if a line may go now; *held_back is how many did not since.
+    bool Allow(int64_t* held_back);
+
+   private:
+    std::atomic<int64_t> next_ns_{0};
+    std::atomic<int64_t> suppressed_{0};
+  };
+
   static std::size_t Index(Subject s) { return static_cast<std::size_t>(s); }
+  // "rejected <subject> <what> (<reason>): <detail>"; `what` is "message" or "request".
+  void LogRefusal(const char* what, std::string_view subject_label, const Rejection& rejection);
 
   prometheus::Family<prometheus::Counter>& rejected_family_;
+  prometheus::Family<prometheus::Counter>& requests_rejected_family_;
   prometheus::Family<prometheus::Counter>& requests_family_;
   prometheus::Family<prometheus::Counter>& request_errors_family_;
   prometheus::Family<prometheus::Histogram>& request_duration_family_;
@@ -97,12 +120,14 @@ class ServiceMetrics : public store::CommitListener {
   prometheus::Counter* stream_missed_;
   prometheus::Counter* stream_resets_;
   prometheus::Gauge* stream_applied_seq_;
+  prometheus::Counter* status_keys_ignored_;
 
   std::atomic<double> rejected_total_{0};
-  // Rate limit for rejection logs: next allowed time and lines held back.
-  std::array<std::atomic<int64_t>, static_cast<std::size_t>(RejectReason::kCount)> next_log_ns_{};
-  std::array<std::atomic<int64_t>, static_cast<std::size_t>(RejectReason::kCount)> suppressed_{};
-  std::atomic<int64_t> next_write_error_log_ns_{0};
+  // Rate limits of the logs: per reason (events and requests alike), for
+  // ignored status keys, and for write errors.
+  std::array<LogLimiter, static_cast<std::size_t>(RejectReason::kCount)> refusal_logs_;
+  LogLimiter status_key_log_;
+  LogLimiter write_error_log_;
 };
 
 }  // namespace roseyd::service

@@ -13,7 +13,16 @@ EventQueue::EventQueue(int64_t capacity, Clock* clock)
 
 Status EventQueue::Push(Event event, uint64_t* seq) {
   MutexLock lock(&mu_);
-  while (!closed_ && events_.size() >= capacity_) not_full_.Wait();
+  while (!closed_ && !unbounded_ && events_.size() >= capacity_) not_full_.Wait();
+  return PushLocked(std::move(event), seq);
+}
+
+Status EventQueue::PushPastCapacity(Event event, uint64_t* seq) {
+  MutexLock lock(&mu_);
+  return PushLocked(std::move(event), seq);
+}
+
+Status EventQueue::PushLocked(Event event, uint64_t* seq) {
   if (closed_) return Status::Unavailable("the event writer is stopping");
   event.seq = ++last_seq_;
   if (seq != nullptr) *seq = event.seq;
@@ -84,6 +93,12 @@ bool EventQueue::IsUrgent() const {
 void EventQueue::ClearUrgent(uint64_t committed) {
   MutexLock lock(&mu_);
   if (urgent_seq_ <= committed) urgent_seq_ = 0;
+}
+
+void EventQueue::Unbound() {
+  MutexLock lock(&mu_);
+  unbounded_ = true;
+  not_full_.SignalAll();
 }
 
 void EventQueue::Close() {

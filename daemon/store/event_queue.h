@@ -29,9 +29,19 @@ class EventQueue {
   EventQueue& operator=(const EventQueue&) = delete;
 
   // Appends `event` with the next sequence number (also stored in *seq when
-  // non-null). Blocks while the queue is full. Returns Unavailable once
-  // Close() has been called, including for a Push blocked at that moment.
+  // non-null). Blocks while the queue is full (until Unbound()). Returns
+  // Unavailable once Close() has been called, including for a Push blocked
+  // at that moment.
   Status Push(Event event, uint64_t* seq);
+
+  // As Push, but never blocks for room: for events accepted once already
+  // (those a stop kept for the next start), which go in whatever the bound.
+  Status PushPastCapacity(Event event, uint64_t* seq);
+
+  // From now on Push never blocks: the queue takes whatever producers still
+  // hand over (at a stop, everything intake already received), and blocked
+  // producers go through. Idempotent.
+  void Unbound();
 
   // Consumer: waits until an event is queued, the queue is closed, or
   // `deadline`. Returns true if an event is queued.
@@ -67,6 +77,7 @@ class EventQueue {
 
  private:
   bool UrgentLocked() const REQUIRES(mu_) { return urgent_seq_ != 0 && urgent_seq_ <= last_seq_; }
+  Status PushLocked(Event event, uint64_t* seq) REQUIRES(mu_);
 
   // Constant after construction.
   const size_t capacity_;
@@ -81,6 +92,7 @@ class EventQueue {
   // Queue depth at which Push wakes the waiting consumer; 0: it is not waiting.
   size_t wake_at_ GUARDED_BY(mu_) = 0;
   bool closed_ GUARDED_BY(mu_) = false;
+  bool unbounded_ GUARDED_BY(mu_) = false;
 };
 
 }  // namespace roseyd::store

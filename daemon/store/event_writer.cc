@@ -11,7 +11,9 @@
 #include <spdlog/spdlog.h>
 
 #include "base/mutex.h"
+#include "base/startup_error.h"
 #include "store/event_queue.h"
+#include "store/pending_events.h"
 
 namespace roseyd::store {
 namespace {
@@ -22,9 +24,8 @@ using std::chrono::seconds;
 
 constexpr milliseconds kFirstBackoff{50};
 constexpr milliseconds kMaxBackoff{5000};
-// After Stop() a failing batch gets a few short retries, then the writer
-// gives up so that a dead disk cannot hang shutdown forever.
-constexpr int kRetriesAfterStop = 3;
+// After Stop() a failing batch is retried at least this often until the stop
+// deadline: the lock that made it fail may go any moment.
 constexpr milliseconds kBackoffAfterStop{100};
 
 class NullListener : public CommitListener {
@@ -41,7 +42,10 @@ class EventWriter::Impl {
   Impl(std::unique_ptr<StoreWriter> store, const StoreConfig& config, CommitListener* listener,
        Clock* clock);
 
+  size_t KeepPendingIn(const std::string& path);
   void Start();
+  void BeginStop();
+  std::chrono::steady_clock::time_point StopDeadline() const;
   void Stop();
   Status Submit(Event event, uint64_t* seq);
   uint64_t LastCommitted() const;
@@ -54,6 +58,12 @@ class EventWriter::Impl {
   void CollectBatch();
   bool CommitBatch();  // false: gave up at shutdown
   void Publish(std::chrono::nanoseconds duration);
+  // Sleeps up to `d` after a failed batch at a stop; Stop() giving up cuts it short.
+  void PauseAfterStop(Duration d);
+  bool GaveUp() const;
+  // At a stop that could not commit everything: writes what is left (the
+  // batch less its rejected events, then the queue) to the pending file.
+  void KeepWhatIsLeft(const Status& why);
   void RunPeriodicWork();
   Duration MaintenanceDueIn();
   // Logs a failed write outside a batch and tells the listener.
@@ -77,16 +87,25 @@ class EventWriter::Impl {
   std::vector<Event> accepted_;
   Clock::TimePoint next_retention_;
   Clock::TimePoint next_maintenance_;
+  // Set by KeepPendingIn before the thread starts, then the writer's: where
+  // to keep what a stop leaves, and the last queued event that came from it
+  // (0 once they all committed, or if none).
+  std::string pending_path_;
+  uint64_t pending_last_seq_ = 0;
+  size_t pending_count_ = 0;
 
   mutable Mutex mu_;
-  CondVar committed_cv_{&mu_};
+  CondVar committed_cv_{&mu_};  // also: the writer exited, or Stop() gave up
   uint64_t last_committed_ GUARDED_BY(mu_) = 0;
   std::atomic<uint64_t> last_stream_seq_{0};  // written by the writer thread only
   bool writer_exited_ GUARDED_BY(mu_) = false;
+  // Stop()'s deadline passed: keep what is left instead of retrying.
+  bool give_up_ GUARDED_BY(mu_) = false;
 
-  Mutex lifecycle_mu_;  // serialises Start/Stop
+  mutable Mutex lifecycle_mu_;  // serialises Start/BeginStop/Stop
   std::thread thread_ GUARDED_BY(lifecycle_mu_);
   bool stopped_ GUARDED_BY(lifecycle_mu_) = false;
+  std::optional<std::chrono::steady_clock::time_point> stop_deadline_ GUARDED_BY(lifecycle_mu_);
 };
 
 EventWriter::Impl::Impl(std::unique_ptr<StoreWriter> store, const StoreConfig& config,
@@ -115,18 +134,64 @@ Duration EventWriter::Impl::MaintenanceDueIn() {
   return std::clamp<Duration>(due_in, grace, maintenance_interval_);
 }
 
+size_t EventWriter::Impl::KeepPendingIn(const std::string& path) {
+  std::vector<Event> events;
+  if (const Status s = ReadPendingEvents(path, &events); !s.ok()) {
+    throw StartupError("store", s.message() + "; it holds events a stop could not commit: "
+                                              "move it away to start without them");
+  }
+  pending_path_ = path;
+  pending_count_ = events.size();
+  for (Event& event : events) {
+    event.received = std::chrono::steady_clock::now();
+    if (const Status s = queue_.PushPastCapacity(std::move(event), &pending_last_seq_); !s.ok()) {
+      throw StartupError("store", "cannot queue the events of " + path + ": " + s.ToString());
+    }
+  }
+  if (pending_count_ > 0) {
+    spdlog::warn("store: committing first the {} events the last stop kept in {}", pending_count_,
+                 path);
+  }
+  return pending_count_;
+}
+
 void EventWriter::Impl::Start() {
   MutexLock lock(&lifecycle_mu_);
   if (!thread_.joinable() && !stopped_) thread_ = std::thread([this] { Run(); });
 }
 
+void EventWriter::Impl::BeginStop() {
+  MutexLock lock(&lifecycle_mu_);
+  if (stop_deadline_) return;
+  stop_deadline_ = std::chrono::steady_clock::now() + config_.stop_timeout;
+  queue_.Unbound();
+}
+
+std::chrono::steady_clock::time_point EventWriter::Impl::StopDeadline() const {
+  MutexLock lock(&lifecycle_mu_);
+  return stop_deadline_.value_or(std::chrono::steady_clock::time_point::max());
+}
+
 void EventWriter::Impl::Stop() {
+  BeginStop();
   MutexLock lock(&lifecycle_mu_);
   if (stopped_) return;
   stopped_ = true;
   queue_.Close();
   // Never started: run the drain and the session close here instead.
   if (!thread_.joinable()) thread_ = std::thread([this] { Run(); });
+  bool gave_up = false;
+  {
+    MutexLock exit_lock(&mu_);
+    while (!writer_exited_ && committed_cv_.WaitUntil(*stop_deadline_)) {
+    }
+    if (!writer_exited_) {
+      give_up_ = gave_up = true;
+      committed_cv_.SignalAll();
+    }
+  }
+  // Cuts short a wait for a lock (or a long statement) on the writer thread.
+  if (gave_up) store_->Interrupt();
   thread_.join();
 }
 
@@ -168,6 +233,10 @@ void EventWriter::Impl::Run() {
       continue;  // a timer is due
     }
     CollectBatch();
+    if (GaveUp()) {  // healthy but behind: what is left waits for the next start
+      KeepWhatIsLeft(Status::Unavailable("the stop deadline passed first"));
+      break;
+    }
     if (!CommitBatch()) break;
   }
   if (const Status s = store_->CloseSessions(clock_->UnixNow()); !s.ok()) {
@@ -200,7 +269,7 @@ bool EventWriter::Impl::CommitBatch() {
   rejections_.clear();
   size_t reported = 0;
   Duration backoff = kFirstBackoff;
-  for (int retries_after_stop = 0;;) {
+  for (;;) {
     const auto started = clock_->Now();
     const Status s = store_->ApplyBatch(batch_, &rejections_);
     const auto duration = clock_->Now() - started;
@@ -214,20 +283,71 @@ bool EventWriter::Impl::CommitBatch() {
       return true;
     }
     listener_->OnWriteError(s);
+    if (GaveUp()) {
+      KeepWhatIsLeft(s);
+      return false;
+    }
     if (queue_.closed()) {
-      if (++retries_after_stop > kRetriesAfterStop) {
-        spdlog::error(
-            "store: giving up at shutdown; {} events queued or in the failed batch "
-            "are lost: {}",
-            batch_.size() + queue_.Depth(), s.ToString());
-        return false;
-      }
-      clock_->SleepFor(std::min<Duration>(backoff, kBackoffAfterStop));
+      PauseAfterStop(std::min<Duration>(backoff, kBackoffAfterStop));
     } else {
       queue_.WaitForClose(clock_->Now() + backoff);  // Stop() cuts the wait short
     }
     backoff = std::min<Duration>(backoff * 2, kMaxBackoff);
   }
+}
+
+bool EventWriter::Impl::GaveUp() const {
+  MutexLock lock(&mu_);
+  return give_up_;
+}
+
+// On the steady clock, not the injected one: the stop deadline is real time.
+void EventWriter::Impl::PauseAfterStop(Duration d) {
+  const auto until = std::chrono::steady_clock::now() + d;
+  MutexLock lock(&mu_);
+  while (!give_up_ && committed_cv_.WaitUntil(until)) {
+  }
+}
+
+void EventWriter::Impl::KeepWhatIsLeft(const Status& why) {
+  std::vector<Event> left;
+  size_t skipped_stream = 0;
+  rejected_.assign(batch_.size(), 0);
+  for (const Rejection& r : rejections_) rejected_[r.index] = 1;
+  const auto keep = [&](Event& event) {
+    // A stream event was never acknowledged: the stream delivers it again.
+    if (event.stream_seq != 0) {
+      ++skipped_stream;
+    } else {
+      left.push_back(std::move(event));
+    }
+  };
+  for (size_t i = 0; i < batch_.size(); ++i) {
+    if (!rejected_[i]) keep(batch_[i]);
+  }
+  std::vector<Event> queued;
+  queue_.PopInto(SIZE_MAX, &queued);
+  for (Event& event : queued) keep(event);
+  if (skipped_stream > 0) {
+    spdlog::warn("store: {} stream events did not commit before the stop; the stream keeps "
+                 "them for the next start",
+                 skipped_stream);
+  }
+  if (left.empty() && pending_last_seq_ == 0) return;
+  if (pending_path_.empty()) {
+    spdlog::error("store: {} received events could not commit before the stop and are lost: {}",
+                  left.size(), why.ToString());
+    return;
+  }
+  if (const Status s = WritePendingEvents(pending_path_, left); !s.ok()) {
+    spdlog::error("store: {} received events could not commit before the stop ({}), and "
+                  "keeping them failed, so they are lost: {}",
+                  left.size(), why.ToString(), s.ToString());
+    return;
+  }
+  spdlog::warn("store: {} received events could not commit within store.stop_timeout ({} ms): "
+               "{}; kept in {}, committed first at the next start",
+               left.size(), config_.stop_timeout.count(), why.ToString(), pending_path_);
 }
 
 void EventWriter::Impl::Publish(std::chrono::nanoseconds duration) {
@@ -252,6 +372,17 @@ void EventWriter::Impl::Publish(std::chrono::nanoseconds duration) {
     committed_cv_.SignalAll();
   }
   queue_.ClearUrgent(last);
+  if (pending_last_seq_ != 0 && last >= pending_last_seq_) {
+    pending_last_seq_ = 0;
+    if (const Status s = WritePendingEvents(pending_path_, {}); !s.ok()) {
+      spdlog::error("store: the {} events from {} are committed, but the file stays: {}; remove "
+                    "it before the next start, or they are written twice",
+                    pending_count_, pending_path_, s.ToString());
+    } else {
+      spdlog::info("store: the {} events the last stop kept are committed; removed {}",
+                   pending_count_, pending_path_);
+    }
+  }
 }
 
 // Housekeeping between batches, each in its own short transaction. A failure
@@ -287,7 +418,15 @@ EventWriter::EventWriter(std::unique_ptr<StoreWriter> store, const StoreConfig& 
 
 EventWriter::~EventWriter() { impl_->Stop(); }
 
+size_t EventWriter::KeepPendingIn(const std::string& path) { return impl_->KeepPendingIn(path); }
+
 void EventWriter::Start() { impl_->Start(); }
+
+void EventWriter::BeginStop() { impl_->BeginStop(); }
+
+std::chrono::steady_clock::time_point EventWriter::StopDeadline() const {
+  return impl_->StopDeadline();
+}
 
 Status EventWriter::Submit(Event event, uint64_t* seq) {
   return impl_->Submit(std::move(event), seq);

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 
 #include "base/status.h"
 #include "config/config.h"
@@ -36,7 +37,10 @@ class CommitListener {
 //
 // A failed batch is retried with back-off: the writer never drops an event
 // for a transient error (disk full, I/O, busy). An event whose own row cannot
-// be written is reported to OnRejected and skipped.
+// be written is reported to OnRejected and skipped. A stop gives the writer
+// store.stop_timeout to commit what it holds; what it could not commit by
+// then goes to a pending-events file (KeepPendingIn), committed first at the
+// next start.
 //
 // Thread: Submit, WaitCommitted and the accessors are thread-safe; the
 // StoreWriter is confined to the writer thread. *listener must outlive
@@ -53,6 +57,15 @@ class EventWriter : public EventSink {
   EventWriter(const EventWriter&) = delete;
   EventWriter& operator=(const EventWriter&) = delete;
 
+  // Keeps at `path` (see pending_events.h) what Stop() cannot commit in
+  // time, and queues first what an earlier writer kept there, so that it
+  // commits before anything submitted later; the file is removed once those
+  // events have committed. Returns how many events it queued. Throws
+  // StartupError, leaving the file alone, when it cannot be read. Without
+  // this call, what a stop cannot commit is lost (and logged).
+  // REQUIRES: before Start() and the first Submit().
+  size_t KeepPendingIn(const std::string& path);
+
   // Starts the writer thread. REQUIRES: called once.
   void Start();
 
@@ -68,8 +81,20 @@ class EventWriter : public EventSink {
   Status WaitCommitted(uint64_t seq, std::chrono::steady_clock::time_point deadline) override;
   size_t QueueDepth() const override;
 
-  // Stops intake, commits everything queued, closes every open user session
-  // (as user_left would), and joins the thread. Idempotent.
+  // Begins a stop: from now on Submit never blocks at capacity (intake can
+  // hand over everything it already received), and Stop() gives the writer
+  // until now + store.stop_timeout. Idempotent.
+  void BeginStop();
+  // When Stop() gives up waiting for commits (after BeginStop()); the
+  // steady clock's maximum before.
+  std::chrono::steady_clock::time_point StopDeadline() const;
+
+  // BeginStop() if not yet, then stops intake and commits what is queued
+  // until the stop deadline. Past it, the store is interrupted and whatever
+  // is still uncommitted (the database locked by another program, a dead
+  // disk) goes to the pending-events file, except events from a stream,
+  // which stay unacknowledged in it. Then closes every open user session (as
+  // user_left would) and joins the thread. Idempotent.
   void Stop();
 
  private:

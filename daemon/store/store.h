@@ -59,6 +59,14 @@ class StoreWriter {
   // When Maintain last succeeded on this store (Unix seconds), across
   // restarts; nullopt if never or unknown.
   virtual std::optional<int64_t> LastMaintenance() = 0;
+
+  // The one call that may come from another thread, while the writer thread
+  // is inside a call above: makes that call fail soon (a wait for a lock
+  // another program holds, a long statement), and every later wait for a
+  // lock fail at once, because a stop cannot wait any longer. A store that
+  // cannot be interrupted does nothing; its calls then end by their own
+  // timeouts.
+  virtual void Interrupt() {}
 };
 
 // A place rows are kept: opens its write side and its read sides.

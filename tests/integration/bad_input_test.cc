@@ -23,6 +23,10 @@ class BadInputTest : public ::testing::Test {
     return world_.Metric("roseyd_events_rejected_total{reason=\"" + reason + "\",subject=\"" +
                          subject + "\"}");
   }
+  double RequestRejected(const std::string& subject, const std::string& reason) {
+    return world_.Metric("roseyd_requests_rejected_total{reason=\"" + reason + "\",subject=\"" +
+                         subject + "\"}");
+  }
 
   // Publishes a good event, then `bad`, then another good event; checks that
   // both good ones landed and `bad` was counted under `reason`.
@@ -97,12 +101,16 @@ TEST_F(BadInputTest, DeeplyNestedPayload) {
   EXPECT_EQ(world_.QueryInt("SELECT COUNT(*) FROM user_stats WHERE username='b'"), 0);
 }
 
+// The event applies, so nothing is rejected (no RoseydEventsRejected alert):
+// the dropped keys have their own counter.
 TEST_F(BadInputTest, UnknownStatusKeysAreDroppedButTheRestApplied) {
-  const double before = std::max(0.0, Rejected("status.update", "unknown_status_key"));
+  const double before = world_.Metric("roseyd_status_keys_ignored_total");
   world_.Publish("rosey.db.status.update",
                  R"({"status_data":{"bot_name":"R","id":5,"sql":"x'; DROP TABLE user_stats;--"}})");
   world_.Request("rosey.db.query.channel_stats", "{}");
-  EXPECT_EQ(Rejected("status.update", "unknown_status_key"), before + 2);
+  EXPECT_EQ(world_.Metric("roseyd_status_keys_ignored_total"), before + 2);
+  EXPECT_EQ(world_.Scrape().find("roseyd_events_rejected_total{"), std::string::npos)
+      << "no event was rejected";
   EXPECT_EQ(world_.QueryInt("SELECT COUNT(*) FROM current_status WHERE id=1 AND bot_name='R'"), 1);
   EXPECT_EQ(world_.QueryInt("SELECT COUNT(*) FROM current_status"), 1);
 }
@@ -120,14 +128,20 @@ TEST_F(BadInputTest, InjectionStringsLandVerbatim) {
   EXPECT_EQ(chat[0]["message"], evil);
 }
 
-TEST_F(BadInputTest, RequestsWithBadLimitsGetEmptyLists) {
+// `[]` would read as "no chat": a bad limit gets the classic error shape. A
+// payload that is not JSON keeps the original's `[]`.
+TEST_F(BadInputTest, RequestsWithBadLimitsGetAnErrorReply) {
+  const json out_of_range = {{"success", false},
+                             {"error", "field 'limit' must be between 0 and 1000"}};
   for (const char* subject : {"rosey.db.stats.recent_chat.get", "rosey.db.messages.outbound.get"}) {
-    EXPECT_EQ(world_.Request(subject, R"({"limit":-1})"), "[]");
-    EXPECT_EQ(world_.Request(subject, R"({"limit":999999999999})"), "[]");
+    EXPECT_EQ(json::parse(world_.Request(subject, R"({"limit":-1})")), out_of_range);
+    EXPECT_EQ(json::parse(world_.Request(subject, R"({"limit":999999999999})")), out_of_range);
     EXPECT_EQ(world_.Request(subject, "nope"), "[]");
   }
-  EXPECT_EQ(Rejected("stats.recent_chat.get", "out_of_range"), 2);
-  EXPECT_EQ(Rejected("messages.outbound.get", "malformed_json"), 1);
+  EXPECT_EQ(RequestRejected("stats.recent_chat.get", "out_of_range"), 2);
+  EXPECT_EQ(RequestRejected("messages.outbound.get", "malformed_json"), 1);
+  EXPECT_EQ(world_.Scrape().find("roseyd_events_rejected_total{"), std::string::npos)
+      << "requests are not counted as rejected events";
 }
 
 TEST_F(BadInputTest, UnknownSubjectAndMissingReplyAreCounted) {
@@ -136,8 +150,18 @@ TEST_F(BadInputTest, UnknownSubjectAndMissingReplyAreCounted) {
   world_.Request("rosey.db.query.channel_stats", "{}");
   EXPECT_TRUE(RoseydWorld::WaitFor([&] {
     return Rejected("unknown", "unknown_subject") == 1 &&
-           Rejected("query.user_stats", "no_reply_subject") == 1;
+           RequestRejected("query.user_stats", "no_reply_subject") == 1;
   }));
+  EXPECT_EQ(Rejected("query.user_stats", "no_reply_subject"), -1) << "a request, not an event";
+}
+
+// A request on a subject the API lacks is answered at once, instead of
+// leaving the client to time out.
+TEST_F(BadInputTest, RequestOnAnUnknownSubjectGetsAnErrorReply) {
+  const json reply = json::parse(world_.Request("rosey.db.query.nope", "{}"));
+  EXPECT_EQ(reply, json({{"success", false}, {"error", "Unknown subject 'rosey.db.query.nope'"}}));
+  EXPECT_EQ(RequestRejected("unknown", "unknown_subject"), 1);
+  EXPECT_EQ(Rejected("unknown", "unknown_subject"), -1);
 }
 
 TEST_F(BadInputTest, RejectionsAreLoggedRateLimited) {

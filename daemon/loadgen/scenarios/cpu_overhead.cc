@@ -46,7 +46,8 @@ uint64_t SendThroughStoreApi(ScenarioContext* ctx, store::EventWriter* writer, B
         return writer->Submit(std::move(e));
       },
       [&] { return direct->Committed(); }, &bots->usage, ctx->cancelled(), nullptr);
-  direct->WaitAll(ScenarioClock::now() + std::chrono::seconds(10));
+  // After a cancel, DriveLoad sent fewer than `count`: wait only for those.
+  direct->WaitAll(ScenarioClock::now() + std::chrono::seconds(10), &ctx->cancelled());
   listening.Remove();
   return direct->Committed();
 }

@@ -117,8 +117,9 @@ void RunMixed(ScenarioContext* ctx) {
       live ? live->sent : nullptr);
   query_thread.join();
   tracker->WaitQuiet(load.sent, std::chrono::milliseconds(2000),
-                     ScenarioClock::now() + std::chrono::seconds(30));
-  stream.WaitReplies(query_load.sent, ScenarioClock::now() + std::chrono::seconds(5));
+                     ScenarioClock::now() + std::chrono::seconds(30), &ctx->cancelled());
+  stream.WaitReplies(query_load.sent, ScenarioClock::now() + std::chrono::seconds(5),
+                     &ctx->cancelled());
   listening.Remove();
 
   result.sent = load.sent;

@@ -20,7 +20,7 @@ void RunRequests(ScenarioContext* ctx) {
       start, IntervalFor(spec.rate), count, 1, [&](int, uint64_t i) { return stream.Send(i); },
       [&] { return stream.Answered(); }, ctx->ServiceUsage(&bots), ctx->cancelled(),
       live ? live->sent : nullptr);
-  stream.WaitReplies(load.sent, ScenarioClock::now() + std::chrono::seconds(5));
+  stream.WaitReplies(load.sent, ScenarioClock::now() + std::chrono::seconds(5), &ctx->cancelled());
   result.sent = load.sent;
   result.failed_requests = stream.Failed(load.sent);
   result.request_latency = LatencyResultOf(stream.Latencies());

@@ -2,11 +2,11 @@
 // chat load: how long it was away, and what the gap cost.
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
 #include <string>
-#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -63,7 +63,8 @@ void RunRestart(ScenarioContext* ctx) {
   ctx->SetTimelineInterval(std::chrono::milliseconds(100));
   ChatRun run = ctx->SendChat(&bots, spec.rate, count, [&](CommitTracker& tracker) {
     // A third of the way in, restart the service under the running load.
-    std::this_thread::sleep_for(kLead + spec.LoadDuration() / 3);
+    ctx->Sleep(std::chrono::duration_cast<std::chrono::milliseconds>(kLead +
+                                                                     spec.LoadDuration() / 3));
     if (ctx->cancelled()) return;
     restarted = target->RestartService(
         &timing, &why,
@@ -73,6 +74,7 @@ void RunRestart(ScenarioContext* ctx) {
         },
         mode);
   });
+  if (!restarted && ctx->cancelled()) return;  // before the restart: nothing to measure
   if (!restarted) throw std::runtime_error("cannot restart the service: " + why);
   ctx->RecordChatOutcome(run);
   const ScenarioClock::time_point first = run.tracker->FirstCommitAfterWatch();

@@ -109,8 +109,9 @@ void ScenarioContext::JoinUsers(Bots* bots, int users) {
     (void)connection.PublishTraced(Subject("user.joined"), UsernamePayload(User(i)),
                                    joins->first_id() + static_cast<uint64_t>(i));
   }
-  const bool all = joins->WaitAll(ScenarioClock::now() + std::chrono::seconds(10));
+  const bool all = joins->WaitAll(ScenarioClock::now() + std::chrono::seconds(10), &cancelled_);
   listening.Remove();
+  if (!all && cancelled_) throw std::runtime_error("cancelled while the bots joined");
   if (!all) throw std::runtime_error("the bots' user.joined events did not commit within 10 s");
 }
 
@@ -150,7 +151,7 @@ ChatRun ScenarioContext::SendChat(Bots* bots, double rate, uint64_t count,
   // Everything sent should commit within a few batch delays; give stragglers
   // up to 2 s of silence, then count what the database holds.
   run.tracker->WaitQuiet(run.load.sent, milliseconds(2000),
-                         ScenarioClock::now() + std::chrono::seconds(30));
+                         ScenarioClock::now() + std::chrono::seconds(30), &cancelled_);
   listening.Remove();
   return run;
 }

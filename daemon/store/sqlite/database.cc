@@ -3,8 +3,10 @@
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
+#include <iterator>
 #include <utility>
 
 #include <spdlog/spdlog.h>
@@ -190,7 +192,33 @@ std::string Database::OsContext() const {
   return context + ")";
 }
 
-void Database::SetBusyTimeout(int milliseconds) { sqlite3_busy_timeout(db_.get(), milliseconds); }
+void Database::SetBusyTimeout(int milliseconds) {
+  busy_timeout_ms_ = milliseconds;
+  sqlite3_busy_handler(db_.get(), milliseconds > 0 ? &Database::OnBusy : nullptr, this);
+}
+
+// sqlite3_busy_timeout's schedule (short sleeps first, then 25 ms steps up
+// to the timeout), with a look at interrupted_ before each sleep: SQLite's
+// own busy handler sleeps through sqlite3_interrupt() until the timeout.
+int Database::OnBusy(void* self, int attempts) noexcept {
+  static constexpr int kDelaysMs[] = {1, 2, 5, 10, 15, 20, 25};
+  static constexpr int kSteps = static_cast<int>(std::size(kDelaysMs));
+  auto* db = static_cast<Database*>(self);
+  if (db->interrupted_.load(std::memory_order_acquire)) return 0;
+  int waited = 0;
+  for (int i = 0; i < std::min(attempts, kSteps); ++i) waited += kDelaysMs[i];
+  if (attempts > kSteps) waited += (attempts - kSteps) * kDelaysMs[kSteps - 1];
+  const int delay = std::min(kDelaysMs[std::min(attempts, kSteps - 1)],
+                             db->busy_timeout_ms_ - waited);
+  if (delay <= 0) return 0;
+  sqlite3_sleep(delay);
+  return 1;
+}
+
+void Database::Interrupt() {
+  interrupted_.store(true, std::memory_order_release);
+  sqlite3_interrupt(db_.get());
+}
 
 int64_t Database::Changes() const { return sqlite3_changes64(db_.get()); }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -17,7 +18,8 @@ namespace roseyd::store {
 
 // One SQLite connection (RAII over sqlite3*, closed with sqlite3_close_v2).
 //
-// Thread: confined to one thread at a time (opened with SQLITE_OPEN_NOMUTEX).
+// Thread: confined to one thread at a time (opened with SQLITE_OPEN_NOMUTEX),
+// except Interrupt(), which any thread may call.
 class Database {
  public:
   enum class Mode { kReadWriteCreate, kReadOnly };
@@ -53,7 +55,14 @@ class Database {
   // names the file, the failed operation and any OS error SQLite kept.
   Status ToStatus(int rc, std::string_view what) const;
 
+  // How long a statement waits for a lock another connection holds before
+  // it fails with SQLITE_BUSY (as sqlite3_busy_timeout, but Interrupt() cuts
+  // the wait short).
   void SetBusyTimeout(int milliseconds);
+  // Makes the statement running on this connection, if any, fail with
+  // SQLITE_INTERRUPT, and every wait for a lock from now on give up at once:
+  // for a stop that cannot wait any longer. Thread-safe.
+  void Interrupt();
   int64_t Changes() const;
   bool InTransaction() const;  // false in autocommit mode
   bool IsReadOnly() const;     // the file was opened read-only
@@ -67,9 +76,13 @@ class Database {
     void operator()(sqlite3* db) const noexcept;
   };
   std::string OsContext() const;  // " (<path>: <OS error>)"
+  // sqlite3_busy_handler callback; `self` is the Database.
+  static int OnBusy(void* self, int attempts) noexcept;
 
   std::string path_;
   std::unique_ptr<sqlite3, Closer> db_;
+  int busy_timeout_ms_ = 0;
+  std::atomic<bool> interrupted_{false};
 };
 
 // True for a Status that ToStatus() made from an error in one row's data: the

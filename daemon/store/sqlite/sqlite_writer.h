@@ -50,6 +50,7 @@ class SqliteWriter : public StoreWriter {
   Status PruneRecentChat(int64_t cutoff) override;
   Status Maintain(int64_t now) override;
   std::optional<int64_t> LastMaintenance() override;
+  void Interrupt() override { db_.Interrupt(); }
 
  private:
   // How many events from batch[first] on are message.log lines not skipped,

@@ -382,6 +382,7 @@ TEST_F(ConfigLoaderTest, ConfigKeysListsEveryKeyWithItsEnvName) {
                                           "store.batch_max_delay",
                                           "store.write_queue_capacity",
                                           "store.busy_timeout",
+                                          "store.stop_timeout",
                                           "store.maintenance_interval",
                                           "store.retention_interval",
                                           "store.recent_chat_retention_hours",

@@ -101,17 +101,30 @@ TEST_F(RequestHandlerTest, RecentChatOldestFirstWithinLimit) {
                                    {"timestamp":300,"username":"c","message":"three"}])"));
 }
 
-TEST_F(RequestHandlerTest, ListQueriesAnswerEmptyListOnBadInput) {
+// A payload that is not JSON gets the original's `[]`; a bad `limit` gets an
+// error that says so, since `[]` would read as "no chat".
+TEST_F(RequestHandlerTest, ListQueriesAnswerEmptyListOnUnreadablePayload) {
   for (Subject s : {Subject::kRecentChatGet, Subject::kOutboundGet}) {
     EXPECT_EQ(Ask(s, "{oops"), json::array());
     EXPECT_EQ(last_.rejection->reason, RejectReason::kMalformedJson);
-    EXPECT_EQ(Ask(s, R"({"limit":-1})"), json::array());
+  }
+}
+
+TEST_F(RequestHandlerTest, ListQueriesAnswerAnErrorForABadLimit) {
+  const json out_of_range = {{"success", false},
+                             {"error", "field 'limit' must be between 0 and 100"}};
+  for (Subject s : {Subject::kRecentChatGet, Subject::kOutboundGet}) {
+    EXPECT_EQ(Ask(s, R"({"limit":-1})"), out_of_range);
     EXPECT_EQ(last_.rejection->reason, RejectReason::kOutOfRange);
-    EXPECT_EQ(Ask(s, R"({"limit":100000000})"), json::array());
+    EXPECT_EQ(Ask(s, R"({"limit":100000000})"), out_of_range);
     EXPECT_EQ(last_.rejection->reason, RejectReason::kOutOfRange);
-    EXPECT_EQ(Ask(s, R"({"limit":"5"})"), json::array());
+    EXPECT_EQ(Ask(s, R"({"limit":"5"})"),
+              json({{"success", false}, {"error", "field 'limit' must be an integer"}}));
     EXPECT_EQ(last_.rejection->reason, RejectReason::kWrongType);
   }
+  EXPECT_EQ(Ask(Subject::kOutboundGet, R"({"max_retries":99})"),
+            json({{"success", false}, {"error", "field 'max_retries' must be between 0 and 62"}}));
+  EXPECT_EQ(last_.rejection->reason, RejectReason::kOutOfRange);
 }
 
 TEST_F(RequestHandlerTest, OutboundGetAppliesRetryBackoff) {

@@ -146,10 +146,13 @@ class RequestServiceTest : public ::testing::Test {
     return received_;
   }
 
-  double Rejected(const std::string& reason) {
+  // roseyd_requests_rejected_total{subject="row.search",reason}, or with
+  // `family` another family of the same labels.
+  double Rejected(const std::string& reason,
+                  const std::string& family_name = "roseyd_requests_rejected_total") {
     double total = 0;
     for (const auto& family : registry_.Collect()) {
-      if (family.name != "roseyd_events_rejected_total") continue;
+      if (family.name != family_name) continue;
       for (const auto& metric : family.metric) {
         bool subject = false, matches = false;
         for (const auto& label : metric.label) {
@@ -225,6 +228,9 @@ TEST_F(RequestServiceTest, RefusesOversizedAndReplylessRequests) {
   ASSERT_TRUE(Ask("rosey.db.row.a.search", "{}", 0, /*reply=*/""));
   EXPECT_EQ(Rejected("no_reply_subject"), 1);
   EXPECT_EQ(family_->Entered(), 0);
+  // Requests are counted apart from events.
+  EXPECT_EQ(Rejected("oversized", "roseyd_events_rejected_total"), 0);
+  EXPECT_EQ(Rejected("no_reply_subject", "roseyd_events_rejected_total"), 0);
 }
 
 TEST_F(RequestServiceTest, StopAnswersWhatIsQueuedThenRefuses) {

@@ -71,6 +71,30 @@ TEST(EventQueueTest, CloseRefusesPushesAndReleasesABlockedProducer) {
   EXPECT_TRUE(queue.WaitForEvent(Clock::now()));
 }
 
+TEST(EventQueueTest, UnboundReleasesABlockedProducerAndTakesEverything) {
+  EventQueue queue(1);
+  ASSERT_OK(queue.Push(Chat("a"), nullptr));
+  Status blocked = Status::Internal("not pushed yet");
+  std::thread producer([&] { blocked = queue.Push(Chat("b"), nullptr); });
+  std::this_thread::sleep_for(milliseconds(20));
+  queue.Unbound();
+  producer.join();
+  EXPECT_OK(blocked);
+  for (int i = 0; i < 10; ++i) ASSERT_OK(queue.Push(Chat("more"), nullptr));
+  EXPECT_EQ(queue.Depth(), 12u);
+}
+
+TEST(EventQueueTest, PushPastCapacityNeverWaitsForRoom) {
+  EventQueue queue(1);
+  uint64_t seq = 0;
+  ASSERT_OK(queue.PushPastCapacity(Chat("a"), &seq));
+  ASSERT_OK(queue.PushPastCapacity(Chat("b"), &seq));
+  EXPECT_EQ(seq, 2u);
+  EXPECT_EQ(queue.Depth(), 2u);
+  queue.Close();
+  EXPECT_EQ(queue.PushPastCapacity(Chat("c"), &seq).code(), Status::Code::kUnavailable);
+}
+
 TEST(EventQueueTest, WaitForEventTimesOutWhenEmpty) {
   EventQueue queue(4);
   const auto start = Clock::now();

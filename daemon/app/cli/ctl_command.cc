@@ -1,4 +1,12 @@
-#include "app/ctl.h"
+// roseyd ctl list|start|status|cancel|watch: drives the load generator of a
+// running roseyd over its control subjects (bench.control.*), connecting as
+// `roseyd run` does: --config, then ROSEYD_* variables, then --set and
+// --nats-url, with the credentials and TLS of nats.auth.* and the token of
+// bench.control.token (or --token).
+//
+// Exit status: list, status, cancel and start: 0 done, 2 could not (no
+// server, nobody answering, refused, a usage error). start --wait and watch:
+// 0 the run passed, 1 it failed, 2 it could not run or was cancelled.
 
 #include <chrono>
 #include <cmath>
@@ -6,10 +14,13 @@
 #include <filesystem>
 #include <iostream>
 #include <optional>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "app/cli/commands.h"
 #include "app/control_client.h"
 #include "app/logging.h"
 #include "app/nats_client_options.h"
@@ -335,9 +346,8 @@ int Execute(CtlArgs args) {
   return 0;
 }
 
-}  // namespace
-
-int RunCtl(const std::vector<std::string>& words) {
+// Never throws: every problem is exit status 2 with the reason on stderr.
+int CtlMain(const std::vector<std::string>& words) {
   try {
     CtlArgs args = Parse(words);
     if (args.verb == "help") {
@@ -355,4 +365,12 @@ int RunCtl(const std::vector<std::string>& words) {
   return 2;
 }
 
+}  // namespace
+
+namespace cli {
+
+const Command kCtlCommand{"ctl", "drive the load generator of a running roseyd", kCtlUsage,
+                          CtlMain};
+
+}  // namespace cli
 }  // namespace roseyd
