@@ -432,7 +432,7 @@ int CheckConfig(Invocation inv) {
   inv.sources.env = roseyd::ProcessEnvironment();
   const roseyd::Config config = roseyd::LoadConfig(inv.sources);
   std::cout << inv.sources.file << ": OK\n"
-            << "  database:  " << config.DatabasePath() << "\n"
+            << "  database:  " << config.StoreDescription() << "\n"
             << "  nats:      " << (config.nats.url.empty() ? "embedded nats-server on " +
                                                                  config.nats.embedded.host + ":" +
                                                                  std::to_string(config.nats.embedded.port)

@@ -1,9 +1,16 @@
 #include "config/config.h"
 
+#include "config/store_url.h"
+
 namespace roseyd {
 
 std::string Config::DatabasePath() const {
+  if (!store.url.empty()) return "";
   return store.path.empty() ? data_dir + "/rosey.db" : store.path;
+}
+
+std::string Config::StoreDescription() const {
+  return store.url.empty() ? DatabasePath() : RedactStoreUrl(store.url);
 }
 
 std::string Config::NatsStoreDir() const {

@@ -18,6 +18,7 @@
 
 #include "base/startup_error.h"
 #include "config/key_table.h"
+#include "config/store_url.h"
 #include "config/value_text.h"
 
 extern char** environ;
@@ -397,6 +398,7 @@ std::string DescribeConfig(const Config& config) {
     const bool secret = def.key == "nats.auth.password" || def.key == "nats.auth.token" ||
                         def.key == "bench.control.token";
     if (secret && !value.empty()) value = "***";
+    if (def.key == "store.url") value = RedactStoreUrl(value);
     text += def.key + ": \"" + value + "\"\n";
   }
   return text;
