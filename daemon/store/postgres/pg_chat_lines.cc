@@ -8,8 +8,14 @@
 namespace roseyd::store {
 namespace {
 
-// The text form of an array: elements quoted, '"' and '\' escaped, so that
-// any text (commas, braces, "NULL") stays one verbatim element.
+// The text form of an array is "{a,b}": it is "{" until closed, so
+// size() > 1 means it has elements.
+void Open(std::string* array) { array->assign(1, '{'); }
+
+void Close(std::string* array) { array->push_back('}'); }
+
+// Elements are quoted, '"' and '\' escaped, so that any text (commas,
+// braces, "NULL") stays one verbatim element.
 void AppendText(std::string* array, std::string_view text) {
   if (array->size() > 1) array->push_back(',');
   array->push_back('"');
@@ -26,10 +32,6 @@ void AppendInt(std::string* array, int64_t value) {
   const auto end = std::to_chars(digits, digits + sizeof digits, value).ptr;
   array->append(digits, end);
 }
-
-// An array is "{" until closed, so size() > 1 means it has elements.
-void Open(std::string* array) { array->assign(1, '{'); }
-void Close(std::string* array) { array->push_back('}'); }
 
 constexpr const char* kCountLines =
     "UPDATE user_stats AS u SET total_chat_lines = u.total_chat_lines + d.lines,"
@@ -49,39 +51,83 @@ Status PgChatLines::Prepare() {
   return conn_->Prepare("chat_insert_rows", kInsertRows);
 }
 
-Status PgChatLines::Queue(std::span<const Event> run) {
+bool PgChatLines::Takes(const Event& event) {
+  return std::holds_alternative<ChatMessage>(event.write) ||
+         std::holds_alternative<LogChat>(event.write);
+}
+
+void PgChatLines::Clear() {
   users_.clear();
   for (std::string* array : {&times_, &row_usernames_, &messages_}) Open(array);
-  for (const Event& event : run) {
+  has_rows_ = false;
+}
+
+void PgChatLines::Add(const Event& event) {
+  int64_t time = event.unix_time;
+  const std::string* username = nullptr;
+  const std::string* message = nullptr;
+  if (const auto* log = std::get_if<LogChat>(&event.write)) {
+    time = log->timestamp.value_or(event.unix_time);
+    username = &log->username;
+    message = &log->message;
+  } else {
     const auto& line = std::get<ChatMessage>(event.write);
     UserLines& user = users_[line.username];
     ++user.lines;
     user.last_seen = event.unix_time;
-    if (!WantsChatRow(line)) continue;
-    AppendInt(&times_, event.unix_time);
-    AppendText(&row_usernames_, line.username);
-    AppendText(&messages_, line.message);
+    if (!WantsChatRow(line)) return;
+    username = &line.username;
+    message = &line.message;
   }
+  AppendInt(&times_, time);
+  AppendText(&row_usernames_, *username);
+  AppendText(&messages_, *message);
+  has_rows_ = true;
+}
+
+Status PgChatLines::SendCounts(const std::string_view* only) {
   for (std::string* array : {&usernames_, &lines_, &last_seen_}) Open(array);
-  for (const auto& [username, user] : users_) {
+  const auto append = [this](std::string_view username, const UserLines& user) {
     AppendText(&usernames_, username);
     AppendInt(&lines_, user.lines);
     AppendInt(&last_seen_, user.last_seen);
+  };
+  if (only != nullptr) {
+    const auto it = users_.find(*only);
+    append(it->first, it->second);
+    users_.erase(it);  // the others stay pending
+  } else {
+    for (const auto& [username, user] : users_) append(username, user);
+    users_.clear();
   }
-  for (std::string* array : {&usernames_, &lines_, &last_seen_, &times_, &row_usernames_,
-                             &messages_}) {
-    Close(array);
-  }
+  for (std::string* array : {&usernames_, &lines_, &last_seen_}) Close(array);
   params_.Clear();
   params_.Add(usernames_);
   params_.Add(lines_);
   params_.Add(last_seen_);
-  if (Status s = conn_->SendPrepared("chat_count_lines", params_); !s.ok()) return s;
+  return conn_->SendPrepared("chat_count_lines", params_);
+}
+
+Status PgChatLines::FlushUser(std::string_view username, int* commands) {
+  *commands = 0;
+  if (!users_.contains(username)) return Status::OK();
+  *commands = 1;
+  return SendCounts(&username);
+}
+
+Status PgChatLines::FlushAll(int* commands) {
+  *commands = 0;
+  if (users_.empty() && !has_rows_) return Status::OK();
+  *commands = 2;
+  if (Status s = SendCounts(nullptr); !s.ok()) return s;
+  for (std::string* array : {&times_, &row_usernames_, &messages_}) Close(array);
   params_.Clear();
   params_.Add(times_);
   params_.Add(row_usernames_);
   params_.Add(messages_);
-  return conn_->SendPrepared("chat_insert_rows", params_);
+  const Status s = conn_->SendPrepared("chat_insert_rows", params_);
+  Clear();
+  return s;
 }
 
 }  // namespace roseyd::store

@@ -162,13 +162,15 @@ Status PostgresWriter::ApplyBatch(std::span<Event> batch, std::vector<Rejection>
   return s;
 }
 
-size_t PostgresWriter::ChatRunAt(std::span<const Event> batch, size_t first) const {
-  size_t end = first;
-  while (end < batch.size() && !skip_[end] &&
-         std::holds_alternative<ChatMessage>(batch[end].write)) {
-    ++end;
-  }
-  return end - first;
+Status PostgresWriter::QueueEvent(std::span<Event> batch, size_t index,
+                                  std::vector<Rejection>* rejected) {
+  int commands = 0;
+  Status queued = events_.Queue(batch[index], &commands);
+  commands_.insert(commands_.end(), static_cast<size_t>(commands), Owner{index, false});
+  if (!IsPgDataError(queued)) return queued;
+  skip_[index] = 1;  // refused before anything was sent
+  rejected->push_back(Rejection{index, std::move(queued)});
+  return Status::OK();
 }
 
 Status PostgresWriter::QueueMeta(std::span<const Event> batch) {
@@ -238,22 +240,32 @@ Status PostgresWriter::AttemptPipelined(std::span<Event> batch, bool bulk,
   if (Status s = conn_.EnterPipeline(); !s.ok()) return s;
   commands_.push_back(Owner{kNoEvent, false});
   Status queued = conn_.SendQuery("BEGIN", none);
+  chat_lines_.Clear();
+  size_t first_line = kNoEvent;  // owns the bulk commands
   for (size_t i = 0; queued.ok() && i < batch.size(); ++i) {
     if (skip_[i]) continue;
-    if (const size_t run = bulk ? ChatRunAt(batch, i) : 0; run >= 2) {
-      queued = chat_lines_.Queue(batch.subspan(i, run));
-      commands_.insert(commands_.end(), PgChatLines::kCommands, Owner{i, true});
-      i += run - 1;
+    if (bulk && PgChatLines::Takes(batch[i])) {
+      chat_lines_.Add(batch[i]);
+      first_line = std::min(first_line, i);
       continue;
     }
-    int commands = 0;
-    queued = events_.Queue(batch[i], &commands);
-    commands_.insert(commands_.end(), static_cast<size_t>(commands), Owner{i, false});
-    if (IsPgDataError(queued)) {  // refused before anything was sent
-      skip_[i] = 1;
-      rejected->push_back(Rejection{i, std::move(queued)});
-      queued = Status::OK();
+    if (bulk) {
+      // A join or leave writes the user's row: its pending lines go first.
+      const auto* joined = std::get_if<UserJoined>(&batch[i].write);
+      const auto* left = std::get_if<UserLeft>(&batch[i].write);
+      if (joined != nullptr || left != nullptr) {
+        int commands = 0;
+        queued = chat_lines_.FlushUser(joined ? joined->username : left->username, &commands);
+        commands_.insert(commands_.end(), static_cast<size_t>(commands), Owner{i, true});
+        if (!queued.ok()) break;
+      }
     }
+    queued = QueueEvent(batch, i, rejected);
+  }
+  if (queued.ok() && bulk) {
+    int commands = 0;
+    queued = chat_lines_.FlushAll(&commands);
+    commands_.insert(commands_.end(), static_cast<size_t>(commands), Owner{first_line, true});
   }
   if (queued.ok()) queued = QueueMeta(batch);
   if (queued.ok()) {
@@ -306,14 +318,7 @@ Status PostgresWriter::AttemptCarefully(std::span<Event> batch,
     const size_t from = commands_.size();
     commands_.push_back(Owner{kNoEvent, false});
     Status queued = conn_.SendQuery(kSavepoint, none);
-    int commands = 0;
-    if (queued.ok()) queued = events_.Queue(batch[i], &commands);
-    commands_.insert(commands_.end(), static_cast<size_t>(commands), Owner{i, false});
-    if (IsPgDataError(queued)) {  // refused before anything was sent
-      skip_[i] = 1;
-      rejected->push_back(Rejection{i, std::move(queued)});
-      queued = Status::OK();
-    }
+    if (queued.ok()) queued = QueueEvent(batch, i, rejected);
     commands_.push_back(Owner{kNoEvent, false});
     if (queued.ok()) queued = conn_.SendQuery(kRelease, none);
     if (!queued.ok()) {

@@ -19,16 +19,16 @@ namespace roseyd::store {
 
 // The StoreWriter on PostgreSQL: one connection (the writer session, which
 // will also hold the leader's advisory lock), a batch in one transaction
-// sent as one pipeline (one round trip and one commit), runs of message.log
-// lines in bulk (PgChatLines), every other event through its own prepared
-// statements (PgEventStatements), and in the same transaction the stream
-// position and a commit marker in roseyd_meta.
+// sent as one pipeline (one round trip and one commit), its chat lines in
+// bulk (PgChatLines), every other event through its own prepared statements
+// (PgEventStatements), and in the same transaction the stream position and
+// a commit marker in roseyd_meta.
 //
 // An error in an event's own data (a CHECK, a VARCHAR length, a value a
 // column's type refuses, a NUL in a text) rejects only that event: in
 // PostgreSQL it aborts the whole transaction, so the batch is sent again
-// without it; a bulk run that fails is redone event by event; after a few
-// such restarts the rest of the batch goes event by event under savepoints,
+// without it; if the bulk statements fail, event by event; after a few
+// such restarts the batch goes event by event under savepoints,
 // so that a batch full of bad events costs one round trip each, not one
 // batch each.
 //
@@ -107,7 +107,9 @@ class PostgresWriter : public StoreWriter {
   void Abandon();
   // Records that the connection broke; logs once per outage.
   void NoteLoss(const Status& s);
-  size_t ChatRunAt(std::span<const Event> batch, size_t first) const;
+  // Queues batch[index]'s own commands; an event refused before anything
+  // was sent is rejected and skipped here.
+  Status QueueEvent(std::span<Event> batch, size_t index, std::vector<Rejection>* rejected);
   uint64_t StoredStreamPosition();
   // Runs work() (returning Status) in a transaction of its own.
   template <typename Work>

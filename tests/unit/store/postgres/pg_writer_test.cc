@@ -211,7 +211,7 @@ TEST_F(PgWriterTest, StreamPositionIsWrittenWithTheRowsAndReadAtOpen) {
   EXPECT_EQ(writer_->StreamPosition(), 0u);
 }
 
-TEST_F(PgWriterTest, BulkChatRunsLeaveTheSameRowsAsOneEventAtATime) {
+TEST_F(PgWriterTest, BulkChatLeavesTheSameRowsAsOneEventAtATime) {
   testing::TestDatabase other_db;
   PostgresWriter one_by_one(other_db.url(), "ROSEY_DB");
   one_by_one.TEST_SetBulk(false);
@@ -222,23 +222,39 @@ TEST_F(PgWriterTest, BulkChatRunsLeaveTheSameRowsAsOneEventAtATime) {
     const std::string message = i % 7 == 0 ? "" : "line \"" + std::to_string(i) + "\" {,}\\ NULL";
     batch.push_back(PgEventAt(ChatMessage{users[i % 5], message}, 0, kPgNow + i / 10));
   }
+  // Between the lines, events the bulk span writes around, and a leave and
+  // a join that end a span (a line before a join must not count for a user
+  // the join creates).
+  batch.insert(batch.begin() + 30, PgEventAt(LogChat{"api", "via the store API", 5}));
+  batch.insert(batch.begin() + 40, PgEventAt(UserCount{3, 4}));
+  batch.insert(batch.begin() + 50, PgEventAt(UserLeft{"bob"}, 0, kPgNow + 4));
+  batch.insert(batch.begin() + 51, PgEventAt(ChatMessage{"newbie", "before joining"}));
+  batch.insert(batch.begin() + 52, PgEventAt(ChatMessage{"newbie", "still before"}));
+  batch.insert(batch.begin() + 53, PgEventAt(UserJoined{"newbie"}, 0, kPgNow + 5));
+  batch.insert(batch.begin() + 60, PgEventAt(UserAction{"ann", "pm_command", "cmd=x", 7}));
+  batch.push_back(PgEventAt(ChatMessage{"newbie", "after joining"}, 0, kPgNow + 20));
+  batch.push_back(PgEventAt(LogChat{"api", "last", std::nullopt}, 0, kPgNow + 20));
   std::vector<Rejection> rejected;
   ASSERT_OK(Apply(&batch, &rejected));
   ASSERT_OK(one_by_one.ApplyBatch(batch, &rejected));
   EXPECT_TRUE(rejected.empty());
+  EXPECT_EQ(client_.Int("SELECT total_chat_lines FROM user_stats WHERE username = 'newbie'"), 1);
   testing::PgClient other(other_db.url());
   for (const std::string sql :
        {"SELECT string_agg(concat_ws('|', id, \"timestamp\", username, message), E'\\n'"
         " ORDER BY id) FROM recent_chat",
         "SELECT string_agg(concat_ws('|', username, first_seen, last_seen, total_chat_lines,"
         " total_time_connected, current_session_start), E'\\n' ORDER BY username)"
-        " FROM user_stats"}) {
+        " FROM user_stats",
+        "SELECT string_agg(concat_ws('|', id, \"timestamp\", chat_users), ',') FROM user_count_history",
+        "SELECT string_agg(concat_ws('|', id, \"timestamp\", details), ',') FROM user_actions"}) {
     const auto bulk = client_.Text(sql);
     ASSERT_TRUE(bulk.has_value());
     EXPECT_EQ(bulk, other.Text(sql)) << sql;
   }
-  // No SERVER lines (20), no empty ones (15), 3 of them both.
-  EXPECT_EQ(Count("recent_chat"), 68);
+  // No SERVER lines (20), no empty ones (15), 3 of them both; 2 LogChat
+  // rows, 3 of newbie.
+  EXPECT_EQ(Count("recent_chat"), 68 + 2 + 3);
 }
 
 TEST_F(PgWriterTest, CloseSessionsEndsEveryOpenSessionAtTheGivenTime) {
