@@ -125,7 +125,7 @@ Status PgChatLines::FlushAll(int* commands) {
   params_.Add(times_);
   params_.Add(row_usernames_);
   params_.Add(messages_);
-  const Status s = conn_->SendPrepared("chat_insert_rows", params_);
+  Status s = conn_->SendPrepared("chat_insert_rows", params_);
   Clear();
   return s;
 }

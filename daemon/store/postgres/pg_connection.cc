@@ -7,7 +7,6 @@
 #include <cerrno>
 #include <charconv>
 #include <cmath>
-#include <cstring>
 #include <utility>
 #include <variant>
 
@@ -86,14 +85,13 @@ void PgParams::Add(double value) {
     Add(static_cast<int64_t>(value));
     return;
   }
-  auto& buffer = numbers_[static_cast<size_t>(size_)];
-  if (std::isnan(value)) {
-    std::strcpy(buffer.data(), "NaN");
-  } else if (std::isinf(value)) {
-    std::strcpy(buffer.data(), value > 0 ? "Infinity" : "-Infinity");
-  } else {
-    *std::to_chars(buffer.data(), buffer.data() + buffer.size() - 1, value).ptr = '\0';
+  if (std::isnan(value) || std::isinf(value)) {
+    values_[static_cast<size_t>(size_++)] =
+        std::isnan(value) ? "NaN" : value > 0 ? "Infinity" : "-Infinity";
+    return;
   }
+  auto& buffer = numbers_[static_cast<size_t>(size_)];
+  *std::to_chars(buffer.data(), buffer.data() + buffer.size() - 1, value).ptr = '\0';
   values_[static_cast<size_t>(size_++)] = buffer.data();
 }
 
@@ -134,8 +132,8 @@ Status PgConnection::Connect() {
   conn_.reset(PQconnectdbParams(keys, values, /*expand_dbname=*/1));
   if (!conn_) return Status::ResourceExhausted(redacted_url_ + ": out of memory");
   if (PQstatus(conn_.get()) != CONNECTION_OK) {
-    const Status s = Status::Unavailable(redacted_url_ + ": cannot connect: " +
-                                         Trimmed(PQerrorMessage(conn_.get())));
+    Status s = Status::Unavailable(redacted_url_ + ": cannot connect: " +
+                                   Trimmed(PQerrorMessage(conn_.get())));
     conn_.reset();
     return s;
   }
@@ -143,7 +141,7 @@ Status PgConnection::Connect() {
   // Nonblocking, so that a long pipeline never waits to send while the
   // server waits for us to read (see Sync()).
   if (PQsetnonblocking(conn_.get(), 1) != 0) {
-    const Status s = Lost("setting nonblocking mode");
+    Status s = Lost("setting nonblocking mode");
     conn_.reset();
     return s;
   }
@@ -343,7 +341,7 @@ Status PgConnection::AwaitSync() {
 
 Status PgConnection::ExitPipeline() {
   if (PQexitPipelineMode(conn_.get()) != 0) return Status::OK();
-  const Status s = Lost("leaving pipeline mode");
+  Status s = Lost("leaving pipeline mode");
   Drop();  // results left unread: the connection cannot be reused
   return s;
 }

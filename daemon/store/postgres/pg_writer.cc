@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <functional>
 #include <random>
 #include <string_view>
 #include <utility>
@@ -18,7 +19,6 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-constexpr int64_t kDay = 86400;
 // Whole-batch attempts before the rest goes event by event.
 constexpr int kPipelinedAttempts = 4;
 // roseyd_meta key of the marker each batch's transaction writes.
@@ -57,7 +57,8 @@ PostgresWriter::PostgresWriter(const std::string& url, const std::string& stream
       marker_prefix_(RandomMarkerPrefix()),
       conn_(url),
       events_(&conn_),
-      chat_lines_(&conn_) {
+      chat_lines_(&conn_),
+      maintenance_(&conn_) {
   conn_.ConnectOrThrow();
   CreatePgSchema(&conn_, UnixNow());
   if (const Status s = PrepareStatements(); !s.ok()) {
@@ -355,86 +356,28 @@ Status PostgresWriter::AttemptCarefully(std::span<Event> batch,
   return Status::OK();
 }
 
-template <typename Work>
-Status PostgresWriter::InTransaction(Work work) {
+Status PostgresWriter::Housekeep(const std::function<Status()>& work) {
   if (Status s = EnsureConnected(); !s.ok()) return s;
-  const PgParams none;
-  Status s = conn_.ExecParams("BEGIN", none, nullptr);
-  if (s.ok()) s = work();
-  if (s.ok()) s = conn_.ExecParams("COMMIT", none, nullptr);
-  if (!s.ok()) {
-    if (conn_.connected()) {
-      if (!conn_.ExecParams("ROLLBACK", none, nullptr).ok()) conn_.Drop();
-    } else {
-      NoteLoss(s);
-    }
-  }
+  Status s = work();
+  if (!s.ok() && !conn_.connected()) NoteLoss(s);
   return s;
 }
 
 Status PostgresWriter::CloseSessions(int64_t now) {
-  return InTransaction([&] {
-    params_.Clear();
-    params_.Add(now);
-    return conn_.ExecParams(
-        "UPDATE user_stats SET total_time_connected = total_time_connected"
-        " + GREATEST($1 - current_session_start, 0),"
-        " current_session_start = NULL, last_seen = $1 WHERE current_session_start IS NOT NULL",
-        params_, nullptr);
-  });
+  return Housekeep([&] { return maintenance_.CloseSessions(now); });
 }
 
 Status PostgresWriter::PruneRecentChat(int64_t cutoff) {
-  return InTransaction([&] {
-    params_.Clear();
-    params_.Add(cutoff);
-    return conn_.ExecParams("DELETE FROM recent_chat WHERE \"timestamp\" < $1", params_, nullptr);
-  });
+  return Housekeep([&] { return maintenance_.PruneRecentChat(cutoff); });
 }
 
 Status PostgresWriter::Maintain(int64_t now) {
-  int64_t deleted = 0;
-  Status s = InTransaction([&] {
-    for (auto [sql, cutoff] : {
-             std::pair{"DELETE FROM user_count_history WHERE \"timestamp\" < $1", now - 30 * kDay},
-             std::pair{"DELETE FROM outbound_messages WHERE sent AND sent_timestamp < $1",
-                       now - 7 * kDay},
-             std::pair{"DELETE FROM api_tokens WHERE NOT is_active AND created_at < $1",
-                       now - 90 * kDay}}) {
-      params_.Clear();
-      params_.Add(cutoff);
-      PgResult result;
-      if (Status r = conn_.ExecParams(sql, params_, &result); !r.ok()) return r;
-      deleted += result.AffectedRows();
-    }
-    const std::string key(kMetaLastMaintenance);
-    const std::string now_text = std::to_string(now);
-    params_.Clear();
-    params_.Add(key);
-    params_.Add(now_text);
-    return conn_.ExecPrepared("meta_one", params_, nullptr);
-  });
-  if (!s.ok()) return s;
-  // Autovacuum analyzes too, but only past its thresholds; this keeps the
-  // plans of a quiet database as fresh as SQLite's ANALYZE keeps its file.
-  const Status analyzed = conn_.Exec(
-      "ANALYZE user_stats, user_actions, channel_stats, user_count_history, recent_chat,"
-      " current_status, outbound_messages, api_tokens");
-  spdlog::info("store: maintenance deleted {} old rows; ANALYZE {}", deleted,
-               analyzed.ok() ? "done" : analyzed.ToString());
-  return Status::OK();
+  return Housekeep([&] { return maintenance_.Run(now); });
 }
 
 std::optional<int64_t> PostgresWriter::LastMaintenance() {
   if (!EnsureConnected().ok()) return std::nullopt;
-  const std::string key(kMetaLastMaintenance);
-  params_.Clear();
-  params_.Add(key);
-  PgResult result;
-  if (!conn_.ExecParams(kGetMeta, params_, &result).ok() || result.rows() == 0) {
-    return std::nullopt;
-  }
-  return result.Int64(0, 0);
+  return maintenance_.LastRun();
 }
 
 }  // namespace roseyd::store

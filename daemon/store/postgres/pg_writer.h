@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -13,6 +14,7 @@
 #include "store/postgres/pg_chat_lines.h"
 #include "store/postgres/pg_connection.h"
 #include "store/postgres/pg_event_statements.h"
+#include "store/postgres/pg_maintenance.h"
 #include "store/store.h"
 
 namespace roseyd::store {
@@ -111,9 +113,8 @@ class PostgresWriter : public StoreWriter {
   // was sent is rejected and skipped here.
   Status QueueEvent(std::span<Event> batch, size_t index, std::vector<Rejection>* rejected);
   uint64_t StoredStreamPosition();
-  // Runs work() (returning Status) in a transaction of its own.
-  template <typename Work>
-  Status InTransaction(Work work);
+  // Runs the housekeeping `work` on a connected writer; notes a loss.
+  Status Housekeep(const std::function<Status()>& work);
 
   // Constant after construction.
   const std::string stream_key_;  // roseyd_meta key of the stream's position
@@ -122,6 +123,7 @@ class PostgresWriter : public StoreWriter {
   PgConnection conn_;
   PgEventStatements events_;
   PgChatLines chat_lines_;
+  PgMaintenance maintenance_;
   PgParams params_;
   uint64_t stream_position_ = 0;
   uint64_t pending_position_ = 0;  // of the attempt in flight; 0: none
