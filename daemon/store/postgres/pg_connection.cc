@@ -124,7 +124,6 @@ PgConnection::~PgConnection() = default;
 
 Status PgConnection::Connect() {
   conn_.reset();
-  server_version_ = 0;
   // Defaults before the URI: whatever it says overrides them.
   const char* const keys[] = {"application_name", "connect_timeout", "client_encoding", "dbname",
                               nullptr};
@@ -145,7 +144,6 @@ Status PgConnection::Connect() {
     conn_.reset();
     return s;
   }
-  server_version_ = PQserverVersion(conn_.get());
   return Status::OK();
 }
 

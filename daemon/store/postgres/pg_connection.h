@@ -99,14 +99,14 @@ class PgConnection {
   PgConnection(const PgConnection&) = delete;
   PgConnection& operator=(const PgConnection&) = delete;
 
-  // (Re)connects, dropping any earlier connection, and reads the server's
-  // version. Unavailable with libpq's reason on failure.
+  // (Re)connects, dropping any earlier connection. Unavailable with libpq's
+  // reason on failure.
   Status Connect();
   // Connect() for start-up: throws StartupError("store", ...) naming the
   // redacted URI and the reason.
   void ConnectOrThrow();
-  // False before Connect(), after Close(), and once libpq saw the
-  // connection break.
+  // False before Connect(), after Close() or Drop(), and once libpq saw
+  // the connection break.
   bool connected() const;
   // Closes the connection politely: what libpq still holds is sent first.
   void Close();
@@ -115,7 +115,6 @@ class PgConnection {
   void Drop();
 
   const std::string& redacted_url() const { return redacted_url_; }
-  int server_version() const { return server_version_; }  // e.g. 150018
 
   // Synchronous calls. REQUIRES: connected, not in pipeline mode.
   // Runs `sql`, which may hold several statements; rows are ignored.
@@ -126,13 +125,14 @@ class PgConnection {
 
   // Pipeline mode. Enter, send commands, Sync() (which flushes them), then
   // read each command's result with NextResult() and the sync point with
-  // AwaitSync(); Exit once everything sent has been read.
+  // AwaitSync(); ExitPipeline() once everything sent has been read.
+  // REQUIRES: connected.
   Status EnterPipeline();
   Status SendPrepared(const char* name, const PgParams& params);
   Status SendQuery(const char* sql, const PgParams& params);
   Status Sync();
-  // The next command's outcome: OK, or its error; Aborted() tells a command
-  // the server skipped after an earlier error in the pipeline.
+  // The next command's outcome: OK, or its error; *aborted is set for a
+  // command the server skipped after an earlier error in the pipeline.
   Status NextResult(bool* aborted);
   Status AwaitSync();
   Status ExitPipeline();
@@ -159,7 +159,6 @@ class PgConnection {
   const std::string redacted_url_;
   const std::chrono::milliseconds result_timeout_;
   std::unique_ptr<pg_conn, Finish> conn_;
-  int server_version_ = 0;
 };
 
 // True for a Status made from an error in one event's own data: writing that
