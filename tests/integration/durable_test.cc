@@ -94,11 +94,11 @@ Outcome KillUnderLoad(RoseydWorld* world, const std::vector<std::string>& args, 
 }
 
 // On either store: the stream position is kept with the rows.
-class DurableStoreTest : public ::testing::TestWithParam<StoreKind> {};
-INSTANTIATE_TEST_SUITE_P(Stores, DurableStoreTest, ::testing::ValuesIn(kAllStores),
+class EachStoreDurableTest : public ::testing::TestWithParam<StoreKind> {};
+INSTANTIATE_TEST_SUITE_P(Stores, EachStoreDurableTest, ::testing::ValuesIn(kAllStores),
                          [](const auto& info) { return StoreName(info.param); });
 
-TEST_P(DurableStoreTest, SigkillUnderLoadLosesAndDoublesNothing) {
+TEST_P(EachStoreDurableTest, SigkillUnderLoadLosesAndDoublesNothing) {
   RoseydWorld world(GetParam());
   world.StartNats({}, /*jetstream=*/true);
   const Outcome o = KillUnderLoad(&world, kDurable, /*wait_all=*/true);
