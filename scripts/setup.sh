@@ -9,6 +9,7 @@ packages=(
   build-essential cmake pkg-config git
   libnats-dev nats-server            # NATS C client and server (embedded default, tests)
   libsqlite3-dev sqlite3             # the store
+  libpq-dev postgresql               # the PostgreSQL store (libpq) and the tests' own server
   libssl-dev                         # libcrypto: SHA-256 of plugin migration files
   prometheus-cpp-dev                 # /metrics
   libspdlog-dev libyaml-cpp-dev nlohmann-json3-dev libsimdjson-dev libasio-dev
@@ -31,6 +32,21 @@ fi
 # does not need it running.
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet prometheus 2>/dev/null; then
   systemctl stop prometheus || true
+fi
+# Debian's postgresql package starts a cluster on :5432 as a service; the
+# tests start servers of their own (initdb into a temporary folder), so stop
+# it and keep it from starting at boot. An operator's own cluster is theirs:
+# only the package's default 15/main, and only if it holds no databases of
+# its own beyond the three initdb makes, is touched.
+if command -v pg_lsclusters >/dev/null 2>&1 && pg_lsclusters -h 2>/dev/null | grep -q '^15 *main .*online'; then
+  own=$(runuser -u postgres -- psql -p "$(pg_lsclusters -h | awk '$1==15 && $2=="main" {print $3}')" \
+          -Atc "SELECT count(*) FROM pg_database WHERE datname NOT IN ('postgres','template0','template1')" 2>/dev/null || echo 1)
+  if [ "$own" = "0" ]; then
+    echo "setup: stopping Debian's default PostgreSQL cluster 15/main (the tests start their own)"
+    pg_ctlcluster 15 main stop || true
+    if command -v systemctl >/dev/null 2>&1; then systemctl disable --now postgresql 2>/dev/null || true; fi
+    sed -i 's/^auto/manual/' /etc/postgresql/15/main/start.conf 2>/dev/null || true
+  fi
 fi
 
 build_dir="${1:-build}"

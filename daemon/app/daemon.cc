@@ -131,7 +131,7 @@ void Daemon::LogReady(std::chrono::steady_clock::time_point started) const {
   spdlog::info("roseyd {} ready in {:.1f} ms: NATS {} ({}, queue group '{}'), "
                "database {}, metrics {}",
                GetBuildInfo().version, ready_ms, bus::RedactUrl(nats_url_), intake,
-               config_.service.queue_group, config_.DatabasePath(),
+               config_.service.queue_group, config_.StoreDescription(),
                metrics_server_ ? "http://" + metrics_server_->address() + "/metrics"
                                : std::string("off"));
 }

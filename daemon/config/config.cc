@@ -1,12 +1,22 @@
 #include "config/config.h"
 
+#include "config/store_url.h"
+
 namespace roseyd {
 
 std::string Config::DatabasePath() const {
+  if (!store.url.empty()) return "";
   return store.path.empty() ? data_dir + "/rosey.db" : store.path;
 }
 
-std::string Config::PendingEventsPath() const { return DatabasePath() + ".pending"; }
+// Beside the SQLite file; on PostgreSQL, in data_dir: the store is elsewhere.
+std::string Config::PendingEventsPath() const {
+  return (store.url.empty() ? DatabasePath() : data_dir + "/postgres") + ".pending";
+}
+
+std::string Config::StoreDescription() const {
+  return store.url.empty() ? DatabasePath() : RedactStoreUrl(store.url);
+}
 
 std::string Config::NatsStoreDir() const {
   return nats.embedded.store_dir.empty() ? data_dir + "/nats" : nats.embedded.store_dir;

@@ -88,8 +88,14 @@ struct ServiceConfig {
   std::string commit_ack_subject;
 };
 
+// Where rows go: a SQLite file (the default), or PostgreSQL when `url` is
+// set (`path` is then unused). `synchronous` and `busy_timeout` concern
+// SQLite only.
 struct StoreConfig {
-  std::string path;  // empty: <data_dir>/rosey.db
+  std::string path;  // SQLite file; empty: <data_dir>/rosey.db
+  // postgresql://user@host:port/db selects PostgreSQL (libpq URI; a password
+  // is better left to PGPASSFILE/PGPASSWORD). Never logged unredacted.
+  std::string url;
   std::string synchronous = "normal";  // off, normal, full, extra
   int batch_max_events = 1024;
   std::chrono::milliseconds batch_max_delay{2};
@@ -147,10 +153,14 @@ struct Config {
   MetricsConfig metrics;
   BenchConfig bench;
 
-  // Paths with defaults resolved against data_dir.
+  // Paths with defaults resolved against data_dir. DatabasePath() is the
+  // SQLite file, empty when store.url selects PostgreSQL.
   std::string DatabasePath() const;
   // Beside the database: the events a stop could not commit, for the next start.
   std::string PendingEventsPath() const;
+  // The store for logs: the SQLite file, or store.url with its password
+  // redacted.
+  std::string StoreDescription() const;
   std::string NatsStoreDir() const;
   std::string BenchOutDir() const;
   // The benchmark instance's scratch folder, emptied before and removed

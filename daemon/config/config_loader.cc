@@ -19,6 +19,7 @@
 #include "base/redact_url.h"
 #include "base/startup_error.h"
 #include "config/key_table.h"
+#include "config/store_url.h"
 #include "config/value_text.h"
 
 extern char** environ;
@@ -428,6 +429,7 @@ std::string DescribeConfig(const Config& config) {
                         def.key == "bench.control.token";
     if (secret && !value.empty()) value = "***";
     if (def.key == "nats.url") value = RedactUrl(value);
+    if (def.key == "store.url") value = RedactStoreUrl(value);
     text += def.key + ": \"" + value + "\"\n";
   }
   return text;

@@ -8,6 +8,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "config/store_url.h"
 #include "config/value_text.h"
 
 namespace roseyd {
@@ -318,6 +319,11 @@ const std::vector<KeyDef>& KeyTable() {
       String(
           "store.path", [](auto& c) -> auto& { return c.store.path; },
           "SQLite database file; empty: <data_dir>/rosey.db"),
+      String(
+          "store.url", [](auto& c) -> auto& { return c.store.url; },
+          "PostgreSQL instead of SQLite: postgresql://user@host:port/db (libpq URI; password "
+          "better in PGPASSFILE or PGPASSWORD); empty: SQLite",
+          CheckStoreUrl),
       Enum(
           "store.synchronous", [](auto& c) -> auto& { return c.store.synchronous; },
           {"off", "normal", "full", "extra"}, "SQLite PRAGMA synchronous"),

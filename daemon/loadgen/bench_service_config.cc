@@ -4,6 +4,9 @@ namespace roseyd::loadgen {
 
 Config BenchServiceConfig(const Config& bot) {
   Config bench = bot;
+  // Always a scratch SQLite file, even when the bot's store is PostgreSQL:
+  // the benchmark never writes into the bot's database.
+  bench.store.url.clear();
   bench.store.path = bot.BenchScratchDir() + "/rosey.db";
   bench.service.subject_prefix = bot.bench.subject_prefix;
   bench.service.queue_group = bot.bench.queue_group;

@@ -7,9 +7,10 @@
 
 namespace roseyd::store {
 
-// The store `config` names: the SQLite file config.DatabasePath() (the only
-// kind so now), keeping the position of stream service.jetstream.stream.
-// Opens nothing itself; OpenWriter and OpenReader throw StartupError.
+// The store `config` names: PostgreSQL at store.url when it is set, else the
+// SQLite file config.DatabasePath(); either keeps the position of stream
+// service.jetstream.stream. Opens nothing itself; OpenWriter and OpenReader
+// throw StartupError.
 std::unique_ptr<Store> OpenStore(const Config& config);
 
 }  // namespace roseyd::store

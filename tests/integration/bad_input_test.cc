@@ -12,7 +12,7 @@ namespace {
 
 using nlohmann::json;
 
-class BadInputTest : public ::testing::Test {
+class BadInputTest : public ::testing::TestWithParam<StoreKind> {
  protected:
   void SetUp() override {
     world_.StartNats();
@@ -35,50 +35,54 @@ class BadInputTest : public ::testing::Test {
     SCOPED_TRACE(suffix + " " + bad.substr(0, 80));
     const double before = std::max(0.0, Rejected(suffix, reason));
     const int64_t rows = world_.QueryInt("SELECT COUNT(*) FROM user_count_history");
-    world_.Publish("rosey.db.stats.user_count", R"({"chat_count":1})");
+    // Good under both stores' schemas (Rosey's wants connected >= chat).
+    world_.Publish("rosey.db.stats.user_count", R"({"chat_count":1,"connected_count":1})");
     world_.Publish("rosey.db." + suffix, bad);
-    world_.Publish("rosey.db.stats.user_count", R"({"chat_count":2})");
+    world_.Publish("rosey.db.stats.user_count", R"({"chat_count":2,"connected_count":2})");
     world_.Request("rosey.db.query.channel_stats", "{}");  // waits for the commit
     EXPECT_EQ(world_.QueryInt("SELECT COUNT(*) FROM user_count_history"), rows + 2);
     EXPECT_EQ(Rejected(suffix, reason), before + 1);
     EXPECT_TRUE(world_.RoseydRunning());
   }
 
-  RoseydWorld world_;
+  RoseydWorld world_{GetParam()};
 };
 
-TEST_F(BadInputTest, MalformedJson) {
+INSTANTIATE_TEST_SUITE_P(Stores, BadInputTest, ::testing::ValuesIn(kAllStores),
+                         [](const auto& info) { return StoreName(info.param); });
+
+TEST_P(BadInputTest, MalformedJson) {
   ExpectDroppedAndCounted("message.log", R"({"username": "a", "message": )", "malformed_json");
   ExpectDroppedAndCounted("user.joined", "", "malformed_json");
 }
 
-TEST_F(BadInputTest, InvalidUtf8) {
+TEST_P(BadInputTest, InvalidUtf8) {
   ExpectDroppedAndCounted("message.log", "{\"username\":\"a\",\"message\":\"\xc3\x28\"}",
                           "malformed_json");
 }
 
-TEST_F(BadInputTest, NotAnObject) {
+TEST_P(BadInputTest, NotAnObject) {
   ExpectDroppedAndCounted("user.joined", R"(["alice"])", "not_object");
 }
 
-TEST_F(BadInputTest, WrongTypes) {
+TEST_P(BadInputTest, WrongTypes) {
   ExpectDroppedAndCounted("user.joined", R"({"username":7})", "wrong_type");
   ExpectDroppedAndCounted("stats.user_count", R"({"chat_count":"many"})", "wrong_type");
   ExpectDroppedAndCounted("messages.outbound.mark_sent", R"({"message_id":1.5})", "wrong_type");
 }
 
-TEST_F(BadInputTest, MissingAndEmptyFields) {
+TEST_P(BadInputTest, MissingAndEmptyFields) {
   ExpectDroppedAndCounted("message.log", R"({"username":"a"})", "missing_field");
   ExpectDroppedAndCounted("user.left", R"({"username":""})", "empty_field");
   ExpectDroppedAndCounted("action.pm_command", R"({"username":"a"})", "missing_field");
   ExpectDroppedAndCounted("status.update", R"({"status_data":{}})", "empty_field");
 }
 
-TEST_F(BadInputTest, OutOfRange) {
+TEST_P(BadInputTest, OutOfRange) {
   ExpectDroppedAndCounted("stats.high_water", R"({"chat_count":-5})", "out_of_range");
 }
 
-TEST_F(BadInputTest, OversizedPayload) {
+TEST_P(BadInputTest, OversizedPayload) {
   const std::string big = R"({"username":"a","message":")" + std::string(5000, 'x') + "\"}";
   ExpectDroppedAndCounted("message.log", big, "oversized");
   const std::string reply =
@@ -86,7 +90,7 @@ TEST_F(BadInputTest, OversizedPayload) {
   EXPECT_EQ(json::parse(reply), json::parse(R"({"success":false,"error":"Request too large"})"));
 }
 
-TEST_F(BadInputTest, DeeplyNestedPayload) {
+TEST_P(BadInputTest, DeeplyNestedPayload) {
   const auto nested = [](const char* username, int depth) {
     return R"({"username":")" + std::string(username) + R"(","x":)" + std::string(depth, '[') +
            std::string(depth, ']') + "}";
@@ -103,7 +107,7 @@ TEST_F(BadInputTest, DeeplyNestedPayload) {
 
 // The event applies, so nothing is rejected (no RoseydEventsRejected alert):
 // the dropped keys have their own counter.
-TEST_F(BadInputTest, UnknownStatusKeysAreDroppedButTheRestApplied) {
+TEST_P(BadInputTest, UnknownStatusKeysAreDroppedButTheRestApplied) {
   const double before = world_.Metric("roseyd_status_keys_ignored_total");
   world_.Publish("rosey.db.status.update",
                  R"({"status_data":{"bot_name":"R","id":5,"sql":"x'; DROP TABLE user_stats;--"}})");
@@ -115,7 +119,7 @@ TEST_F(BadInputTest, UnknownStatusKeysAreDroppedButTheRestApplied) {
   EXPECT_EQ(world_.QueryInt("SELECT COUNT(*) FROM current_status"), 1);
 }
 
-TEST_F(BadInputTest, InjectionStringsLandVerbatim) {
+TEST_P(BadInputTest, InjectionStringsLandVerbatim) {
   const std::string evil = "x'); DROP TABLE recent_chat; --\"";
   world_.Publish("rosey.db.user.joined", json{{"username", evil}}.dump());
   world_.Publish("rosey.db.message.log", json{{"username", evil}, {"message", evil}}.dump());
@@ -130,7 +134,7 @@ TEST_F(BadInputTest, InjectionStringsLandVerbatim) {
 
 // `[]` would read as "no chat": a bad limit gets the classic error shape. A
 // payload that is not JSON keeps the original's `[]`.
-TEST_F(BadInputTest, RequestsWithBadLimitsGetAnErrorReply) {
+TEST_P(BadInputTest, RequestsWithBadLimitsGetAnErrorReply) {
   const json out_of_range = {{"success", false},
                              {"error", "field 'limit' must be between 0 and 1000"}};
   for (const char* subject : {"rosey.db.stats.recent_chat.get", "rosey.db.messages.outbound.get"}) {
@@ -144,7 +148,7 @@ TEST_F(BadInputTest, RequestsWithBadLimitsGetAnErrorReply) {
       << "requests are not counted as rejected events";
 }
 
-TEST_F(BadInputTest, UnknownSubjectAndMissingReplyAreCounted) {
+TEST_P(BadInputTest, UnknownSubjectAndMissingReplyAreCounted) {
   world_.Publish("rosey.db.no.such.thing", "{}");
   world_.Publish("rosey.db.query.user_stats", R"({"username":"a"})");  // no reply inbox
   world_.Request("rosey.db.query.channel_stats", "{}");
@@ -157,14 +161,14 @@ TEST_F(BadInputTest, UnknownSubjectAndMissingReplyAreCounted) {
 
 // A request on a subject the API lacks is answered at once, instead of
 // leaving the client to time out.
-TEST_F(BadInputTest, RequestOnAnUnknownSubjectGetsAnErrorReply) {
+TEST_P(BadInputTest, RequestOnAnUnknownSubjectGetsAnErrorReply) {
   const json reply = json::parse(world_.Request("rosey.db.query.nope", "{}"));
   EXPECT_EQ(reply, json({{"success", false}, {"error", "Unknown subject 'rosey.db.query.nope'"}}));
   EXPECT_EQ(RequestRejected("unknown", "unknown_subject"), 1);
   EXPECT_EQ(Rejected("unknown", "unknown_subject"), -1);
 }
 
-TEST_F(BadInputTest, RejectionsAreLoggedRateLimited) {
+TEST_P(BadInputTest, RejectionsAreLoggedRateLimited) {
   for (int i = 0; i < 200; ++i) world_.Publish("rosey.db.user.joined", "{}");
   world_.Request("rosey.db.query.channel_stats", "{}");
   const std::string log = world_.Log();

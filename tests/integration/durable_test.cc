@@ -93,14 +93,19 @@ Outcome KillUnderLoad(RoseydWorld* world, const std::vector<std::string>& args, 
   return Count(*world, publisher.sent());
 }
 
-TEST(DurableTest, SigkillUnderLoadLosesAndDoublesNothing) {
-  RoseydWorld world;
+// On either store: the stream position is kept with the rows.
+class EachStoreDurableTest : public ::testing::TestWithParam<StoreKind> {};
+INSTANTIATE_TEST_SUITE_P(Stores, EachStoreDurableTest, ::testing::ValuesIn(kAllStores),
+                         [](const auto& info) { return StoreName(info.param); });
+
+TEST_P(EachStoreDurableTest, SigkillUnderLoadLosesAndDoublesNothing) {
+  RoseydWorld world(GetParam());
   world.StartNats({}, /*jetstream=*/true);
   const Outcome o = KillUnderLoad(&world, kDurable, /*wait_all=*/true);
   Print("durable, SIGKILL under load", o);
   EXPECT_EQ(o.lost(), 0);
   EXPECT_EQ(o.duplicated(), 0);
-  // The file remembers where the stream was read to, with the rows.
+  // The store remembers where the stream was read to, with the rows.
   EXPECT_EQ(world.QueryInt("SELECT CAST(value AS INTEGER) FROM roseyd_meta "
                            "WHERE key = 'jetstream.ROSEY_DB.last_seq'"),
             o.sent);

@@ -19,35 +19,45 @@ const std::vector<std::string> kInjections = {
     "Robert'); DROP TABLE recent_chat;--",
     "\" OR 1=1 --",
     "%' OR '1'='1",
-    "x'; ATTACH DATABASE '/tmp/roseyd-injected.db' AS pwned; --",
+    "x';ATTACH DATABASE '/tmp/r.db' AS pwned;--",  // fits Rosey's VARCHAR(50)
     "?1 :name $x @y",
     "NULL",
 };
 
-// `text` as an SQL expression built from hex, so the test's own queries need
-// no quoting (a blob never equals text in SQLite, hence the cast).
-std::string Text(const std::string& text) {
-  std::string hex = "CAST(X'";
-  char byte[3];
-  for (unsigned char c : text) {
-    std::snprintf(byte, sizeof byte, "%02X", c);
-    hex += byte;
-  }
-  return hex + "' AS TEXT)";
-}
-
-class InjectionTest : public ::testing::Test {
+class InjectionTest : public ::testing::TestWithParam<StoreKind> {
  protected:
   void SetUp() override {
     world_.StartNats();
     world_.StartRoseyd();
   }
-  int64_t Tables() { return world_.QueryInt("SELECT COUNT(*) FROM sqlite_master"); }
 
-  RoseydWorld world_;
+  // `text` as an SQL expression built from hex, so the test's own queries
+  // need no quoting (a blob never equals text in SQLite, hence the cast).
+  std::string Text(const std::string& text) const {
+    std::string hex;
+    char byte[3];
+    for (unsigned char c : text) {
+      std::snprintf(byte, sizeof byte, "%02X", c);
+      hex += byte;
+    }
+    if (GetParam() == StoreKind::kSqlite) return "CAST(X'" + hex + "' AS TEXT)";
+    return "convert_from('\\x" + hex + "'::bytea, 'UTF8')";
+  }
+
+  int64_t Tables() {
+    return world_.QueryInt(GetParam() == StoreKind::kSqlite
+                               ? "SELECT COUNT(*) FROM sqlite_master"
+                               : "SELECT COUNT(*) FROM pg_class WHERE relnamespace = "
+                                 "'public'::regnamespace");
+  }
+
+  RoseydWorld world_{GetParam()};
 };
 
-TEST_F(InjectionTest, EveryTextFieldIsStoredVerbatim) {
+INSTANTIATE_TEST_SUITE_P(Stores, InjectionTest, ::testing::ValuesIn(kAllStores),
+                         [](const auto& info) { return StoreName(info.param); });
+
+TEST_P(InjectionTest, EveryTextFieldIsStoredVerbatim) {
   const int64_t tables = Tables();
   for (const std::string& s : kInjections) {
     world_.Publish("rosey.db.user.joined", json{{"username", s}}.dump());
@@ -86,12 +96,14 @@ TEST_F(InjectionTest, EveryTextFieldIsStoredVerbatim) {
                             Text(last) + " AND current_media_title = " + Text(last)),
             1);
   EXPECT_EQ(Tables(), tables);
-  EXPECT_EQ(world_.QueryInt("SELECT COUNT(*) FROM pragma_database_list"), 1);  // nothing attached
+  if (GetParam() == StoreKind::kSqlite) {
+    EXPECT_EQ(world_.QueryInt("SELECT COUNT(*) FROM pragma_database_list"), 1);  // nothing attached
+  }
   EXPECT_EQ(world_.QueryInt("SELECT COUNT(*) FROM user_stats"),
             static_cast<int64_t>(kInjections.size()));
 }
 
-TEST_F(InjectionTest, StatusKeysNeverReachTheSql) {
+TEST_P(InjectionTest, StatusKeysNeverReachTheSql) {
   // Column names cannot be bound, so only whitelisted names are ever spliced
   // into the UPDATE; this key is dropped and counted, the real one applies.
   world_.Publish("rosey.db.status.update",

@@ -45,8 +45,12 @@ void WriteFile(const std::string& path, const std::string& content) {
   std::ofstream(path, std::ios::binary) << content;
 }
 
-TEST(LifecycleTest, SigtermCommitsEveryEventReceivedAndClosesSessions) {
-  RoseydWorld world;
+class StoreLifecycleTest : public ::testing::TestWithParam<StoreKind> {};
+INSTANTIATE_TEST_SUITE_P(Stores, StoreLifecycleTest, ::testing::ValuesIn(kAllStores),
+                         [](const auto& info) { return StoreName(info.param); });
+
+TEST_P(StoreLifecycleTest, SigtermCommitsEveryEventReceivedAndClosesSessions) {
+  RoseydWorld world(GetParam());
   world.StartNats();
   world.StartRoseyd();
   world.Publish("rosey.db.user.joined", R"({"username":"drain"})");

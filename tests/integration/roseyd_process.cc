@@ -28,8 +28,17 @@ int ExitStatus(int wait_status) {
 
 }  // namespace
 
-RoseydWorld::RoseydWorld()
-    : nats_port_(bus::FindFreePort()), metrics_port_(bus::FindFreePort()) {}
+std::string StoreName(StoreKind store) {
+  return store == StoreKind::kSqlite ? "sqlite" : "postgres";
+}
+
+RoseydWorld::RoseydWorld(StoreKind store, PostgresServer* postgres)
+    : store_(store), nats_port_(bus::FindFreePort()), metrics_port_(bus::FindFreePort()) {
+  if (store_ == StoreKind::kPostgres) {
+    database_ = std::make_unique<TestDatabase>(postgres ? postgres : &PostgresServer::Shared());
+    pg_ = std::make_unique<PgClient>(database_->url());
+  }
+}
 
 RoseydWorld::~RoseydWorld() {
   if (roseyd_ > 0) {
@@ -98,6 +107,9 @@ pid_t RoseydWorld::Spawn(const std::vector<std::string>& extra_args) {
       "--config",      std::string(ROSEYD_SOURCE_DIR) + "/config/roseyd.yaml",
       // No benchmark at start-up: tests count their own rows.
       "--set",         "bench.run_at_start="};
+  if (store_ == StoreKind::kPostgres) {
+    args.insert(args.end(), {"--set", "store.url=" + database_->url()});
+  }
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   return SpawnLogged(std::move(args), dir_.File("roseyd.log"));
 }
@@ -163,6 +175,7 @@ std::string RoseydWorld::Request(const std::string& subject, const std::string& 
 }
 
 int64_t RoseydWorld::QueryInt(const std::string& sql) const {
+  if (pg_) return pg_->Int(sql).value_or(-1);
   sqlite3* db = nullptr;
   int64_t value = -1;
   if (sqlite3_open_v2(db_path().c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
@@ -178,6 +191,20 @@ int64_t RoseydWorld::QueryInt(const std::string& sql) const {
   }
   sqlite3_close(db);
   return value;
+}
+
+void RoseydWorld::Exec(const std::string& sql) const {
+  if (pg_) {
+    const std::string error = pg_->Exec(sql);
+    EXPECT_EQ(error, "") << sql;
+    return;
+  }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(db_path().c_str(), &db), SQLITE_OK);
+  sqlite3_busy_timeout(db, 5000);
+  EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+      << sql << ": " << sqlite3_errmsg(db);
+  sqlite3_close(db);
 }
 
 std::string RoseydWorld::Scrape() const { return HttpGet("127.0.0.1", metrics_port_, "/metrics"); }

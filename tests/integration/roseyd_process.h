@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,22 +16,36 @@
 #include "bus/connection.h"
 #include "bus/embedded_server.h"
 #include "bus/nats_library.h"
+#include "support/pg_client.h"
+#include "support/postgres_server.h"
 #include "support/temp_dir.h"
 
 namespace roseyd::testing {
+
+// Where a RoseydWorld's roseyd keeps its rows: a SQLite file (the default),
+// or a database of its own on the shared test PostgreSQL server.
+enum class StoreKind { kSqlite, kPostgres };
+inline constexpr StoreKind kAllStores[] = {StoreKind::kSqlite, StoreKind::kPostgres};
+// "sqlite" or "postgres", e.g. to name the instances of a parameterised test.
+std::string StoreName(StoreKind store);
+// For GoogleTest's listing (and so ctest's test names): the store's name.
+inline void PrintTo(StoreKind store, std::ostream* out) { *out << StoreName(store); }
 
 // Starts `args` (args[0] is the executable) with its stdout and stderr
 // appended to `log`. Returns the pid, or -1 after failing the test.
 pid_t SpawnLogged(std::vector<std::string> args, const std::string& log);
 
 // The world of one integration test: a real nats-server on a free loopback
-// port, the real roseyd binary as a child process pointed at it, its SQLite
-// file and log in a temporary directory, and a client connection.
+// port, the real roseyd binary as a child process pointed at it, its store
+// (a SQLite file in a temporary directory, or a PostgreSQL database of its
+// own) and log, and a client connection.
 //
 // Thread: confined to the test's thread.
 class RoseydWorld {
  public:
-  RoseydWorld();
+  // `postgres`: the PostgreSQL server for StoreKind::kPostgres; null: the
+  // shared one.
+  explicit RoseydWorld(StoreKind store = StoreKind::kSqlite, PostgresServer* postgres = nullptr);
   ~RoseydWorld();  // SIGKILLs what is still running
 
   // Starts nats-server on nats_port() (a free port chosen once); `extra_args`
@@ -58,6 +73,9 @@ class RoseydWorld {
   int nats_port() const { return nats_port_; }
   int metrics_port() const { return metrics_port_; }
   std::string db_path() const { return dir_.File("rosey.db"); }
+  StoreKind store() const { return store_; }
+  // The PostgreSQL database's URI (kPostgres only).
+  std::string store_url() const { return database_ ? database_->url() : ""; }
   const TempDir& dir() const { return dir_; }
   std::string Log() const;  // roseyd's stderr so far
 
@@ -67,8 +85,12 @@ class RoseydWorld {
   std::string Request(const std::string& subject, const std::string& payload,
                       std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
 
-  // One integer from the database file (opened by the test, read-only).
+  // One integer from the store (the file opened by the test read-only, or a
+  // connection of the test's own); a boolean reads as 1 or 0. SQL that both
+  // SQLite and PostgreSQL take: CAST(b AS INTEGER) = 1 for a flag.
   int64_t QueryInt(const std::string& sql) const;
+  // Runs `sql` on the store as another program would; fails the test on error.
+  void Exec(const std::string& sql) const;
   // The /metrics text.
   std::string Scrape() const;
   // The value of the sample whose line starts with `series` (name{labels}),
@@ -91,6 +113,9 @@ class RoseydWorld {
   pid_t Spawn(const std::vector<std::string>& extra_args);
 
   TempDir dir_;
+  const StoreKind store_;
+  std::unique_ptr<TestDatabase> database_;  // kPostgres
+  std::unique_ptr<PgClient> pg_;            // kPostgres: the test's own view
   bus::NatsLibrary nats_library_;
   int nats_port_;
   int metrics_port_;

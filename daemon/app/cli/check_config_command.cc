@@ -52,7 +52,7 @@ int CheckConfigMain(const std::vector<std::string>& args) {
           : bus::RedactUrl(config.nats.url);
   std::cout << (flags.file().empty() ? std::string("built-in defaults") : flags.file())
             << ": OK\n"
-            << "  database:  " << config.DatabasePath() << "\n"
+            << "  database:  " << config.StoreDescription() << "\n"
             << "  nats:      " << nats << "\n"
             << "  metrics:   " << (config.metrics.listen.empty() ? "off" : config.metrics.listen)
             << "\n\n"

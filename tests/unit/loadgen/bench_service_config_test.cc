@@ -38,6 +38,16 @@ TEST(BenchServiceConfigTest, TheBenchmarkInstanceSharesNothingWithTheBot) {
   EXPECT_EQ(bench.nats.url, bot.nats.url);
 }
 
+TEST(BenchServiceConfigTest, ABotOnPostgresqlStillGetsAScratchSqliteFile) {
+  Config bot;
+  bot.data_dir = "/var/lib/roseyd";
+  bot.store.url = "postgresql://rosey:pw@db.example:5432/rosey";
+  const Config bench = BenchServiceConfig(bot);
+  EXPECT_EQ(bench.store.url, "");
+  EXPECT_EQ(bench.DatabasePath(), "/var/lib/roseyd/bench/scratch/rosey.db");
+  EXPECT_EQ(bot.PendingEventsPath(), "/var/lib/roseyd/postgres.pending");
+}
+
 TEST(BenchServiceConfigTest, ItsConfigUsedShowsNoSecret) {
   Config bot;
   bot.nats.auth.password = "hunter2";

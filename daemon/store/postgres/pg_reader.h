@@ -1,0 +1,58 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/status.h"
+#include "store/postgres/pg_connection.h"
+#include "store/reader.h"
+#include "store/rows.h"
+
+namespace roseyd::store {
+
+// The Reader on PostgreSQL: a connection of its own with the protocol's
+// queries prepared once, on Rosey's tables. Each query sees every transaction
+// committed before it (READ COMMITTED); channel stats read one snapshot.
+// Replies match SQLite's row for row: names sort bytewise (COLLATE "C", as
+// SQLite's BINARY), a missing high-water value reads as 0, and the retry
+// back-off is computed without overflowing where SQLite's turned real.
+//
+// A lost connection fails the call in progress; the next call reconnects.
+// A query that fails on a connection that just broke is tried once more on
+// a new one (reads change nothing), so a server restart between requests is
+// not seen by the asker.
+//
+// Thread: confined to one thread at a time, like the Reader it implements.
+class PostgresReader : public Reader {
+ public:
+  // Connects to `url` and prepares the queries. Throws StartupError naming
+  // the redacted URI and the reason. REQUIRES: the schema exists.
+  explicit PostgresReader(const std::string& url);
+
+  PostgresReader(const PostgresReader&) = delete;
+  PostgresReader& operator=(const PostgresReader&) = delete;
+
+  Status OutboundPending(int limit, int max_retries, int64_t now,
+                         std::vector<OutboundRow>* out) override;
+  Status RecentChat(int limit, std::vector<ChatRow>* out) override;
+  Status RecentMessages(int limit, int offset, std::vector<RecentMessageRow>* out) override;
+  Status GetChannelStats(ChannelStats* out) override;
+  Status GetUserStats(std::string_view username, std::optional<UserStatsRow>* out) override;
+  Status CountRows(std::string_view table, int64_t* out) override;
+
+ private:
+  Status Connect();
+  // Runs prepared statement `name` with params_, reconnecting and trying
+  // once more if the connection was lost.
+  Status Query(const char* name, PgResult* out);
+  Status ReadChannelStats(ChannelStats* out);
+
+  PgConnection conn_;
+  PgParams params_;
+  std::string text_;  // a bound text parameter
+};
+
+}  // namespace roseyd::store

@@ -1,0 +1,383 @@
+#include "store/postgres/pg_writer.h"
+
+#include <algorithm>
+#include <charconv>
+#include <functional>
+#include <random>
+#include <string_view>
+#include <utility>
+#include <variant>
+
+#include <spdlog/spdlog.h>
+
+#include "base/startup_error.h"
+#include "store/postgres/pg_schema.h"
+#include "store/sqlite/schema.h"
+
+namespace roseyd::store {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+// Whole-batch attempts before the rest goes event by event.
+constexpr int kPipelinedAttempts = 4;
+// roseyd_meta key of the marker each batch's transaction writes.
+constexpr std::string_view kMetaLastCommit = "last_commit";
+constexpr const char* kSavepoint = "SAVEPOINT roseyd_event";
+constexpr const char* kRelease = "RELEASE SAVEPOINT roseyd_event";
+constexpr const char* kRollbackToSavepoint = "ROLLBACK TO SAVEPOINT roseyd_event";
+
+constexpr const char* kMetaOne =
+    "INSERT INTO roseyd_meta (key, value) VALUES ($1, $2)"
+    " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value";
+constexpr const char* kMetaTwo =
+    "INSERT INTO roseyd_meta (key, value) VALUES ($1, $2), ($3, $4)"
+    " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value";
+constexpr const char* kGetMeta = "SELECT value FROM roseyd_meta WHERE key = $1";
+
+int64_t UnixNow() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Tells this writer's commit markers from any other's, across restarts.
+std::string RandomMarkerPrefix() {
+  std::random_device random;
+  const uint64_t id = (uint64_t{random()} << 32) ^ random();
+  char hex[17];
+  *std::to_chars(hex, hex + 16, id, 16).ptr = '\0';
+  return std::string(hex) + ":";
+}
+
+}  // namespace
+
+PostgresWriter::PostgresWriter(const std::string& url, const std::string& stream)
+    : stream_key_(StreamSeqKey(stream)),
+      marker_prefix_(RandomMarkerPrefix()),
+      conn_(url),
+      events_(&conn_),
+      chat_lines_(&conn_),
+      maintenance_(&conn_) {
+  conn_.ConnectOrThrow();
+  CreatePgSchema(&conn_, UnixNow());
+  if (const Status s = PrepareStatements(); !s.ok()) {
+    throw StartupError("store", conn_.redacted_url() + ": preparing statements: " + s.message());
+  }
+  stream_position_ = StoredStreamPosition();
+}
+
+Status PostgresWriter::PrepareStatements() {
+  if (Status s = events_.Prepare(); !s.ok()) return s;
+  if (Status s = chat_lines_.Prepare(); !s.ok()) return s;
+  if (Status s = conn_.Prepare("meta_one", kMetaOne); !s.ok()) return s;
+  return conn_.Prepare("meta_two", kMetaTwo);
+}
+
+void PostgresWriter::NoteLoss(const Status& s) {
+  if (lost_since_) return;
+  lost_since_ = SteadyClock::now();
+  spdlog::warn("store: lost the connection to PostgreSQL ({}); reconnecting, failed writes "
+               "are retried",
+               s.message());
+}
+
+Status PostgresWriter::EnsureConnected() {
+  if (conn_.connected()) return Status::OK();
+  if (!lost_since_) lost_since_ = SteadyClock::now();
+  Status s = conn_.Connect();
+  if (s.ok()) s = PrepareStatements();
+  if (!s.ok()) {
+    conn_.Drop();
+    spdlog::debug("store: reconnecting failed: {}", s.message());
+    return s;
+  }
+  spdlog::info("store: reconnected to {} after {:.1f} s", conn_.redacted_url(),
+               std::chrono::duration<double>(SteadyClock::now() - *lost_since_).count());
+  lost_since_.reset();
+  return Status::OK();
+}
+
+uint64_t PostgresWriter::StoredStreamPosition() {
+  params_.Clear();
+  params_.Add(stream_key_);
+  PgResult result;
+  if (!conn_.ExecParams(kGetMeta, params_, &result).ok() || result.rows() == 0) return 0;
+  return static_cast<uint64_t>(result.Int64(0, 0));
+}
+
+Status PostgresWriter::ResolveInDoubt(bool* committed) {
+  const std::string key(kMetaLastCommit);
+  params_.Clear();
+  params_.Add(key);
+  PgResult result;
+  if (Status s = conn_.ExecParams(kGetMeta, params_, &result); !s.ok()) return s;
+  *committed = result.rows() > 0 && result.Text(0, 0) == *in_doubt_marker_;
+  in_doubt_marker_.reset();
+  if (*committed) {
+    stream_position_ = std::max(stream_position_, StoredStreamPosition());
+    spdlog::info("store: the batch whose COMMIT was in flight when the connection broke had "
+                 "committed; it is not written again");
+  }
+  return Status::OK();
+}
+
+Status PostgresWriter::ApplyBatch(std::span<Event> batch, std::vector<Rejection>* rejected) {
+  if (Status s = EnsureConnected(); !s.ok()) return s;
+  if (in_doubt_marker_) {
+    bool committed = false;
+    if (Status s = ResolveInDoubt(&committed); !s.ok()) {
+      if (!conn_.connected()) NoteLoss(s);
+      return s;
+    }
+    if (committed) return Status::OK();
+  }
+  skip_.assign(batch.size(), 0);
+  for (const Rejection& r : *rejected) skip_[r.index] = 1;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (!skip_[i] && HoldsNul(batch[i])) {
+      skip_[i] = 1;
+      rejected->push_back(Rejection{
+          i, Status::InvalidArgument("a text holds a NUL character, which PostgreSQL cannot "
+                                     "store")});
+    }
+  }
+  Status s;
+  bool bulk = bulk_enabled_;
+  for (int attempt = 0;; ++attempt) {
+    if (attempt == kPipelinedAttempts) {
+      s = AttemptCarefully(batch, rejected);
+      break;
+    }
+    std::optional<DataFailure> failure;
+    s = AttemptPipelined(batch, bulk, rejected, &failure);
+    if (!failure) break;
+    if (failure->in_bulk) {
+      bulk = false;
+    } else {
+      skip_[failure->index] = 1;
+      rejected->push_back(Rejection{failure->index, std::move(s)});
+    }
+  }
+  if (!s.ok() && !conn_.connected()) NoteLoss(s);
+  return s;
+}
+
+Status PostgresWriter::QueueEvent(std::span<Event> batch, size_t index,
+                                  std::vector<Rejection>* rejected) {
+  int commands = 0;
+  Status queued = events_.Queue(batch[index], &commands);
+  commands_.insert(commands_.end(), static_cast<size_t>(commands), Owner{index, false});
+  if (!IsPgDataError(queued)) return queued;
+  skip_[index] = 1;  // refused before anything was sent
+  rejected->push_back(Rejection{index, std::move(queued)});
+  return Status::OK();
+}
+
+Status PostgresWriter::QueueMeta(std::span<const Event> batch) {
+  // Where durable intake resumes, in the same transaction as the rows; a
+  // rejected event counts as read, since it is never retried.
+  pending_position_ = 0;
+  for (const Event& event : batch) pending_position_ = std::max(pending_position_, event.stream_seq);
+  const std::string key(kMetaLastCommit);
+  params_.Clear();
+  params_.Add(key);
+  params_.Add(marker_);
+  commands_.push_back(Owner{kNoEvent, false});
+  if (pending_position_ == 0) return conn_.SendPrepared("meta_one", params_);
+  position_text_ = std::to_string(pending_position_);
+  params_.Add(stream_key_);
+  params_.Add(position_text_);
+  return conn_.SendPrepared("meta_two", params_);
+}
+
+Status PostgresWriter::ReadResults(size_t from, std::optional<Owner>* failed_owner,
+                                   bool* fate_unknown) {
+  Status first;
+  for (size_t k = from; k < commands_.size(); ++k) {
+    bool aborted = false;
+    Status s = conn_.NextResult(&aborted);
+    if (!conn_.connected()) {
+      *fate_unknown = first.ok();
+      return first.ok() ? s : first;
+    }
+    if (!s.ok() && !aborted && first.ok()) {
+      first = std::move(s);
+      *failed_owner = commands_[k];
+    }
+  }
+  if (Status s = conn_.AwaitSync(); !s.ok()) {
+    *fate_unknown = first.ok();
+    conn_.Drop();
+    return first.ok() ? s : first;
+  }
+  return first;
+}
+
+Status PostgresWriter::SyncAndRead(size_t from, std::optional<Owner>* failed_owner,
+                                   bool* fate_unknown) {
+  if (Status s = conn_.Sync(); !s.ok()) {
+    *fate_unknown = true;
+    conn_.Drop();
+    return s;
+  }
+  return ReadResults(from, failed_owner, fate_unknown);
+}
+
+void PostgresWriter::Abandon() {
+  if (!conn_.connected()) return;
+  PgParams none;
+  if (!conn_.ExitPipeline().ok() || !conn_.ExecParams("ROLLBACK", none, nullptr).ok()) {
+    conn_.Drop();
+  }
+}
+
+Status PostgresWriter::AttemptPipelined(std::span<Event> batch, bool bulk,
+                                        std::vector<Rejection>* rejected,
+                                        std::optional<DataFailure>* failure) {
+  commands_.clear();
+  marker_ = marker_prefix_ + std::to_string(++attempts_);
+  const PgParams none;
+  if (Status s = conn_.EnterPipeline(); !s.ok()) return s;
+  commands_.push_back(Owner{kNoEvent, false});
+  Status queued = conn_.SendQuery("BEGIN", none);
+  chat_lines_.Clear();
+  size_t first_line = kNoEvent;  // owns the bulk commands
+  for (size_t i = 0; queued.ok() && i < batch.size(); ++i) {
+    if (skip_[i]) continue;
+    if (bulk && PgChatLines::Takes(batch[i])) {
+      chat_lines_.Add(batch[i]);
+      first_line = std::min(first_line, i);
+      continue;
+    }
+    if (bulk) {
+      // A join or leave writes the user's row: its pending lines go first.
+      const auto* joined = std::get_if<UserJoined>(&batch[i].write);
+      const auto* left = std::get_if<UserLeft>(&batch[i].write);
+      if (joined != nullptr || left != nullptr) {
+        int commands = 0;
+        queued = chat_lines_.FlushUser(joined ? joined->username : left->username, &commands);
+        commands_.insert(commands_.end(), static_cast<size_t>(commands), Owner{i, true});
+        if (!queued.ok()) break;
+      }
+    }
+    queued = QueueEvent(batch, i, rejected);
+  }
+  if (queued.ok() && bulk) {
+    int commands = 0;
+    queued = chat_lines_.FlushAll(&commands);
+    commands_.insert(commands_.end(), static_cast<size_t>(commands), Owner{first_line, true});
+  }
+  if (queued.ok()) queued = QueueMeta(batch);
+  if (queued.ok()) {
+    commands_.push_back(Owner{kNoEvent, false});
+    queued = conn_.SendQuery("COMMIT", none);
+  }
+  if (!queued.ok()) {
+    conn_.Drop();  // a half-sent pipeline: start afresh
+    return queued;
+  }
+  std::optional<Owner> failed;
+  bool fate_unknown = false;
+  Status s = test_loss_ == TestLoss::kBeforeSend ? Status::Unavailable("test: connection lost")
+                                                 : SyncAndRead(0, &failed, &fate_unknown);
+  if (s.ok() && test_loss_ == TestLoss::kAfterCommit) s = Status::Unavailable("test: lost");
+  if (test_loss_ != TestLoss::kNone) {
+    test_loss_ = TestLoss::kNone;
+    fate_unknown = true;
+    conn_.Drop();
+  }
+  if (!conn_.connected()) {
+    if (fate_unknown) in_doubt_marker_ = marker_;
+    return s;
+  }
+  if (s.ok()) {
+    if (!conn_.ExitPipeline().ok()) conn_.Drop();  // committed all the same
+    if (pending_position_ != 0) stream_position_ = pending_position_;
+    return Status::OK();
+  }
+  Abandon();
+  if (failed && failed->index != kNoEvent && IsPgDataError(s)) {
+    *failure = DataFailure{failed->index, failed->in_bulk};
+  }
+  return s;
+}
+
+Status PostgresWriter::AttemptCarefully(std::span<Event> batch,
+                                        std::vector<Rejection>* rejected) {
+  commands_.clear();
+  marker_ = marker_prefix_ + std::to_string(++attempts_);
+  const PgParams none;
+  std::optional<Owner> failed;
+  bool fate_unknown = false;
+  if (Status s = conn_.EnterPipeline(); !s.ok()) return s;
+  commands_.push_back(Owner{kNoEvent, false});
+  Status s = conn_.SendQuery("BEGIN", none);
+  if (s.ok()) s = SyncAndRead(0, &failed, &fate_unknown);
+  for (size_t i = 0; s.ok() && i < batch.size(); ++i) {
+    if (skip_[i]) continue;
+    const size_t from = commands_.size();
+    commands_.push_back(Owner{kNoEvent, false});
+    Status queued = conn_.SendQuery(kSavepoint, none);
+    if (queued.ok()) queued = QueueEvent(batch, i, rejected);
+    commands_.push_back(Owner{kNoEvent, false});
+    if (queued.ok()) queued = conn_.SendQuery(kRelease, none);
+    if (!queued.ok()) {
+      conn_.Drop();
+      return queued;
+    }
+    failed.reset();
+    s = SyncAndRead(from, &failed, &fate_unknown);
+    if (s.ok() || !conn_.connected() || !failed || failed->index != i || !IsPgDataError(s)) {
+      continue;
+    }
+    skip_[i] = 1;
+    rejected->push_back(Rejection{i, std::move(s)});
+    const size_t undo = commands_.size();
+    commands_.insert(commands_.end(), 2, Owner{kNoEvent, false});
+    s = conn_.SendQuery(kRollbackToSavepoint, none);
+    if (s.ok()) s = conn_.SendQuery(kRelease, none);
+    if (s.ok()) s = SyncAndRead(undo, &failed, &fate_unknown);
+  }
+  if (s.ok()) {
+    const size_t from = commands_.size();
+    s = QueueMeta(batch);
+    commands_.push_back(Owner{kNoEvent, false});
+    if (s.ok()) s = conn_.SendQuery("COMMIT", none);
+    if (s.ok()) s = SyncAndRead(from, &failed, &fate_unknown);
+    if (!conn_.connected() && fate_unknown) in_doubt_marker_ = marker_;
+  }
+  if (!s.ok()) {
+    Abandon();
+    return s;
+  }
+  if (!conn_.ExitPipeline().ok()) conn_.Drop();
+  if (pending_position_ != 0) stream_position_ = pending_position_;
+  return Status::OK();
+}
+
+Status PostgresWriter::Housekeep(const std::function<Status()>& work) {
+  if (Status s = EnsureConnected(); !s.ok()) return s;
+  Status s = work();
+  if (!s.ok() && !conn_.connected()) NoteLoss(s);
+  return s;
+}
+
+Status PostgresWriter::CloseSessions(int64_t now) {
+  return Housekeep([&] { return maintenance_.CloseSessions(now); });
+}
+
+Status PostgresWriter::PruneRecentChat(int64_t cutoff) {
+  return Housekeep([&] { return maintenance_.PruneRecentChat(cutoff); });
+}
+
+Status PostgresWriter::Maintain(int64_t now) {
+  return Housekeep([&] { return maintenance_.Run(now); });
+}
+
+std::optional<int64_t> PostgresWriter::LastMaintenance() {
+  if (!EnsureConnected().ok()) return std::nullopt;
+  return maintenance_.LastRun();
+}
+
+}  // namespace roseyd::store

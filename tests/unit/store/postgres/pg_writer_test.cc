@@ -1,0 +1,333 @@
+// The PostgreSQL store's write side through the StoreWriter interface: one
+// transaction per batch, reject-and-continue (in bulk, one by one, under
+// savepoints), a lost connection that writes nothing and is retried, a lost
+// COMMIT that is not written twice, the stream position kept with the rows,
+// and the housekeeping.
+#include "store/postgres/pg_writer.h"
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "base/startup_error.h"
+#include "store/postgres/pg_store.h"
+#include "support/status_matchers.h"
+#include "unit/store/postgres/pg_fixture.h"
+
+namespace roseyd::store {
+namespace {
+
+class PgWriterTest : public PgTest {
+ protected:
+  PgWriterTest() { Open(); }
+
+  void Open(const std::string& stream = "ROSEY_DB") {
+    writer_.reset();
+    writer_ = std::make_unique<PostgresWriter>(url(), stream);
+  }
+
+  Status Apply(std::vector<Event>* batch, std::vector<Rejection>* rejected) {
+    return writer_->ApplyBatch(*batch, rejected);
+  }
+
+  // Refuses one chat line with a data error, as a trigger another tool
+  // added could.
+  void PoisonRecentChat() {
+    ASSERT_EQ(client_.Exec("CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$"
+                           " BEGIN IF NEW.message = 'poison' THEN RAISE EXCEPTION 'poisoned row'"
+                           " USING ERRCODE = 'check_violation'; END IF; RETURN NEW; END $$;"
+                           "CREATE TRIGGER poison BEFORE INSERT ON recent_chat FOR EACH ROW"
+                           " EXECUTE FUNCTION poison()"),
+              "");
+  }
+
+  std::unique_ptr<PostgresWriter> writer_;
+};
+
+TEST_F(PgWriterTest, RejectsOnlyTheEventWhoseDataFailsAndCommitsTheRest) {
+  PoisonRecentChat();
+  std::vector<Event> batch;
+  batch.push_back(PgEventAt(LogChat{"a", "one", std::nullopt}));
+  batch.push_back(PgEventAt(LogChat{"b", "poison", std::nullopt}));
+  batch.push_back(PgEventAt(LogChat{"c", "three", std::nullopt}));
+  batch.push_back(PgEventAt(UserCount{1, 2}));
+  std::vector<Rejection> rejected;
+  ASSERT_OK(Apply(&batch, &rejected));
+  ASSERT_EQ(rejected.size(), 1u);
+  EXPECT_EQ(rejected[0].index, 1u);
+  EXPECT_EQ(rejected[0].why.code(), Status::Code::kInvalidArgument);
+  EXPECT_NE(rejected[0].why.message().find("poisoned row"), std::string::npos);
+  EXPECT_EQ(Count("recent_chat"), 2);
+  EXPECT_EQ(Count("user_count_history"), 1);
+  EXPECT_EQ(client_.Text("SELECT string_agg(username, ',' ORDER BY id) FROM recent_chat"), "a,c");
+}
+
+TEST_F(PgWriterTest, APoisonedLineInABulkRunIsTheOnlyOneRejected) {
+  PoisonRecentChat();
+  std::vector<Event> batch;
+  batch.push_back(PgEventAt(UserJoined{"u"}));
+  for (const char* message : {"one", "two", "poison", "four", "five"}) {
+    batch.push_back(PgEventAt(ChatMessage{"u", message}));
+  }
+  std::vector<Rejection> rejected;
+  ASSERT_OK(Apply(&batch, &rejected));
+  ASSERT_EQ(rejected.size(), 1u);
+  EXPECT_EQ(rejected[0].index, 3u);
+  EXPECT_EQ(client_.Text("SELECT string_agg(message, ',' ORDER BY id) FROM recent_chat"),
+            "one,two,four,five");
+  EXPECT_EQ(client_.Int("SELECT total_chat_lines FROM user_stats WHERE username = 'u'"), 4);
+}
+
+// What Rosey's schema refuses and SQLite's accepted: each is rejected alone.
+TEST_F(PgWriterTest, RoseysConstraintsAndTypesRejectOnlyTheirEvent) {
+  std::vector<Event> batch;
+  batch.push_back(PgEventAt(UserJoined{"fine"}));
+  batch.push_back(PgEventAt(UserCount{5, 3}));  // connected_users >= chat_users
+  batch.push_back(PgEventAt(UserJoined{std::string(51, 'x')}));  // VARCHAR(50)
+  batch.push_back(PgEventAt(LogChat{"nul", std::string("a\0b", 3), std::nullopt}));
+  batch.push_back(PgEventAt(StatusUpdate{{{"bot_afk", StatusValue{int64_t{7}}}}}));  // boolean
+  batch.push_back(PgEventAt(StatusUpdate{{{"bot_rank", StatusValue{2.5}}}}));         // integer
+  batch.push_back(PgEventAt(UserCount{3, 5}));
+  std::vector<Rejection> rejected;
+  ASSERT_OK(Apply(&batch, &rejected));
+  std::vector<size_t> indexes;
+  for (const Rejection& r : rejected) {
+    indexes.push_back(r.index);
+    EXPECT_EQ(r.why.code(), Status::Code::kInvalidArgument) << r.why.ToString();
+  }
+  std::sort(indexes.begin(), indexes.end());
+  EXPECT_EQ(indexes, (std::vector<size_t>{1, 2, 3, 4, 5}));
+  EXPECT_EQ(Count("user_stats"), 1);
+  EXPECT_EQ(client_.Int("SELECT chat_users FROM user_count_history"), 3);
+}
+
+TEST_F(PgWriterTest, StatusValuesAreConvertedToRoseysColumnTypes) {
+  std::vector<Event> batch;
+  batch.push_back(PgEventAt(StatusUpdate{{{"bot_name", StatusValue{std::string("Rosey")}},
+                                          {"bot_rank", StatusValue{3.0}},
+                                          {"bot_afk", StatusValue{int64_t{0}}},
+                                          {"bot_connected", StatusValue{int64_t{1}}},
+                                          {"channel_name", StatusValue{}},
+                                          {"current_chat_users", StatusValue{int64_t{12}}}}}));
+  std::vector<Rejection> rejected;
+  ASSERT_OK(Apply(&batch, &rejected));
+  EXPECT_TRUE(rejected.empty());
+  EXPECT_EQ(client_.Int("SELECT COUNT(*) FROM current_status WHERE id = 1 AND bot_name = 'Rosey'"
+                        " AND bot_rank = 3 AND NOT bot_afk AND bot_connected"
+                        " AND channel_name IS NULL AND current_chat_users = 12"
+                        " AND last_updated = " + std::to_string(kPgNow)),
+            1);
+}
+
+// More bad events than whole-batch attempts: the rest goes event by event.
+TEST_F(PgWriterTest, ABatchOfManyBadEventsRejectsEachOnceAndKeepsTheGoodOnes) {
+  std::vector<Event> batch;
+  for (int i = 0; i < 40; ++i) {
+    batch.push_back(i % 2 == 0 ? PgEventAt(UserCount{i, i}) : PgEventAt(UserCount{2, 1}));
+  }
+  std::vector<Rejection> rejected;
+  ASSERT_OK(Apply(&batch, &rejected));
+  ASSERT_EQ(rejected.size(), 20u);
+  for (const Rejection& r : rejected) EXPECT_EQ(r.index % 2, 1u);
+  EXPECT_EQ(Count("user_count_history"), 20);
+  EXPECT_EQ(client_.Int("SELECT SUM(chat_users) FROM user_count_history"), 380);
+}
+
+TEST_F(PgWriterTest, EventsRejectedByAnEarlierAttemptAreSkippedAndNotReportedAgain) {
+  std::vector<Event> batch;
+  batch.push_back(PgEventAt(LogChat{"a", "one", std::nullopt}));
+  batch.push_back(PgEventAt(LogChat{"b", "two", std::nullopt}));
+  std::vector<Rejection> rejected;
+  rejected.push_back(Rejection{0, Status::InvalidArgument("refused before")});
+  ASSERT_OK(Apply(&batch, &rejected));
+  ASSERT_EQ(rejected.size(), 1u);
+  EXPECT_EQ(rejected[0].why.message(), "refused before");
+  EXPECT_EQ(client_.Text("SELECT string_agg(message, ',') FROM recent_chat"), "two");
+}
+
+TEST_F(PgWriterTest, ALostConnectionFailsTheBatchWhichTheNextCallWritesOnce) {
+  ASSERT_TRUE(TerminateTheRoseydSession());
+  std::vector<Event> batch;
+  batch.push_back(PgEventAt(UserJoined{"patient"}, 7));
+  batch.push_back(PgEventAt(ChatMessage{"patient", "hello"}, 8));
+  std::vector<Rejection> rejected;
+  const Status lost = Apply(&batch, &rejected);
+  EXPECT_EQ(lost.code(), Status::Code::kUnavailable) << lost.ToString();
+  EXPECT_NE(lost.message().find("postgresql://postgres@127.0.0.1:"), std::string::npos);
+  EXPECT_TRUE(rejected.empty());
+  EXPECT_EQ(Count("user_stats"), 0);
+  EXPECT_EQ(writer_->StreamPosition(), 0u);
+  ASSERT_OK(Apply(&batch, &rejected));
+  EXPECT_EQ(client_.Int("SELECT total_chat_lines FROM user_stats"), 1);
+  EXPECT_EQ(Count("recent_chat"), 1);
+  EXPECT_EQ(writer_->StreamPosition(), 8u);
+}
+
+TEST_F(PgWriterTest, ABatchWhoseCommitWasLostInFlightIsNotWrittenTwice) {
+  std::vector<Event> batch;
+  batch.push_back(PgEventAt(UserJoined{"once"}, 3));
+  batch.push_back(PgEventAt(ChatMessage{"once", "only once"}, 4));
+  std::vector<Rejection> rejected;
+  writer_->TEST_LoseConnection(PostgresWriter::TestLoss::kAfterCommit);
+  EXPECT_EQ(Apply(&batch, &rejected).code(), Status::Code::kUnavailable);
+  EXPECT_EQ(Count("recent_chat"), 1);  // it did commit
+  ASSERT_OK(Apply(&batch, &rejected));  // the retry finds its marker
+  EXPECT_EQ(Count("recent_chat"), 1);
+  EXPECT_EQ(client_.Int("SELECT total_chat_lines FROM user_stats"), 1);
+  EXPECT_EQ(writer_->StreamPosition(), 4u);
+}
+
+TEST_F(PgWriterTest, ABatchLostBeforeItWasSentIsWrittenByTheRetry) {
+  std::vector<Event> batch;
+  batch.push_back(PgEventAt(ChatMessage{"x", "retried"}));
+  std::vector<Rejection> rejected;
+  writer_->TEST_LoseConnection(PostgresWriter::TestLoss::kBeforeSend);
+  EXPECT_EQ(Apply(&batch, &rejected).code(), Status::Code::kUnavailable);
+  EXPECT_EQ(Count("recent_chat"), 0);
+  ASSERT_OK(Apply(&batch, &rejected));
+  EXPECT_EQ(Count("recent_chat"), 1);
+}
+
+TEST_F(PgWriterTest, StreamPositionIsWrittenWithTheRowsAndReadAtOpen) {
+  EXPECT_EQ(writer_->StreamPosition(), 0u);
+  PoisonRecentChat();
+  std::vector<Event> batch;
+  batch.push_back(PgEventAt(UserJoined{"alice"}, 5));
+  batch.push_back(PgEventAt(LogChat{"alice", "poison", std::nullopt}, 9));  // refused, yet read
+  batch.push_back(PgEventAt(UserJoined{"bob"}));                            // core NATS: none
+  std::vector<Rejection> rejected;
+  ASSERT_OK(Apply(&batch, &rejected));
+  EXPECT_EQ(rejected.size(), 1u);
+  EXPECT_EQ(writer_->StreamPosition(), 9u);
+  EXPECT_EQ(client_.Int("SELECT value::bigint FROM roseyd_meta"
+                        " WHERE key = 'jetstream.ROSEY_DB.last_seq'"),
+            9);
+  Open();
+  EXPECT_EQ(writer_->StreamPosition(), 9u);
+  Open("OTHER");  // each stream keeps its own position
+  EXPECT_EQ(writer_->StreamPosition(), 0u);
+}
+
+TEST_F(PgWriterTest, BulkChatLeavesTheSameRowsAsOneEventAtATime) {
+  testing::TestDatabase other_db;
+  PostgresWriter one_by_one(other_db.url(), "ROSEY_DB");
+  one_by_one.TEST_SetBulk(false);
+  std::vector<Event> batch;
+  for (const char* user : {"ann", "bob", "server", "cy"}) batch.push_back(PgEventAt(UserJoined{user}));
+  for (int i = 0; i < 100; ++i) {
+    const char* users[] = {"ann", "bob", "SERVER", "cy", "ghost"};
+    const std::string message = i % 7 == 0 ? "" : "line \"" + std::to_string(i) + "\" {,}\\ NULL";
+    batch.push_back(PgEventAt(ChatMessage{users[i % 5], message}, 0, kPgNow + i / 10));
+  }
+  // Between the lines, events the bulk span writes around, and a leave and
+  // a join that end a span (a line before a join must not count for a user
+  // the join creates).
+  batch.insert(batch.begin() + 30, PgEventAt(LogChat{"api", "via the store API", 5}));
+  batch.insert(batch.begin() + 40, PgEventAt(UserCount{3, 4}));
+  batch.insert(batch.begin() + 50, PgEventAt(UserLeft{"bob"}, 0, kPgNow + 4));
+  batch.insert(batch.begin() + 51, PgEventAt(ChatMessage{"newbie", "before joining"}));
+  batch.insert(batch.begin() + 52, PgEventAt(ChatMessage{"newbie", "still before"}));
+  batch.insert(batch.begin() + 53, PgEventAt(UserJoined{"newbie"}, 0, kPgNow + 5));
+  batch.insert(batch.begin() + 60, PgEventAt(UserAction{"ann", "pm_command", "cmd=x", 7}));
+  batch.push_back(PgEventAt(ChatMessage{"newbie", "after joining"}, 0, kPgNow + 20));
+  batch.push_back(PgEventAt(LogChat{"api", "last", std::nullopt}, 0, kPgNow + 20));
+  std::vector<Rejection> rejected;
+  ASSERT_OK(Apply(&batch, &rejected));
+  ASSERT_OK(one_by_one.ApplyBatch(batch, &rejected));
+  EXPECT_TRUE(rejected.empty());
+  EXPECT_EQ(client_.Int("SELECT total_chat_lines FROM user_stats WHERE username = 'newbie'"), 1);
+  testing::PgClient other(other_db.url());
+  for (const std::string sql :
+       {"SELECT string_agg(concat_ws('|', id, \"timestamp\", username, message), E'\\n'"
+        " ORDER BY id) FROM recent_chat",
+        "SELECT string_agg(concat_ws('|', username, first_seen, last_seen, total_chat_lines,"
+        " total_time_connected, current_session_start), E'\\n' ORDER BY username)"
+        " FROM user_stats",
+        "SELECT string_agg(concat_ws('|', id, \"timestamp\", chat_users), ',') FROM user_count_history",
+        "SELECT string_agg(concat_ws('|', id, \"timestamp\", details), ',') FROM user_actions"}) {
+    const auto bulk = client_.Text(sql);
+    ASSERT_TRUE(bulk.has_value());
+    EXPECT_EQ(bulk, other.Text(sql)) << sql;
+  }
+  // No SERVER lines (20), no empty ones (15), 3 of them both; 2 LogChat
+  // rows, 3 of newbie.
+  EXPECT_EQ(Count("recent_chat"), 68 + 2 + 3);
+}
+
+TEST_F(PgWriterTest, CloseSessionsEndsEveryOpenSessionAtTheGivenTime) {
+  std::vector<Event> batch;
+  batch.push_back(PgEventAt(UserJoined{"alice"}));
+  std::vector<Rejection> rejected;
+  ASSERT_OK(Apply(&batch, &rejected));
+  ASSERT_OK(writer_->CloseSessions(kPgNow + 100));
+  EXPECT_EQ(client_.Int("SELECT total_time_connected FROM user_stats"), 100);
+  EXPECT_EQ(client_.Int("SELECT last_seen FROM user_stats"), kPgNow + 100);
+  EXPECT_EQ(client_.Int("SELECT COUNT(*) FROM user_stats WHERE current_session_start IS NULL"), 1);
+}
+
+TEST_F(PgWriterTest, PruneRecentChatDeletesOnlyOlderLines) {
+  std::vector<Event> batch;
+  batch.push_back(PgEventAt(LogChat{"old", "old", 100}));
+  batch.push_back(PgEventAt(LogChat{"cutoff", "at the cutoff", 150}));
+  batch.push_back(PgEventAt(LogChat{"new", "new", 200}));
+  std::vector<Rejection> rejected;
+  ASSERT_OK(Apply(&batch, &rejected));
+  ASSERT_OK(writer_->PruneRecentChat(150));
+  EXPECT_EQ(client_.Text("SELECT string_agg(username, ',' ORDER BY id) FROM recent_chat"),
+            "cutoff,new");
+}
+
+TEST_F(PgWriterTest, MaintainDeletesOldRowsAndRecordsItsRunAcrossReopening) {
+  constexpr int64_t kDay = 86400;
+  ASSERT_EQ(client_.Exec("INSERT INTO user_count_history (\"timestamp\", chat_users,"
+                         " connected_users) VALUES (" + std::to_string(kPgNow - 31 * kDay) +
+                         ", 1, 1), (" + std::to_string(kPgNow - kDay) + ", 2, 2);"
+                         "INSERT INTO outbound_messages (\"timestamp\", message, sent,"
+                         " sent_timestamp) VALUES (1, 'old', true, " +
+                         std::to_string(kPgNow - 8 * kDay) + "), (1, 'unsent', false, NULL);"
+                         "INSERT INTO api_tokens (token, created_at, is_active) VALUES"
+                         " ('revoked', " + std::to_string(kPgNow - 91 * kDay) + ", false),"
+                         " ('live', " + std::to_string(kPgNow - 91 * kDay) + ", true)"),
+            "");
+  EXPECT_EQ(writer_->LastMaintenance(), std::nullopt);
+  ASSERT_OK(writer_->Maintain(kPgNow));
+  EXPECT_EQ(writer_->LastMaintenance(), kPgNow);
+  EXPECT_EQ(client_.Int("SELECT chat_users FROM user_count_history"), 2);
+  EXPECT_EQ(client_.Text("SELECT message FROM outbound_messages"), "unsent");
+  EXPECT_EQ(client_.Text("SELECT token FROM api_tokens"), "live");
+  Open();
+  EXPECT_EQ(writer_->LastMaintenance(), kPgNow);
+}
+
+TEST_F(PgWriterTest, StoreOpensReadersAndDescribesItselfWithoutThePassword) {
+  const std::unique_ptr<Store> store =
+      OpenPostgresStore("postgresql://postgres:s3cret@127.0.0.1:" +
+                        std::to_string(db_.server().port()) + "/" + db_.name());
+  EXPECT_EQ(store->Describe().find("s3cret"), std::string::npos);
+  EXPECT_NE(store->Describe().find("postgres:***@127.0.0.1"), std::string::npos);
+  std::vector<Event> batch;
+  batch.push_back(PgEventAt(UserJoined{"alice"}));
+  std::vector<Rejection> rejected;
+  ASSERT_OK(store->OpenWriter()->ApplyBatch(batch, &rejected));
+  int64_t users = 0;
+  ASSERT_OK(store->OpenReader()->CountRows("user_stats", &users));
+  EXPECT_EQ(users, 1);
+}
+
+TEST(PgWriterOpenTest, AnUnreachableServerStopsStartupNamingItWithoutThePassword) {
+  try {
+    PostgresWriter writer("postgresql://rosey:hunter2@127.0.0.1:1/rosey?connect_timeout=2",
+                          "ROSEY_DB");
+    FAIL() << "opened";
+  } catch (const StartupError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("postgresql://rosey:***@127.0.0.1:1/rosey"), std::string::npos) << what;
+    EXPECT_EQ(what.find("hunter2"), std::string::npos) << what;
+  }
+}
+
+}  // namespace
+}  // namespace roseyd::store
