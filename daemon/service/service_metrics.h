@@ -81,7 +81,8 @@ class ServiceMetrics : public store::CommitListener {
   prometheus::Family<prometheus::Counter>& request_errors_family_;
   prometheus::Family<prometheus::Histogram>& request_duration_family_;
   std::array<prometheus::Counter*, kSubjectCount> received_{};
-  std::array<prometheus::Counter*, kSubjectCount + 1> persisted_{};  // + store_api
+  // + store_api, plugin_storage
+  std::array<prometheus::Counter*, kSubjectCount + 2> persisted_{};
   prometheus::Histogram* commit_latency_;
   prometheus::Histogram* commit_duration_;
   prometheus::Histogram* batch_size_;

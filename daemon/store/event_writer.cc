@@ -65,6 +65,7 @@ class EventWriter::Impl {
   Clock* const clock_;
   const Duration retention_interval_;
   const Duration maintenance_interval_;
+  const Duration kv_purge_interval_;
 
   EventQueue queue_;  // thread-safe
 
@@ -77,6 +78,7 @@ class EventWriter::Impl {
   std::vector<Event> accepted_;
   Clock::TimePoint next_retention_;
   Clock::TimePoint next_maintenance_;
+  Clock::TimePoint next_kv_purge_;
 
   mutable Mutex mu_;
   CondVar committed_cv_{&mu_};
@@ -96,11 +98,13 @@ EventWriter::Impl::Impl(std::unique_ptr<StoreWriter> store, const StoreConfig& c
       clock_(clock),
       retention_interval_(std::max<Duration>(config.retention_interval, seconds(1))),
       maintenance_interval_(std::max<Duration>(config.maintenance_interval, seconds(1))),
+      kv_purge_interval_(std::max<Duration>(config.kv_purge_interval, seconds(1))),
       queue_(config.write_queue_capacity, clock),
       store_(std::move(store)) {
   const auto now = clock_->Now();
   next_retention_ = now + retention_interval_;
   next_maintenance_ = now + MaintenanceDueIn();
+  next_kv_purge_ = now + kv_purge_interval_;  // the original's first purge: one period in
   last_stream_seq_.store(store_->StreamPosition(), std::memory_order_release);
 }
 
@@ -163,7 +167,7 @@ Status EventWriter::Impl::WaitCommitted(uint64_t seq,
 void EventWriter::Impl::Run() {
   for (;;) {
     if (!queue_.closed()) RunPeriodicWork();
-    if (!queue_.WaitForEvent(std::min(next_retention_, next_maintenance_))) {
+    if (!queue_.WaitForEvent(std::min({next_retention_, next_maintenance_, next_kv_purge_}))) {
       if (queue_.closed()) break;
       continue;  // a timer is due
     }
@@ -254,7 +258,8 @@ void EventWriter::Impl::Publish(std::chrono::nanoseconds duration) {
   queue_.ClearUrgent(last);
 }
 
-// Housekeeping between batches, each in its own short transaction. A failure
+// Housekeeping between batches, each in its own short transaction: recent
+// chat retention, maintenance, the purge of expired plugin keys. A failure
 // is reported and tried again at the next period.
 void EventWriter::Impl::RunPeriodicWork() {
   const auto now = clock_->Now();
@@ -269,6 +274,15 @@ void EventWriter::Impl::RunPeriodicWork() {
     next_maintenance_ = now + maintenance_interval_;
     if (const Status s = store_->Maintain(clock_->UnixNow()); !s.ok()) {
       ReportFailure("maintenance", s);
+    }
+  }
+  if (now >= next_kv_purge_) {
+    next_kv_purge_ = now + kv_purge_interval_;
+    int64_t purged = 0;
+    if (const Status s = store_->PurgeExpiredKeys(clock_->UnixNow(), &purged); !s.ok()) {
+      ReportFailure("purging expired plugin keys", s);
+    } else if (purged > 0) {
+      spdlog::debug("store: purged {} expired plugin keys", purged);
     }
   }
 }
