@@ -58,6 +58,10 @@ bus::ConnectionOptions ConnectionOptionsFor(const NatsConfig& nats, const std::s
   // This connection publishes only replies: send each at once (about 0.15 ms
   // instead of about 1 ms round trip with cnats's batching flusher).
   options.send_asap = true;
+  // Durable intake subscribes to each request subject on its own: one
+  // delivery thread keeps a kv.get after a kv.set from the same client in
+  // order (read-your-writes). Core NATS has one subscription anyway.
+  options.ordered_delivery = true;
   return options;
 }
 
