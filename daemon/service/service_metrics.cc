@@ -80,7 +80,8 @@ ServiceMetrics::ServiceMetrics(prometheus::Registry* registry)
           BuildHistogram()
               .Name("roseyd_request_duration_seconds")
               .Help("From a request's arrival to its reply, including the read-your-writes wait")
-              .Register(*registry)) {
+              .Register(*registry)),
+      storage_(registry) {
   auto& received = BuildCounter()
                        .Name("roseyd_events_received_total")
                        .Help("Event messages received from NATS, by subject")

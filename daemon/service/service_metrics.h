@@ -14,6 +14,7 @@
 #include <prometheus/registry.h>
 
 #include "service/rejection.h"
+#include "service/storage_metrics.h"
 #include "service/subject.h"
 #include "store/event_writer.h"
 
@@ -69,6 +70,9 @@ class ServiceMetrics : public store::CommitListener {
   void OnRejected(const store::Event& event, const Status& why) noexcept override;
   void OnWriteError(const Status& why) noexcept override;
 
+  // The plugin storage API's metrics, by family and operation.
+  StorageMetrics& storage() { return storage_; }
+
   // Totals, for tests, logs and the benchmark.
   double PersistedTotal() const;
   double RejectedTotal() const { return rejected_total_.load(std::memory_order_relaxed); }
@@ -104,6 +108,7 @@ class ServiceMetrics : public store::CommitListener {
   std::array<std::atomic<int64_t>, static_cast<std::size_t>(RejectReason::kCount)> next_log_ns_{};
   std::array<std::atomic<int64_t>, static_cast<std::size_t>(RejectReason::kCount)> suppressed_{};
   std::atomic<int64_t> next_write_error_log_ns_{0};
+  StorageMetrics storage_;
 };
 
 }  // namespace roseyd::service
