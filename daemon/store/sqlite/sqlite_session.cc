@@ -112,17 +112,42 @@ Status SqliteSession::RunOnce(std::string_view sql) {
   return Status::OK();
 }
 
+SqliteSession::Savepoints* SqliteSession::SavepointsOf(std::string_view name, Status* error) {
+  for (const auto& savepoints : savepoints_) {
+    if (savepoints->name == name) return savepoints.get();
+  }
+  auto made = std::make_unique<Savepoints>();
+  made->name = std::string(name);
+  for (auto [stmt, verb] : {std::pair{&made->begin, "SAVEPOINT "},
+                            std::pair{&made->release, "RELEASE "},
+                            std::pair{&made->rollback, "ROLLBACK TO "}}) {
+    if (Status s = stmt->Prepare(db_, SavepointSql(verb, name), /*persistent=*/true); !s.ok()) {
+      *error = Classify(std::move(s));
+      return nullptr;
+    }
+  }
+  savepoints_.push_back(std::move(made));
+  return savepoints_.back().get();
+}
+
 Status SqliteSession::Savepoint(std::string_view name) {
-  return Run({SavepointSql("SAVEPOINT ", name), {}}, nullptr);
+  Status error;
+  Savepoints* savepoints = SavepointsOf(name, &error);
+  return savepoints == nullptr ? error : Classify(RunWith(&savepoints->begin));
 }
 
 Status SqliteSession::ReleaseSavepoint(std::string_view name) {
-  return Run({SavepointSql("RELEASE ", name), {}}, nullptr);
+  Status error;
+  Savepoints* savepoints = SavepointsOf(name, &error);
+  return savepoints == nullptr ? error : Classify(RunWith(&savepoints->release));
 }
 
 Status SqliteSession::RollbackToSavepoint(std::string_view name) {
-  if (Status s = Run({SavepointSql("ROLLBACK TO ", name), {}}, nullptr); !s.ok()) return s;
-  return ReleaseSavepoint(name);
+  Status error;
+  Savepoints* savepoints = SavepointsOf(name, &error);
+  if (savepoints == nullptr) return error;
+  if (Status s = Classify(RunWith(&savepoints->rollback)); !s.ok()) return s;
+  return Classify(RunWith(&savepoints->release));
 }
 
 }  // namespace roseyd::store

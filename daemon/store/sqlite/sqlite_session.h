@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <list>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -52,9 +53,19 @@ class SqliteSession : public SqlSession {
     std::list<const std::string*>::iterator use;  // its place in uses_
   };
 
+  // SAVEPOINT, RELEASE and ROLLBACK TO of one name, prepared once: every
+  // plugin write takes a savepoint, so they are not looked up by text.
+  struct Savepoints {
+    std::string name;
+    Statement begin, release, rollback;
+  };
+
   // The cached statement for `sql`, prepared now if needed; nullptr and
   // *error on failure.
   Statement* Prepared(const std::string& sql, Status* error);
+  // The savepoint statements of `name`, prepared now if needed; nullptr and
+  // *error on failure.
+  Savepoints* SavepointsOf(std::string_view name, Status* error);
   Status Execute(Statement* stmt, const storage_api::Statement& statement,
                  std::vector<SqlRow>* rows, int64_t* changes);
   // The Status for a failed call, with SQLITE_ERROR as InvalidArgument.
@@ -66,6 +77,7 @@ class SqliteSession : public SqlSession {
   const size_t capacity_;
   std::unordered_map<std::string, Entry> cache_;
   std::list<const std::string*> uses_;  // keys of cache_, most recently used first
+  std::vector<std::unique_ptr<Savepoints>> savepoints_;  // a few names
 };
 
 }  // namespace roseyd::store
