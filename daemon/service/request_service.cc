@@ -88,8 +88,9 @@ bool RequestService::Accept(const bus::Message& message, uint64_t arrival_seq) {
     // A write is not refused for a full queue: like an event, it is held
     // back by the sink's bounded queue (Submit blocks), and its request
     // waits for its commit. A read is refused, at once.
-    room = !stopping_ && (entry.route.write || queue_.size() < capacity_);
+    room = !stopping_ && (entry.route.write || queued_reads_ < capacity_);
     if (room && !entry.route.write) {
+      ++queued_reads_;
       queue_.push_back(std::move(request));
       queued_cv_.Signal();
       return true;
@@ -158,6 +159,7 @@ void RequestService::RunWorker(store::Reader* reader) {
       if (queue_.empty()) return;  // stopping, and nothing left to answer
       request = std::move(queue_.front());
       queue_.pop_front();
+      if (!registry_.entries()[request.route].route.write) --queued_reads_;
     }
     Answer(request, reader);
   }

@@ -32,7 +32,8 @@ namespace roseyd::service {
 // A write (RequestRoute::write) is decoded by its family in Accept and its
 // write submitted to the sink right there, in order with the events; its
 // worker waits for that write's commit, then the family replies from its
-// outcome. A full queue refuses a read at once with "Service overloaded":
+// outcome. Reads beyond the queue's bound are refused at once with
+// "Service overloaded", however many writes wait for their commits:
 // the bot's own timeouts (1-2 s) make a longer queue pointless. A write is
 // held back by the sink instead (Submit blocks while it is full), as events
 // are.
@@ -113,6 +114,8 @@ class RequestService {
   Mutex mu_;
   CondVar queued_cv_{&mu_};
   std::deque<Pending> queue_ GUARDED_BY(mu_);
+  // Reads in queue_: the bound applies to them (writes wait in the sink).
+  std::size_t queued_reads_ GUARDED_BY(mu_) = 0;
   bool stopping_ GUARDED_BY(mu_) = false;
 
   std::vector<std::thread> workers_;  // owning thread only

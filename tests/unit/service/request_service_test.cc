@@ -344,6 +344,16 @@ TEST_F(RequestServiceTest, AFullQueueRefusesReadsButNotWrites) {
   EXPECT_EQ(Rejected("overloaded"), 0);
 }
 
+// Writes waiting for their commits do not count against the reads' bound.
+TEST_F(RequestServiceTest, WritesWaitingForTheirCommitsDoNotCrowdOutReads) {
+  for (int i = 0; i < 1100; ++i) ASSERT_TRUE(Ask("rosey.db.kv.put", "w"));
+  ASSERT_TRUE(Ask("rosey.db.row.a.search", "read"));
+  EXPECT_EQ(Rejected("overloaded"), 0);
+  sink_.CommitThrough(1100);
+  ASSERT_TRUE(Eventually([&] { return Received().size() == 1101; }));
+  EXPECT_EQ(Received().back(), "reply:rosey.db.row.a.search:read");
+}
+
 TEST_F(RequestServiceTest, ARouteMayAcceptLargerPayloadsThanTheService) {
   ASSERT_TRUE(Ask("rosey.db.kv.put", std::string(100, 'x')));  // over 64, under 128
   ASSERT_EQ(sink_.Events().size(), 1u);
