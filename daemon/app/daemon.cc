@@ -44,6 +44,10 @@ void RegisterBuildInfo(prometheus::Registry* registry) {
 bus::ConnectionOptions ServiceConnectionOptions(const NatsConfig& nats, const std::string& url) {
   bus::ConnectionOptions options = NatsClientOptions(nats, url);
   options.send_asap = true;
+  // Durable intake subscribes to each request subject on its own: one
+  // delivery thread keeps a kv.get after a kv.set from the same client in
+  // order (read-your-writes). Core NATS has one subscription anyway.
+  options.ordered_delivery = true;
   return options;
 }
 

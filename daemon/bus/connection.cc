@@ -192,6 +192,8 @@ Connection::Connection(const ConnectionOptions& options, ConnectionListener* lis
   // Publishes during a short outage are buffered rather than refused.
   check(natsOptions_SetReconnectBufSize(opts.get(), 8 * 1024 * 1024), "setting the buffer");
   check(natsOptions_SetSendAsap(opts.get(), options.send_asap), "setting send-asap");
+  check(natsOptions_UseGlobalMessageDelivery(opts.get(), options.ordered_delivery),
+        "setting ordered delivery");
   check(natsOptions_SetDisconnectedCB(opts.get(), OnDisconnected, context_.get()), "callbacks");
   check(natsOptions_SetReconnectedCB(opts.get(), OnReconnected, context_.get()), "callbacks");
   check(natsOptions_SetClosedCB(opts.get(), OnClosed, context_.get()), "callbacks");

@@ -58,6 +58,11 @@ struct ConnectionOptions {
   // Flush every publish at once: right for replies and latency probes, wrong
   // for bulk publishing (cnats then batches in its flusher thread).
   bool send_asap = false;
+  // Deliver the messages of all this connection's subscriptions on one
+  // thread, in the order the server sent them (cnats's global delivery pool,
+  // one thread by default): requests on different subjects then keep their
+  // order. Off: each subscription has a delivery thread of its own.
+  bool ordered_delivery = false;
   // If the server is not reachable at start, keep trying in the background
   // instead of failing (for a daemon started before its NATS server).
   bool retry_on_failed_connect = true;

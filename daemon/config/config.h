@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace roseyd {
 
@@ -86,6 +87,14 @@ struct ServiceConfig {
   // load generator in another process can follow its events to their
   // commits. Off by default: a bot never sends traced events.
   std::string commit_ack_subject;
+  // The plugin storage API (rosey.db.kv, row, migrate). Migrations are read
+  // from <plugins_dir>/<plugin>/migrations/NNN_name.sql; empty: no plugin
+  // has any (apply answers "No pending migrations", as the original for a
+  // plugin without a migrations directory).
+  std::string plugins_dir;
+  // Plugin names that may use the storage API (the row/migrate subject's
+  // plugin token, kv's plugin_name); empty: any, as the original.
+  std::vector<std::string> storage_plugins;
 };
 
 // Where rows go: a SQLite file (the default), or PostgreSQL when `url` is
@@ -107,6 +116,9 @@ struct StoreConfig {
   std::chrono::milliseconds stop_timeout{1000};
   std::chrono::seconds maintenance_interval{3600};
   std::chrono::seconds retention_interval{60};  // recent_chat pruning period
+  // Period of the purge of expired plugin keys (plugin_kv_storage); reads
+  // hide them at once. The original purged every 300 s.
+  std::chrono::seconds kv_purge_interval{300};
   int recent_chat_retention_hours = 150;
 };
 

@@ -313,6 +313,20 @@ class Builder {
     }
   }
 
+  // A list key's YAML sequence as the comma-separated text its setter reads.
+  static std::string JoinList(const std::string& where, const std::string& key,
+                              const YAML::Node& sequence) {
+    std::string joined;
+    for (const auto& item : sequence) {
+      if (!item.IsScalar()) Fail(where, key + ": expected a list of names, got " + KindName(item));
+      if (item.Scalar().find(',') != std::string::npos) {
+        Fail(where, key + ": " + Quote(item.Scalar()) + " contains a ','");
+      }
+      joined += (joined.empty() ? "" : ",") + item.Scalar();
+    }
+    return joined;
+  }
+
   void Walk(const std::string& path, const YAML::Node& map, const std::string& prefix,
             std::set<std::string>* seen) {
     for (const auto& entry : map) {
@@ -324,6 +338,10 @@ class Builder {
           prefix.empty() ? name_node.Scalar() : prefix + "." + name_node.Scalar();
       if (!seen->insert(key).second) Fail(where, key + ": duplicate key");
       if (const KeyDef* def = FindKey(key)) {
+        if (def->list && value.IsSequence()) {
+          Set(*def, JoinList(where, key, value), Where(path, value.Mark()));
+          continue;
+        }
         if (value.IsMap() || value.IsSequence()) {
           Fail(where, key + ": expected a single value, got " + KindName(value));
         }

@@ -7,6 +7,7 @@
 #include <limits>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "config/store_url.h"
 #include "config/value_text.h"
@@ -146,6 +147,47 @@ KeyDef Duration(std::string key, Field field, nanoseconds min, nanoseconds max, 
             return "";
           },
           [=](const Config& c) { return FormatDuration(field(c)); }};
+}
+
+// A comma-separated list of names (a YAML sequence is joined first); blanks
+// around items are dropped, and so are empty items. `check` judges each item.
+template <typename Field>
+KeyDef List(std::string key, Field field, std::string help,
+            std::string (*check)(std::string_view)) {
+  help += " (list)";
+  KeyDef def{std::move(key), std::move(help),
+             [=](Config* c, std::string_view text) -> std::string {
+               std::vector<std::string> items;
+               for (size_t begin = 0; begin <= text.size();) {
+                 size_t end = text.find(',', begin);
+                 if (end == std::string_view::npos) end = text.size();
+                 const std::string_view item = Trim(text.substr(begin, end - begin));
+                 if (!item.empty()) {
+                   if (std::string problem = check(item); !problem.empty()) return problem;
+                   items.emplace_back(item);
+                 }
+                 begin = end + 1;
+               }
+               field(*c) = std::move(items);
+               return "";
+             },
+             [=](const Config& c) {
+               std::string joined;
+               for (const std::string& item : field(c)) {
+                 joined += (joined.empty() ? "" : ",") + item;
+               }
+               return joined;
+             }};
+  def.list = true;
+  return def;
+}
+
+// A plugin name as the storage API's subjects carry it: one NATS token.
+std::string PluginName(std::string_view text) {
+  if (text.find_first_of(" \t\r\n.*>") != std::string_view::npos) {
+    return Quote(text) + " is not a plugin name (one subject token: no spaces, '.', '*' or '>')";
+  }
+  return "";
 }
 
 template <typename Field>
@@ -317,6 +359,14 @@ const std::vector<KeyDef>& KeyTable() {
           "generator in another process (roseyd bench --nats-url); empty: off",
           [](std::string_view t) { return SubjectPart(t, true); }),
       String(
+          "service.plugins_dir", [](auto& c) -> auto& { return c.service.plugins_dir; },
+          "plugin storage API: migrations are read from <dir>/<plugin>/migrations/NNN_name.sql; "
+          "empty: no plugin has migrations"),
+      List(
+          "service.storage_plugins", [](auto& c) -> auto& { return c.service.storage_plugins; },
+          "plugin names allowed to use the storage API (kv, row, migrate); empty: any",
+          PluginName),
+      String(
           "store.path", [](auto& c) -> auto& { return c.store.path; },
           "SQLite database file; empty: <data_dir>/rosey.db"),
       String(
@@ -351,6 +401,9 @@ const std::vector<KeyDef>& KeyTable() {
       Duration(
           "store.retention_interval", [](auto& c) -> auto& { return c.store.retention_interval; },
           1s, 24h, "period of recent_chat pruning"),
+      Duration(
+          "store.kv_purge_interval", [](auto& c) -> auto& { return c.store.kv_purge_interval; },
+          1s, 24h, "period of the purge of expired plugin keys (reads hide them at once)"),
       Int(
           "store.recent_chat_retention_hours",
           [](auto& c) -> auto& { return c.store.recent_chat_retention_hours; }, 1, 100'000,

@@ -19,6 +19,9 @@ struct KeyDef {
   std::function<std::string(Config*, std::string_view)> set;
   // The field as text, in a form `set` accepts back.
   std::function<std::string(const Config&)> get;
+  // A list: a YAML sequence is accepted and given to `set` joined with ","
+  // (the form the environment and --set use).
+  bool list = false;
 
   std::string Env() const;  // ROSEYD_STORE_BATCH_MAX_EVENTS
 };

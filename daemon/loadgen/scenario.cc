@@ -27,6 +27,9 @@ const std::map<std::string, ScenarioKind>& Kinds() {
       {"mixed", ScenarioKind::kMixed},
       {"restart", ScenarioKind::kRestart},
       {"capacity", ScenarioKind::kCapacity},
+      {"kv_latency", ScenarioKind::kKvLatency},
+      {"row_insert_latency", ScenarioKind::kRowInsertLatency},
+      {"row_search_latency", ScenarioKind::kRowSearchLatency},
   };
   return kinds;
 }

@@ -22,6 +22,9 @@ enum class ScenarioKind {
   kMixed,            // every event subject in bot-like proportions plus queries
   kRestart,          // the service restarted under load
   kCapacity,         // a ramp of rates
+  kKvLatency,        // plugin storage: kv.set and kv.get, open loop
+  kRowInsertLatency, // plugin storage: row inserts, open loop
+  kRowSearchLatency, // plugin storage: row searches over 10,000 rows, open loop
 };
 
 struct TargetSpec {

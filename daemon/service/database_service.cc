@@ -3,9 +3,13 @@
 #include <string>
 #include <vector>
 
+#include "base/startup_error.h"
 #include "bus/jetstream.h"
 #include "service/classic_queries.h"
 #include "service/core_intake.h"
+#include "service/kv_requests.h"
+#include "service/migrate_requests.h"
+#include "service/row_requests.h"
 #include "service/stream_intake.h"
 #include "service/subject.h"
 
@@ -45,13 +49,21 @@ DatabaseService::DatabaseService(const Config& config, bus::Connection* connecti
       store_(store),
       metrics_(metrics),
       events_(config.service, sink, metrics),
+      storage_(config.service, store->SqlDialect(), &metrics->storage()),
       requests_(config, connection, sink, metrics) {
   requests_.Register(std::make_unique<ClassicQueries>(config.service.max_request_limit));
+  requests_.Register(std::make_unique<KvRequests>(&storage_));
+  requests_.Register(std::make_unique<RowRequests>(&storage_));
+  requests_.Register(std::make_unique<MigrateRequests>(&storage_));
 }
 
 DatabaseService::~DatabaseService() { Stop(); }
 
 void DatabaseService::Start() {
+  // Before any request: the original's schema cache was loaded at start too.
+  if (const Status s = storage_.LoadSchemas(store_->OpenReader().get()); !s.ok()) {
+    throw StartupError("store", "cannot load the plugin table schemas: " + s.ToString());
+  }
   if (config_.service.Durable()) {
     StreamIntakeOptions options;
     options.stream = config_.service.jetstream.stream;

@@ -9,6 +9,7 @@
 #include "service/intake.h"
 #include "service/request_service.h"
 #include "service/service_metrics.h"
+#include "service/storage_context.h"
 #include "store/event_sink.h"
 
 namespace roseyd::service {
@@ -23,7 +24,9 @@ namespace roseyd::service {
 // StreamIntake reads the events from the stream, in stream order, and a
 // CoreIntake takes the requests on their own subjects.
 //
-// Request families are registered here: the classic queries today.
+// Request families are registered here: the classic queries and the plugin
+// storage API's KV, Row and Migrate, which share a StorageContext (the row
+// schema catalog, loaded from the database by Start).
 //
 // Thread: Start/StopIntake/Stop/Tick from the owning thread; the rest runs
 // on the intake and request worker threads. *connection, *sink, *store and
@@ -38,9 +41,9 @@ class DatabaseService {
   DatabaseService(const DatabaseService&) = delete;
   DatabaseService& operator=(const DatabaseService&) = delete;
 
-  // Opens the read connections, starts the request workers, then intake
-  // (creating or updating the stream under durable intake). Throws
-  // StartupError.
+  // Loads the row schema catalog, opens the read connections, starts the
+  // request workers, then intake (creating or updating the stream under
+  // durable intake). Throws StartupError.
   void Start();
 
   // Stops intake and waits, up to `timeout`, until every message already
@@ -65,6 +68,7 @@ class DatabaseService {
   ServiceMetrics* const metrics_;
 
   EventHandler events_;
+  StorageContext storage_;  // used by the families: outlives requests_
   // Intakes are declared before the RequestService, which uses them for
   // barriers until its workers are joined, and so are destroyed after it.
   std::unique_ptr<Intake> intake_;          // events; on core NATS, requests too

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -8,6 +9,7 @@
 
 #include "base/status.h"
 #include "service/rejection.h"
+#include "store/event.h"
 
 namespace roseyd::store {
 class Reader;
@@ -35,6 +37,17 @@ struct RequestRoute {
   std::string label;
   // The family's own tag for the route, handed back with each request.
   int kind = 0;
+  // A write route changes the database (rosey.db.kv.set): RequestFamily::
+  // Admit decodes it on arrival, in order with the events, and its write
+  // goes through the event writer; a read route is answered from a read
+  // connection. Kept per route, so that instances sharing one database can
+  // split them (only the leader would take writes).
+  bool write = false;
+  // The largest payload accepted; 0: service.max_payload_bytes.
+  int64_t max_payload_bytes = 0;
+  // How long the reply may wait for the commits it needs (from arrival);
+  // 0: service.request_timeout.
+  std::chrono::milliseconds timeout{0};
 };
 
 // One request as a family sees it. The views are valid during the call only.
@@ -43,40 +56,57 @@ struct Request {
   std::string_view subject;  // the full subject: a "*" token's value is in it
   std::string_view payload;
   int64_t unix_time = 0;  // arrival, Unix seconds
+  std::chrono::steady_clock::time_point received{};  // arrival
+  // In Handle of a write route: what Admit submitted, committed by now (so
+  // a PluginWrite's outcome may be read); null when Admit submitted nothing.
+  const store::Write* write = nullptr;
 };
 
-// An API family of requests (the classic queries; next KV, Row, Migrate):
-// the subjects it claims and how it answers them. RequestService::Register
-// takes one; adding a family is a new RequestFamily and one registration.
+// What Admit decided for a request on a write route.
+struct Admission {
+  // Submitted to the event sink at once, in arrival order with the events;
+  // the request is answered by Handle once it has committed.
+  std::optional<store::Write> write;
+  // Or the answer itself, without writing (a request that does not decode,
+  // or one with nothing to do), sent once the events before it committed.
+  std::optional<RequestOutcome> answer;
+};
+
+// An API family of requests (the classic queries, the plugin storage's KV,
+// Row and Migrate): the subjects it claims and how it answers them.
+// RequestService::Register takes one; adding a family is a new
+// RequestFamily and one registration.
 //
-// Each request reaches Handle on a request worker after the read-your-writes
-// wait, i.e. once every event received before it has committed.
+// A read route's request reaches Handle on a request worker after the
+// read-your-writes wait, i.e. once every event received before it has
+// committed. A write route's request first meets Admit, on the intake's
+// delivery thread in arrival order with the events (RequestService::
+// Accept); the write it returns is submitted there, and the request waits
+// for that write's commit before Handle builds the reply from its outcome.
+// Write requests without a reply subject are executed all the same.
 //
-// Writes (not built yet, e.g. rosey.db.kv.set): they must be applied in
-// arrival order with the events and answered after their commit. They would
-// fit as routes marked as writes, with a family method that decodes a request
-// into a store::Write. RequestService::Accept runs on the intake's delivery
-// thread, in arrival order with the events; for a write route it would decode
-// the request and Submit the write to the EventSink right there, and queue
-// the request with the sequence Submit returned as its barrier. The worker's
-// usual wait then holds the reply until that commit, and Handle builds the
-// reply. Under durable intake the stream would capture the write subjects
-// too, and the StreamIntake would hand them to Accept in stream order.
-//
-// Thread: Routes once, at registration; Handle and ErrorReply on any request
-// worker, concurrently: an implementation keeps no per-request state.
+// Thread: Routes once, at registration; Admit on intake delivery threads;
+// Handle and ErrorReply on any request worker, concurrently: an
+// implementation keeps no per-request state.
 class RequestFamily {
  public:
   virtual ~RequestFamily() = default;
 
   virtual std::vector<RequestRoute> Routes() const = 0;
 
+  // Decodes a request of a write route. Never throws. The default submits
+  // nothing and answers nothing: the request is then handled as a read.
+  virtual Admission Admit(const Request& request) {
+    (void)request;
+    return {};
+  }
+
   // Answers `request` reading through `reader`, the calling worker's own
   // read connection. Never throws.
   virtual RequestOutcome Handle(const Request& request, store::Reader* reader) = 0;
 
   // The protocol's error reply for a request of `kind` that was refused
-  // before Handle (too large, overloaded).
+  // before Handle (too large, overloaded, its write not committed in time).
   virtual std::string ErrorReply(int kind, std::string_view error) const = 0;
 };
 

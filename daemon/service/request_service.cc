@@ -59,12 +59,16 @@ bool RequestService::Accept(const bus::Message& message, uint64_t arrival_seq) {
   const auto route = registry_.Find(message.subject);
   if (!route) return false;
   const RequestRegistry::Entry& entry = registry_.entries()[*route];
-  if (message.reply.empty()) {
+  // The original executed a write published without a reply subject; a
+  // read without one has nobody to answer.
+  if (message.reply.empty() && !entry.route.write) {
     metrics_->RequestRejected(entry.route.label, Rejection{RejectReason::kNoReplySubject,
                                                            "request without a reply subject"});
     return true;
   }
-  if (static_cast<int64_t>(message.data.size()) > config_.service.max_payload_bytes) {
+  const int64_t limit = entry.route.max_payload_bytes > 0 ? entry.route.max_payload_bytes
+                                                          : config_.service.max_payload_bytes;
+  if (static_cast<int64_t>(message.data.size()) > limit) {
     metrics_->RequestRejected(entry.route.label,
                               Rejection{RejectReason::kOversized,
                                         std::to_string(message.data.size()) + " bytes"});
@@ -79,19 +83,72 @@ bool RequestService::Accept(const bus::Message& message, uint64_t arrival_seq) {
                   arrival_seq,
                   static_cast<int64_t>(std::time(nullptr)),
                   std::chrono::steady_clock::now()};
+  bool room = false;
   {
     MutexLock lock(&mu_);
-    if (!stopping_ && queue_.size() < capacity_) {
+    // A write is not refused for a full queue: like an event, it is held
+    // back by the sink's bounded queue (Submit blocks), and its request
+    // waits for its commit. A read is refused, at once.
+    room = !stopping_ && (entry.route.write || queued_reads_ < capacity_);
+    if (room && !entry.route.write) {
+      ++queued_reads_;
       queue_.push_back(std::move(request));
       queued_cv_.Signal();
       return true;
     }
   }
-  metrics_->RequestRejected(entry.route.label,
-                            Rejection{RejectReason::kOverloaded, "request queue is full"});
-  Reply(request.reply_to, entry.route.label,
-        entry.family->ErrorReply(entry.route.kind, "Service overloaded"));
+  if (!room) {
+    metrics_->RequestRejected(entry.route.label,
+                              Rejection{RejectReason::kOverloaded, "request queue is full"});
+    Reply(request.reply_to, entry.route.label,
+          entry.family->ErrorReply(entry.route.kind, "Service overloaded"));
+    return true;
+  }
+  // Submitted first, which may block; queued after (intake stops before this
+  // service does, so no write is queued once the workers are gone).
+  Admit(entry, &request);
+  // Decoded: Handle reads the write (or sends the answer), not the text.
+  if (request.write || request.answer) request.payload = std::string();
+  MutexLock lock(&mu_);
+  queue_.push_back(std::move(request));
+  queued_cv_.Signal();
   return true;
+}
+
+void RequestService::Admit(const RequestRegistry::Entry& entry, Pending* request) {
+  const Request view{entry.route.kind,
+                     entry.wildcard ? std::string_view(request->subject)
+                                    : std::string_view(entry.subject),
+                     request->payload, request->unix_time, request->received};
+  Admission admission = entry.family->Admit(view);
+  if (admission.write) {
+    store::Event event;
+    event.write = *admission.write;  // the request keeps its share of a PluginWrite
+    event.unix_time = request->unix_time;
+    event.received = request->received;
+    uint64_t seq = 0;
+    if (Status s = sink_->Submit(std::move(event), &seq); s.ok()) {
+      request->write_seq = seq;
+      request->write = std::move(admission.write);
+    } else {
+      request->answer = RequestOutcome{
+          entry.family->ErrorReply(entry.route.kind, "Service unavailable"),
+          Rejection{RejectReason::kShuttingDown, s.message()}, Status::OK()};
+    }
+  } else if (admission.answer) {
+    request->answer = std::move(admission.answer);
+  }
+}
+
+// A write's reply needs its own commit, which covers every event submitted
+// before it. An answer decided on arrival needs nothing but the order of
+// the replies, kept by waiting for what had arrived before it. A read needs
+// what the intake says reached roseyd before it.
+uint64_t RequestService::Barrier(const Pending& request,
+                                 std::chrono::steady_clock::time_point deadline) {
+  if (request.write_seq != 0) return request.write_seq;
+  if (request.answer) return request.arrival_seq;
+  return intake_->RequestBarrier(request.arrival_seq, deadline);
 }
 
 void RequestService::RunWorker(store::Reader* reader) {
@@ -105,6 +162,7 @@ void RequestService::RunWorker(store::Reader* reader) {
       request = std::move(queue_.front());
       queue_.pop_front();
       answer_by = answer_by_;
+      if (!registry_.entries()[request.route].route.write) --queued_reads_;
     }
     Answer(request, answer_by, reader);
   }
@@ -116,19 +174,34 @@ void RequestService::Answer(const Pending& request,
   const RequestRegistry::Entry& entry = registry_.entries()[request.route];
   const std::string& label = entry.route.label;
   // Read-your-writes: wait for the commit of every event received before
-  // this request. If the writer is stuck (disk full), answer from what is
-  // committed rather than let the bot's own timeout expire.
-  const auto deadline = std::min(request.received + config_.service.request_timeout, answer_by);
-  const uint64_t barrier = intake_->RequestBarrier(request.arrival_seq, deadline);
-  const Status waited = sink_->WaitCommitted(barrier, deadline);
-  if (!waited.ok()) {
-    spdlog::debug("answering {} before its earlier events committed: {}", label,
-                  waited.ToString());
+  // this request. If the writer is stuck (disk full), answer a read from
+  // what is committed rather than let the bot's own timeout expire.
+  const auto timeout = entry.route.timeout.count() > 0 ? entry.route.timeout
+                                                       : config_.service.request_timeout;
+  // A stop that must end soon answers sooner (answer_by).
+  const auto deadline = std::min(request.received + timeout, answer_by);
+  const Status waited = sink_->WaitCommitted(Barrier(request, deadline), deadline);
+  RequestOutcome outcome;
+  if (request.answer) {
+    outcome = *request.answer;
+  } else if (request.write_seq != 0 && !waited.ok()) {
+    // Its outcome is not ours to read until it commits (plugin_write.h).
+    outcome = RequestOutcome{entry.family->ErrorReply(entry.route.kind, "Write not committed in time"),
+                             std::nullopt, waited};
+  } else {
+    if (!waited.ok()) {
+      spdlog::debug("answering {} before its earlier events committed: {}", label,
+                    waited.ToString());
+    }
+    const Request view{entry.route.kind,
+                       entry.wildcard ? std::string_view(request.subject)
+                                      : std::string_view(entry.subject),
+                       request.payload,
+                       request.unix_time,
+                       request.received,
+                       request.write ? &*request.write : nullptr};
+    outcome = entry.family->Handle(view, reader);
   }
-  const Request view{entry.route.kind,
-                     entry.wildcard ? request.subject : entry.subject,
-                     request.payload, request.unix_time};
-  const RequestOutcome outcome = entry.family->Handle(view, reader);
   if (outcome.rejection) metrics_->RequestRejected(label, *outcome.rejection);
   if (!outcome.store_status.ok()) {
     route_metrics_[request.route].Failed();
@@ -140,6 +213,7 @@ void RequestService::Answer(const Pending& request,
 
 void RequestService::Reply(const std::string& reply_to, std::string_view label,
                            const std::string& payload) {
+  if (reply_to.empty()) return;  // a write published without a reply subject
   const Status s = connection_->Publish(reply_to, payload);
   if (!s.ok()) {
     spdlog::warn("could not send the reply to a {} request: {}", label, s.ToString());

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -24,16 +25,19 @@ namespace roseyd::service {
 
 // Answers requests: a registry of request families (subject -> family), a
 // bounded queue and a pool of workers, each with its own read connection.
-// Intake hands each request over with Accept, in arrival order; a worker
-// waits until the events received before it have committed (the barrier the
-// Intake gives, then EventSink::WaitCommitted, capped at
-// service.request_timeout after arrival), asks the family for the reply and
-// publishes it. A full queue refuses at once with "Service overloaded": the
-// bot's own timeouts (1-2 s) make a longer queue pointless.
+// Intake hands each request over with Accept, in arrival order. A read
+// waits until the events received before it have committed (the barrier
+// the Intake gives, then EventSink::WaitCommitted, capped at the route's
+// timeout after arrival), asks the family for the reply and publishes it.
+// A write (RequestRoute::write) is decoded by its family in Accept and its
+// write submitted to the sink right there, in order with the events; its
+// worker waits for that write's commit, then the family replies from its
+// outcome. Reads beyond the queue's bound are refused at once with
+// "Service overloaded", however many writes wait for their commits:
+// the bot's own timeouts (1-2 s) make a longer queue pointless. A write is
+// held back by the sink instead (Submit blocks while it is full), as events
+// are.
 //
-// Thread: Register, Start and Stop from the owning thread; Accept from intake
-// delivery threads; Tick from the owning thread. *connection, *sink and
-// *metrics must outlive it.
 class RequestService {
  public:
   RequestService(const Config& config, bus::Connection* connection, store::EventSink* sink,
@@ -57,10 +61,12 @@ class RequestService {
   void Start(Intake* intake, store::Store* store);
 
   // Takes a request from intake. Returns false, doing nothing, when no family
-  // claims message.subject. Otherwise queues it, or refuses it at once (with
-  // the family's error reply when it has a reply subject): no reply subject,
-  // larger than service.max_payload_bytes, queue full, or stopping.
-  // `arrival_seq` is the sink's LastSubmitted when it arrived.
+  // claims message.subject. Otherwise queues it (a write route's write
+  // submitted first: this may block while the sink is full), or refuses it
+  // at once (with the family's error reply when it has a reply subject): a
+  // read without a reply subject, larger than the route's payload limit, a
+  // read when the queue is full, or stopping. `arrival_seq` is the sink's LastSubmitted when
+  // it arrived.
   bool Accept(const bus::Message& message, uint64_t arrival_seq);
 
   // Answers the queued requests, then joins the workers; Accept refuses from
@@ -77,13 +83,22 @@ class RequestService {
   struct Pending {
     std::size_t route;  // index in registry_.entries()
     std::string subject;  // kept only for a wildcard route
-    std::string reply_to;
+    std::string reply_to;  // empty: a write published without one
     std::string payload;
     uint64_t arrival_seq;
     int64_t unix_time;
     std::chrono::steady_clock::time_point received;
+    // Write routes: the sequence of the submitted write (0: none) and the
+    // write itself; or the answer Admit gave instead.
+    uint64_t write_seq = 0;
+    std::optional<store::Write> write{};
+    std::optional<RequestOutcome> answer{};
   };
 
+  // The family's Admit on a write request; submits its write.
+  void Admit(const RequestRegistry::Entry& entry, Pending* request);
+  // The commits `request` must see before its reply.
+  uint64_t Barrier(const Pending& request, std::chrono::steady_clock::time_point deadline);
   void RunWorker(store::Reader* reader);
   // Answers `request`, waiting for its earlier events until `answer_by` at most.
   void Answer(const Pending& request, std::chrono::steady_clock::time_point answer_by,
@@ -104,6 +119,8 @@ class RequestService {
   Mutex mu_;
   CondVar queued_cv_{&mu_};
   std::deque<Pending> queue_ GUARDED_BY(mu_);
+  // Reads in queue_: the bound applies to them (writes wait in the sink).
+  std::size_t queued_reads_ GUARDED_BY(mu_) = 0;
   bool stopping_ GUARDED_BY(mu_) = false;
   std::chrono::steady_clock::time_point answer_by_ GUARDED_BY(mu_) =
       std::chrono::steady_clock::time_point::max();

@@ -26,6 +26,7 @@ const Histogram::BucketBoundaries& BatchBuckets() {
 }
 
 constexpr std::size_t kStoreApiIndex = kSubjectCount;
+constexpr std::size_t kPluginStorageIndex = kSubjectCount + 1;
 constexpr std::chrono::seconds kLogInterval{5};
 
 int64_t NowNs() {
@@ -47,13 +48,17 @@ std::size_t PersistedIndex(const store::Write& write) {
     Subject operator()(const store::MarkFailed&) const { return Subject::kMarkFailed; }
     Subject operator()(const store::UserAction&) const { return Subject::kPmCommand; }
     Subject operator()(const store::LogChat&) const { return Subject::kCount; }
+    Subject operator()(const std::shared_ptr<store::PluginWrite>&) const {
+      return static_cast<Subject>(kPluginStorageIndex);
+    }
   };
   return static_cast<std::size_t>(std::visit(Visitor{}, write));
 }
 
 std::string SubjectLabel(std::size_t index) {
-  return index == kStoreApiIndex ? "store_api"
-                                 : std::string(SubjectSuffix(static_cast<Subject>(index)));
+  if (index == kStoreApiIndex) return "store_api";
+  if (index == kPluginStorageIndex) return "plugin_storage";  // kv, row and migrate writes
+  return std::string(SubjectSuffix(static_cast<Subject>(index)));
 }
 
 }  // namespace
@@ -81,7 +86,8 @@ ServiceMetrics::ServiceMetrics(prometheus::Registry* registry)
           BuildHistogram()
               .Name("roseyd_request_duration_seconds")
               .Help("From a request's arrival to its reply, including the read-your-writes wait")
-              .Register(*registry)) {
+              .Register(*registry)),
+      storage_(registry) {
   auto& received = BuildCounter()
                        .Name("roseyd_events_received_total")
                        .Help("Event messages received from NATS, by subject")
@@ -100,7 +106,9 @@ ServiceMetrics::ServiceMetrics(prometheus::Registry* registry)
       persisted_[i] = &persisted.Add({{"subject", label}});
     }
   }
-  persisted_[kStoreApiIndex] = &persisted.Add({{"subject", SubjectLabel(kStoreApiIndex)}});
+  for (const std::size_t index : {kStoreApiIndex, kPluginStorageIndex}) {
+    persisted_[index] = &persisted.Add({{"subject", SubjectLabel(index)}});
+  }
 
   commit_latency_ = &BuildHistogram()
                          .Name("roseyd_event_commit_latency_seconds")

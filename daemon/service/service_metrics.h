@@ -14,6 +14,7 @@
 #include <prometheus/registry.h>
 
 #include "service/rejection.h"
+#include "service/storage_metrics.h"
 #include "service/subject.h"
 #include "store/event_writer.h"
 
@@ -77,6 +78,9 @@ class ServiceMetrics : public store::CommitListener {
   void OnRejected(const store::Event& event, const Status& why) noexcept override;
   void OnWriteError(const Status& why) noexcept override;
 
+  // The plugin storage API's metrics, by family and operation.
+  StorageMetrics& storage() { return storage_; }
+
   // Totals, for tests, logs and the benchmark.
   double ReceivedTotal() const;
   double PersistedTotal() const;
@@ -104,7 +108,8 @@ class ServiceMetrics : public store::CommitListener {
   prometheus::Family<prometheus::Counter>& request_errors_family_;
   prometheus::Family<prometheus::Histogram>& request_duration_family_;
   std::array<prometheus::Counter*, kSubjectCount> received_{};
-  std::array<prometheus::Counter*, kSubjectCount + 1> persisted_{};  // + store_api
+  // + store_api, plugin_storage
+  std::array<prometheus::Counter*, kSubjectCount + 2> persisted_{};
   prometheus::Histogram* commit_latency_;
   prometheus::Histogram* commit_duration_;
   prometheus::Histogram* batch_size_;
@@ -128,6 +133,7 @@ class ServiceMetrics : public store::CommitListener {
   std::array<LogLimiter, static_cast<std::size_t>(RejectReason::kCount)> refusal_logs_;
   LogLimiter status_key_log_;
   LogLimiter write_error_log_;
+  StorageMetrics storage_;
 };
 
 }  // namespace roseyd::service

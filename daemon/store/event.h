@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -66,8 +67,14 @@ struct LogChat {  // store API log_chat (Sprint 10.5): plain recent_chat insert
   std::optional<int64_t> timestamp;
 };
 
+// A plugin-storage write (rosey.db.kv.set, row.<plugin>.insert, ...): the
+// command and the slot its outcome goes to (store/plugin_write.h), shared with
+// the request waiting to reply.
+struct PluginWrite;
+
 using Write = std::variant<UserJoined, UserLeft, ChatMessage, UserCount, HighWater,
-                           StatusUpdate, MarkSent, MarkFailed, UserAction, LogChat>;
+                           StatusUpdate, MarkSent, MarkFailed, UserAction, LogChat,
+                           std::shared_ptr<PluginWrite>>;
 
 // A write as it travels to the writer thread.
 struct Event {

@@ -6,6 +6,7 @@
 #include <string>
 #include <thread>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include <spdlog/spdlog.h>
@@ -75,6 +76,7 @@ class EventWriter::Impl {
   Clock* const clock_;
   const Duration retention_interval_;
   const Duration maintenance_interval_;
+  const Duration kv_purge_interval_;
 
   EventQueue queue_;  // thread-safe
 
@@ -93,6 +95,7 @@ class EventWriter::Impl {
   std::string pending_path_;
   uint64_t pending_last_seq_ = 0;
   size_t pending_count_ = 0;
+  Clock::TimePoint next_kv_purge_;
 
   mutable Mutex mu_;
   CondVar committed_cv_{&mu_};  // also: the writer exited, or Stop() gave up
@@ -115,11 +118,13 @@ EventWriter::Impl::Impl(std::unique_ptr<StoreWriter> store, const StoreConfig& c
       clock_(clock),
       retention_interval_(std::max<Duration>(config.retention_interval, seconds(1))),
       maintenance_interval_(std::max<Duration>(config.maintenance_interval, seconds(1))),
+      kv_purge_interval_(std::max<Duration>(config.kv_purge_interval, seconds(1))),
       queue_(config.write_queue_capacity, clock),
       store_(std::move(store)) {
   const auto now = clock_->Now();
   next_retention_ = now + retention_interval_;
   next_maintenance_ = now + MaintenanceDueIn();
+  next_kv_purge_ = now + kv_purge_interval_;  // the original's first purge: one period in
   last_stream_seq_.store(store_->StreamPosition(), std::memory_order_release);
 }
 
@@ -228,7 +233,7 @@ Status EventWriter::Impl::WaitCommitted(uint64_t seq,
 void EventWriter::Impl::Run() {
   for (;;) {
     if (!queue_.closed()) RunPeriodicWork();
-    if (!queue_.WaitForEvent(std::min(next_retention_, next_maintenance_))) {
+    if (!queue_.WaitForEvent(std::min({next_retention_, next_maintenance_, next_kv_purge_}))) {
       if (queue_.closed()) break;
       continue;  // a timer is due
     }
@@ -314,10 +319,15 @@ void EventWriter::Impl::KeepWhatIsLeft(const Status& why) {
   size_t skipped_stream = 0;
   rejected_.assign(batch_.size(), 0);
   for (const Rejection& r : rejections_) rejected_[r.index] = 1;
+  size_t unanswered_plugin_writes = 0;
   const auto keep = [&](Event& event) {
     // A stream event was never acknowledged: the stream delivers it again.
     if (event.stream_seq != 0) {
       ++skipped_stream;
+    } else if (std::holds_alternative<std::shared_ptr<PluginWrite>>(event.write)) {
+      // A request: its requester is answered "Write not committed in time"
+      // and may retry; applying it at the next start would contradict that.
+      ++unanswered_plugin_writes;
     } else {
       left.push_back(std::move(event));
     }
@@ -332,6 +342,11 @@ void EventWriter::Impl::KeepWhatIsLeft(const Status& why) {
     spdlog::warn("store: {} stream events did not commit before the stop; the stream keeps "
                  "them for the next start",
                  skipped_stream);
+  }
+  if (unanswered_plugin_writes > 0) {
+    spdlog::warn("store: {} plugin storage writes did not commit before the stop; their "
+                 "requesters are told so and none of them is applied",
+                 unanswered_plugin_writes);
   }
   if (left.empty() && pending_last_seq_ == 0) return;
   if (pending_path_.empty()) {
@@ -385,7 +400,8 @@ void EventWriter::Impl::Publish(std::chrono::nanoseconds duration) {
   }
 }
 
-// Housekeeping between batches, each in its own short transaction. A failure
+// Housekeeping between batches, each in its own short transaction: recent
+// chat retention, maintenance, the purge of expired plugin keys. A failure
 // is reported and tried again at the next period.
 void EventWriter::Impl::RunPeriodicWork() {
   const auto now = clock_->Now();
@@ -400,6 +416,15 @@ void EventWriter::Impl::RunPeriodicWork() {
     next_maintenance_ = now + maintenance_interval_;
     if (const Status s = store_->Maintain(clock_->UnixNow()); !s.ok()) {
       ReportFailure("maintenance", s);
+    }
+  }
+  if (now >= next_kv_purge_) {
+    next_kv_purge_ = now + kv_purge_interval_;
+    int64_t purged = 0;
+    if (const Status s = store_->PurgeExpiredKeys(clock_->UnixNow(), &purged); !s.ok()) {
+      ReportFailure("purging expired plugin keys", s);
+    } else if (purged > 0) {
+      spdlog::debug("store: purged {} expired plugin keys", purged);
     }
   }
 }

@@ -33,7 +33,8 @@ class CommitListener {
 // takes whatever is queued, up to batch_max_events, waiting at most
 // batch_max_delay after its first event for more, and commits as soon as the
 // queue is empty. Between batches it prunes recent chat every
-// retention_interval and maintains the store every maintenance_interval.
+// retention_interval, maintains the store every maintenance_interval and
+// purges expired plugin keys every kv_purge_interval.
 //
 // A failed batch is retried with back-off: the writer never drops an event
 // for a transient error (disk full, I/O, busy). An event whose own row cannot

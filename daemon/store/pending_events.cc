@@ -19,7 +19,9 @@ namespace {
 
 constexpr std::string_view kMagic = "roseyd pending events v1\n";
 
-static_assert(std::variant_size_v<Write> == 10,
+// Plugin storage writes are requests, answered by the running process or
+// not at all: they are never kept (EventWriter leaves them out).
+static_assert(std::variant_size_v<Write> == 11,
               "a new store::Write kind needs a tag and its fields in pending_events.cc");
 
 // Stable on disk: never renumber, only add.
@@ -125,6 +127,7 @@ class Encoder {
     Str(w.message);
     OptI64(w.timestamp);
   }
+  void operator()(const std::shared_ptr<PluginWrite>& /*w*/) {}  // refused before encoding
 
  private:
   std::string* const out_;
@@ -299,6 +302,11 @@ Status WritePendingEvents(const std::string& path, std::span<const Event> events
     if (ec) return Status::IoError(path + ": cannot remove: " + ec.message());
     SyncDirectoryOf(path);
     return Status::OK();
+  }
+  for (const Event& event : events) {
+    if (std::holds_alternative<std::shared_ptr<PluginWrite>>(event.write)) {
+      return Status::InvalidArgument(path + ": a plugin storage write is never kept");
+    }
   }
   std::string bytes(kMagic);
   Encoder encoder(&bytes);

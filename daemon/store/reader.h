@@ -1,11 +1,18 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/status.h"
+#include "storage_api/kv.h"
+#include "storage_api/migration_tracking.h"
+#include "storage_api/row_commands.h"
+#include "storage_api/row_search.h"
+#include "storage_api/schema_catalog.h"
 #include "store/rows.h"
 
 namespace roseyd::store {
@@ -42,6 +49,30 @@ class Reader {
   // Row count of `table` (one of the schema's tables), for tests and
   // benchmarks; InvalidArgument for any other name.
   virtual Status CountRows(std::string_view table, int64_t* out) = 0;
+
+  // The plugin storage API's reads (rosey.db.kv, row, migrate), each running
+  // the storage API's statement for the command in the store's dialect
+  // (store/plugin_reads.h has the shared implementation). Times are Unix
+  // seconds: a key whose expires_at is not after `now` is not returned.
+  // The stored text of a live key, or nullopt.
+  virtual Status KvGet(const storage_api::KvKey& key, int64_t now,
+                       std::optional<std::string>* value_json) = 0;
+  // Live keys with the prefix in byte order, up to list.limit + 1.
+  virtual Status KvList(const storage_api::KvList& list, int64_t now,
+                        std::vector<std::string>* keys) = 0;
+  // The selected row, or nullopt.
+  virtual Status RowSelect(const storage_api::RowSelect& select,
+                           std::optional<storage_api::RowCells>* row) = 0;
+  // The rows found, up to search.limit + 1.
+  virtual Status RowSearch(const storage_api::RowSearch& search,
+                           std::vector<storage_api::RowCells>* rows) = 0;
+  // The plugin's current migration version and its tracking rows by version.
+  virtual Status Migrations(std::string_view plugin, int64_t* current_version,
+                            std::vector<storage_api::TrackingRow>* rows) = 0;
+  // Adds every registered table schema to *catalog; *loaded counts them,
+  // *skipped those whose stored schema does not parse.
+  virtual Status LoadSchemas(storage_api::SchemaCatalog* catalog, size_t* loaded,
+                             size_t* skipped) = 0;
 };
 
 }  // namespace roseyd::store

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "storage_api/sql.h"
 #include "store/event.h"
 #include "store/reader.h"
 
@@ -37,8 +38,10 @@ class StoreWriter {
   // (I/O, disk full, busy) nothing is written and the result is non-OK: the
   // caller retries the whole batch, passing *rejected back unchanged, and
   // events listed there are skipped, not tried or reported again.
-  // The span is mutable so that a write kind may hand a result back in its
-  // event (an inserted row's id, say); none does yet.
+  // A PluginWrite event (store/plugin_write.h) is applied all-or-nothing on
+  // its own and its outcome left in it before the commit (shared
+  // implementation: store/plugin_writes.h); one that fails is not a
+  // rejection unless it ended the transaction.
   virtual Status ApplyBatch(std::span<Event> batch, std::vector<Rejection>* rejected) = 0;
 
   // The last stream position the store holds: read at open, then advanced
@@ -51,6 +54,10 @@ class StoreWriter {
 
   // Deletes recent chat lines older than `cutoff` (Unix seconds).
   virtual Status PruneRecentChat(int64_t cutoff) = 0;
+
+  // Deletes the plugin keys that expired before `now` (Unix seconds), in a
+  // transaction of its own; *purged gets how many.
+  virtual Status PurgeExpiredKeys(int64_t now, int64_t* purged) = 0;
 
   // Periodic maintenance at `now` (Unix seconds): deletes expired history,
   // sent outbound messages and revoked tokens, records `now` as its last
@@ -87,6 +94,10 @@ class Store {
 
   // Names the store for logs, e.g. "sqlite:/var/lib/roseyd/rosey.db".
   virtual std::string Describe() const = 0;
+
+  // The SQL dialect of its connections: plugin-storage requests are
+  // compiled for it before they reach the writer or a reader.
+  virtual storage_api::Dialect SqlDialect() const = 0;
 };
 
 }  // namespace roseyd::store

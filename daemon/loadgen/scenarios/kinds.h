@@ -21,5 +21,8 @@ void RunMemoryStability(ScenarioContext* context);   // memory_stability.cc: RSS
 void RunMixed(ScenarioContext* context);             // mixed.cc: every subject plus queries
 void RunRestart(ScenarioContext* context);           // restart.cc: restart under load
 void RunCapacity(ScenarioContext* context);          // capacity.cc: a ramp of rates
+void RunKvLatency(ScenarioContext* context);         // kv_latency.cc: kv.set/kv.get, open loop
+void RunRowInsertLatency(ScenarioContext* context);  // row_insert_latency.cc: row inserts
+void RunRowSearchLatency(ScenarioContext* context);  // row_search_latency.cc: row searches
 
 }  // namespace roseyd::loadgen

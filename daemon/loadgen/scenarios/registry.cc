@@ -19,6 +19,9 @@ constexpr ScenarioEntry kMemoryStability{RunMemoryStability,
 constexpr ScenarioEntry kMixed{RunMixed, nullptr};
 constexpr ScenarioEntry kRestart{RunRestart, "it restarts the service inside this process"};
 constexpr ScenarioEntry kCapacity{RunCapacity, nullptr};
+constexpr ScenarioEntry kKvLatency{RunKvLatency, nullptr};
+constexpr ScenarioEntry kRowInsertLatency{RunRowInsertLatency, nullptr};
+constexpr ScenarioEntry kRowSearchLatency{RunRowSearchLatency, nullptr};
 
 }  // namespace
 
@@ -33,6 +36,9 @@ const ScenarioEntry& ScenarioFor(ScenarioKind kind) {
     case ScenarioKind::kMixed: return kMixed;
     case ScenarioKind::kRestart: return kRestart;
     case ScenarioKind::kCapacity: return kCapacity;
+    case ScenarioKind::kKvLatency: return kKvLatency;
+    case ScenarioKind::kRowInsertLatency: return kRowInsertLatency;
+    case ScenarioKind::kRowSearchLatency: return kRowSearchLatency;
   }
   return kEvents;  // not reached: every kind is listed above
 }

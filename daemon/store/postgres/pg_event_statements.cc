@@ -4,6 +4,8 @@
 #include <utility>
 #include <variant>
 
+#include "store/plugin_write.h"
+#include "store/postgres/pg_plugin_storage.h"
 #include "store/sqlite/chat_lines.h"
 #include "store/sqlite/schema.h"
 
@@ -224,6 +226,13 @@ Status PgEventStatements::Queue(const LogChat& w, int64_t now, int* commands) {
   params_.Add(w.username);
   params_.Add(w.message);
   return Send("chat_insert", commands);
+}
+
+Status PgEventStatements::Queue(const std::shared_ptr<PluginWrite>& w, int64_t /*now*/,
+                                int* /*commands*/) {
+  w->outcome = PluginOutcome{};
+  w->outcome.status = PluginStorageUnavailable();
+  return Status::OK();
 }
 
 }  // namespace roseyd::store

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "base/status.h"
@@ -51,6 +52,8 @@ class PgEventStatements {
   Status Queue(const MarkFailed& w, int64_t now, int* commands);
   Status Queue(const UserAction& w, int64_t now, int* commands);
   Status Queue(const LogChat& w, int64_t now, int* commands);
+  // Queues nothing: its outcome says PluginStorageUnavailable().
+  Status Queue(const std::shared_ptr<PluginWrite>& w, int64_t now, int* commands);
   Status Send(const char* name, int* commands);
 
   PgConnection* const conn_;

@@ -4,6 +4,7 @@
 #include <array>
 
 #include "base/startup_error.h"
+#include "store/postgres/pg_plugin_storage.h"
 #include "store/sqlite/schema.h"
 
 namespace roseyd::store {
@@ -180,6 +181,38 @@ Status PostgresReader::CountRows(std::string_view table, int64_t* out) {
   PgResult rows;
   if (Status s = conn_.ExecParams(sql.c_str(), params_, &rows); !s.ok()) return s;
   if (rows.rows() > 0) *out = rows.Int64(0, 0);
+  return Status::OK();
+}
+
+Status PostgresReader::KvGet(const storage_api::KvKey& /*key*/, int64_t /*now*/,
+                             std::optional<std::string>* /*value_json*/) {
+  return PluginStorageUnavailable();
+}
+
+Status PostgresReader::KvList(const storage_api::KvList& /*list*/, int64_t /*now*/,
+                              std::vector<std::string>* /*keys*/) {
+  return PluginStorageUnavailable();
+}
+
+Status PostgresReader::RowSelect(const storage_api::RowSelect& /*select*/,
+                                 std::optional<storage_api::RowCells>* /*row*/) {
+  return PluginStorageUnavailable();
+}
+
+Status PostgresReader::RowSearch(const storage_api::RowSearch& /*search*/,
+                                 std::vector<storage_api::RowCells>* /*rows*/) {
+  return PluginStorageUnavailable();
+}
+
+Status PostgresReader::Migrations(std::string_view /*plugin*/, int64_t* /*current_version*/,
+                                  std::vector<storage_api::TrackingRow>* /*rows*/) {
+  return PluginStorageUnavailable();
+}
+
+Status PostgresReader::LoadSchemas(storage_api::SchemaCatalog* /*catalog*/, size_t* loaded,
+                                   size_t* skipped) {
+  *loaded = 0;
+  *skipped = 0;
   return Status::OK();
 }
 

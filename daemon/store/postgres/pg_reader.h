@@ -43,6 +43,22 @@ class PostgresReader : public Reader {
   Status GetUserStats(std::string_view username, std::optional<UserStatsRow>* out) override;
   Status CountRows(std::string_view table, int64_t* out) override;
 
+  // The plugin storage API is not on PostgreSQL yet (its tables and a
+  // session for the shared statements are to come): each read is
+  // Unavailable, saying so, and no schema is loaded.
+  Status KvGet(const storage_api::KvKey& key, int64_t now,
+               std::optional<std::string>* value_json) override;
+  Status KvList(const storage_api::KvList& list, int64_t now,
+                std::vector<std::string>* keys) override;
+  Status RowSelect(const storage_api::RowSelect& select,
+                   std::optional<storage_api::RowCells>* row) override;
+  Status RowSearch(const storage_api::RowSearch& search,
+                   std::vector<storage_api::RowCells>* rows) override;
+  Status Migrations(std::string_view plugin, int64_t* current_version,
+                    std::vector<storage_api::TrackingRow>* rows) override;
+  Status LoadSchemas(storage_api::SchemaCatalog* catalog, size_t* loaded,
+                     size_t* skipped) override;
+
  private:
   Status Connect();
   // Runs prepared statement `name` with params_, reconnecting and trying

@@ -23,6 +23,8 @@ class PostgresStore : public Store {
 
   std::string Describe() const override { return RedactStoreUrl(url_); }
 
+  storage_api::Dialect SqlDialect() const override { return storage_api::Dialect::kPostgres; }
+
  private:
   const std::string url_;
   const std::string stream_;

@@ -57,6 +57,11 @@ class PostgresWriter : public StoreWriter {
   Status CloseSessions(int64_t now) override;
   Status PruneRecentChat(int64_t cutoff) override;
   Status Maintain(int64_t now) override;
+  // No plugin keys on PostgreSQL yet (PluginStorageUnavailable): none to purge.
+  Status PurgeExpiredKeys(int64_t /*now*/, int64_t* purged) override {
+    *purged = 0;
+    return Status::OK();
+  }
   std::optional<int64_t> LastMaintenance() override;
 
   // Test hooks. SetBulk: the bulk path for chat runs on or off, to compare

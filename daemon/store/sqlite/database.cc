@@ -379,6 +379,27 @@ std::optional<std::string> Statement::ColumnOptionalText(int column) const {
   return ColumnText(column);
 }
 
+int Statement::ColumnCount() const { return sqlite3_column_count(stmt_.get()); }
+
+bool Statement::ColumnValue(int column, StatusValue* out) const {
+  switch (sqlite3_column_type(stmt_.get(), column)) {
+    case SQLITE_NULL:
+      *out = std::monostate{};
+      return true;
+    case SQLITE_INTEGER:
+      *out = ColumnInt64(column);
+      return true;
+    case SQLITE_FLOAT:
+      *out = ColumnDouble(column);
+      return true;
+    case SQLITE_TEXT:
+      *out = ColumnText(column);
+      return true;
+    default:
+      return false;
+  }
+}
+
 void Statement::Reset() {
   if (!stmt_) return;
   // reset's return value repeats the last step's error, already reported.

@@ -132,6 +132,9 @@ class Statement {
   bool ColumnIsNull(int column) const;
   std::optional<int64_t> ColumnOptionalInt64(int column) const;
   std::optional<std::string> ColumnOptionalText(int column) const;
+  int ColumnCount() const;
+  // The cell as SQLite holds it (NULL, INTEGER, REAL, TEXT); false for a BLOB.
+  bool ColumnValue(int column, StatusValue* out) const;
 
   // Makes the statement ready to run again and drops its bindings.
   void Reset();

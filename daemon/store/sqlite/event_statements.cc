@@ -16,7 +16,7 @@ constexpr size_t kMaxStatusStatements = 64;
 
 }  // namespace
 
-EventStatements::EventStatements(Database* db)
+EventStatements::EventStatements(Database* db, const SchemaLayout& layout)
     : db_(db),
       user_joined_(db,
                    "INSERT INTO user_stats (username, first_seen, last_seen, current_session_start)"
@@ -53,13 +53,15 @@ EventStatements::EventStatements(Database* db)
                             true),
       mark_sent_(db, "UPDATE outbound_messages SET sent = 1, sent_timestamp = ?1 WHERE id = ?2",
                  true),
+      // The column name is one of the layout's two constants.
       mark_failed_permanent_(db,
                              "UPDATE outbound_messages SET sent = 1, sent_timestamp = ?1,"
-                             " retry_count = retry_count + 1, last_error = ?2 WHERE id = ?3",
+                             " retry_count = retry_count + 1, " +
+                                 std::string(layout.OutboundErrorColumn()) + " = ?2 WHERE id = ?3",
                              true),
       mark_failed_transient_(db,
-                             "UPDATE outbound_messages SET retry_count = retry_count + 1,"
-                             " last_error = ?1 WHERE id = ?2",
+                             "UPDATE outbound_messages SET retry_count = retry_count + 1, " +
+                                 std::string(layout.OutboundErrorColumn()) + " = ?1 WHERE id = ?2",
                              true),
       user_action_(db,
                    "INSERT INTO user_actions (timestamp, username, action_type, details)"
@@ -157,6 +159,10 @@ Status EventStatements::Apply(const UserAction& w, int64_t now, bool*) {
 
 Status EventStatements::Apply(const LogChat& w, int64_t now, bool*) {
   return RunWith(&chat_insert_, w.timestamp.value_or(now), w.username, w.message);
+}
+
+Status EventStatements::Apply(const std::shared_ptr<PluginWrite>&, int64_t, bool*) {
+  return Status::Internal("a plugin write reached the event statements");
 }
 
 }  // namespace roseyd::store

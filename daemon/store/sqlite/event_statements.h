@@ -2,10 +2,12 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 
 #include "base/status.h"
 #include "store/event.h"
 #include "store/sqlite/database.h"
+#include "store/sqlite/schema.h"
 
 namespace roseyd::store {
 
@@ -16,8 +18,9 @@ namespace roseyd::store {
 // Thread: confined to the writer thread, like its Database. *db must outlive it.
 class EventStatements {
  public:
-  // Prepares the statements; throws StartupError. REQUIRES: the schema exists.
-  explicit EventStatements(Database* db);
+  // Prepares the statements for the file's `layout`; throws StartupError.
+  // REQUIRES: the schema exists.
+  EventStatements(Database* db, const SchemaLayout& layout);
 
   EventStatements(const EventStatements&) = delete;
   EventStatements& operator=(const EventStatements&) = delete;
@@ -39,6 +42,8 @@ class EventStatements {
   Status Apply(const MarkFailed& w, int64_t now, bool* partial);
   Status Apply(const UserAction& w, int64_t now, bool* partial);
   Status Apply(const LogChat& w, int64_t now, bool* partial);
+  // Not an event's: SqliteWriter hands plugin writes to ApplyPluginWrite.
+  Status Apply(const std::shared_ptr<PluginWrite>& w, int64_t now, bool* partial);
   // The cached UPDATE for this set of columns; nullptr and *error on failure.
   Statement* StatusStatement(uint32_t columns, Status* error);
 

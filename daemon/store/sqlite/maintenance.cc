@@ -16,14 +16,19 @@ constexpr int64_t kDay = 86400;
 
 // None of these is on the hot path, so none is kept prepared in SQLite's
 // persistent cache.
-Maintenance::Maintenance(Database* db, Transactions* transactions)
+Maintenance::Maintenance(Database* db, Transactions* transactions, const SchemaLayout& layout)
     : db_(db),
       transactions_(transactions),
       prune_chat_(db, "DELETE FROM recent_chat WHERE timestamp < ?1", false),
       prune_history_(db, "DELETE FROM user_count_history WHERE timestamp < ?1", false),
       prune_sent_(db, "DELETE FROM outbound_messages WHERE sent = 1 AND sent_timestamp < ?1",
                   false),
-      prune_tokens_(db, "DELETE FROM api_tokens WHERE revoked = 1 AND created_at < ?1", false),
+      // Rosey's newest models mark a revoked token is_active = 0.
+      prune_tokens_(db,
+                    layout.tokens_is_active
+                        ? "DELETE FROM api_tokens WHERE is_active = 0 AND created_at < ?1"
+                        : "DELETE FROM api_tokens WHERE revoked = 1 AND created_at < ?1",
+                    false),
       set_last_run_(db, "INSERT OR REPLACE INTO roseyd_meta (key, value) VALUES (?1, ?2)", false),
       last_run_(db, "SELECT value FROM roseyd_meta WHERE key = ?1", false) {}
 

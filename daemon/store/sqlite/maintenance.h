@@ -5,6 +5,7 @@
 
 #include "base/status.h"
 #include "store/sqlite/database.h"
+#include "store/sqlite/schema.h"
 #include "store/sqlite/transactions.h"
 
 namespace roseyd::store {
@@ -18,8 +19,9 @@ namespace roseyd::store {
 // *transactions must outlive it.
 class Maintenance {
  public:
-  // Prepares the statements; throws StartupError. REQUIRES: the schema exists.
-  Maintenance(Database* db, Transactions* transactions);
+  // Prepares the statements for the file's `layout`; throws StartupError.
+  // REQUIRES: the schema exists.
+  Maintenance(Database* db, Transactions* transactions, const SchemaLayout& layout);
 
   Maintenance(const Maintenance&) = delete;
   Maintenance& operator=(const Maintenance&) = delete;

@@ -6,6 +6,9 @@
 #include <vector>
 
 #include "base/startup_error.h"
+#include "storage_api/kv.h"
+#include "storage_api/migration_tracking.h"
+#include "storage_api/row_schema.h"
 
 namespace roseyd::store {
 namespace {
@@ -73,7 +76,6 @@ CREATE TABLE IF NOT EXISTS api_tokens (
   created_at INTEGER NOT NULL,
   last_used INTEGER,
   revoked INTEGER DEFAULT 0);
-CREATE INDEX IF NOT EXISTS idx_api_tokens_revoked ON api_tokens(revoked, token);
 CREATE TABLE IF NOT EXISTS roseyd_meta (key TEXT PRIMARY KEY, value TEXT);
 )sql";
 
@@ -127,7 +129,11 @@ std::vector<std::string> ColumnsOf(Database* db, const char* table) {
   return columns;
 }
 
-void Upgrade(Database* db) {
+bool HasColumn(const std::vector<std::string>& columns, std::string_view column) {
+  return std::find(columns.begin(), columns.end(), column) != columns.end();
+}
+
+void Upgrade(Database* db, const SchemaLayout& layout) {
   std::string table;
   std::vector<std::string> columns;
   for (const auto& added : kAddedColumns) {
@@ -135,8 +141,23 @@ void Upgrade(Database* db) {
       table = added.table;
       columns = ColumnsOf(db, added.table);
     }
-    if (std::find(columns.begin(), columns.end(), added.column) == columns.end()) {
+    // Rosey's newest models call it error_message: that file has its column.
+    if (layout.outbound_error_message && std::string_view(added.column) == "last_error") continue;
+    if (!HasColumn(columns, added.column)) {
       db->ExecOrThrow(added.alter, std::string("adding ") + table + "." + added.column);
+    }
+  }
+  if (!layout.tokens_is_active) {
+    db->ExecOrThrow(
+        "CREATE INDEX IF NOT EXISTS idx_api_tokens_revoked ON api_tokens(revoked, token)",
+        "indexing api_tokens");
+  }
+  // The original emitted this DDL from its models (the tracking table at the
+  // first migration); IF NOT EXISTS leaves the tables of a file it made.
+  for (const auto& ddl : {storage_api::KvTableDdl(), storage_api::RegistryTableDdl(),
+                          storage_api::TrackingTableDdl()}) {
+    for (const std::string& statement : ddl) {
+      db->ExecOrThrow(statement.c_str(), "creating the plugin storage tables");
     }
   }
 }
@@ -171,13 +192,23 @@ void CreateOrUpgradeSchema(Database* db, int64_t now) {
   db->ExecOrThrow("BEGIN IMMEDIATE", "cannot start a write transaction");
   try {
     db->ExecOrThrow(kCreateSchema, "creating the schema");
-    Upgrade(db);
+    Upgrade(db, DetectLayout(db));
     Seed(db, now);
     db->ExecOrThrow("COMMIT", "committing the schema");
   } catch (...) {
     (void)db->Exec("ROLLBACK");
     throw;
   }
+}
+
+SchemaLayout DetectLayout(Database* db) {
+  const std::vector<std::string> outbound = ColumnsOf(db, "outbound_messages");
+  const std::vector<std::string> tokens = ColumnsOf(db, "api_tokens");
+  SchemaLayout layout;
+  layout.outbound_error_message =
+      HasColumn(outbound, "error_message") && !HasColumn(outbound, "last_error");
+  layout.tokens_is_active = HasColumn(tokens, "is_active") && !HasColumn(tokens, "revoked");
+  return layout;
 }
 
 std::span<const std::string_view> TableNames() { return kTables; }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "store/plugin_reads.h"
 #include "store/sqlite/schema.h"
 
 namespace roseyd::store {
@@ -29,9 +30,13 @@ Status ForEachRow(Statement* stmt, Row row) {
 
 SqliteReader::SqliteReader(const std::string& path, std::chrono::milliseconds busy_timeout)
     : db_(path, Database::Mode::kReadOnly),
-      outbound_(WithBusyTimeout(&db_, busy_timeout),
-                "SELECT id, timestamp, message, retry_count, last_error FROM outbound_messages"
-                " WHERE sent = 0 AND retry_count < ?1"
+      layout_(DetectLayout(WithBusyTimeout(&db_, busy_timeout))),
+      // The error column is one of the layout's two constants.
+      outbound_(&db_,
+                "SELECT id, timestamp, message, retry_count, " +
+                    std::string(layout_.OutboundErrorColumn()) +
+                    " FROM outbound_messages"
+                    " WHERE sent = 0 AND retry_count < ?1"
                 " AND (retry_count = 0 OR timestamp + (1 << retry_count) * 60 <= ?2)"
                 " ORDER BY timestamp ASC, id ASC LIMIT ?3",
                 true),
@@ -60,7 +65,8 @@ SqliteReader::SqliteReader(const std::string& path, std::chrono::milliseconds bu
                   " FROM user_stats WHERE username = ?1",
                   true),
       begin_(&db_, "BEGIN", true),
-      commit_(&db_, "COMMIT", true) {
+      commit_(&db_, "COMMIT", true),
+      session_(&db_) {
   for (const std::string_view table : TableNames()) {
     // The name is one of the schema's own constants, never caller input.
     counts_.emplace_back(&db_, "SELECT COUNT(*) FROM " + std::string(table), false);
@@ -149,6 +155,40 @@ Status SqliteReader::CountRows(std::string_view table, int64_t* out) {
   *out = 0;
   return ForEachRow(&counts_[static_cast<size_t>(it - tables.begin())],
                     [out](const Statement& row) { *out = row.ColumnInt64(0); });
+}
+
+Status SqliteReader::KvGet(const storage_api::KvKey& key, int64_t now,
+                           std::optional<std::string>* value_json) {
+  return ReadKvValue(&session_, key, now, value_json);
+}
+
+Status SqliteReader::KvList(const storage_api::KvList& list, int64_t now,
+                            std::vector<std::string>* keys) {
+  return ReadKvKeys(&session_, list, now, keys);
+}
+
+Status SqliteReader::RowSelect(const storage_api::RowSelect& select,
+                               std::optional<storage_api::RowCells>* row) {
+  return ReadRow(&session_, select, row);
+}
+
+Status SqliteReader::RowSearch(const storage_api::RowSearch& search,
+                               std::vector<storage_api::RowCells>* rows) {
+  return ReadRows(&session_, search, rows);
+}
+
+// One read transaction: the current version and the rows agree.
+Status SqliteReader::Migrations(std::string_view plugin, int64_t* current_version,
+                                std::vector<storage_api::TrackingRow>* rows) {
+  if (Status s = RunWith(&begin_); !s.ok()) return s;
+  const Status s = ReadMigrations(&session_, plugin, current_version, rows);
+  const Status c = RunWith(&commit_);
+  return s.ok() ? c : s;
+}
+
+Status SqliteReader::LoadSchemas(storage_api::SchemaCatalog* catalog, size_t* loaded,
+                                 size_t* skipped) {
+  return LoadRegisteredSchemas(&session_, catalog, loaded, skipped);
 }
 
 }  // namespace roseyd::store

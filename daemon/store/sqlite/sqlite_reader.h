@@ -11,11 +11,14 @@
 #include "store/reader.h"
 #include "store/rows.h"
 #include "store/sqlite/database.h"
+#include "store/sqlite/schema.h"
+#include "store/sqlite/sqlite_session.h"
 
 namespace roseyd::store {
 
 // The Reader on a SQLite file: a read-only connection with the protocol's
-// queries prepared once. Sees every transaction committed before each call
+// queries prepared once, and the plugin storage reads (store/plugin_reads.h)
+// on a SqliteSession of its own. Sees every transaction committed before each call
 // (WAL snapshot per statement). Errors (busy past the timeout, I/O) come back
 // as a non-OK Status.
 //
@@ -37,12 +40,25 @@ class SqliteReader : public Reader {
   Status GetChannelStats(ChannelStats* out) override;
   Status GetUserStats(std::string_view username, std::optional<UserStatsRow>* out) override;
   Status CountRows(std::string_view table, int64_t* out) override;
+  Status KvGet(const storage_api::KvKey& key, int64_t now,
+               std::optional<std::string>* value_json) override;
+  Status KvList(const storage_api::KvList& list, int64_t now,
+                std::vector<std::string>* keys) override;
+  Status RowSelect(const storage_api::RowSelect& select,
+                   std::optional<storage_api::RowCells>* row) override;
+  Status RowSearch(const storage_api::RowSearch& search,
+                   std::vector<storage_api::RowCells>* rows) override;
+  Status Migrations(std::string_view plugin, int64_t* current_version,
+                    std::vector<storage_api::TrackingRow>* rows) override;
+  Status LoadSchemas(storage_api::SchemaCatalog* catalog, size_t* loaded,
+                     size_t* skipped) override;
 
  private:
   Status ReadChannelStats(ChannelStats* out);
 
   // Statements die before the connection.
   Database db_;
+  const SchemaLayout layout_;
   Statement outbound_;
   Statement recent_chat_;
   Statement recent_messages_;
@@ -53,6 +69,7 @@ class SqliteReader : public Reader {
   Statement begin_;
   Statement commit_;
   std::vector<Statement> counts_;  // parallel to TableNames()
+  SqliteSession session_;          // plugin storage
 };
 
 }  // namespace roseyd::store

@@ -24,6 +24,8 @@ class SqliteStore : public Store {
 
   std::string Describe() const override { return "sqlite:" + path_; }
 
+  storage_api::Dialect SqlDialect() const override { return storage_api::Dialect::kSqlite; }
+
  private:
   const StoreConfig config_;
   const std::string path_;

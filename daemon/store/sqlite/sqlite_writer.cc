@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <memory>
 #include <string_view>
 #include <utility>
 #include <variant>
 
+#include "store/plugin_write.h"
+#include "store/plugin_writes.h"
 #include "store/sqlite/schema.h"
 
 namespace roseyd::store {
@@ -32,9 +35,10 @@ SqliteWriter::SqliteWriter(const StoreConfig& config, const std::string& path,
     : stream_key_(StreamSeqKey(stream)),
       db_(path, Database::Mode::kReadWriteCreate),
       transactions_(SetUp(&db_, config)),
-      events_(&db_),
+      layout_(DetectLayout(&db_)),
+      events_(&db_, layout_),
       chat_lines_(&db_),
-      maintenance_(&db_, &transactions_),
+      maintenance_(&db_, &transactions_, layout_),
       close_sessions_(&db_,
                       "UPDATE user_stats SET"
                       " total_time_connected = total_time_connected + (?1 - current_session_start),"
@@ -42,7 +46,8 @@ SqliteWriter::SqliteWriter(const StoreConfig& config, const std::string& path,
                       " WHERE current_session_start IS NOT NULL",
                       false),
       set_meta_(&db_, "INSERT OR REPLACE INTO roseyd_meta (key, value) VALUES (?1, ?2)", false),
-      get_meta_(&db_, "SELECT value FROM roseyd_meta WHERE key = ?1", false) {
+      get_meta_(&db_, "SELECT value FROM roseyd_meta WHERE key = ?1", false),
+      session_(&db_) {
   stream_position_ = StoredStreamPosition();
 }
 
@@ -76,7 +81,7 @@ Status SqliteWriter::ApplyBatch(std::span<Event> batch, std::vector<Rejection>* 
         continue;
       }
       bool partial = false;
-      Status s = events_.Apply(batch[i], &partial);
+      Status s = ApplyOne(batch[i], &partial);
       if (s.ok()) continue;
       if (!IsDataError(s)) {
         transactions_.Rollback();
@@ -110,6 +115,13 @@ Status SqliteWriter::ApplyBatch(std::span<Event> batch, std::vector<Rejection>* 
   return Status::OK();
 }
 
+Status SqliteWriter::ApplyOne(Event& event, bool* partial) {
+  if (auto* plugin = std::get_if<std::shared_ptr<PluginWrite>>(&event.write)) {
+    return ApplyPluginWrite(&session_, plugin->get(), event.unix_time);
+  }
+  return events_.Apply(event, partial);
+}
+
 size_t SqliteWriter::ChatRunAt(std::span<const Event> batch, size_t first) const {
   size_t end = first;
   while (end < batch.size() && !skip_[end] &&
@@ -127,6 +139,10 @@ Status SqliteWriter::CloseSessions(int64_t now) {
 
 Status SqliteWriter::PruneRecentChat(int64_t cutoff) {
   return maintenance_.PruneRecentChat(cutoff);
+}
+
+Status SqliteWriter::PurgeExpiredKeys(int64_t now, int64_t* purged) {
+  return transactions_.Run([&] { return store::PurgeExpiredKeys(&session_, now, purged); });
 }
 
 Status SqliteWriter::Maintain(int64_t now) { return maintenance_.Run(now); }

@@ -14,6 +14,8 @@
 #include "store/sqlite/database.h"
 #include "store/sqlite/event_statements.h"
 #include "store/sqlite/maintenance.h"
+#include "store/sqlite/schema.h"
+#include "store/sqlite/sqlite_session.h"
 #include "store/sqlite/transactions.h"
 #include "store/store.h"
 
@@ -22,7 +24,8 @@ namespace roseyd::store {
 // The StoreWriter on a SQLite file: the write connection (WAL, the configured
 // synchronous level), a batch in one BEGIN IMMEDIATE transaction, runs of
 // message.log lines in bulk (ChatLineWriter), every other event through its
-// own statements (EventStatements), and the stream position in roseyd_meta.
+// own statements (EventStatements), plugin-storage writes through the shared
+// PluginWrites on a SqliteSession, and the stream position in roseyd_meta.
 //
 // A data error (constraint, too big, type mismatch) rejects only its event.
 // If that event had already changed a row, or SQLite ended the transaction,
@@ -48,6 +51,7 @@ class SqliteWriter : public StoreWriter {
   // Also runs PRAGMA optimize, which helps the next start's query plans.
   Status CloseSessions(int64_t now) override;
   Status PruneRecentChat(int64_t cutoff) override;
+  Status PurgeExpiredKeys(int64_t now, int64_t* purged) override;
   Status Maintain(int64_t now) override;
   std::optional<int64_t> LastMaintenance() override;
   void Interrupt() override { db_.Interrupt(); }
@@ -57,6 +61,9 @@ class SqliteWriter : public StoreWriter {
   // in a row.
   size_t ChatRunAt(std::span<const Event> batch, size_t first) const;
   uint64_t StoredStreamPosition();
+  // One event of the batch, classic or plugin write; *partial as
+  // EventStatements::Apply.
+  Status ApplyOne(Event& event, bool* partial);
 
   // Constant after construction.
   const std::string stream_key_;  // roseyd_meta key of the stream's position
@@ -64,12 +71,14 @@ class SqliteWriter : public StoreWriter {
   // Statements die before the connection.
   Database db_;
   Transactions transactions_;
+  const SchemaLayout layout_;
   EventStatements events_;
   ChatLineWriter chat_lines_;
   Maintenance maintenance_;
   Statement close_sessions_;
   Statement set_meta_;
   Statement get_meta_;
+  SqliteSession session_;  // plugin storage
   uint64_t stream_position_ = 0;
   std::vector<char> skip_;  // parallel to the batch in ApplyBatch: rejected
 };

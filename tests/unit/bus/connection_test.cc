@@ -176,6 +176,36 @@ TEST_F(ConnectionTest, PublishedMessagesArriveIntact) {
   }
 }
 
+// One delivery thread for every subscription of the connection: messages on
+// different subjects are handled in the order the server sent them (each
+// subscription's own thread would interleave them freely).
+TEST_F(ConnectionTest, OrderedDeliveryKeepsTheOrderAcrossSubscriptions) {
+  auto server = StartServer();
+  ConnectionOptions options = ClientOptions(server->url());
+  options.ordered_delivery = true;
+  Connection receiver(options);
+  Recorder recorder;
+  std::vector<std::unique_ptr<Subscription>> subscriptions;
+  for (int i = 0; i < 4; ++i) {
+    subscriptions.push_back(receiver.Subscribe("ordered." + std::to_string(i), "",
+                                               recorder.Handler()));
+  }
+  ASSERT_OK(receiver.Flush(kFlushTimeout));
+  Connection sender(ClientOptions(server->url()));
+  constexpr int kMessages = 20000;
+  for (int i = 0; i < kMessages; ++i) {
+    ASSERT_OK(sender.Publish("ordered." + std::to_string(i % 4), std::to_string(i)));
+  }
+  ASSERT_OK(sender.Flush(kFlushTimeout));
+  ASSERT_TRUE(Eventually([&] { return recorder.Count() >= kMessages; }));
+  const std::vector<ReceivedMessage> received = recorder.Messages();
+  int out_of_order = 0;
+  for (int i = 0; i < kMessages; ++i) {
+    if (received[static_cast<size_t>(i)].data != std::to_string(i)) ++out_of_order;
+  }
+  EXPECT_EQ(out_of_order, 0);
+}
+
 TEST_F(ConnectionTest, PublishRequestCarriesTheReplySubject) {
   auto server = StartServer();
   Connection connection(ClientOptions(server->url()));

@@ -312,6 +312,28 @@ TEST_F(ConfigLoaderTest, SetRejectsUnknownKey) {
   EXPECT_TRUE(Contains(LoadError(), "--set: unknown key 'store'"));
 }
 
+// service.storage_plugins is a list: a YAML sequence in a file, "a,b" in the
+// environment or --set, each item a plugin name (one subject token).
+TEST_F(ConfigLoaderTest, StoragePluginsIsAListOfPluginNames) {
+  WriteConfig("service:\n  storage_plugins: [quote-db, trivia]\n");
+  EXPECT_EQ(LoadConfig(sources_).service.storage_plugins,
+            (std::vector<std::string>{"quote-db", "trivia"}));
+  sources_.overrides = {{"service.storage_plugins", " countdown , ,quote-db"}};
+  const Config listed = LoadConfig(sources_);
+  EXPECT_EQ(listed.service.storage_plugins,
+            (std::vector<std::string>{"countdown", "quote-db"}));
+  EXPECT_EQ(ConfigValue(listed, "service.storage_plugins"), "countdown,quote-db");
+  sources_.overrides = {{"service.storage_plugins", ""}};
+  EXPECT_TRUE(LoadConfig(sources_).service.storage_plugins.empty());
+  sources_.overrides = {{"service.storage_plugins", "a.b"}};
+  EXPECT_TRUE(Contains(LoadError(), "'a.b' is not a plugin name"));
+  sources_.overrides.clear();
+  WriteConfig("service:\n  storage_plugins: [[nested]]\n");
+  EXPECT_TRUE(Contains(LoadError(), "service.storage_plugins: expected a list of names"));
+  WriteConfig("service:\n  max_payload_bytes: [1, 2]\n");
+  EXPECT_TRUE(Contains(LoadError(), "expected a single value, got a list"));
+}
+
 TEST_F(ConfigLoaderTest, ReconnectWaitMustNotExceedItsCeiling) {
   WriteConfig("nats:\n  reconnect_wait_max: 1s\n");
   sources_.env = {{"ROSEYD_NATS_RECONNECT_WAIT", "2s"}};
@@ -377,6 +399,8 @@ TEST_F(ConfigLoaderTest, ConfigKeysListsEveryKeyWithItsEnvName) {
                                           "service.request_timeout",
                                           "service.drain_timeout",
                                           "service.commit_ack_subject",
+                                          "service.plugins_dir",
+                                          "service.storage_plugins",
                                           "store.path",
                                           "store.url",
                                           "store.synchronous",
@@ -387,6 +411,7 @@ TEST_F(ConfigLoaderTest, ConfigKeysListsEveryKeyWithItsEnvName) {
                                           "store.stop_timeout",
                                           "store.maintenance_interval",
                                           "store.retention_interval",
+                                          "store.kv_purge_interval",
                                           "store.recent_chat_retention_hours",
                                           "metrics.listen",
                                           "bench.run_at_start",

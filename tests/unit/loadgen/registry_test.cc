@@ -24,6 +24,9 @@ TEST(ScenarioRegistryTest, EveryKindRunsItsOwnFunction) {
       {ScenarioKind::kMixed, RunMixed, false},
       {ScenarioKind::kRestart, RunRestart, true},
       {ScenarioKind::kCapacity, RunCapacity, false},
+      {ScenarioKind::kKvLatency, RunKvLatency, false},
+      {ScenarioKind::kRowInsertLatency, RunRowInsertLatency, false},
+      {ScenarioKind::kRowSearchLatency, RunRowSearchLatency, false},
   };
   for (const Expected& e : expected) {
     const ScenarioEntry& entry = ScenarioFor(e.kind);

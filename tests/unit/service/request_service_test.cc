@@ -4,6 +4,7 @@
 
 #include "service/request_service.h"
 
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -101,6 +102,44 @@ class RowFamily : public RequestFamily {
   std::vector<uint64_t> committed_seen_ GUARDED_BY(mu_);
 };
 
+// Claims the write route "kv.put": Admit submits a chat line carrying the
+// payload, or answers "refused" at once for the payload "bad"; Handle
+// replies with the payload of the write it finds. Its replies may wait 300 ms.
+class WriteFamily : public RequestFamily {
+ public:
+  std::vector<RequestRoute> Routes() const override {
+    return {RequestRoute{"kv.put", "kv.put", 3, /*write=*/true, /*max_payload_bytes=*/128,
+                         std::chrono::milliseconds(300)}};
+  }
+  Admission Admit(const Request& request) override {
+    Admission admission;
+    if (request.payload == "bad") {
+      admission.answer = RequestOutcome{"refused", std::nullopt, Status::OK()};
+    } else {
+      admission.write = store::LogChat{"writer", std::string(request.payload), std::nullopt};
+    }
+    return admission;
+  }
+  RequestOutcome Handle(const Request& request, store::Reader*) override {
+    MutexLock lock(&mu_);
+    ++handled_;
+    const auto* line = request.write ? std::get_if<store::LogChat>(request.write) : nullptr;
+    return RequestOutcome{"written:" + (line ? line->message : std::string("?")), std::nullopt,
+                          Status::OK()};
+  }
+  std::string ErrorReply(int kind, std::string_view error) const override {
+    return "error:" + std::to_string(kind) + ":" + std::string(error);
+  }
+  int Handled() {
+    MutexLock lock(&mu_);
+    return handled_;
+  }
+
+ private:
+  Mutex mu_;
+  int handled_ GUARDED_BY(mu_) = 0;
+};
+
 class RequestServiceTest : public ::testing::Test {
  protected:
   RequestServiceTest() : server_(ServerOptions()), metrics_(&registry_) {
@@ -126,6 +165,9 @@ class RequestServiceTest : public ::testing::Test {
     auto family = std::make_unique<RowFamily>(&sink_);
     family_ = family.get();
     service_->Register(std::move(family));
+    auto writes = std::make_unique<WriteFamily>();
+    writes_ = writes.get();
+    service_->Register(std::move(writes));
     service_->Start(&intake_, store::OpenStore(config_).get());
   }
 
@@ -178,6 +220,7 @@ class RequestServiceTest : public ::testing::Test {
   std::vector<std::string> received_ GUARDED_BY(mu_);
   std::unique_ptr<bus::Subscription> replies_;
   RowFamily* family_ = nullptr;  // owned by service_
+  WriteFamily* writes_ = nullptr;  // owned by service_
   std::unique_ptr<RequestService> service_;
 };
 
@@ -190,7 +233,8 @@ TEST_F(RequestServiceTest, AWildcardRouteGetsTheWholeSubject) {
 TEST_F(RequestServiceTest, TakesOnlyTheSubjectsItsFamiliesClaim) {
   EXPECT_FALSE(Ask("rosey.db.row.search", "{}"));
   EXPECT_FALSE(Ask("rosey.db.query.user_stats", "{}"));  // no classic family here
-  EXPECT_EQ(service_->Subjects(), std::vector<std::string>{"rosey.db.row.*.search"});
+  EXPECT_EQ(service_->Subjects(),
+            (std::vector<std::string>{"rosey.db.row.*.search", "rosey.db.kv.put"}));
 }
 
 TEST_F(RequestServiceTest, AnswersOnlyAfterTheEventsBeforeItCommitted) {
@@ -244,6 +288,89 @@ TEST_F(RequestServiceTest, StopAnswersWhatIsQueuedThenRefuses) {
   ASSERT_TRUE(Ask("rosey.db.row.a.search", "{}"));
   ASSERT_TRUE(Eventually([&] { return Received().size() == 4; }));
   EXPECT_EQ(Received()[3], "error:7:Service overloaded");
+}
+
+// The write is in the sink as soon as Accept returns, after the events that
+// arrived before it; its reply waits for its own commit.
+TEST_F(RequestServiceTest, AWriteIsSubmittedOnArrivalAndAnsweredAfterItsCommit) {
+  ASSERT_OK(sink_.Submit(store::Event{store::UserJoined{"a"}}));
+  ASSERT_TRUE(Ask("rosey.db.kv.put", "v1", /*arrival_seq=*/1));
+  const auto events = sink_.Events();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(std::get<store::LogChat>(events[1].write).message, "v1");
+  sink_.CommitThrough(1);
+  std::this_thread::sleep_for(50ms);
+  EXPECT_TRUE(Received().empty());
+  sink_.CommitThrough(2);
+  ASSERT_TRUE(Eventually([&] { return Received().size() == 1; }));
+  EXPECT_EQ(Received()[0], "written:v1");
+}
+
+TEST_F(RequestServiceTest, AWriteWithoutAReplySubjectIsStillExecuted) {
+  ASSERT_TRUE(Ask("rosey.db.kv.put", "quiet", 0, /*reply=*/""));
+  ASSERT_EQ(sink_.Events().size(), 1u);
+  sink_.CommitThrough(1);
+  ASSERT_TRUE(Eventually([&] { return writes_->Handled() == 1; }));
+  EXPECT_EQ(Rejected("no_reply_subject"), 0);
+  std::this_thread::sleep_for(20ms);
+  EXPECT_TRUE(Received().empty());
+}
+
+TEST_F(RequestServiceTest, AnAnswerDecidedOnArrivalWritesNothing) {
+  ASSERT_TRUE(Ask("rosey.db.kv.put", "bad"));
+  ASSERT_TRUE(Eventually([&] { return Received().size() == 1; }));
+  EXPECT_EQ(Received()[0], "refused");
+  EXPECT_TRUE(sink_.Events().empty());
+  EXPECT_EQ(writes_->Handled(), 0);
+}
+
+// Its outcome may not be read before the commit: the route's own timeout
+// gives the family's error reply instead.
+TEST_F(RequestServiceTest, AWriteNotCommittedInTimeGetsTheErrorReply) {
+  ASSERT_TRUE(Ask("rosey.db.kv.put", "slow"));
+  ASSERT_TRUE(Eventually([&] { return Received().size() == 1; }));
+  EXPECT_EQ(Received()[0], "error:3:Write not committed in time");
+  EXPECT_EQ(writes_->Handled(), 0);
+}
+
+// A write waits in the sink's queue like an event instead: it is never
+// refused for a full request queue.
+TEST_F(RequestServiceTest, AFullQueueRefusesReadsButNotWrites) {
+  family_->Close();
+  ASSERT_TRUE(Ask("rosey.db.row.a.search", "first"));
+  ASSERT_TRUE(Eventually([&] { return family_->Entered() == 1; }));
+  for (int i = 0; i < 1024; ++i) ASSERT_TRUE(Ask("rosey.db.row.a.search", "queued"));
+  ASSERT_TRUE(Ask("rosey.db.kv.put", "still"));
+  EXPECT_EQ(sink_.Events().size(), 1u);
+  sink_.CommitThrough(1);
+  family_->Open();
+  ASSERT_TRUE(Eventually([&] { return Received().size() == 1026; }));
+  const auto received = Received();
+  EXPECT_NE(std::find(received.begin(), received.end(), "written:still"), received.end());
+  EXPECT_EQ(Rejected("overloaded"), 0);
+}
+
+// Writes waiting for their commits do not count against the reads' bound.
+TEST_F(RequestServiceTest, WritesWaitingForTheirCommitsDoNotCrowdOutReads) {
+  for (int i = 0; i < 1100; ++i) ASSERT_TRUE(Ask("rosey.db.kv.put", "w"));
+  ASSERT_TRUE(Ask("rosey.db.row.a.search", "read"));
+  EXPECT_EQ(Rejected("overloaded"), 0);
+  sink_.CommitThrough(1100);
+  ASSERT_TRUE(Eventually([&] { return Received().size() == 1101; }));
+  EXPECT_EQ(Received().back(), "reply:rosey.db.row.a.search:read");
+}
+
+TEST_F(RequestServiceTest, ARouteMayAcceptLargerPayloadsThanTheService) {
+  ASSERT_TRUE(Ask("rosey.db.kv.put", std::string(100, 'x')));  // over 64, under 128
+  ASSERT_EQ(sink_.Events().size(), 1u);
+  sink_.CommitThrough(1);
+  ASSERT_TRUE(Ask("rosey.db.kv.put", std::string(129, 'x')));
+  ASSERT_TRUE(Eventually([&] { return Received().size() == 2; }));
+  auto received = Received();
+  std::sort(received.begin(), received.end());
+  EXPECT_EQ(received, (std::vector<std::string>{"error:3:Request too large",
+                                                "written:" + std::string(100, 'x')}));
+  EXPECT_EQ(sink_.Events().size(), 1u);
 }
 
 }  // namespace

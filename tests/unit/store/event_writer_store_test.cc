@@ -42,6 +42,7 @@ class ScriptedStore : public StoreWriter {
     std::vector<size_t> rejected_on_entry GUARDED_BY(mu);
     std::vector<int64_t> unix_times GUARDED_BY(mu);
     std::vector<int64_t> prune_cutoffs GUARDED_BY(mu);
+    std::vector<int64_t> purged_at GUARDED_BY(mu);
     std::vector<int64_t> closed_at GUARDED_BY(mu);
     uint64_t position GUARDED_BY(mu) = 0;
   };
@@ -77,6 +78,13 @@ class ScriptedStore : public StoreWriter {
   Status PruneRecentChat(int64_t cutoff) override {
     MutexLock lock(&log_->mu);
     log_->prune_cutoffs.push_back(cutoff);
+    log_->changed.SignalAll();
+    return Status::OK();
+  }
+  Status PurgeExpiredKeys(int64_t now, int64_t* purged) override {
+    MutexLock lock(&log_->mu);
+    log_->purged_at.push_back(now);
+    *purged = 0;
     log_->changed.SignalAll();
     return Status::OK();
   }
@@ -191,6 +199,32 @@ TEST_F(EventWriterStoreTest, UsesItsClockForUnstampedEventsRetentionAndClosing) 
   writer_->Stop();
   MutexLock lock(&log_.mu);
   EXPECT_EQ(log_.closed_at, (std::vector<int64_t>{kNow + 65}));
+}
+
+// The original purged expired plugin keys every 300 s, the first time 300 s
+// after start; roseyd does so every store.kv_purge_interval.
+TEST_F(EventWriterStoreTest, PurgesExpiredPluginKeysEveryPeriodFromItsStart) {
+  StoreConfig config;
+  config.kv_purge_interval = seconds(300);
+  config.retention_interval = seconds(3600);
+  Open(config);
+  writer_->Start();
+  clock_.AwaitWaiters(1);
+  clock_.Advance(seconds(299));
+  {
+    MutexLock lock(&log_.mu);
+    EXPECT_TRUE(log_.purged_at.empty());
+  }
+  clock_.Advance(seconds(1));
+  {
+    MutexLock lock(&log_.mu);
+    while (log_.purged_at.empty()) log_.changed.Wait();
+  }
+  clock_.AwaitWaiters(1);
+  clock_.Advance(seconds(300));
+  MutexLock lock(&log_.mu);
+  while (log_.purged_at.size() < 2) log_.changed.Wait();
+  EXPECT_EQ(log_.purged_at, (std::vector<int64_t>{kNow + 300, kNow + 600}));
 }
 
 }  // namespace

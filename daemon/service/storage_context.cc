@@ -1,0 +1,109 @@
+#include "service/storage_context.h"
+
+#include <algorithm>
+#include <memory>
+#include <variant>
+
+#include <spdlog/spdlog.h>
+
+#include "storage_api/py_datetime.h"
+#include "storage_api/storage_subject.h"
+#include "store/reader.h"
+
+namespace roseyd::service {
+
+namespace {
+
+std::chrono::nanoseconds Since(std::chrono::steady_clock::time_point received) {
+  return std::chrono::steady_clock::now() - received;
+}
+
+}  // namespace
+
+StorageContext::StorageContext(const ServiceConfig& config, storage_api::Dialect dialect,
+                               StorageMetrics* metrics)
+    : prefix_(config.subject_prefix),
+      allowed_(config.storage_plugins),
+      plugins_dir_(config.plugins_dir),
+      dialect_(dialect),
+      metrics_(metrics) {}
+
+Status StorageContext::LoadSchemas(store::Reader* reader) {
+  size_t loaded = 0, skipped = 0;
+  if (Status s = reader->LoadSchemas(&catalog_, &loaded, &skipped); !s.ok()) return s;
+  spdlog::info("plugin storage: {} registered table schemas loaded", loaded);
+  if (skipped > 0) {
+    spdlog::warn("plugin storage: {} rows of plugin_table_schemas hold no valid schema; their "
+                 "tables answer as unregistered",
+                 skipped);
+  }
+  return Status::OK();
+}
+
+std::string StorageContext::PluginOf(std::string_view subject) const {
+  const auto parsed = storage_api::ParseStorageSubject(prefix_, subject);
+  return parsed ? parsed->plugin : std::string();
+}
+
+std::optional<storage_api::ErrorReply> StorageContext::CheckPlugin(std::string_view plugin) const {
+  if (allowed_.empty() || std::find(allowed_.begin(), allowed_.end(), plugin) != allowed_.end()) {
+    return std::nullopt;
+  }
+  return storage_api::ErrorReply{
+      storage_api::ErrorCode::kValidationError,
+      "Plugin '" + std::string(plugin) + "' may not use the storage API (service.storage_plugins)"};
+}
+
+storage_api::RowContext StorageContext::RowContextAt(
+    std::chrono::system_clock::time_point now) const {
+  return storage_api::RowContext{&catalog_, storage_api::StoredLocalTime(now), dialect_};
+}
+
+storage_api::MigrationDiscovery StorageContext::Migrations(std::string_view plugin) const {
+  if (plugins_dir_.empty()) return {};
+  // DiscoverMigrations checks the name against ^[A-Za-z0-9_-]+$ before it
+  // builds a path: "..", "/" or a NUL never reach the file system.
+  return storage_api::DiscoverMigrations(plugins_dir_, plugin);
+}
+
+RequestOutcome StorageContext::Success(const StorageMetrics::Operation& op,
+                                       const Request& request, std::string reply) {
+  op.Answered(Since(request.received), std::nullopt);
+  return RequestOutcome{std::move(reply), std::nullopt, Status::OK()};
+}
+
+RequestOutcome StorageContext::Failure(const StorageMetrics::Operation& op,
+                                       const Request& request,
+                                       const storage_api::ErrorReply& error,
+                                       Status store_status) {
+  op.Answered(Since(request.received), error.code);
+  return RequestOutcome{storage_api::RenderErrorReply(error), std::nullopt,
+                        std::move(store_status)};
+}
+
+RequestOutcome StorageContext::Rendered(const StorageMetrics::Operation& op,
+                                        const Request& request, std::string reply,
+                                        std::optional<storage_api::ErrorCode> error) {
+  op.Answered(Since(request.received), error);
+  return RequestOutcome{std::move(reply), std::nullopt, Status::OK()};
+}
+
+const store::PluginWrite* StorageContext::WriteOf(const Request& request) {
+  if (request.write == nullptr) return nullptr;
+  const auto* write = std::get_if<std::shared_ptr<store::PluginWrite>>(request.write);
+  return write == nullptr ? nullptr : write->get();
+}
+
+Admission StorageContext::Submit(store::PluginCommand command) {
+  Admission admission;
+  admission.write = store::Write(std::make_shared<store::PluginWrite>(std::move(command)));
+  return admission;
+}
+
+std::string StorageContext::RefusalReply(std::string_view error) {
+  const auto code = error == "Request too large" ? storage_api::ErrorCode::kValidationError
+                                                 : storage_api::ErrorCode::kInternalError;
+  return storage_api::RenderErrorReply({code, std::string(error)});
+}
+
+}  // namespace roseyd::service

@@ -1,0 +1,306 @@
+// roseyd_storage_bench: the plugin storage API's speed figures, end to end
+// on this machine with a real nats-server and the real roseyd binary.
+//
+//   1. kv.get latency at a constant 1000 req/s against a raw NATS echo round
+//      trip at the same rate (a responder in this process that sends each
+//      payload back): both from each request's intended send time to its
+//      reply, all samples kept and sorted (exact percentiles). Target: kv.get
+//      p99 within 1.5x of the echo's.
+//   2. kv.set throughput, persisted: distinct keys, each request answered
+//      after its commit, with --window requests in flight (a client with
+//      bounded concurrency); kv.set/s = N / (first send -> last reply), and
+//      the rows counted in the file. Target: >= 50,000 kv.set/s.
+//   3. The same sets published without a reply subject (still executed),
+//      until their rows are counted in the file.
+//
+// Usage: roseyd_storage_bench [--requests N] [--sets N] [--window W] [--roseyd PATH]
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bus/connection.h"
+#include "bus/embedded_server.h"
+#include "bus/nats_library.h"
+#include "bus/subscription.h"
+#include "support/temp_dir.h"
+
+extern char** environ;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using roseyd::bus::Connection;
+using roseyd::bus::ConnectionOptions;
+
+struct Args {
+  int requests = 5000;
+  int sets = 200000;
+  int window = 2000;
+  std::string roseyd = ROSEYD_BINARY;
+};
+
+constexpr const char* kUsage =
+    "usage: roseyd_storage_bench [--requests N] [--sets N] [--window W] [--roseyd PATH]\n"
+    "  defaults: 5000 requests at 1000/s, 200000 kv.set with 2000 in flight\n";
+
+Args ParseArgs(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i < argc; ++i) {
+    const std::string k = argv[i];
+    if (k == "--help" || k == "-h") {
+      std::fputs(kUsage, stdout);
+      std::exit(0);
+    }
+    if (i + 1 >= argc) throw std::runtime_error(k + " needs a value\n" + kUsage);
+    if (k == "--roseyd") {
+      a.roseyd = argv[++i];
+      continue;
+    }
+    const int v = std::atoi(argv[++i]);
+    if (v <= 0) throw std::runtime_error(k + " must be a positive number\n" + kUsage);
+    if (k == "--requests") a.requests = v;
+    else if (k == "--sets") a.sets = v;
+    else if (k == "--window") a.window = v;
+    else throw std::runtime_error("unknown option " + k + "\n" + kUsage);
+  }
+  return a;
+}
+
+double Percentile(const std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  const size_t i = std::min(sorted.size() - 1, static_cast<size_t>(p / 100.0 * sorted.size()));
+  return sorted[i];
+}
+
+// The daemon, its file and a client connection, as roseyd_core_bench has
+// them (kept apart so that the two benchmarks can change independently).
+class Bench {
+ public:
+  explicit Bench(const Args& args) : args_(args) {
+    roseyd::bus::EmbeddedServerOptions options;
+    options.port = 0;
+    options.jetstream = false;
+    nats_ = std::make_unique<roseyd::bus::EmbeddedServer>(options);
+    StartRoseyd();
+    client_ = Connect(/*send_asap=*/true);
+  }
+  ~Bench() { StopRoseyd(); }
+
+  void Run() {
+    std::printf("roseyd_storage_bench: nats-server %s, roseyd %s, %u cores\n",
+                nats_->url().c_str(), args_.roseyd.c_str(), std::thread::hardware_concurrency());
+    const std::vector<double> echo = EchoLatency();
+    const std::vector<double> get = KvGetLatency();
+    Print("raw NATS echo round trip", echo);
+    Print("kv.get", get);
+    const double ratio = Percentile(echo, 99) > 0 ? Percentile(get, 99) / Percentile(echo, 99) : 0;
+    std::printf("  kv.get p99 / echo p99 = %.2f (target: at most 1.5): %s\n", ratio,
+                ratio <= 1.5 ? "met" : "NOT met");
+    SetThroughput();
+    FireAndForget();
+  }
+
+ private:
+  void StartRoseyd() {
+    std::vector<std::string> args = {args_.roseyd, "run", "--config",
+                                     std::string(ROSEYD_SOURCE_DIR) + "/config/roseyd.yaml",
+                                     "--nats-url", nats_->url(), "--data-dir", dir_.path(),
+                                     "--metrics-listen", "", "--set", "bench.run_at_start="};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    const std::string log = dir_.File("roseyd.log");
+    posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT, 0644);
+    if (posix_spawn(&pid_, args_.roseyd.c_str(), &actions, nullptr, argv.data(), environ) != 0) {
+      throw std::runtime_error("cannot start " + args_.roseyd);
+    }
+    posix_spawn_file_actions_destroy(&actions);
+    for (int i = 0; i < 1000; ++i) {  // wait for "ready" (10 s at most)
+      std::ifstream in(log);
+      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      if (text.find("ready in") != std::string::npos) return;
+      usleep(10000);
+    }
+    throw std::runtime_error("roseyd did not become ready; see " + log);
+  }
+
+  void StopRoseyd() {
+    if (pid_ <= 0) return;
+    kill(pid_, SIGTERM);
+    waitpid(pid_, nullptr, 0);
+    pid_ = -1;
+  }
+
+  std::unique_ptr<Connection> Connect(bool send_asap) {
+    ConnectionOptions options;
+    options.url = nats_->url();
+    options.name = "roseyd-storage-bench";
+    options.send_asap = send_asap;
+    options.retry_on_failed_connect = false;
+    return std::make_unique<Connection>(options);
+  }
+
+  int64_t KvRows() {
+    sqlite3* db = nullptr;
+    int64_t n = -1;
+    const std::string path = dir_.File("rosey.db");
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+      sqlite3_busy_timeout(db, 2000);
+      sqlite3_stmt* stmt = nullptr;
+      if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM plugin_kv_storage", -1, &stmt, nullptr) ==
+              SQLITE_OK &&
+          sqlite3_step(stmt) == SQLITE_ROW) {
+        n = sqlite3_column_int64(stmt, 0);
+      }
+      sqlite3_finalize(stmt);
+    }
+    sqlite3_close(db);
+    return n;
+  }
+
+  // Synchronous requests at 1000/s, latency from each intended send time.
+  std::vector<double> Latencies(const std::string& subject, const std::string& payload,
+                                const char* expect) {
+    const auto interval = std::chrono::microseconds(1000);
+    std::vector<double> ms;
+    ms.reserve(static_cast<size_t>(args_.requests));
+    int failures = 0;
+    std::string reply;
+    const auto start = Clock::now() + std::chrono::milliseconds(100);
+    for (int i = 0; i < args_.requests; ++i) {
+      const auto intended = start + interval * i;
+      std::this_thread::sleep_until(intended);
+      const roseyd::Status s =
+          client_->Request(subject, payload, std::chrono::milliseconds(2000), &reply);
+      if (!s.ok() || reply.find(expect) == std::string::npos) {
+        ++failures;
+        continue;
+      }
+      ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - intended).count());
+    }
+    if (failures > 0) std::printf("  %s: %d requests failed\n", subject.c_str(), failures);
+    std::sort(ms.begin(), ms.end());
+    return ms;
+  }
+
+  std::vector<double> EchoLatency() {
+    auto responder = Connect(/*send_asap=*/true);
+    Connection* out = responder.get();
+    auto echo = responder->Subscribe("bench.echo", "", [out](const roseyd::bus::Message& m) {
+      (void)out->Publish(m.reply, m.data);
+    });
+    (void)responder->Flush(std::chrono::milliseconds(2000));
+    return Latencies("bench.echo", R"({"plugin_name":"bench","key":"k"})", "bench");
+  }
+
+  std::vector<double> KvGetLatency() {
+    std::string reply;
+    (void)client_->Request("rosey.db.kv.set", R"({"plugin_name":"bench","key":"k","value":42})",
+                           std::chrono::milliseconds(2000), &reply);
+    return Latencies("rosey.db.kv.get", R"({"plugin_name":"bench","key":"k"})",
+                     R"("exists": true)");
+  }
+
+  static void Print(const char* what, const std::vector<double>& ms) {
+    std::printf("%s at 1000 req/s, %zu replies (from intended send time, exact percentiles):\n",
+                what, ms.size());
+    std::printf("  p50 %.3f ms  p90 %.3f ms  p99 %.3f ms  p99.9 %.3f ms  max %.3f ms\n",
+                Percentile(ms, 50), Percentile(ms, 90), Percentile(ms, 99), Percentile(ms, 99.9),
+                ms.empty() ? 0 : ms.back());
+  }
+
+  static std::string SetPayload(int i) {
+    return R"({"plugin_name":"bench","key":"set-)" + std::to_string(i) +
+           R"(","value":{"n":)" + std::to_string(i) + R"(,"text":"a value of typical size"}})";
+  }
+
+  void SetThroughput() {
+    auto connection = Connect(/*send_asap=*/false);  // bulk: cnats coalesces the writes
+    std::atomic<int> replies{0};
+    std::atomic<int> failed{0};
+    const std::string inbox = Connection::NewInbox();
+    auto subscription = connection->Subscribe(inbox, "", [&](const roseyd::bus::Message& m) {
+      if (m.data.find(R"("success": true)") == std::string_view::npos) failed.fetch_add(1);
+      replies.fetch_add(1);
+    });
+    (void)connection->Flush(std::chrono::milliseconds(2000));
+    const int64_t rows_before = KvRows();
+    const auto start = Clock::now();
+    for (int i = 0; i < args_.sets; ++i) {
+      while (i - replies.load() >= args_.window) std::this_thread::yield();
+      (void)connection->PublishRequest("rosey.db.kv.set", inbox, SetPayload(i));
+    }
+    (void)connection->Flush(std::chrono::milliseconds(10000));
+    const auto deadline = Clock::now() + std::chrono::seconds(60);
+    while (replies.load() < args_.sets && Clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    }
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    const int64_t rows = KvRows() - rows_before;
+    std::printf("kv.set, distinct keys, %d in flight: %d sent, %d replies (%d failed), %lld rows; "
+                "%.2f s = %.0f persisted kv.set/s (target: at least 50,000): %s\n",
+                args_.window, args_.sets, replies.load(), failed.load(),
+                static_cast<long long>(rows), seconds, replies.load() / seconds,
+                replies.load() / seconds >= 50000 ? "met" : "NOT met");
+  }
+
+  void FireAndForget() {
+    auto connection = Connect(/*send_asap=*/false);
+    const int64_t rows_before = KvRows();
+    const auto start = Clock::now();
+    for (int i = 0; i < args_.sets; ++i) {
+      (void)connection->Publish("rosey.db.kv.set", SetPayload(args_.sets + i));
+    }
+    (void)connection->Flush(std::chrono::milliseconds(10000));
+    const auto deadline = Clock::now() + std::chrono::seconds(60);
+    int64_t rows = 0;
+    // Counting rows reads the whole table: often enough, not so often that
+    // the count itself takes the CPU the writer needs.
+    while ((rows = KvRows() - rows_before) < args_.sets && Clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    std::printf("kv.set without a reply subject: %d published, %lld rows in %.2f s = %.0f "
+                "persisted kv.set/s\n",
+                args_.sets, static_cast<long long>(rows), seconds, rows / seconds);
+  }
+
+  Args args_;
+  roseyd::testing::TempDir dir_;
+  std::unique_ptr<roseyd::bus::EmbeddedServer> nats_;
+  pid_t pid_ = -1;
+  std::unique_ptr<Connection> client_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    roseyd::bus::NatsLibrary library;
+    Bench bench(ParseArgs(argc, argv));
+    bench.Run();
+    return 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "roseyd_storage_bench: %s\n", e.what());
+    return 2;
+  }
+}
