@@ -4,11 +4,13 @@
 
 #include <fstream>
 #include <iterator>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "store/plugin_write.h"
 #include "support/status_matchers.h"
 #include "support/temp_dir.h"
 
@@ -83,6 +85,7 @@ std::string Text(const Write& write) {
     std::string operator()(const LogChat& w) const {
       return "log " + w.username + "|" + w.message + "|" + Opt(w.timestamp);
     }
+    std::string operator()(const std::shared_ptr<PluginWrite>& /*w*/) const { return "plugin"; }
   };
   return std::to_string(write.index()) + " " + std::visit(Visitor{}, write);
 }
@@ -113,6 +116,19 @@ TEST(PendingEventsTest, EveryKindRoundTripsInOrder) {
     EXPECT_EQ(read[i].trace_id, written[i].trace_id);
     EXPECT_EQ(read[i].seq, 0u);  // the next writer numbers them
   }
+}
+
+// A plugin storage write is a request: answered by the process that took it
+// or not at all, never applied by the next one.
+TEST(PendingEventsTest, APluginStorageWriteIsNeverKept) {
+  testing::TempDir dir;
+  const std::string path = dir.File("rosey.db.pending");
+  Event plugin;
+  plugin.write = std::make_shared<PluginWrite>(KvDelete{});
+  const std::vector<Event> events = {plugin};
+  const Status s = WritePendingEvents(path, events);
+  EXPECT_EQ(s.code(), Status::Code::kInvalidArgument) << s.ToString();
+  EXPECT_FALSE(Exists(path));
 }
 
 TEST(PendingEventsTest, NoFileIsNoEvents) {
