@@ -5,8 +5,10 @@
 #include <atomic>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "integration/roseyd_process.h"
 #include "support/postgres_server.h"
@@ -43,6 +45,33 @@ TEST(PostgresStoreTest, AServerThatIsNotThereStopsStartupWithAClearError) {
   EXPECT_NE(world.Log().find("postgresql://rosey:***@127.0.0.1"), std::string::npos)
       << world.Log();
   EXPECT_EQ(world.Log().find("pg-s3cret"), std::string::npos) << world.Log();
+}
+
+// Not on PostgreSQL yet: the plugin storage API answers each request with
+// its error reply at once, says why at start, and the classic subjects go on.
+TEST(PostgresStoreTest, ThePluginStorageApiAnswersWithAnErrorAndTheRestServes) {
+  RoseydWorld world(StoreKind::kPostgres);
+  world.StartNats();
+  world.StartRoseyd();
+  for (const auto& [subject, payload] :
+       {std::pair<std::string, std::string>{"rosey.db.kv.set",
+                                            R"({"plugin_name":"p","key":"k","value":1})"},
+        {"rosey.db.kv.get", R"({"plugin_name":"p","key":"k"})"},
+        {"rosey.db.row.p.select", R"({"table":"t","id":1})"},
+        {"rosey.db.migrate.p.status", "{}"}}) {
+    const nlohmann::json reply = nlohmann::json::parse(world.Request(subject, payload), nullptr,
+                                                       /*allow_exceptions=*/false);
+    ASSERT_TRUE(reply.is_object()) << subject;
+    EXPECT_EQ(reply.value("success", true), false) << subject << ": " << reply.dump();
+  }
+  world.Publish("rosey.db.user.joined", R"({"username":"alice"})");
+  world.Request("rosey.db.query.channel_stats", "{}");
+  EXPECT_EQ(world.QueryInt("SELECT COUNT(*) FROM user_stats"), 1);
+  EXPECT_EQ(world.StopRoseyd(), 0);
+  EXPECT_NE(world.Log().find("plugin storage API (rosey.db.kv, row, migrate) is not available on "
+                             "PostgreSQL yet"),
+            std::string::npos)
+      << world.Log();
 }
 
 // 15,000 numbered chat lines at about 5,000/s; PostgreSQL stops (fast
