@@ -158,6 +158,29 @@ TEST(LifecycleTest, ReadOnlyDatabaseStopsStartup) {
   EXPECT_NE(world.Log().find(world.db_path()), std::string::npos) << world.Log();
 }
 
+// Two roseyd on one file would split the bot's traffic: the second refuses,
+// naming the file and the holder; the first serves on; once it stops, the
+// file is free again.
+TEST(LifecycleTest, ASecondRoseydOnTheSameSqliteFileRefusesNamingTheHolder) {
+  RoseydWorld world;
+  world.StartNats();
+  world.StartRoseyd();
+  RoseydWorld other;
+  other.StartNats();
+  EXPECT_EQ(other.RunRoseydToExit({"--db", world.db_path()}), 1);
+  EXPECT_NE(other.Log().find("the SQLite file '" + world.db_path() +
+                             "' is in use by another roseyd (pid " +
+                             std::to_string(world.roseyd_pid())),
+            std::string::npos)
+      << other.Log();
+  world.Publish("rosey.db.user.joined", R"({"username":"alice"})");
+  world.Request("rosey.db.query.channel_stats", "{}");
+  EXPECT_EQ(world.QueryInt("SELECT COUNT(*) FROM user_stats"), 1);
+  EXPECT_EQ(world.StopRoseyd(), 0);
+  other.StartRoseyd({"--db", world.db_path()});
+  EXPECT_EQ(other.StopRoseyd(), 0);
+}
+
 TEST(LifecycleTest, InvalidConfigNamesFileAndKey) {
   RoseydWorld world;
   const std::string config = world.dir().File("bad.yaml");

@@ -33,6 +33,7 @@ Database* SetUp(Database* db, const StoreConfig& config) {
 SqliteWriter::SqliteWriter(const StoreConfig& config, const std::string& path,
                            const std::string& stream)
     : stream_key_(StreamSeqKey(stream)),
+      lock_(path),
       db_(path, Database::Mode::kReadWriteCreate),
       transactions_(SetUp(&db_, config)),
       layout_(DetectLayout(&db_)),

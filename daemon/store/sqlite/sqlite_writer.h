@@ -17,6 +17,7 @@
 #include "store/sqlite/schema.h"
 #include "store/sqlite/sqlite_session.h"
 #include "store/sqlite/transactions.h"
+#include "store/sqlite/writer_lock.h"
 #include "store/store.h"
 
 namespace roseyd::store {
@@ -68,6 +69,8 @@ class SqliteWriter : public StoreWriter {
   // Constant after construction.
   const std::string stream_key_;  // roseyd_meta key of the stream's position
 
+  // Taken before the file is opened, released after it is closed.
+  WriterLock lock_;
   // Statements die before the connection.
   Database db_;
   Transactions transactions_;

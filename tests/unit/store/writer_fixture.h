@@ -113,6 +113,7 @@ class WriterTest : public ::testing::Test {
  protected:
   void Open(const StoreConfig& config = StoreConfig{}, bool start = true,
             Clock* clock = RealClock()) {
+    writer_.reset();  // one writer per file (WriterLock): the old one goes first
     writer_ = std::make_unique<EventWriter>(OpenSqliteStore(config, path())->OpenWriter(), config,
                                             &listener_, clock);
     if (start) writer_->Start();
