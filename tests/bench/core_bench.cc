@@ -58,15 +58,18 @@ struct Args {
   int trials = 3;
   bool send_asap = false;  // sustained publisher: one write per event
   std::string roseyd = ROSEYD_BINARY;
+  std::string config = std::string(ROSEYD_SOURCE_DIR) + "/config/roseyd.yaml";
 };
 
 constexpr const char* kUsage =
     "usage: roseyd_core_bench [--events N] [--rate R] [--seconds S] [--requests N] [--trials T]\n"
-    "                         [--send-asap] [--roseyd PATH]\n"
+    "                         [--send-asap] [--roseyd PATH] [--config FILE]\n"
     "  defaults: 300000 burst events, 3 trials, 100000 ev/s for 10 s, 5000 requests at 1000/s\n"
     "  --send-asap: the sustained publisher sends each event in its own write\n"
     "  --roseyd PATH: the roseyd binary to measure (default: this build's), so two\n"
-    "                 builds can be measured side by side in one run\n";
+    "                 builds can be measured side by side in one run\n"
+    "  --config FILE: the config it runs with (default: this tree's config/roseyd.yaml;\n"
+    "                 an older build may not know every key of it)\n";
 
 Args ParseArgs(int argc, char** argv) {
   Args a;
@@ -83,6 +86,10 @@ Args ParseArgs(int argc, char** argv) {
     if (i + 1 >= argc) throw std::runtime_error(k + " needs a value\n" + kUsage);
     if (k == "--roseyd") {
       a.roseyd = argv[++i];
+      continue;
+    }
+    if (k == "--config") {
+      a.config = argv[++i];
       continue;
     }
     const int v = std::atoi(argv[++i]);
@@ -141,8 +148,7 @@ class Bench {
 
   void StartRoseyd() {
     db_dir_ = std::make_unique<roseyd::testing::TempDir>();
-    std::vector<std::string> args = {args_.roseyd, "run", "--config",
-                                     std::string(ROSEYD_SOURCE_DIR) + "/config/roseyd.yaml",
+    std::vector<std::string> args = {args_.roseyd, "run", "--config", args_.config,
                                      "--nats-url", nats_->url(), "--data-dir", db_dir_->path(),
                                      "--metrics-listen",
                                      "127.0.0.1:" + std::to_string(metrics_port_),
