@@ -16,11 +16,6 @@
 // Usage: roseyd_core_bench [--events N] [--rate R] [--seconds S]
 //                          [--requests N] [--trials T] [--send-asap]
 
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sqlite3.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -39,10 +34,10 @@
 #include "bus/connection.h"
 #include "bus/embedded_server.h"
 #include "bus/nats_library.h"
+#include "bench/roseyd_child.h"
 #include "support/http_get.h"
 #include "support/temp_dir.h"
 
-extern char** environ;
 
 namespace {
 
@@ -148,56 +143,20 @@ class Bench {
 
   void StartRoseyd() {
     db_dir_ = std::make_unique<roseyd::testing::TempDir>();
-    std::vector<std::string> args = {args_.roseyd, "run", "--config", args_.config,
-                                     "--nats-url", nats_->url(), "--data-dir", db_dir_->path(),
-                                     "--metrics-listen",
-                                     "127.0.0.1:" + std::to_string(metrics_port_),
-                                     "--set", "bench.run_at_start="};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    const std::string log = db_dir_->File("roseyd.log");
-    posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT, 0644);
-    if (posix_spawn(&pid_, args_.roseyd.c_str(), &actions, nullptr, argv.data(), environ) != 0) {
-      throw std::runtime_error("cannot start " + args_.roseyd);
-    }
-    posix_spawn_file_actions_destroy(&actions);
-    for (int i = 0; i < 500; ++i) {  // wait for "ready" (5 s at most)
-      std::ifstream in(log);
-      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      if (text.find("ready in") != std::string::npos) return;
-      usleep(10000);
-    }
-    throw std::runtime_error("roseyd did not become ready; see " + log);
+    roseyd_.Start(args_.roseyd,
+                  {"run", "--config", args_.config, "--nats-url", nats_->url(), "--data-dir",
+                   db_dir_->path(), "--metrics-listen",
+                   "127.0.0.1:" + std::to_string(metrics_port_), "--set", "bench.run_at_start="},
+                  db_dir_->File("roseyd.log"), std::chrono::seconds(5));
   }
 
-  void StopRoseyd() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
+  void StopRoseyd() { roseyd_.Stop(); }
 
   int64_t CountRows(const char* table) { return QueryInt(std::string("SELECT COUNT(*) FROM ") + table); }
 
   // The first column of the first row of `sql` on the daemon's file, or -1.
   int64_t QueryInt(const std::string& sql) {
-    sqlite3* db = nullptr;
-    int64_t n = -1;
-    const std::string path = db_dir_->File("rosey.db");
-    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-      sqlite3_busy_timeout(db, 2000);
-      sqlite3_stmt* stmt = nullptr;
-      if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
-          sqlite3_step(stmt) == SQLITE_ROW) {
-        n = sqlite3_column_int64(stmt, 0);
-      }
-      sqlite3_finalize(stmt);
-    }
-    sqlite3_close(db);
-    return n;
+    return roseyd::bench::QuerySqliteInt(db_dir_->File("rosey.db"), sql);
   }
 
   // One sample of roseyd's /metrics, or -1.
@@ -268,7 +227,7 @@ class Bench {
     const int64_t counted = QueryInt("SELECT SUM(total_chat_lines) FROM user_stats");
     const double commits = Metric("roseyd_commit_batch_size_count");
     const double batched = Metric("roseyd_commit_batch_size_sum");
-    const double cpu = ReadProc(pid_).cpu_seconds;
+    const double cpu = ReadProc(roseyd_.pid()).cpu_seconds;
     StopRoseyd();
     if (commits > 0) {
       std::printf("  %.0f commits, mean batch %.0f events, roseyd CPU %.2f us per event\n",
@@ -294,7 +253,7 @@ class Bench {
     const std::vector<std::string> lines = ChatLines();
     const int64_t total = static_cast<int64_t>(args_.rate) * args_.seconds;
     const auto interval = std::chrono::nanoseconds(1'000'000'000LL / args_.rate);
-    const ProcStat before = ReadProc(pid_);
+    const ProcStat before = ReadProc(roseyd_.pid());
     const auto start = Clock::now();
     int64_t sent = 0;
     int64_t late_slots = 0;
@@ -311,7 +270,7 @@ class Bench {
     (void)publisher->Flush(std::chrono::milliseconds(10000));
     const auto sent_done = Clock::now();
     const auto persisted_done = WaitForRows("recent_chat", total, std::chrono::seconds(60));
-    const ProcStat after = ReadProc(pid_);
+    const ProcStat after = ReadProc(roseyd_.pid());
     const int64_t rows = CountRows("recent_chat");
     const auto end = persisted_done == Clock::time_point{} ? Clock::now() : persisted_done;
     const double window = std::chrono::duration<double>(sent_done - start).count();
@@ -363,7 +322,7 @@ class Bench {
                 latencies_ms.empty() ? 0 : latencies_ms.back());
     // Idle RSS after the requests: the daemon's steady footprint with data loaded.
     std::this_thread::sleep_for(std::chrono::seconds(2));
-    const ProcStat idle = ReadProc(pid_);
+    const ProcStat idle = ReadProc(roseyd_.pid());
     std::printf("idle RSS: %.1f MB\n", idle.rss_bytes / 1e6);
     StopRoseyd();
   }
@@ -383,7 +342,7 @@ class Bench {
   Args args_;
   std::unique_ptr<roseyd::bus::EmbeddedServer> nats_;
   std::unique_ptr<roseyd::testing::TempDir> db_dir_;
-  pid_t pid_ = -1;
+  roseyd::bench::RoseydChild roseyd_;  // stopped before db_dir_ goes
   int metrics_port_ = roseyd::bus::FindFreePort();
 };
 

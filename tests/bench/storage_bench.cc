@@ -15,11 +15,6 @@
 //
 // Usage: roseyd_storage_bench [--requests N] [--sets N] [--window W] [--roseyd PATH]
 
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sqlite3.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -39,9 +34,9 @@
 #include "bus/embedded_server.h"
 #include "bus/nats_library.h"
 #include "bus/subscription.h"
+#include "bench/roseyd_child.h"
 #include "support/temp_dir.h"
 
-extern char** environ;
 
 namespace {
 
@@ -119,36 +114,14 @@ class Bench {
 
  private:
   void StartRoseyd() {
-    std::vector<std::string> args = {args_.roseyd, "run", "--config",
-                                     std::string(ROSEYD_SOURCE_DIR) + "/config/roseyd.yaml",
-                                     "--nats-url", nats_->url(), "--data-dir", dir_.path(),
-                                     "--metrics-listen", "", "--set", "bench.run_at_start="};
-    std::vector<char*> argv;
-    for (auto& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    const std::string log = dir_.File("roseyd.log");
-    posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT, 0644);
-    if (posix_spawn(&pid_, args_.roseyd.c_str(), &actions, nullptr, argv.data(), environ) != 0) {
-      throw std::runtime_error("cannot start " + args_.roseyd);
-    }
-    posix_spawn_file_actions_destroy(&actions);
-    for (int i = 0; i < 1000; ++i) {  // wait for "ready" (10 s at most)
-      std::ifstream in(log);
-      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      if (text.find("ready in") != std::string::npos) return;
-      usleep(10000);
-    }
-    throw std::runtime_error("roseyd did not become ready; see " + log);
+    roseyd_.Start(args_.roseyd,
+                  {"run", "--config", std::string(ROSEYD_SOURCE_DIR) + "/config/roseyd.yaml",
+                   "--nats-url", nats_->url(), "--data-dir", dir_.path(), "--metrics-listen", "",
+                   "--set", "bench.run_at_start="},
+                  dir_.File("roseyd.log"), std::chrono::seconds(10));
   }
 
-  void StopRoseyd() {
-    if (pid_ <= 0) return;
-    kill(pid_, SIGTERM);
-    waitpid(pid_, nullptr, 0);
-    pid_ = -1;
-  }
+  void StopRoseyd() { roseyd_.Stop(); }
 
   std::unique_ptr<Connection> Connect(bool send_asap) {
     ConnectionOptions options;
@@ -160,21 +133,8 @@ class Bench {
   }
 
   int64_t KvRows() {
-    sqlite3* db = nullptr;
-    int64_t n = -1;
-    const std::string path = dir_.File("rosey.db");
-    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-      sqlite3_busy_timeout(db, 2000);
-      sqlite3_stmt* stmt = nullptr;
-      if (sqlite3_prepare_v2(db, "SELECT COUNT(*) FROM plugin_kv_storage", -1, &stmt, nullptr) ==
-              SQLITE_OK &&
-          sqlite3_step(stmt) == SQLITE_ROW) {
-        n = sqlite3_column_int64(stmt, 0);
-      }
-      sqlite3_finalize(stmt);
-    }
-    sqlite3_close(db);
-    return n;
+    return roseyd::bench::QuerySqliteInt(dir_.File("rosey.db"),
+                                         "SELECT COUNT(*) FROM plugin_kv_storage");
   }
 
   // Synchronous requests at 1000/s, latency from each intended send time.
@@ -287,7 +247,7 @@ class Bench {
   Args args_;
   roseyd::testing::TempDir dir_;
   std::unique_ptr<roseyd::bus::EmbeddedServer> nats_;
-  pid_t pid_ = -1;
+  roseyd::bench::RoseydChild roseyd_;  // stopped before dir_ goes
   std::unique_ptr<Connection> client_;
 };
 
