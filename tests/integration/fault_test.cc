@@ -25,6 +25,7 @@
 #include <nlohmann/json.hpp>
 
 #include "integration/roseyd_process.h"
+#include "integration/sqlite_write_lock.h"
 
 namespace roseyd::testing {
 namespace {
@@ -444,32 +445,6 @@ TEST(FaultTest, FileSizeLimitQueuesEventsAndCommitsThemWhenLifted) {
              " integrity=ok");
 }
 
-// Holds the database's write lock (BEGIN IMMEDIATE) until released or destroyed.
-class WriteLock {
- public:
-  explicit WriteLock(const std::string& path) {
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) return;
-    sqlite3_busy_timeout(db_, 5000);  // roseyd may be mid-commit
-    held_ = sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
-  }
-  ~WriteLock() {
-    Release();
-    sqlite3_close(db_);
-  }
-  WriteLock(const WriteLock&) = delete;
-  WriteLock& operator=(const WriteLock&) = delete;
-
-  bool held() const { return held_; }
-  void Release() {
-    if (held_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    held_ = false;
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-  bool held_ = false;
-};
-
 TEST(FaultTest, WriterThatCannotCommitFillsTheQueueThenNatsDropsAndCounts) {
   constexpr int kQueueCapacity = 100;
   constexpr int kPendingLimit = 200;
@@ -483,7 +458,7 @@ TEST(FaultTest, WriterThatCannotCommitFillsTheQueueThenNatsDropsAndCounts) {
   world.Publish(kChatSubject, ChatEvent(sent++));
   ASSERT_TRUE(RoseydWorld::WaitFor([&] { return PersistedChat(world) == 1; }));
 
-  WriteLock lock(world.db_path());
+  SqliteWriteLock lock(world.db_path());
   ASSERT_TRUE(lock.held());
   // Below the bound: intake goes on, and a request is answered (after
   // service.request_timeout) from what is committed.

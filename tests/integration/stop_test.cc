@@ -20,6 +20,7 @@
 #include <nlohmann/json.hpp>
 
 #include "integration/roseyd_process.h"
+#include "integration/sqlite_write_lock.h"
 
 namespace roseyd::testing {
 namespace {
@@ -62,33 +63,6 @@ int64_t LoggedNumber(const std::string& log, const std::string& pattern, size_t 
   if (!std::regex_search(tail, match, std::regex(pattern))) return -1;
   return std::stoll(match[1]);
 }
-
-// Holds the database's write lock (BEGIN IMMEDIATE), as another tool on the
-// shared file could, until released or destroyed.
-class WriteLock {
- public:
-  explicit WriteLock(const std::string& path) {
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) return;
-    sqlite3_busy_timeout(db_, 5000);  // roseyd may be mid-commit
-    held_ = sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK;
-  }
-  ~WriteLock() {
-    Release();
-    sqlite3_close(db_);
-  }
-  WriteLock(const WriteLock&) = delete;
-  WriteLock& operator=(const WriteLock&) = delete;
-
-  bool held() const { return held_; }
-  void Release() {
-    if (held_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-    held_ = false;
-  }
-
- private:
-  sqlite3* db_ = nullptr;
-  bool held_ = false;
-};
 
 TEST(StopTest, Idle) {
   RoseydWorld world;
@@ -167,7 +141,7 @@ TEST(StopTest, DatabaseLockedByAnotherProgram) {
   world.Request("rosey.db.query.channel_stats", "{}");
   ASSERT_EQ(world.QueryInt("SELECT COUNT(*) FROM recent_chat"), kBefore);
 
-  auto lock = std::make_unique<WriteLock>(world.db_path());
+  auto lock = std::make_unique<SqliteWriteLock>(world.db_path());
   ASSERT_TRUE(lock->held());
   for (int i = kBefore; i < kBefore + kLocked; ++i) {
     world.Publish("rosey.db.message.log", Chat("locked", i));
