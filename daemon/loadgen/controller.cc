@@ -218,8 +218,13 @@ void BenchController::RunInBackground(const RunRequest& request, uint64_t run) {
       scenarios.push_back({{"name", r.name}, {"status", VerdictName(r.status)}, {"note", r.note}});
     }
     summary["scenarios"] = scenarios;
-    spdlog::info("bench: {} suite {} in {:.0f} s (exit status {}); report: {}", report.suite,
-                 cancelled ? "cancelled" : "done", report.duration_s, exit_status, where);
+    if (cancelled) {  // roseyd ctl calls that exit status 2, whatever ran before
+      spdlog::info("bench: {} suite cancelled after {:.0f} s; report: {}", report.suite,
+                   report.duration_s, where);
+    } else {
+      spdlog::info("bench: {} suite done in {:.0f} s (exit status {}); report: {}", report.suite,
+                   report.duration_s, exit_status, where);
+    }
   } catch (const std::exception& e) {
     summary["error"] = e.what();
     spdlog::error("bench run {} failed: {}", run, e.what());

@@ -223,7 +223,11 @@ INSTANTIATE_TEST_SUITE_P(
         ScenarioCase{"capacity",
                      "rates: [1000, 2000]\n    step: 20s\n    p99_target_ms: 1000\n"
                      "    publishers: 2",
-                     1500}),
+                     1500},
+        // The plugin storage API's: requests waiting on their commits.
+        ScenarioCase{"kv_latency", "rate: 500\n    duration: 30s", 1500},
+        ScenarioCase{"row_insert_latency", "rate: 500\n    duration: 30s", 1500},
+        ScenarioCase{"row_search_latency", "rate: 500\n    duration: 30s", 1500}),
     [](const ::testing::TestParamInfo<ScenarioCase>& info) {
       return std::string(info.param.kind) + "_" + std::to_string(info.index);
     });
