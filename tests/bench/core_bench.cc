@@ -41,6 +41,8 @@
 
 namespace {
 
+using roseyd::bench::Percentile;
+
 using Clock = std::chrono::steady_clock;
 using roseyd::bus::Connection;
 using roseyd::bus::ConnectionOptions;
@@ -102,12 +104,6 @@ Args ParseArgs(int argc, char** argv) {
 double Median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v.empty() ? 0 : v[v.size() / 2];
-}
-
-double Percentile(const std::vector<double>& sorted, double p) {
-  if (sorted.empty()) return 0;
-  const size_t i = std::min(sorted.size() - 1, static_cast<size_t>(p / 100.0 * sorted.size()));
-  return sorted[i];
 }
 
 // utime+stime of `pid` in seconds, and its RSS in bytes.

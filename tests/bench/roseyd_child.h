@@ -33,6 +33,9 @@ class RoseydChild {
   pid_t pid_ = -1;
 };
 
+// The exact p-th percentile (0-100) of `sorted` (ascending), or 0 if empty.
+double Percentile(const std::vector<double>& sorted, double p);
+
 // The first column of the first row of `sql` on the SQLite file at `path`,
 // opened read-only, or -1.
 int64_t QuerySqliteInt(const std::string& path, const std::string& sql);

@@ -40,6 +40,8 @@
 
 namespace {
 
+using roseyd::bench::Percentile;
+
 using Clock = std::chrono::steady_clock;
 using roseyd::bus::Connection;
 using roseyd::bus::ConnectionOptions;
@@ -78,14 +80,7 @@ Args ParseArgs(int argc, char** argv) {
   return a;
 }
 
-double Percentile(const std::vector<double>& sorted, double p) {
-  if (sorted.empty()) return 0;
-  const size_t i = std::min(sorted.size() - 1, static_cast<size_t>(p / 100.0 * sorted.size()));
-  return sorted[i];
-}
-
-// The daemon, its file and a client connection, as roseyd_core_bench has
-// them (kept apart so that the two benchmarks can change independently).
+// The daemon, its file and a client connection.
 class Bench {
  public:
   explicit Bench(const Args& args) : args_(args) {
