@@ -86,7 +86,8 @@ void OnAsyncError(natsConnection* nc, natsSubscription* sub, natsStatus err,
                *server != '\0') {
       // The server's own words name the subject and the operation, e.g.
       // 'nats: Permissions Violation for Publish to "x.y"'; the status
-      // text alone ("Not Permitted") names neither.
+      // text alone ("Not Permitted") names neither. cnats keeps only the last
+      // error, so two refusals close together may both be told as the later.
       text = server;
     }
     if (sub != nullptr) {

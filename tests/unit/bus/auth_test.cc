@@ -132,13 +132,20 @@ TEST_F(AuthTest, APermissionErrorNamesTheSubjectAndTheOperation) {
   options.password = "pw";
   ErrorRecorder recorder;
   Connection connection(options, &recorder);
+  // cnats hands the callback a status, not the server's text; the text is the
+  // connection's last error when the callback runs. Two refusals in flight at
+  // once can both read the later one, so the test lets the first land first.
+  const auto wait_for_errors = [&](size_t n) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (recorder.errors().size() < n && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  };
   ASSERT_TRUE(connection.Publish("forbidden.subject", "x").ok());  // refused by the server, later
   ASSERT_TRUE(connection.Flush(std::chrono::milliseconds(2000)).ok());
+  wait_for_errors(1);
   auto subscription = connection.Subscribe("forbidden.inbox", "", [](const Message&) {});
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-  while (recorder.errors().size() < 2 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  wait_for_errors(2);
   const std::vector<std::string> errors = recorder.errors();
   ASSERT_GE(errors.size(), 2u);
   const auto has = [&](const std::string& a, const std::string& b) {
