@@ -44,6 +44,7 @@ class EventWriter::Impl {
        Clock* clock);
 
   size_t KeepPendingIn(const std::string& path);
+  bool HoldsClaim() const { return store_->HoldsClaim(); }  // thread-safe (StoreWriter)
   void Start();
   void BeginStop();
   std::chrono::steady_clock::time_point StopDeadline() const;
@@ -244,7 +245,9 @@ void EventWriter::Impl::Run() {
     }
     if (!CommitBatch()) break;
   }
-  if (const Status s = store_->CloseSessions(clock_->UnixNow()); !s.ok()) {
+  if (!store_->HoldsClaim()) {
+    spdlog::info("store: open user sessions are left to the roseyd that writes now");
+  } else if (const Status s = store_->CloseSessions(clock_->UnixNow()); !s.ok()) {
     ReportFailure("closing open sessions", s);
     spdlog::error("store: open sessions stay open in the file");
   }
@@ -288,7 +291,9 @@ bool EventWriter::Impl::CommitBatch() {
       return true;
     }
     listener_->OnWriteError(s);
-    if (GaveUp()) {
+    // A writer fenced off (it lost the store's claim) will never commit:
+    // once stopping, keep what is left at once instead of retrying.
+    if (GaveUp() || (queue_.closed() && !store_->HoldsClaim())) {
       KeepWhatIsLeft(s);
       return false;
     }
@@ -444,6 +449,8 @@ EventWriter::EventWriter(std::unique_ptr<StoreWriter> store, const StoreConfig& 
 EventWriter::~EventWriter() { impl_->Stop(); }
 
 size_t EventWriter::KeepPendingIn(const std::string& path) { return impl_->KeepPendingIn(path); }
+
+bool EventWriter::HoldsClaim() const { return impl_->HoldsClaim(); }
 
 void EventWriter::Start() { impl_->Start(); }
 

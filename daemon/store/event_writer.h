@@ -97,6 +97,10 @@ class EventWriter : public EventSink {
   // which stay unacknowledged in it. Then closes every open user session (as
   // user_left would) and joins the thread. Idempotent.
   void Stop();
+  // False once the store writer lost its claim on a shared store
+  // (StoreWriter::HoldsClaim): nothing will commit any more, and the owner
+  // should stop this writer.
+  bool HoldsClaim() const;
 
  private:
   class Impl;

@@ -50,6 +50,15 @@ class Reader {
   // benchmarks; InvalidArgument for any other name.
   virtual Status CountRows(std::string_view table, int64_t* out) = 0;
 
+  // Where the writer's stream position stands (StoreWriter::StreamPosition),
+  // as committed: how a roseyd that does not write waits for the one that
+  // does. *out is 0 when no stream event was written. Stores only one
+  // process writes to need not keep it readable here.
+  virtual Status StreamPosition(std::string_view /*stream*/, uint64_t* out) {
+    *out = 0;
+    return Status::Unavailable("this store does not share its stream position");
+  }
+
   // The plugin storage API's reads (rosey.db.kv, row, migrate), each running
   // the storage API's statement for the command in the store's dialect
   // (store/plugin_reads.h has the shared implementation). Times are Unix

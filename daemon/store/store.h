@@ -74,6 +74,16 @@ class StoreWriter {
   // cannot be interrupted does nothing; its calls then end by their own
   // timeouts.
   virtual void Interrupt() {}
+
+  // Several roseyd may share one store (Store::Shared); only the writer that
+  // holds the store's claim writes, and every call above fails on one that
+  // does not. TryClaim tries to take the claim: true if this writer holds it.
+  // A claim is lost for good when the session that held it ends and another
+  // writer may have written since; HoldsClaim (callable from any thread) is
+  // then false, and the owner must open a new writer to claim again. A store
+  // that one process has to itself always holds it.
+  virtual bool TryClaim() { return true; }
+  virtual bool HoldsClaim() const { return true; }
 };
 
 // A place rows are kept: opens its write side and its read sides.
@@ -98,6 +108,9 @@ class Store {
   // The SQL dialect of its connections: plugin-storage requests are
   // compiled for it before they reach the writer or a reader.
   virtual storage_api::Dialect SqlDialect() const = 0;
+  // True if several roseyd may open writers on it at once (PostgreSQL), so
+  // that a writer must claim the store (StoreWriter::TryClaim) first.
+  virtual bool Shared() const { return false; }
 };
 
 }  // namespace roseyd::store

@@ -61,6 +61,7 @@ class PgParams {
   // that it fits an INTEGER column as it did SQLite's.
   void Add(double value);
   void Add(const std::string& text) { values_[size_++] = text.c_str(); }
+  void Add(std::string&&) = delete;  // keeps a pointer: the text must outlive the call
   void Add(const char* text) { values_[size_++] = text; }
   void AddNull() { values_[size_++] = nullptr; }
   void Add(const std::optional<int64_t>& value);

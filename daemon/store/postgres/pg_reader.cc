@@ -184,6 +184,23 @@ Status PostgresReader::CountRows(std::string_view table, int64_t* out) {
   return Status::OK();
 }
 
+Status PostgresReader::StreamPosition(std::string_view stream, uint64_t* out) {
+  *out = 0;
+  const std::string key = StreamSeqKey(stream);  // PgParams keeps a view of it
+  params_.Clear();
+  params_.Add(key);
+  if (!conn_.connected()) {
+    if (Status s = Connect(); !s.ok()) return s;
+  }
+  PgResult rows;
+  if (Status s = conn_.ExecParams("SELECT value FROM roseyd_meta WHERE key = $1", params_, &rows);
+      !s.ok()) {
+    return s;
+  }
+  if (rows.rows() > 0) *out = static_cast<uint64_t>(rows.Int64(0, 0));
+  return Status::OK();
+}
+
 Status PostgresReader::KvGet(const storage_api::KvKey& /*key*/, int64_t /*now*/,
                              std::optional<std::string>* /*value_json*/) {
   return PluginStorageUnavailable();

@@ -42,6 +42,7 @@ class PostgresReader : public Reader {
   Status GetChannelStats(ChannelStats* out) override;
   Status GetUserStats(std::string_view username, std::optional<UserStatsRow>* out) override;
   Status CountRows(std::string_view table, int64_t* out) override;
+  Status StreamPosition(std::string_view stream, uint64_t* out) override;
 
   // The plugin storage API is not on PostgreSQL yet (its tables and a
   // session for the shared statements are to come): each read is

@@ -24,6 +24,7 @@ class PostgresStore : public Store {
   std::string Describe() const override { return RedactStoreUrl(url_); }
 
   storage_api::Dialect SqlDialect() const override { return storage_api::Dialect::kPostgres; }
+  bool Shared() const override { return true; }
 
  private:
   const std::string url_;

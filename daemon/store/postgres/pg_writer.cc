@@ -35,6 +35,11 @@ constexpr const char* kMetaTwo =
     " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value";
 constexpr const char* kGetMeta = "SELECT value FROM roseyd_meta WHERE key = $1";
 
+// The writer's claim: a session-level advisory lock ("roseyd.w" in ASCII),
+// held by the writing session itself, so that whatever ends the session
+// (a crash, a cut connection, pg_terminate_backend) ends the claim with it.
+constexpr const char* kTryClaim = "SELECT pg_try_advisory_lock(8245936322404167287)::int";
+
 int64_t UnixNow() {
   return std::chrono::duration_cast<std::chrono::seconds>(
              std::chrono::system_clock::now().time_since_epoch())
@@ -95,7 +100,66 @@ Status PostgresWriter::EnsureConnected() {
   spdlog::info("store: reconnected to {} after {:.1f} s", conn_.redacted_url(),
                std::chrono::duration<double>(SteadyClock::now() - *lost_since_).count());
   lost_since_.reset();
+  if (claim_.load() == Claim::kHeld) {
+    // The claim ended with the old session. Take it again, then (in
+    // ApplyBatch) make sure nobody wrote stream events while it was free.
+    bool taken = false;
+    if (Status t = TakeLock(&taken); !t.ok()) return t;
+    if (!taken) return LoseClaim("another roseyd took the writer's claim while the connection was down");
+    confirm_position_ = true;
+  }
   return Status::OK();
+}
+
+Status PostgresWriter::TakeLock(bool* taken) {
+  PgResult result;
+  params_.Clear();
+  if (Status s = conn_.ExecParams(kTryClaim, params_, &result); !s.ok()) {
+    if (!conn_.connected()) NoteLoss(s);
+    return s;
+  }
+  *taken = result.rows() > 0 && result.Int64(0, 0) == 1;
+  return Status::OK();
+}
+
+bool PostgresWriter::TryClaim() {
+  const Claim claim = claim_.load();
+  if (claim != Claim::kNone) return claim == Claim::kHeld;
+  bool taken = false;
+  if (!EnsureConnected().ok() || !TakeLock(&taken).ok() || !taken) return false;
+  // Whoever held the claim before may have moved the stream position on.
+  PgResult result;
+  params_.Clear();
+  params_.Add(stream_key_);
+  if (Status s = conn_.ExecParams(kGetMeta, params_, &result); !s.ok()) {
+    conn_.Drop();  // the lock goes with the session: try again from scratch
+    return false;
+  }
+  stream_position_ = result.rows() > 0 ? static_cast<uint64_t>(result.Int64(0, 0)) : 0;
+  claim_.store(Claim::kHeld);
+  return true;
+}
+
+Status PostgresWriter::LoseClaim(std::string_view why) {
+  claim_.store(Claim::kLost);
+  conn_.Drop();  // releases the lock if this session still held it
+  spdlog::error("store: this roseyd no longer writes to {}: {}", conn_.redacted_url(), why);
+  return Status::Unavailable("lost the writer's claim: " + std::string(why));
+}
+
+Status PostgresWriter::CheckClaim() {
+  switch (claim_.load()) {
+    case Claim::kHeld:
+      return Status::OK();
+    case Claim::kNone:
+      // A lone writer (tests, tools) claims on its first write.
+      if (TryClaim()) return Status::OK();
+      return Status::Unavailable("another roseyd holds the writer's claim on " +
+                                 conn_.redacted_url());
+    case Claim::kLost:
+      break;
+  }
+  return Status::Unavailable("this roseyd lost the writer's claim on " + conn_.redacted_url());
 }
 
 uint64_t PostgresWriter::StoredStreamPosition() {
@@ -123,6 +187,7 @@ Status PostgresWriter::ResolveInDoubt(bool* committed) {
 }
 
 Status PostgresWriter::ApplyBatch(std::span<Event> batch, std::vector<Rejection>* rejected) {
+  if (Status s = CheckClaim(); !s.ok()) return s;
   if (Status s = EnsureConnected(); !s.ok()) return s;
   if (in_doubt_marker_) {
     bool committed = false;
@@ -131,6 +196,22 @@ Status PostgresWriter::ApplyBatch(std::span<Event> batch, std::vector<Rejection>
       return s;
     }
     if (committed) return Status::OK();
+  }
+  if (confirm_position_) {
+    // Fencing after a reconnect: if another writer moved the stream position
+    // while the claim was free, this writer's queue repeats what it wrote.
+    PgResult result;
+    params_.Clear();
+    params_.Add(stream_key_);
+    if (Status s = conn_.ExecParams(kGetMeta, params_, &result); !s.ok()) {
+      if (!conn_.connected()) NoteLoss(s);
+      return s;
+    }
+    const uint64_t stored = result.rows() > 0 ? static_cast<uint64_t>(result.Int64(0, 0)) : 0;
+    if (stored != stream_position_) {
+      return LoseClaim("another roseyd wrote stream events while the connection was down");
+    }
+    confirm_position_ = false;
   }
   skip_.assign(batch.size(), 0);
   for (const Rejection& r : *rejected) skip_[r.index] = 1;
@@ -357,6 +438,7 @@ Status PostgresWriter::AttemptCarefully(std::span<Event> batch,
 }
 
 Status PostgresWriter::Housekeep(const std::function<Status()>& work) {
+  if (Status s = CheckClaim(); !s.ok()) return s;
   if (Status s = EnsureConnected(); !s.ok()) return s;
   Status s = work();
   if (!s.ok() && !conn_.connected()) NoteLoss(s);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -7,6 +8,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/status.h"
@@ -40,7 +42,15 @@ namespace roseyd::store {
 // committed instead of writing it twice. The loss and the recovery are
 // logged with the redacted URI.
 //
-// Thread: confined to the writer thread (see StoreWriter).
+// Several roseyd may open writers on one database; the one that writes
+// holds the claim (TryClaim): a session-level advisory lock on its own
+// connection. Whatever ends that session ends the claim; after a reconnect
+// the writer takes the lock again and, before writing, checks that the
+// stream position is where it left it. If another writer took the lock or
+// wrote in between, the claim is lost for good (HoldsClaim false) and every
+// write fails: that writer is fenced off.
+//
+// Thread: confined to the writer thread (see StoreWriter); HoldsClaim from any.
 class PostgresWriter : public StoreWriter {
  public:
   // Connects to `url`, creates or checks the schema (CreatePgSchema) and
@@ -63,6 +73,8 @@ class PostgresWriter : public StoreWriter {
     return Status::OK();
   }
   std::optional<int64_t> LastMaintenance() override;
+  bool TryClaim() override;
+  bool HoldsClaim() const override { return claim_.load() == Claim::kHeld; }
 
   // Test hooks. SetBulk: the bulk path for chat runs on or off, to compare
   // the two. LoseConnection: the next attempt drops the connection just
@@ -118,6 +130,12 @@ class PostgresWriter : public StoreWriter {
   // was sent is rejected and skipped here.
   Status QueueEvent(std::span<Event> batch, size_t index, std::vector<Rejection>* rejected);
   uint64_t StoredStreamPosition();
+  // The advisory lock on this session: *taken if it holds it now.
+  Status TakeLock(bool* taken);
+  // OK if this writer holds the claim (claiming it first if never tried).
+  Status CheckClaim();
+  // Gives the claim up for good, with the reason logged; returns the error.
+  Status LoseClaim(std::string_view why);
   // Runs the housekeeping `work` on a connected writer; notes a loss.
   Status Housekeep(const std::function<Status()>& work);
 
@@ -136,6 +154,9 @@ class PostgresWriter : public StoreWriter {
   std::string marker_;     // of the current attempt
   std::optional<std::string> in_doubt_marker_;
   std::optional<std::chrono::steady_clock::time_point> lost_since_;
+  enum class Claim { kNone, kHeld, kLost };
+  std::atomic<Claim> claim_{Claim::kNone};
+  bool confirm_position_ = false;  // reconnected: check the position before writing
   bool bulk_enabled_ = true;
   TestLoss test_loss_ = TestLoss::kNone;
   std::vector<char> skip_;  // parallel to the batch in ApplyBatch: rejected
