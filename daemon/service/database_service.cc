@@ -7,6 +7,7 @@
 #include "bus/jetstream.h"
 #include "service/classic_queries.h"
 #include "service/core_intake.h"
+#include "service/follower_intake.h"
 #include "service/kv_requests.h"
 #include "service/migrate_requests.h"
 #include "service/row_requests.h"
@@ -42,12 +43,13 @@ std::unique_ptr<bus::StreamConsumer> OpenStream(const Config& config,
 
 DatabaseService::DatabaseService(const Config& config, bus::Connection* connection,
                                  store::EventSink* sink, store::Store* store,
-                                 ServiceMetrics* metrics)
+                                 ServiceMetrics* metrics, Role role)
     : config_(config),
       connection_(connection),
       sink_(sink),
       store_(store),
       metrics_(metrics),
+      role_(role),
       events_(config.service, sink, metrics),
       storage_(config.service, store->SqlDialect(), &metrics->storage()),
       requests_(config, connection, sink, metrics) {
@@ -64,7 +66,12 @@ void DatabaseService::Start() {
   if (const Status s = storage_.LoadSchemas(store_->OpenReader().get()); !s.ok()) {
     throw StartupError("store", "cannot load the plugin table schemas: " + s.ToString());
   }
-  if (config_.service.Durable()) {
+  if (role_ == Role::kFollower) {
+    auto reads = std::make_unique<CoreIntake>(config_, requests_.Subjects(/*reads_only=*/true),
+                                              connection_, &events_, &requests_, sink_, metrics_);
+    intake_ = std::make_unique<FollowerIntake>(
+        std::move(reads), config_.service.Durable() ? OpenStream(config_, connection_) : nullptr);
+  } else if (config_.service.Durable()) {
     StreamIntakeOptions options;
     options.stream = config_.service.jetstream.stream;
     options.subject_prefix = config_.service.subject_prefix;

@@ -33,9 +33,13 @@ namespace roseyd::service {
 // *metrics must outlive it.
 class DatabaseService {
  public:
+  // kFollower: another roseyd writes to the shared store; this one takes
+  // the read requests alone (FollowerIntake) and *sink is a FollowerSink.
+  enum class Role { kWriter, kFollower };
+
   // Requests are answered through read sides of *store.
   DatabaseService(const Config& config, bus::Connection* connection, store::EventSink* sink,
-                  store::Store* store, ServiceMetrics* metrics);
+                  store::Store* store, ServiceMetrics* metrics, Role role = Role::kWriter);
   ~DatabaseService();  // Stop()
 
   DatabaseService(const DatabaseService&) = delete;
@@ -66,6 +70,7 @@ class DatabaseService {
   store::EventSink* const sink_;
   store::Store* const store_;
   ServiceMetrics* const metrics_;
+  const Role role_;
 
   EventHandler events_;
   StorageContext storage_;  // used by the families: outlives requests_

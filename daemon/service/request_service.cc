@@ -35,9 +35,11 @@ void RequestService::Register(std::unique_ptr<RequestFamily> family) {
   }
 }
 
-std::vector<std::string> RequestService::Subjects() const {
+std::vector<std::string> RequestService::Subjects(bool reads_only) const {
   std::vector<std::string> subjects;
-  for (const auto& entry : registry_.entries()) subjects.push_back(entry.subject);
+  for (const auto& entry : registry_.entries()) {
+    if (!reads_only || !entry.route.write) subjects.push_back(entry.subject);
+  }
   return subjects;
 }
 

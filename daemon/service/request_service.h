@@ -53,7 +53,9 @@ class RequestService {
 
   // Every claimed subject ("rosey.db.query.user_stats", "rosey.db.row.*.search"),
   // for intakes that subscribe to requests alone.
-  std::vector<std::string> Subjects() const;
+  // With `reads_only`, the subjects of read routes alone (a roseyd that
+  // does not write answers those).
+  std::vector<std::string> Subjects(bool reads_only = false) const;
 
   // Opens one read side of *store per worker (service.request_workers) and
   // starts the workers. Throws StartupError if the database cannot be read.

@@ -15,58 +15,168 @@ ServiceHost::~ServiceHost() { Stop(); }
 void ServiceHost::Open(const Config& config) {
   MutexLock lock(&mu_);
   auto store = store::OpenStore(config);
-  auto writer =
-      std::make_unique<store::EventWriter>(store->OpenWriter(), config.store, listener_);
-  writer->KeepPendingIn(config.PendingEventsPath());
-  writer->Start();
+  auto store_writer = store->OpenWriter();
   spdlog::info("store: {}", store->Describe());
   if (store->SqlDialect() == storage_api::Dialect::kPostgres) {
     spdlog::warn("store: the plugin storage API (rosey.db.kv, row, migrate) is not available on "
                  "PostgreSQL yet: its requests get an error reply; it is on SQLite (store.path)");
   }
-  store_ = std::move(store);
-  writer_ = std::move(writer);
   config_ = std::make_unique<Config>(config);
+  const bool writes = store_writer->TryClaim();
+  if (writes) {
+    StartWriter(std::move(store_writer));
+  } else {
+    candidate_ = std::move(store_writer);
+  }
+  if (store->Shared()) {
+    if (writes) {
+      spdlog::info("store: this roseyd writes to {} (it holds the writer's claim)",
+                   store->Describe());
+    } else {
+      spdlog::info("store: another roseyd writes to {}; this one answers read requests and "
+                   "takes over when that one stops",
+                   store->Describe());
+    }
+  }
+  store_ = std::move(store);
+  metrics_->SetStoreLeader(writes);
   metrics_->SetWriteQueueCapacity(static_cast<double>(config.store.write_queue_capacity));
+}
+
+void ServiceHost::StartWriter(std::unique_ptr<store::StoreWriter> store_writer) {
+  auto writer =
+      std::make_unique<store::EventWriter>(std::move(store_writer), config_->store, listener_);
+  writer->KeepPendingIn(config_->PendingEventsPath());
+  writer->Start();
+  writer_ = std::move(writer);
 }
 
 void ServiceHost::Start(bus::Connection* connection) {
   MutexLock lock(&mu_);
-  service_ = std::make_unique<DatabaseService>(*config_, connection, writer_.get(), store_.get(),
-                                               metrics_);
-  service_->Start();
+  connection_ = connection;
+  StartService();
+  if (store_->Shared()) {
+    MutexLock watch_lock(&watch_mu_);
+    watching_ = true;
+    watcher_ = std::thread([this] { WatchClaim(); });
+  }
+}
+
+void ServiceHost::StartService() {
+  std::unique_ptr<DatabaseService> service;
+  if (writer_) {
+    service = std::make_unique<DatabaseService>(*config_, connection_, writer_.get(),
+                                                store_.get(), metrics_);
+  } else {
+    follower_sink_ = std::make_unique<FollowerSink>(store_->OpenReader(),
+                                                    config_->service.jetstream.stream);
+    service = std::make_unique<DatabaseService>(*config_, connection_, follower_sink_.get(),
+                                                store_.get(), metrics_,
+                                                DatabaseService::Role::kFollower);
+  }
+  service->Start();  // a failure destroys it, stopped
+  service_ = std::move(service);
+}
+
+void ServiceHost::WatchClaim() {
+  for (;;) {
+    {
+      MutexLock lock(&watch_mu_);
+      const auto until = std::chrono::steady_clock::now() + kClaimInterval;
+      while (watching_ && watch_cv_.WaitUntil(until)) {
+      }
+      if (!watching_) return;
+    }
+    MutexLock lock(&mu_);
+    try {
+      if (writer_) {
+        if (!writer_->HoldsClaim()) StepDown();
+      } else {
+        if (!candidate_) candidate_ = store_->OpenWriter();  // after a step down that failed
+        if (candidate_->TryClaim()) TakeOver();
+      }
+      if (!service_) StartService();  // after a failure above: keep trying
+    } catch (const std::exception& e) {
+      // The database or NATS went away mid-change; the next round tries again.
+      spdlog::warn("store: changing this roseyd's role failed, trying again: {}", e.what());
+    }
+  }
+}
+
+void ServiceHost::TakeOver() {
+  const auto started = std::chrono::steady_clock::now();
+  if (service_) {
+    service_->Stop();  // the follower's: read requests only, answered first
+    service_.reset();
+  }
+  follower_sink_.reset();
+  StartWriter(std::move(candidate_));
+  metrics_->SetStoreLeader(true);
+  StartService();
+  spdlog::warn("store: this roseyd now writes to {} (it took the writer's claim; stream "
+               "position {}; serving in {} ms)",
+               store_->Describe(), writer_->LastStreamSeq(),
+               std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - started)
+                   .count());
+}
+
+void ServiceHost::StepDown() {
+  spdlog::error("store: this roseyd lost the writer's claim on {} and stops writing; it answers "
+                "read requests and tries for the claim again",
+                store_->Describe());
+  StopServiceAndWriter();  // nothing commits: the stream keeps its events, the rest is kept
+  metrics_->SetStoreLeader(false);
+  candidate_ = store_->OpenWriter();
+  StartService();
+}
+
+void ServiceHost::StopServiceAndWriter() {
+  // From here nothing waits on a full write queue, and the writer has until
+  // store.stop_timeout to commit.
+  if (writer_) writer_->BeginStop();
+  const auto deadline =
+      writer_ ? writer_->StopDeadline() : std::chrono::steady_clock::time_point::max();
+  if (service_) {
+    service_->StopIntake(config_->service.drain_timeout);  // everything received is queued
+    service_->Stop(deadline);                              // queued requests answered
+  }
+  if (writer_) {
+    writer_->Stop();  // commits the queue (or keeps it for the next start), closes sessions
+    const uint64_t submitted = writer_->LastSubmitted();
+    if (writer_->LastCommitted() >= submitted) {
+      spdlog::info("database closed after committing every received event (last sequence {})",
+                   submitted);
+    } else {
+      spdlog::info("database closed; events {} to {} did not commit (see above)",
+                   writer_->LastCommitted() + 1, submitted);
+    }
+  }
+  service_.reset();
+  follower_sink_.reset();
+  writer_.reset();
 }
 
 void ServiceHost::Stop() noexcept {
+  {
+    MutexLock watch_lock(&watch_mu_);
+    watching_ = false;
+    watch_cv_.SignalAll();
+  }
+  if (watcher_.joinable()) watcher_.join();
   MutexLock lock(&mu_);
   try {
-    // From here nothing waits on a full write queue, and the writer has until
-    // store.stop_timeout to commit.
-    if (writer_) writer_->BeginStop();
-    const auto deadline = writer_ ? writer_->StopDeadline()
-                                  : std::chrono::steady_clock::time_point::max();
-    if (service_) {
-      service_->StopIntake(config_->service.drain_timeout);  // everything received is queued
-      service_->Stop(deadline);                              // queued requests answered
-    }
-    if (writer_) {
-      writer_->Stop();  // commits the queue (or keeps it for the next start), closes sessions
-      const uint64_t submitted = writer_->LastSubmitted();
-      if (writer_->LastCommitted() >= submitted) {
-        spdlog::info("database closed after committing every received event (last sequence {})",
-                     submitted);
-      } else {
-        spdlog::info("database closed; events {} to {} did not commit (see above)",
-                     writer_->LastCommitted() + 1, submitted);
-      }
-    }
+    StopServiceAndWriter();
   } catch (const std::exception& e) {
     spdlog::error("error while stopping the service: {}", e.what());
   }
   service_.reset();
+  follower_sink_.reset();
   writer_.reset();
+  candidate_.reset();
   store_.reset();
   config_.reset();
+  connection_ = nullptr;
 }
 
 void ServiceHost::BeginStop() noexcept {
@@ -82,6 +192,11 @@ void ServiceHost::Tick() {
 store::EventWriter* ServiceHost::writer() {
   MutexLock lock(&mu_);
   return writer_.get();
+}
+
+bool ServiceHost::leader() {
+  MutexLock lock(&mu_);
+  return writer_ != nullptr;
 }
 
 }  // namespace roseyd::service

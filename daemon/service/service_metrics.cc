@@ -140,6 +140,12 @@ ServiceMetrics::ServiceMetrics(prometheus::Registry* registry)
                                .Help("Events the write queue holds before intake blocks")
                                .Register(*registry)
                                .Add({});
+  store_leader_ = &BuildGauge()
+                       .Name("roseyd_store_leader")
+                       .Help("1 if this roseyd writes to the store (it holds the writer's "
+                             "claim), 0 if another roseyd on the same database does")
+                       .Register(*registry)
+                       .Add({});
   request_queue_depth_ = &BuildGauge()
                               .Name("roseyd_request_queue_depth")
                               .Help("Requests waiting for a request worker")

@@ -62,6 +62,9 @@ class ServiceMetrics : public store::CommitListener {
 
   void SetWriteQueueDepth(double depth) { write_queue_depth_->Set(depth); }
   void SetWriteQueueCapacity(double capacity) { write_queue_capacity_->Set(capacity); }
+  // 1 while this roseyd writes to the store (it holds the writer's claim), 0
+  // while another does.
+  void SetStoreLeader(bool leader) { store_leader_->Set(leader ? 1 : 0); }
   void SetRequestQueueDepth(double depth) { request_queue_depth_->Set(depth); }
   void SetNatsConnected(bool connected) { nats_connected_->Set(connected ? 1 : 0); }
   void NatsDisconnected() { nats_disconnects_->Increment(); }
@@ -116,6 +119,7 @@ class ServiceMetrics : public store::CommitListener {
   prometheus::Counter* write_errors_;
   prometheus::Gauge* write_queue_depth_;
   prometheus::Gauge* write_queue_capacity_;
+  prometheus::Gauge* store_leader_;
   prometheus::Gauge* request_queue_depth_;
   prometheus::Gauge* nats_connected_;
   prometheus::Counter* nats_disconnects_;
