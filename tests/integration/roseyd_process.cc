@@ -26,6 +26,18 @@ int ExitStatus(int wait_status) {
   return -1;
 }
 
+// The process's cnats library while some world is alive (tests run on one
+// thread).
+std::shared_ptr<bus::NatsLibrary> SharedNatsLibrary() {
+  static std::weak_ptr<bus::NatsLibrary> current;
+  std::shared_ptr<bus::NatsLibrary> library = current.lock();
+  if (!library) {
+    library = std::make_shared<bus::NatsLibrary>();
+    current = library;
+  }
+  return library;
+}
+
 }  // namespace
 
 std::string StoreName(StoreKind store) {
@@ -33,7 +45,10 @@ std::string StoreName(StoreKind store) {
 }
 
 RoseydWorld::RoseydWorld(StoreKind store, PostgresServer* postgres)
-    : store_(store), nats_port_(bus::FindFreePort()), metrics_port_(bus::FindFreePort()) {
+    : store_(store),
+      nats_library_(SharedNatsLibrary()),
+      nats_port_(bus::FindFreePort()),
+      metrics_port_(bus::FindFreePort()) {
   if (store_ == StoreKind::kPostgres) {
     database_ = std::make_unique<TestDatabase>(postgres ? postgres : &PostgresServer::Shared());
     pg_ = std::make_unique<PgClient>(database_->url());

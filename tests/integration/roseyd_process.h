@@ -116,7 +116,9 @@ class RoseydWorld {
   const StoreKind store_;
   std::unique_ptr<TestDatabase> database_;  // kPostgres
   std::unique_ptr<PgClient> pg_;            // kPostgres: the test's own view
-  bus::NatsLibrary nats_library_;
+  // One for all the worlds alive at once: closing the library under another
+  // world's connection would stall that one's close for seconds.
+  std::shared_ptr<bus::NatsLibrary> nats_library_;
   int nats_port_;
   int metrics_port_;
   std::unique_ptr<bus::EmbeddedServer> nats_;
