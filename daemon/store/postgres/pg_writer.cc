@@ -73,6 +73,16 @@ PostgresWriter::PostgresWriter(const std::string& url, const std::string& stream
 }
 
 Status PostgresWriter::PrepareStatements() {
+  // The claim lives as long as the server believes in this session. If the
+  // network between them goes, the server would keep it for the OS default
+  // of two hours of TCP keepalive; this lets it end the session (and so free
+  // the claim for another roseyd) about 10 s after the link went quiet. No
+  // effect over a unix socket.
+  if (Status s = conn_.Exec("SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 1; "
+                            "SET tcp_keepalives_count = 5; SET tcp_user_timeout = 10000");
+      !s.ok()) {
+    return s;
+  }
   if (Status s = events_.Prepare(); !s.ok()) return s;
   if (Status s = chat_lines_.Prepare(); !s.ok()) return s;
   if (Status s = conn_.Prepare("meta_one", kMetaOne); !s.ok()) return s;
