@@ -271,10 +271,13 @@ void Render(const Condition& condition, SqlBuilder* sql) {
       sql->Sql(")");
       return;
     case Kind::kLike:
-      // SQLite's LIKE folds ASCII case; PostgreSQL's ILIKE is the match.
-      sql->Id(condition.column)
-          .Sql(sql->dialect() == Dialect::kPostgres ? " ILIKE " : " LIKE ")
-          .Param(condition.values[0]);
+      // SQLite's LIKE folds ASCII case and has no escape character;
+      // PostgreSQL's ILIKE with ESCAPE '' is the match.
+      if (sql->dialect() == Dialect::kPostgres) {
+        sql->Id(condition.column).Sql(" ILIKE ").Param(condition.values[0]).Sql(" ESCAPE ''");
+      } else {
+        sql->Id(condition.column).Sql(" LIKE ").Param(condition.values[0]);
+      }
       return;
   }
 }

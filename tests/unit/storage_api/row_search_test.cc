@@ -202,8 +202,8 @@ TEST_F(RowSearchTest, PostgresRendering) {
       context_));
   EXPECT_EQ(search.select.sql,
             "SELECT \"id\", \"title\", \"body\", \"n\", \"f\", \"ok\", \"at\", \"created_at\", "
-            "\"updated_at\" FROM \"p_items\" WHERE \"title\" ILIKE $1 ORDER BY \"title\" COLLATE "
-            "\"C\" ASC NULLS FIRST, \"id\" ASC NULLS FIRST LIMIT $2 OFFSET $3");
+            "\"updated_at\" FROM \"p_items\" WHERE \"title\" ILIKE $1 ESCAPE '' ORDER BY \"title\" "
+            "COLLATE \"C\" ASC NULLS FIRST, \"id\" ASC NULLS FIRST LIMIT $2 OFFSET $3");
 }
 
 }  // namespace
