@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "storage_api/sql.h"
 #include "store/open_store.h"
 
 namespace roseyd::service {
@@ -20,10 +19,6 @@ void ServiceHost::Open(const Config& config) {
   writer->KeepPendingIn(config.PendingEventsPath());
   writer->Start();
   spdlog::info("store: {}", store->Describe());
-  if (store->SqlDialect() == storage_api::Dialect::kPostgres) {
-    spdlog::warn("store: the plugin storage API (rosey.db.kv, row, migrate) is not available on "
-                 "PostgreSQL yet: its requests get an error reply; it is on SQLite (store.path)");
-  }
   store_ = std::move(store);
   writer_ = std::move(writer);
   config_ = std::make_unique<Config>(config);

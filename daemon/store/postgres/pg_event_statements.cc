@@ -5,7 +5,6 @@
 #include <variant>
 
 #include "store/plugin_write.h"
-#include "store/postgres/pg_plugin_storage.h"
 #include "store/sqlite/chat_lines.h"
 #include "store/sqlite/schema.h"
 
@@ -231,7 +230,8 @@ Status PgEventStatements::Queue(const LogChat& w, int64_t now, int* commands) {
 Status PgEventStatements::Queue(const std::shared_ptr<PluginWrite>& w, int64_t /*now*/,
                                 int* /*commands*/) {
   w->outcome = PluginOutcome{};
-  w->outcome.status = PluginStorageUnavailable();
+  w->outcome.status =
+      Status::Internal("a plugin write reached the pipeline; PostgresWriter applies them itself");
   return Status::OK();
 }
 

@@ -52,7 +52,8 @@ class PgEventStatements {
   Status Queue(const MarkFailed& w, int64_t now, int* commands);
   Status Queue(const UserAction& w, int64_t now, int* commands);
   Status Queue(const LogChat& w, int64_t now, int* commands);
-  // Queues nothing: its outcome says PluginStorageUnavailable().
+  // Queues nothing, and says so in its outcome: PostgresWriter applies
+  // plugin writes through its PgSqlSession, outside the pipeline.
   Status Queue(const std::shared_ptr<PluginWrite>& w, int64_t now, int* commands);
   Status Send(const char* name, int* commands);
 
