@@ -145,11 +145,12 @@ Status PostgresWriter::ApplyBatch(std::span<Event> batch, std::vector<Rejection>
                                      "store")});
     }
   }
-  // Plugin writes run synchronously, between pipelined events.
+  // Plugin writes other than kv.set run synchronously, between events.
   bool plugin_writes = false;
   for (size_t i = 0; i < batch.size(); ++i) {
-    const bool plugin = std::holds_alternative<std::shared_ptr<PluginWrite>>(batch[i].write);
-    plugin_writes = plugin_writes || (plugin && !skip_[i]);
+    const auto* plugin = std::get_if<std::shared_ptr<PluginWrite>>(&batch[i].write);
+    plugin_writes = plugin_writes ||
+                    (plugin && !skip_[i] && !PgEventStatements::Pipelines(**plugin));
   }
   Status s;
   bool bulk = bulk_enabled_;
@@ -163,6 +164,11 @@ Status PostgresWriter::ApplyBatch(std::span<Event> batch, std::vector<Rejection>
     if (!failure) break;
     if (failure->in_bulk) {
       bulk = false;
+    } else if (auto* plugin = std::get_if<std::shared_ptr<PluginWrite>>(
+                   &batch[failure->index].write)) {
+      // A failed kv.set is its outcome, not a rejection; the rest commits.
+      skip_[failure->index] = 1;
+      (*plugin)->outcome.status = std::move(s);
     } else {
       skip_[failure->index] = 1;
       rejected->push_back(Rejection{failure->index, std::move(s)});

@@ -33,10 +33,12 @@ namespace roseyd::store {
 // without it; if the bulk statements fail, event by event; after a few
 // such restarts the batch goes event by event under savepoints,
 // so that a batch full of bad events costs one round trip each, not one
-// batch each. A batch holding plugin-storage writes (PluginWrite) goes
-// event by event from the start: each such write runs outside the pipeline
-// through a PgSqlSession (store/plugin_writes.h, under its own savepoint),
-// its outcome left in it before the COMMIT.
+// batch each. A plugin-storage write (PluginWrite) leaves its outcome in
+// it before the COMMIT: a kv.set is one more pipelined statement (one that
+// fails is sent again without, its failure the outcome); a batch holding
+// any other goes event by event from the start, each such write outside
+// the pipeline through a PgSqlSession (store/plugin_writes.h, under its own
+// savepoint).
 //
 // A lost connection (server restart, network) fails the batch; the next
 // ApplyBatch reconnects, prepares again and, if the lost COMMIT had in fact

@@ -93,22 +93,55 @@ std::shared_ptr<PluginWrite> KvSetWrite(const std::string& key) {
       PluginCommand{storage_api::KvSet{"p", key, "1", std::nullopt}});
 }
 
-TEST_F(PgSqlSessionTest, TheWriterAppliesPluginWritesBetweenTheEventsOfABatch) {
+// kv.set in the pipeline with the events; a failing one (a key beyond
+// VARCHAR(255), a NUL) is its outcome, not a rejection.
+TEST_F(PgSqlSessionTest, TheWriterPipelinesKvSetsWithTheEvents) {
   PostgresWriter writer(url(), "ROSEY_DB");
   const auto good = KvSetWrite("k");
-  const auto too_long = KvSetWrite(std::string(300, 'x'));  // VARCHAR(255)
+  const auto too_long = KvSetWrite(std::string(300, 'x'));
+  const auto nul = KvSetWrite(std::string("a\0b", 3));
   std::vector<Event> batch;
   batch.push_back(PgEventAt(LogChat{"a", "one", std::nullopt}));
   batch.push_back(PgEventAt(good));
   batch.push_back(PgEventAt(too_long));
+  batch.push_back(PgEventAt(nul));
   batch.push_back(PgEventAt(LogChat{"b", "two", std::nullopt}));
   std::vector<Rejection> rejected;
   ASSERT_OK(writer.ApplyBatch(batch, &rejected));
   EXPECT_TRUE(rejected.empty());
   EXPECT_OK(good->outcome.status);
   EXPECT_EQ(too_long->outcome.status.code(), Status::Code::kInvalidArgument);
+  EXPECT_EQ(nul->outcome.status.code(), Status::Code::kInvalidArgument);
   EXPECT_EQ(Count("recent_chat"), 2);
   EXPECT_EQ(client_.Text("SELECT string_agg(\"key\", ',') FROM plugin_kv_storage"), "k");
+}
+
+// Any other plugin write goes through the session, between the events,
+// under its own savepoint; then the purge.
+TEST_F(PgSqlSessionTest, TheWriterAppliesOtherPluginWritesBetweenTheEvents) {
+  PostgresWriter writer(url(), "ROSEY_DB");
+  const auto set = KvSetWrite("k");
+  const auto too_long = KvSetWrite(std::string(300, 'x'));
+  const auto remove = std::make_shared<PluginWrite>(PluginCommand{KvDelete{{"p", "k"}}});
+  const auto remove_none = std::make_shared<PluginWrite>(PluginCommand{KvDelete{{"p", "z"}}});
+  std::vector<Event> batch;
+  batch.push_back(PgEventAt(LogChat{"a", "one", std::nullopt}));
+  batch.push_back(PgEventAt(set));
+  batch.push_back(PgEventAt(too_long));
+  batch.push_back(PgEventAt(remove));
+  batch.push_back(PgEventAt(remove_none));
+  batch.push_back(PgEventAt(KvSetWrite("kept")));
+  batch.push_back(PgEventAt(LogChat{"b", "two", std::nullopt}));
+  std::vector<Rejection> rejected;
+  ASSERT_OK(writer.ApplyBatch(batch, &rejected));
+  EXPECT_TRUE(rejected.empty());
+  EXPECT_OK(set->outcome.status);
+  EXPECT_EQ(too_long->outcome.status.code(), Status::Code::kInvalidArgument);
+  EXPECT_OK(remove->outcome.status);
+  EXPECT_EQ(remove->outcome.changes, 1);
+  EXPECT_EQ(remove_none->outcome.changes, 0);
+  EXPECT_EQ(Count("recent_chat"), 2);
+  EXPECT_EQ(client_.Text("SELECT string_agg(\"key\", ',') FROM plugin_kv_storage"), "kept");
   // The purge deletes what expired, in a transaction of its own.
   ASSERT_EQ(client_.Exec("UPDATE plugin_kv_storage SET expires_at = 5"), "");
   int64_t purged = -1;
