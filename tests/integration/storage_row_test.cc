@@ -219,6 +219,38 @@ TEST_P(StorageRowTest, SearchFiltersSortsAndTruncatesAsSqlite) {
                   "featured, id, rating, said_at, score, text, updated_at"));
 }
 
+// Filters that compare a number column with text give SQLite's answer on
+// each store: text that reads as a number is that number, other text is
+// greater than every number and equal to none; a real against a text
+// column is its text.
+TEST_P(StorageRowTest, FiltersCompareNumberColumnsWithTextAsSqlite) {
+  Ask("insert", json::parse(R"({"table":"quotes","data":[
+      {"text":"alpha","score":3,"featured":true,"author":"3.5"},
+      {"text":"beta","score":1,"author":"2.0"},
+      {"text":"gamma"},
+      {"text":"delta","score":5,"rating":2.5,"featured":false}]})"));
+  const auto count = [&](const char* filters) {
+    const json reply =
+        Ask("search", json::parse(std::string(R"({"table":"quotes","filters":)") + filters + "}"));
+    EXPECT_EQ(reply["success"], true) << filters << ": " << reply;
+    return reply["count"];
+  };
+  EXPECT_EQ(count(R"({"score":"abc"})"), 0);
+  EXPECT_EQ(count(R"({"score":{"$ne":"abc"}})"), 3);  // NULL matches neither
+  EXPECT_EQ(count(R"({"score":{"$lt":"abc"}})"), 3);
+  EXPECT_EQ(count(R"({"score":{"$gte":"abc"}})"), 0);
+  EXPECT_EQ(count(R"({"score":" 5 "})"), 1);
+  EXPECT_EQ(count(R"({"score":{"$gt":"1.5"}})"), 2);
+  EXPECT_EQ(count(R"({"score":{"$in":["x",3,"1"]}})"), 2);
+  EXPECT_EQ(count(R"({"score":{"$nin":["x"]}})"), 3);
+  EXPECT_EQ(count(R"({"rating":"2.5"})"), 1);
+  EXPECT_EQ(count(R"({"featured":1})"), 1);
+  EXPECT_EQ(count(R"({"featured":"yes"})"), 0);
+  EXPECT_EQ(count(R"({"featured":{"$ne":2}})"), 2);
+  EXPECT_EQ(count(R"({"author":3.5})"), 1);
+  EXPECT_EQ(count(R"({"author":{"$in":[2.0,7]}})"), 1);
+}
+
 // A search right after an insert, without waiting for the insert's reply.
 TEST_P(StorageRowTest, ReadYourWritesFromInsertToSearch) {
   for (int i = 1; i <= 100; ++i) {
