@@ -2,7 +2,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "storage_api/sql.h"
 #include "store/open_store.h"
 
 namespace roseyd::service {
@@ -17,10 +16,6 @@ void ServiceHost::Open(const Config& config) {
   auto store = store::OpenStore(config);
   auto store_writer = store->OpenWriter();
   spdlog::info("store: {}", store->Describe());
-  if (store->SqlDialect() == storage_api::Dialect::kPostgres) {
-    spdlog::warn("store: the plugin storage API (rosey.db.kv, row, migrate) is not available on "
-                 "PostgreSQL yet: its requests get an error reply; it is on SQLite (store.path)");
-  }
   config_ = std::make_unique<Config>(config);
   const bool writes = store_writer->TryClaim();
   if (writes) {
@@ -33,9 +28,10 @@ void ServiceHost::Open(const Config& config) {
       spdlog::info("store: this roseyd writes to {} (it holds the writer's claim)",
                    store->Describe());
     } else {
-      spdlog::info("store: another roseyd writes to {}; this one answers read requests and "
-                   "takes over when that one stops",
-                   store->Describe());
+      spdlog::info(
+          "store: another roseyd writes to {}; this one answers read requests and "
+          "takes over when that one stops",
+          store->Describe());
     }
   }
   store_ = std::move(store);
@@ -65,14 +61,14 @@ void ServiceHost::Start(bus::Connection* connection) {
 void ServiceHost::StartService() {
   std::unique_ptr<DatabaseService> service;
   if (writer_) {
-    service = std::make_unique<DatabaseService>(*config_, connection_, writer_.get(),
-                                                store_.get(), metrics_);
+    service = std::make_unique<DatabaseService>(*config_, connection_, writer_.get(), store_.get(),
+                                                metrics_);
   } else {
-    follower_sink_ = std::make_unique<FollowerSink>(store_->OpenReader(),
-                                                    config_->service.jetstream.stream);
-    service = std::make_unique<DatabaseService>(*config_, connection_, follower_sink_.get(),
-                                                store_.get(), metrics_,
-                                                DatabaseService::Role::kFollower);
+    follower_sink_ =
+        std::make_unique<FollowerSink>(store_->OpenReader(), config_->service.jetstream.stream);
+    service =
+        std::make_unique<DatabaseService>(*config_, connection_, follower_sink_.get(), store_.get(),
+                                          metrics_, DatabaseService::Role::kFollower);
   }
   service->Start();  // a failure destroys it, stopped
   service_ = std::move(service);
@@ -113,18 +109,20 @@ void ServiceHost::TakeOver() {
   StartWriter(std::move(candidate_));
   metrics_->SetStoreLeader(true);
   StartService();
-  spdlog::warn("store: this roseyd now writes to {} (it took the writer's claim; stream "
-               "position {}; serving in {} ms)",
-               store_->Describe(), writer_->LastStreamSeq(),
-               std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::steady_clock::now() - started)
-                   .count());
+  spdlog::warn(
+      "store: this roseyd now writes to {} (it took the writer's claim; stream "
+      "position {}; serving in {} ms)",
+      store_->Describe(), writer_->LastStreamSeq(),
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                            started)
+          .count());
 }
 
 void ServiceHost::StepDown() {
-  spdlog::error("store: this roseyd lost the writer's claim on {} and stops writing; it answers "
-                "read requests and tries for the claim again",
-                store_->Describe());
+  spdlog::error(
+      "store: this roseyd lost the writer's claim on {} and stops writing; it answers "
+      "read requests and tries for the claim again",
+      store_->Describe());
   StopServiceAndWriter();  // nothing commits: the stream keeps its events, the rest is kept
   metrics_->SetStoreLeader(false);
   candidate_ = store_->OpenWriter();

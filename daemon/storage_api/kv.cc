@@ -227,12 +227,15 @@ Statement KvListStatement(const KvList& command, int64_t now, Dialect dialect) {
     // folding) and uses the (plugin_name, key) index. The upper bound is the
     // prefix with its last byte raised, after dropping 0xFF bytes, which no
     // longer bound anything.
-    sql.Sql(" AND \"key\" >= ").Param(command.prefix);
+    // In byte order on PostgreSQL too, whatever the database's collation.
+    const char* key =
+        dialect == Dialect::kPostgres ? " AND \"key\" COLLATE \"C\"" : " AND \"key\"";
+    sql.Sql(key).Sql(" >= ").Param(command.prefix);
     std::string upper = command.prefix;
     while (!upper.empty() && static_cast<unsigned char>(upper.back()) == 0xFF) upper.pop_back();
     if (!upper.empty()) {
       upper.back() = static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);
-      sql.Sql(" AND \"key\" < ").Param(upper);
+      sql.Sql(key).Sql(" < ").Param(upper);
     }
   }
   sql.Sql(dialect == Dialect::kPostgres ? " ORDER BY \"key\" COLLATE \"C\" LIMIT "

@@ -1,5 +1,9 @@
 #include "storage_api/row_filter.h"
 
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -23,6 +27,7 @@ struct Condition {
   enum class Kind { kAnd, kOr, kNot, kCompare, kIsNull, kIsNotNull, kIn, kNotIn, kLike };
   Kind kind = Kind::kAnd;
   std::string column;
+  FieldType type = FieldType::kText;  // the column's
   std::string_view op;  // "=", "!=", ">", ... for kCompare
   std::vector<SqlValue> values;
   std::vector<Condition> children;
@@ -157,6 +162,7 @@ std::optional<ErrorReply> FilterCompiler::Operator(std::string_view field, Field
   if (auto error = CountCondition()) return error;
   Condition leaf;
   leaf.column = std::string(field);
+  leaf.type = type;
   const std::string where =
       "operator '" + std::string(op) + "' on field '" + std::string(field) + "'";
   static constexpr std::pair<std::string_view, std::string_view> kCompare[] = {
@@ -225,6 +231,106 @@ std::optional<ErrorReply> FilterCompiler::Operator(std::string_view field, Field
   return std::nullopt;
 }
 
+// PostgreSQL compares a number column with text only if the text is a
+// number; SQLite compares any: text that reads as a number (spaces around
+// allowed) as that number, and any other text as greater than every
+// number. These give PostgreSQL SQLite's outcome.
+bool IsNumberColumn(FieldType type) {
+  return type == FieldType::kInteger || type == FieldType::kFloat || type == FieldType::kBoolean;
+}
+
+// The number a text means to SQLite; nullopt if it is not one.
+std::optional<SqlValue> NumberOfText(const std::string& text) {
+  constexpr const char* kSpaces = " \t\n\r\f\v";
+  const size_t first = text.find_first_not_of(kSpaces);
+  if (first == std::string::npos) return std::nullopt;
+  const std::string trimmed = text.substr(first, text.find_last_not_of(kSpaces) + 1 - first);
+  int64_t integer = 0;
+  const char* end = trimmed.data() + trimmed.size();
+  const char* digits = trimmed.data() + (trimmed[0] == '+' ? 1 : 0);
+  const auto [stop, error] = std::from_chars(digits, end, integer);
+  if (error == std::errc() && stop == end) return SqlValue(integer);
+  // strtod would also take hex, "inf" and "nan": SQLite takes decimal only.
+  for (char c : trimmed) {
+    if (!(c >= '0' && c <= '9') && c != '.' && c != 'e' && c != 'E' && c != '+' && c != '-') {
+      return std::nullopt;
+    }
+  }
+  char* parsed_end = nullptr;
+  const double real = std::strtod(trimmed.c_str(), &parsed_end);
+  if (parsed_end != trimmed.c_str() + trimmed.size() || !std::isfinite(real)) return std::nullopt;
+  return SqlValue(real);
+}
+
+// A text column (string, text, datetime) compares with a real on SQLite as
+// with the real's text ("%!.15g": 3.5 as "3.5", 3.0 as "3.0", 1e20 as
+// "1.0e+20"); PostgreSQL has no text = double precision, so the text goes.
+SqlValue TextForTextColumn(const SqlValue& value) {
+  const auto* real = std::get_if<double>(&value);
+  if (real == nullptr || !std::isfinite(*real)) return value;
+  char buffer[40];
+  std::snprintf(buffer, sizeof buffer, "%.15g", *real);
+  std::string text = buffer;
+  if (text.find_first_of(".e") == std::string::npos) {
+    text += ".0";
+  } else if (const size_t e = text.find('e'); e != std::string::npos &&
+                                              text.find('.') == std::string::npos) {
+    text.insert(e, ".0");
+  }
+  return SqlValue(std::move(text));
+}
+
+// A number column as PostgreSQL compares it with numbers: a BOOLEAN as the
+// 1 or 0 SQLite stored.
+void NumberColumn(const Condition& condition, SqlBuilder* sql) {
+  if (condition.type == FieldType::kBoolean) {
+    sql->Sql("CAST(").Id(condition.column).Sql(" AS INTEGER)");
+  } else {
+    sql->Id(condition.column);
+  }
+}
+
+// NULL for a NULL column (as SQLite's comparison gives), `truth` otherwise.
+void Constant(const Condition& condition, bool truth, SqlBuilder* sql) {
+  sql->Sql("(CASE WHEN ").Id(condition.column).Sql(" IS NULL THEN NULL ELSE ");
+  sql->Sql(truth ? "TRUE END)" : "FALSE END)");
+}
+
+// kCompare, kIn and kNotIn on a number column, on PostgreSQL.
+void RenderNumberComparison(const Condition& condition, SqlBuilder* sql) {
+  using Kind = Condition::Kind;
+  std::vector<SqlValue> values;
+  for (const SqlValue& value : condition.values) {
+    const auto* text = std::get_if<std::string>(&value);
+    if (text == nullptr) {
+      values.push_back(value);
+    } else if (std::optional<SqlValue> number = NumberOfText(*text)) {
+      values.push_back(std::move(*number));
+    }  // else: equal to no number
+  }
+  if (condition.kind == Kind::kCompare) {
+    if (values.empty()) {  // every number is less than the text
+      const std::string_view op = condition.op;
+      Constant(condition, op == "<" || op == "<=" || op == "!=", sql);
+      return;
+    }
+    NumberColumn(condition, sql);
+    sql->Sql(" ").Sql(condition.op).Sql(" ").Param(values[0]);
+    return;
+  }
+  if (values.empty()) {
+    Constant(condition, condition.kind == Kind::kNotIn, sql);
+    return;
+  }
+  NumberColumn(condition, sql);
+  sql->Sql(condition.kind == Kind::kIn ? " IN (" : " NOT IN (");
+  for (size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) sql->Sql(", ");
+    sql->Param(values[i]);
+  }
+  sql->Sql(")");
+}
+
 // Depth is bounded by kMaxFilterDepth, checked while compiling.
 void Render(const Condition& condition, SqlBuilder* sql) {
   using Kind = Condition::Kind;
@@ -253,7 +359,13 @@ void Render(const Condition& condition, SqlBuilder* sql) {
       sql->Sql(")");
       return;
     case Kind::kCompare:
-      sql->Id(condition.column).Sql(" ").Sql(condition.op).Sql(" ").Param(condition.values[0]);
+      if (sql->dialect() == Dialect::kPostgres && IsNumberColumn(condition.type)) {
+        RenderNumberComparison(condition, sql);
+        return;
+      }
+      sql->Id(condition.column).Sql(" ").Sql(condition.op).Sql(" ");
+      sql->Param(sql->dialect() == Dialect::kPostgres ? TextForTextColumn(condition.values[0])
+                                                      : condition.values[0]);
       return;
     case Kind::kIsNull:
       sql->Id(condition.column).Sql(" IS NULL");
@@ -263,18 +375,26 @@ void Render(const Condition& condition, SqlBuilder* sql) {
       return;
     case Kind::kIn:
     case Kind::kNotIn:
+      if (sql->dialect() == Dialect::kPostgres && IsNumberColumn(condition.type)) {
+        RenderNumberComparison(condition, sql);
+        return;
+      }
       sql->Id(condition.column).Sql(condition.kind == Kind::kIn ? " IN (" : " NOT IN (");
       for (size_t i = 0; i < condition.values.size(); ++i) {
         if (i > 0) sql->Sql(", ");
-        sql->Param(condition.values[i]);
+        sql->Param(sql->dialect() == Dialect::kPostgres ? TextForTextColumn(condition.values[i])
+                                                        : condition.values[i]);
       }
       sql->Sql(")");
       return;
     case Kind::kLike:
-      // SQLite's LIKE folds ASCII case; PostgreSQL's ILIKE is the match.
-      sql->Id(condition.column)
-          .Sql(sql->dialect() == Dialect::kPostgres ? " ILIKE " : " LIKE ")
-          .Param(condition.values[0]);
+      // SQLite's LIKE folds ASCII case and has no escape character;
+      // PostgreSQL's ILIKE with ESCAPE '' is the match.
+      if (sql->dialect() == Dialect::kPostgres) {
+        sql->Id(condition.column).Sql(" ILIKE ").Param(condition.values[0]).Sql(" ESCAPE ''");
+      } else {
+        sql->Id(condition.column).Sql(" LIKE ").Param(condition.values[0]);
+      }
       return;
   }
 }

@@ -286,10 +286,31 @@ std::string CreateTableSql(std::string_view full_table_name, const RowSchema& sc
   return sql;
 }
 
+std::string CreateTableSql(std::string_view full_table_name, const RowSchema& schema,
+                           Dialect dialect) {
+  if (dialect == Dialect::kSqlite) return CreateTableSql(full_table_name, schema);
+  std::string sql = "CREATE TABLE " + QuoteIdentifier(full_table_name) + " (\n";
+  sql += "\tid SERIAL NOT NULL, \n";
+  for (const FieldSpec& field : schema.fields()) {
+    std::string_view type = DdlType(field.type);
+    if (field.type == FieldType::kInteger) type = "BIGINT";
+    if (field.type == FieldType::kFloat) type = "DOUBLE PRECISION";
+    if (field.type == FieldType::kDatetime) type = "TEXT";
+    sql += "\t" + QuoteIdentifier(field.name) + " " + std::string(type);
+    sql += field.required ? " NOT NULL, \n" : ", \n";
+  }
+  sql += "\tcreated_at TEXT NOT NULL, \n";
+  sql += "\tupdated_at TEXT NOT NULL, \n";
+  sql += "\tPRIMARY KEY (id)\n)";
+  return sql;
+}
+
 Statement TableExistsStatement(std::string_view full_table_name, Dialect dialect) {
   SqlBuilder sql(dialect);
   if (dialect == Dialect::kPostgres) {
-    sql.Sql("SELECT 1 FROM information_schema.tables WHERE table_name = ");
+    sql.Sql(
+        "SELECT 1 FROM information_schema.tables WHERE table_schema = current_schema() AND "
+        "table_name = ");
   } else {
     sql.Sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ");
   }

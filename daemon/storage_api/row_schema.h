@@ -83,6 +83,15 @@ std::string FullTableName(std::string_view plugin, std::string_view table);
 // timestamps. The caller runs it only when no table of that name exists.
 std::string CreateTableSql(std::string_view full_table_name, const RowSchema& schema);
 
+// The same table for `dialect`: SQLite's text above, or PostgreSQL's, where
+// the cells must read back as SQLite's did: every identifier quoted (its
+// reserved words are not SQLite's), id SERIAL, INTEGER as BIGINT (SQLite's
+// integers are 64-bit), FLOAT as DOUBLE PRECISION, datetime fields as TEXT
+// and so created_at/updated_at (the stored "YYYY-MM-DD HH:MM:SS.ffffff",
+// compared as SQLite compares it, returned as written).
+std::string CreateTableSql(std::string_view full_table_name, const RowSchema& schema,
+                           Dialect dialect);
+
 // SQLAlchemy's identifier rendering: `name` bare when it needs no quotes.
 std::string SqlAlchemyIdentifier(std::string_view name);
 

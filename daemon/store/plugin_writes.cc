@@ -36,7 +36,7 @@ class Applier {
     Status s =
         session_->Run(storage_api::TableExistsStatement(table, session_->dialect()), &found);
     if (s.ok() && found.empty()) {
-      s = session_->RunOnce(storage_api::CreateTableSql(table, command.schema));
+      s = session_->RunOnce(storage_api::CreateTableSql(table, command.schema, session_->dialect()));
     }
     if (!s.ok()) return s;
     return session_->Run(

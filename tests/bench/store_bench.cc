@@ -8,7 +8,9 @@
 // persisted ev/s = events / that time, the median of --trials runs, each on
 // a fresh database. Workloads: "chat" (message.log lines from 100 joined
 // users taking turns) and "mixed" (a channel's mix: mostly chat, with joins,
-// leaves, user counts, high-water marks, status updates and PM commands).
+// leaves, user counts, high-water marks, status updates and PM commands)
+// and "kv" (plugin kv.set writes of distinct keys, as the storage API sends
+// them to the writer).
 // PostgreSQL also runs "chat" one event at a time (no bulk statements), to
 // show what the bulk path buys.
 //
@@ -27,7 +29,9 @@
 #include <string>
 #include <vector>
 
+#include "storage_api/kv.h"
 #include "store/event_writer.h"
+#include "store/plugin_write.h"
 #include "store/postgres/pg_writer.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/pg_client.h"
@@ -96,6 +100,10 @@ std::vector<Event> Workload(const std::string& kind, int n, int64_t now) {
   for (int i = 0; i < n; ++i) {
     const std::string user = User(i % kUsers);
     Write write = ChatMessage{user, line};
+    if (kind == "kv") {
+      write = std::make_shared<PluginWrite>(
+          PluginCommand{roseyd::storage_api::KvSet{"bench", "key" + std::to_string(i), "42", {}}});
+    }
     if (kind == "mixed") {
       // Of every 100 events: 88 chat lines, then a leave and a join, two
       // PM commands, a user count, a high-water mark, a status update...
@@ -163,7 +171,7 @@ class Bench {
     ReportPostgres();
     std::printf("%d events a run, batches of up to %d, median of %d runs, persisted events/s:\n",
                 args_.events, args_.batch, args_.trials);
-    for (const std::string workload : {"chat", "mixed"}) {
+    for (const std::string workload : {"chat", "mixed", "kv"}) {
       Measure("sqlite", workload, [&] {
         auto dir = std::make_shared<roseyd::testing::TempDir>();
         dirs_.push_back(dir);

@@ -208,6 +208,13 @@ int64_t RoseydWorld::QueryInt(const std::string& sql) const {
   return value;
 }
 
+bool RoseydWorld::TableExists(const std::string& name) const {
+  return QueryInt(pg_ ? "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = "
+                        "current_schema() AND table_name = '" + name + "'"
+                      : "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = '" +
+                            name + "'") == 1;
+}
+
 void RoseydWorld::Exec(const std::string& sql) const {
   if (pg_) {
     const std::string error = pg_->Exec(sql);

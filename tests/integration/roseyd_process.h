@@ -89,6 +89,8 @@ class RoseydWorld {
   // connection of the test's own); a boolean reads as 1 or 0. SQL that both
   // SQLite and PostgreSQL take: CAST(b AS INTEGER) = 1 for a flag.
   int64_t QueryInt(const std::string& sql) const;
+  // Whether the store has a table named `name` (a test's constant).
+  bool TableExists(const std::string& name) const;
   // Runs `sql` on the store as another program would; fails the test on error.
   void Exec(const std::string& sql) const;
   // The /metrics text.

@@ -3,7 +3,7 @@
 // events come from the stream while requests, plugin writes included, come
 // on core subscriptions, one per subject. A read right after a write from
 // the same connection still sees it, and the stream never captures a
-// write (it would answer the requester with a PubAck).
+// write (it would answer the requester with a PubAck). On each store.
 
 #include <string>
 
@@ -17,7 +17,7 @@ namespace {
 
 using nlohmann::json;
 
-class StorageDurableTest : public ::testing::Test {
+class StorageDurableTest : public ::testing::TestWithParam<StoreKind> {
  protected:
   void SetUp() override {
     world_.StartNats({}, /*jetstream=*/true);
@@ -28,10 +28,13 @@ class StorageDurableTest : public ::testing::Test {
     return json::parse(world_.Request(subject, body.dump()));
   }
 
-  RoseydWorld world_;
+  RoseydWorld world_{GetParam()};
 };
 
-TEST_F(StorageDurableTest, AGetRightAfterASetSeesIt) {
+INSTANTIATE_TEST_SUITE_P(Stores, StorageDurableTest, ::testing::ValuesIn(kAllStores),
+                         [](const auto& info) { return StoreName(info.param); });
+
+TEST_P(StorageDurableTest, AGetRightAfterASetSeesIt) {
   for (int i = 0; i < 200; ++i) {
     world_.Publish("rosey.db.kv.set",
                    json{{"plugin_name", "p"}, {"key", "n"}, {"value", i}}.dump());
@@ -40,7 +43,7 @@ TEST_F(StorageDurableTest, AGetRightAfterASetSeesIt) {
   }
 }
 
-TEST_F(StorageDurableTest, ASearchRightAfterAnInsertSeesIt) {
+TEST_P(StorageDurableTest, ASearchRightAfterAnInsertSeesIt) {
   ASSERT_EQ(Ask("rosey.db.row.p.schema.register",
                 json::parse(R"({"table":"t","schema":{"fields":[{"name":"n","type":"integer"}]}})")),
             json::parse(R"({"success":true})"));
@@ -53,7 +56,7 @@ TEST_F(StorageDurableTest, ASearchRightAfterAnInsertSeesIt) {
 
 // Events through the stream and plugin writes on core NATS meet in one
 // writer: a read sees both.
-TEST_F(StorageDurableTest, ReadsSeeTheStreamsEventsAndTheWritesAlike) {
+TEST_P(StorageDurableTest, ReadsSeeTheStreamsEventsAndTheWritesAlike) {
   world_.Publish("rosey.db.user.joined", R"({"username":"ann"})");
   world_.Publish("rosey.db.kv.set", R"({"plugin_name":"p","key":"ann","value":"seen"})");
   EXPECT_EQ(Ask("rosey.db.query.user_stats", {{"username", "ann"}})["found"], true);
@@ -61,7 +64,7 @@ TEST_F(StorageDurableTest, ReadsSeeTheStreamsEventsAndTheWritesAlike) {
             "seen");
 }
 
-TEST_F(StorageDurableTest, TheStreamCapturesNoWriteSubject) {
+TEST_P(StorageDurableTest, TheStreamCapturesNoWriteSubject) {
   EXPECT_EQ(Ask("rosey.db.kv.set", {{"plugin_name", "p"}, {"key", "k"}, {"value", 1}}),
             json::parse(R"({"success":true,"data":{}})"));  // not a PubAck
   const json info = json::parse(world_.Request("$JS.API.STREAM.INFO.ROSEY_DB", ""));

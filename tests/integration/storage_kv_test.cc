@@ -1,7 +1,7 @@
-// rosey.db.kv.* against the real roseyd binary, a real nats-server and the
-// SQLite file: every subject's replies as ROSEY_STORAGE_API.md §1 gives
-// them, success and error paths, TTLs, and writes sent without a reply
-// subject.
+// rosey.db.kv.* against the real roseyd binary, a real nats-server and each
+// store (a SQLite file, a PostgreSQL database): every subject's replies as
+// ROSEY_STORAGE_API.md §1 gives them, success and error paths, TTLs, and
+// writes sent without a reply subject.
 
 #include <chrono>
 #include <string>
@@ -17,7 +17,7 @@ namespace {
 
 using nlohmann::json;
 
-class StorageKvTest : public ::testing::Test {
+class StorageKvTest : public ::testing::TestWithParam<StoreKind> {
  protected:
   void SetUp() override {
     world_.StartNats();
@@ -34,10 +34,13 @@ class StorageKvTest : public ::testing::Test {
     return json{{"success", false}, {"error", {{"code", code}, {"message", message}}}};
   }
 
-  RoseydWorld world_;
+  RoseydWorld world_{GetParam()};
 };
 
-TEST_F(StorageKvTest, SetGetDeleteRoundTripValuesExactly) {
+INSTANTIATE_TEST_SUITE_P(Stores, StorageKvTest, ::testing::ValuesIn(kAllStores),
+                         [](const auto& info) { return StoreName(info.param); });
+
+TEST_P(StorageKvTest, SetGetDeleteRoundTripValuesExactly) {
   const json values[] = {json(9007199254740993LL),  // 2^53 + 1
                          json::parse(R"({"a":[1,{"b":null}],"c":"\"q\"\n\u00e9"})"),
                          json(nullptr), json(false), json("text"), json(-1.5)};
@@ -66,7 +69,7 @@ TEST_F(StorageKvTest, SetGetDeleteRoundTripValuesExactly) {
             json::parse(R"({"success":true,"data":{"exists":false}})"));
 }
 
-TEST_F(StorageKvTest, SetKeepsCreatedAtAndClearsAnEarlierTtl) {
+TEST_P(StorageKvTest, SetKeepsCreatedAtAndClearsAnEarlierTtl) {
   Ask("set", {{"plugin_name", "p"}, {"key", "k"}, {"value", 1}, {"ttl_seconds", 600}});
   EXPECT_EQ(world_.QueryInt("SELECT COUNT(*) FROM plugin_kv_storage WHERE expires_at >= "
                             "created_at + 599"),
@@ -84,7 +87,7 @@ TEST_F(StorageKvTest, SetKeepsCreatedAtAndClearsAnEarlierTtl) {
             3);
 }
 
-TEST_F(StorageKvTest, AnExpiredKeyIsGoneAtOnce) {
+TEST_P(StorageKvTest, AnExpiredKeyIsGoneAtOnce) {
   Ask("set", {{"plugin_name", "p"}, {"key", "short"}, {"value", 1}, {"ttl_seconds", 1}});
   Ask("set", {{"plugin_name", "p"}, {"key", "long"}, {"value", 1}, {"ttl_seconds", 3600}});
   EXPECT_EQ(Ask("get", {{"plugin_name", "p"}, {"key", "short"}})["data"]["exists"], true);
@@ -98,7 +101,7 @@ TEST_F(StorageKvTest, AnExpiredKeyIsGoneAtOnce) {
   EXPECT_EQ(Ask("delete", {{"plugin_name", "p"}, {"key", "short"}})["data"]["deleted"], true);
 }
 
-TEST_F(StorageKvTest, ListUsesALiteralPrefixInByteOrderWithALimit) {
+TEST_P(StorageKvTest, ListUsesALiteralPrefixInByteOrderWithALimit) {
   for (const char* key : {"a_1", "a2", "B", "a", "ab"}) {
     Ask("set", {{"plugin_name", "p"}, {"key", key}, {"value", true}});
   }
@@ -114,7 +117,7 @@ TEST_F(StorageKvTest, ListUsesALiteralPrefixInByteOrderWithALimit) {
             json::parse(R"({"keys":[],"count":0,"truncated":true})"));
 }
 
-TEST_F(StorageKvTest, RefusesInTheOriginalsOrderWithItsMessages) {
+TEST_P(StorageKvTest, RefusesInTheOriginalsOrderWithItsMessages) {
   EXPECT_EQ(AskRaw("set", "{bad")["error"]["code"], "INVALID_JSON");
   EXPECT_EQ(std::string(AskRaw("get", "")["error"]["message"]).rfind("Invalid JSON: ", 0), 0u);
   EXPECT_EQ(AskRaw("set", "[1]")["success"], false);
@@ -140,7 +143,7 @@ TEST_F(StorageKvTest, RefusesInTheOriginalsOrderWithItsMessages) {
 
 // 65,534 ASCII characters are 65,536 bytes once quoted: stored; one more
 // is refused with the size json.dumps gives it.
-TEST_F(StorageKvTest, TheSizeLimitIsPythonsJsonDumpsLength) {
+TEST_P(StorageKvTest, TheSizeLimitIsPythonsJsonDumpsLength) {
   EXPECT_EQ(Ask("set", {{"plugin_name", "p"}, {"key", "big"}, {"value", std::string(65534, 'x')}})
                 ["success"],
             true);
@@ -149,7 +152,7 @@ TEST_F(StorageKvTest, TheSizeLimitIsPythonsJsonDumpsLength) {
   EXPECT_EQ(world_.QueryInt("SELECT length(value_json) FROM plugin_kv_storage"), 65536);
 }
 
-TEST_F(StorageKvTest, AWriteWithoutAReplySubjectIsExecuted) {
+TEST_P(StorageKvTest, AWriteWithoutAReplySubjectIsExecuted) {
   world_.Publish("rosey.db.kv.set", R"({"plugin_name":"p","key":"quiet","value":7})");
   EXPECT_EQ(Ask("get", {{"plugin_name", "p"}, {"key", "quiet"}}),
             json::parse(R"({"success":true,"data":{"exists":true,"value":7}})"));
@@ -160,7 +163,7 @@ TEST_F(StorageKvTest, AWriteWithoutAReplySubjectIsExecuted) {
 // A get right after a set from the same connection, not waiting for the
 // set's reply, sees it: the set is applied in arrival order, the get waits
 // for it. No sleeps, no retries.
-TEST_F(StorageKvTest, ReadYourWritesWithoutWaitingForTheSetsReply) {
+TEST_P(StorageKvTest, ReadYourWritesWithoutWaitingForTheSetsReply) {
   for (int i = 0; i < 200; ++i) {
     world_.Publish("rosey.db.kv.set",
                    json{{"plugin_name", "p"}, {"key", "n"}, {"value", i}}.dump());

@@ -1,5 +1,6 @@
 // rosey.db.migrate.<plugin>.* against the real roseyd binary, a real
-// nats-server and the SQLite file, with migration files in a plugins
+// nats-server and each store (SQLite, PostgreSQL: the migrations' SQL is
+// the store's own, as a plugin's would be), with migration files in a plugins
 // directory (service.plugins_dir): status, dry run, apply, a failing
 // migration, rollback, as ROSEY_STORAGE_API.md §3 with roseyd's fixes.
 
@@ -17,12 +18,14 @@ namespace {
 
 using nlohmann::json;
 
-class StorageMigrateTest : public ::testing::Test {
+class StorageMigrateTest : public ::testing::TestWithParam<StoreKind> {
  protected:
   void SetUp() override {
     plugins_ = world_.dir().File("plugins");
     Write("001_create_quotes.sql",
-          "-- UP\nCREATE TABLE quotes (id INTEGER PRIMARY KEY, text TEXT NOT NULL);\n"
+          "-- UP\nCREATE TABLE quotes (id " +
+              std::string(GetParam() == StoreKind::kSqlite ? "INTEGER" : "SERIAL") +
+              " PRIMARY KEY, text TEXT NOT NULL);\n"
           "INSERT INTO quotes (text) VALUES ('first; with a semicolon');\n"
           "-- DOWN\nDROP TABLE quotes;\n");
     Write("002_add_author.sql",
@@ -44,15 +47,16 @@ class StorageMigrateTest : public ::testing::Test {
                                       std::chrono::milliseconds(10000)));
   }
 
-  bool TableExists(const std::string& name) {
-    return world_.QueryInt("SELECT COUNT(*) FROM sqlite_master WHERE name = '" + name + "'") == 1;
-  }
+  bool TableExists(const std::string& name) { return world_.TableExists(name); }
 
-  RoseydWorld world_;
+  RoseydWorld world_{GetParam()};
   std::string plugins_;
 };
 
-TEST_F(StorageMigrateTest, StatusListsPendingThenApplied) {
+INSTANTIATE_TEST_SUITE_P(Stores, StorageMigrateTest, ::testing::ValuesIn(kAllStores),
+                         [](const auto& info) { return StoreName(info.param); });
+
+TEST_P(StorageMigrateTest, StatusListsPendingThenApplied) {
   const json before = Ask("status", json::object());
   EXPECT_EQ(before["success"], true) << before;
   EXPECT_EQ(before["current_version"], 0);
@@ -73,7 +77,7 @@ TEST_F(StorageMigrateTest, StatusListsPendingThenApplied) {
   EXPECT_EQ(std::string(first["checksum"]).size(), 64u);
 }
 
-TEST_F(StorageMigrateTest, ApplyRunsEachMigrationAndRecordsIt) {
+TEST_P(StorageMigrateTest, ApplyRunsEachMigrationAndRecordsIt) {
   const json reply = Ask("apply", {{"applied_by", "ops"}});
   EXPECT_EQ(reply["success"], true) << reply;
   EXPECT_EQ(reply["current_version"], 2);
@@ -89,7 +93,7 @@ TEST_F(StorageMigrateTest, ApplyRunsEachMigrationAndRecordsIt) {
                             "message":"No pending migrations"})"));
 }
 
-TEST_F(StorageMigrateTest, ApplyUpToATargetVersion) {
+TEST_P(StorageMigrateTest, ApplyUpToATargetVersion) {
   EXPECT_EQ(Ask("apply", {{"target_version", 1}})["current_version"], 1);
   EXPECT_TRUE(TableExists("quotes"));
   EXPECT_EQ(Ask("apply", {{"target_version", "latest"}})["current_version"], 2);
@@ -98,7 +102,7 @@ TEST_F(StorageMigrateTest, ApplyUpToATargetVersion) {
                             "message":"Unexpected error"}})"));
 }
 
-TEST_F(StorageMigrateTest, ADryRunCommitsNothing) {
+TEST_P(StorageMigrateTest, ADryRunCommitsNothing) {
   const json reply = Ask("apply", {{"dry_run", true}});
   EXPECT_EQ(reply["success"], true) << reply;
   EXPECT_EQ(reply["message"], "Dry-run: migrations not committed");
@@ -109,7 +113,7 @@ TEST_F(StorageMigrateTest, ADryRunCommitsNothing) {
   EXPECT_EQ(Ask("apply", json::object())["current_version"], 2);  // the original failed here
 }
 
-TEST_F(StorageMigrateTest, AFailingMigrationIsUndoneAndRecordedFailed) {
+TEST_P(StorageMigrateTest, AFailingMigrationIsUndoneAndRecordedFailed) {
   Write("003_broken.sql",
         "-- UP\nCREATE TABLE quotes_tags (tag TEXT);\nALTER TABLE quotes ADD COLUMN author TEXT;\n"
         "-- DOWN\nDROP TABLE quotes_tags;\n");
@@ -121,7 +125,12 @@ TEST_F(StorageMigrateTest, AFailingMigrationIsUndoneAndRecordedFailed) {
   EXPECT_EQ(reply["current_version"], 2);
   EXPECT_FALSE(TableExists("quotes_tags"));  // its first statement did not stay
   EXPECT_EQ(world_.QueryInt("SELECT COUNT(*) FROM plugin_schema_migrations WHERE version = 3 AND "
-                            "status = 'failed' AND error_message LIKE '%duplicate column%'"),
+                            "status = 'failed' AND error_message LIKE '" +
+                            std::string(GetParam() == StoreKind::kSqlite
+                                            ? "%duplicate column%"
+                                            : "%column \"author\" of relation \"quotes\" already "
+                                              "exists%") +
+                            "'"),
             1);
   const json status = Ask("status", json::object());
   EXPECT_EQ(status["current_version"], 2);
@@ -133,7 +142,7 @@ TEST_F(StorageMigrateTest, AFailingMigrationIsUndoneAndRecordedFailed) {
   EXPECT_TRUE(TableExists("quotes_tags"));
 }
 
-TEST_F(StorageMigrateTest, RollbackRunsDownSectionsNewestFirst) {
+TEST_P(StorageMigrateTest, RollbackRunsDownSectionsNewestFirst) {
   ASSERT_EQ(Ask("apply", json::object())["current_version"], 2);
   const json one = Ask("rollback", json::object());
   EXPECT_EQ(one["success"], true) << one;
@@ -152,7 +161,7 @@ TEST_F(StorageMigrateTest, RollbackRunsDownSectionsNewestFirst) {
                             "message":"No migrations to rollback"})"));
 }
 
-TEST_F(StorageMigrateTest, APluginWithoutFilesOrWithAnUnsafeNameHasNoMigrations) {
+TEST_P(StorageMigrateTest, APluginWithoutFilesOrWithAnUnsafeNameHasNoMigrations) {
   const json none = json::parse(R"({"success":true,"applied":[],"current_version":0,
                                     "message":"No pending migrations"})");
   EXPECT_EQ(Ask("apply", json::object(), "trivia"), none);

@@ -1,5 +1,5 @@
 // rosey.db.row.<plugin>.* against the real roseyd binary, a real nats-server
-// and the SQLite file: schema registration, the four row operations and
+// and each store (SQLite, PostgreSQL): schema registration, the four row operations and
 // search, success and error paths as ROSEY_STORAGE_API.md §2 gives them.
 
 #include <string>
@@ -22,7 +22,7 @@ constexpr const char* kQuotes = R"({"table":"quotes","schema":{"fields":[
     {"name":"featured","type":"boolean"},
     {"name":"said_at","type":"datetime"}]}})";
 
-class StorageRowTest : public ::testing::Test {
+class StorageRowTest : public ::testing::TestWithParam<StoreKind> {
  protected:
   void SetUp() override {
     world_.StartNats();
@@ -41,13 +41,25 @@ class StorageRowTest : public ::testing::Test {
     return json{{"success", false}, {"error", {{"code", code}, {"message", message}}}};
   }
 
-  RoseydWorld world_;
+  RoseydWorld world_{GetParam()};
 };
 
-TEST_F(StorageRowTest, RegisterCreatesTheTableOnceAndTheFirstSchemaWins) {
-  EXPECT_EQ(world_.QueryInt("SELECT COUNT(*) FROM sqlite_master WHERE name = 'quote-db_quotes' "
-                            "AND sql LIKE '%said_at DATETIME%' AND sql LIKE '%author VARCHAR(255)%'"),
-            1);
+INSTANTIATE_TEST_SUITE_P(Stores, StorageRowTest, ::testing::ValuesIn(kAllStores),
+                         [](const auto& info) { return StoreName(info.param); });
+
+TEST_P(StorageRowTest, RegisterCreatesTheTableOnceAndTheFirstSchemaWins) {
+  if (GetParam() == StoreKind::kSqlite) {
+    EXPECT_EQ(world_.QueryInt("SELECT COUNT(*) FROM sqlite_master WHERE name = 'quote-db_quotes' "
+                              "AND sql LIKE '%said_at DATETIME%' AND sql LIKE "
+                              "'%author VARCHAR(255)%'"),
+              1);
+  } else {  // the types that read back as SQLite's cells (CreateTableSql)
+    EXPECT_EQ(world_.QueryInt("SELECT COUNT(*) FROM information_schema.columns WHERE table_name = "
+                              "'quote-db_quotes' AND ((column_name = 'said_at' AND data_type = "
+                              "'text') OR (column_name = 'author' AND character_maximum_length = "
+                              "255) OR (column_name = 'score' AND data_type = 'bigint'))"),
+              3);
+  }
   EXPECT_EQ(world_.QueryInt("SELECT COUNT(*) FROM plugin_table_schemas WHERE plugin_name = "
                             "'quote-db' AND table_name = 'quotes' AND version = 1 AND "
                             "schema_json LIKE '%\"max_length\": 100%'"),
@@ -62,7 +74,7 @@ TEST_F(StorageRowTest, RegisterCreatesTheTableOnceAndTheFirstSchemaWins) {
             Error("VALIDATION_ERROR", "Row 0: Missing required field: text"));
 }
 
-TEST_F(StorageRowTest, RegisterRefusesBadSchemasInOrder) {
+TEST_P(StorageRowTest, RegisterRefusesBadSchemasInOrder) {
   EXPECT_EQ(Ask("schema.register", {{"schema", {{"fields", json::array()}}}}),
             Error("MISSING_FIELD", "Required field 'table' missing"));
   EXPECT_EQ(Ask("schema.register", {{"table", "t"}, {"schema", json::object()}}),
@@ -81,10 +93,10 @@ TEST_F(StorageRowTest, RegisterRefusesBadSchemasInOrder) {
             Error("VALIDATION_ERROR",
                   "Field 'x' has invalid type 'blob'. Valid types: string, text, integer, float, "
                   "boolean, datetime"));
-  EXPECT_EQ(world_.QueryInt("SELECT COUNT(*) FROM sqlite_master WHERE name = 'quote-db_t'"), 0);
+  EXPECT_FALSE(world_.TableExists("quote-db_t"));
 }
 
-TEST_F(StorageRowTest, InsertSelectUpdateDelete) {
+TEST_P(StorageRowTest, InsertSelectUpdateDelete) {
   EXPECT_EQ(Ask("insert", json::parse(R"({"table":"quotes","data":{"text":"hi","author":7,
                    "score":"42","rating":"2.5","featured":"yes",
                    "said_at":"2025-01-02T03:04:05.123456Z"}})")),
@@ -103,7 +115,8 @@ TEST_F(StorageRowTest, InsertSelectUpdateDelete) {
   EXPECT_EQ(data["said_at"], "2025-01-02T03:04:05.123456");
   EXPECT_TRUE(data["created_at"].is_string());
   EXPECT_EQ(world_.QueryInt("SELECT COUNT(*) FROM \"quote-db_quotes\" WHERE id = 1 AND "
-                            "said_at = '2025-01-02 03:04:05.123456' AND featured = 1"),
+                            "said_at = '2025-01-02 03:04:05.123456' AND "
+                            "CAST(featured AS INTEGER) = 1"),
             1);
   EXPECT_EQ(Ask("select", {{"table", "quotes"}, {"id", "3"}})["data"]["score"], 3);
   EXPECT_EQ(Ask("select", {{"table", "quotes"}, {"id", 99}}),
@@ -126,7 +139,7 @@ TEST_F(StorageRowTest, InsertSelectUpdateDelete) {
   EXPECT_EQ(world_.QueryInt("SELECT COUNT(*) FROM \"quote-db_quotes\""), 2);
 }
 
-TEST_F(StorageRowTest, RowErrorsInTheOriginalsOrder) {
+TEST_P(StorageRowTest, RowErrorsInTheOriginalsOrder) {
   EXPECT_EQ(Ask("insert", {{"data", {{"text", "x"}}}}),
             Error("MISSING_FIELD", "Required field 'table' missing"));
   EXPECT_EQ(Ask("insert", {{"table", "quotes"}}),
@@ -169,7 +182,7 @@ TEST_F(StorageRowTest, RowErrorsInTheOriginalsOrder) {
   EXPECT_EQ(AskRaw("search", "[]")["success"], false);
 }
 
-TEST_F(StorageRowTest, SearchFiltersSortsAndTruncatesAsSqlite) {
+TEST_P(StorageRowTest, SearchFiltersSortsAndTruncatesAsSqlite) {
   Ask("insert", json::parse(R"({"table":"quotes","data":[
       {"text":"alpha","author":"Ann","score":3},
       {"text":"beta","author":"bob","score":1},
@@ -206,8 +219,40 @@ TEST_F(StorageRowTest, SearchFiltersSortsAndTruncatesAsSqlite) {
                   "featured, id, rating, said_at, score, text, updated_at"));
 }
 
+// Filters that compare a number column with text give SQLite's answer on
+// each store: text that reads as a number is that number, other text is
+// greater than every number and equal to none; a real against a text
+// column is its text.
+TEST_P(StorageRowTest, FiltersCompareNumberColumnsWithTextAsSqlite) {
+  Ask("insert", json::parse(R"({"table":"quotes","data":[
+      {"text":"alpha","score":3,"featured":true,"author":"3.5"},
+      {"text":"beta","score":1,"author":"2.0"},
+      {"text":"gamma"},
+      {"text":"delta","score":5,"rating":2.5,"featured":false}]})"));
+  const auto count = [&](const char* filters) {
+    const json reply =
+        Ask("search", json::parse(std::string(R"({"table":"quotes","filters":)") + filters + "}"));
+    EXPECT_EQ(reply["success"], true) << filters << ": " << reply;
+    return reply["count"];
+  };
+  EXPECT_EQ(count(R"({"score":"abc"})"), 0);
+  EXPECT_EQ(count(R"({"score":{"$ne":"abc"}})"), 3);  // NULL matches neither
+  EXPECT_EQ(count(R"({"score":{"$lt":"abc"}})"), 3);
+  EXPECT_EQ(count(R"({"score":{"$gte":"abc"}})"), 0);
+  EXPECT_EQ(count(R"({"score":" 5 "})"), 1);
+  EXPECT_EQ(count(R"({"score":{"$gt":"1.5"}})"), 2);
+  EXPECT_EQ(count(R"({"score":{"$in":["x",3,"1"]}})"), 2);
+  EXPECT_EQ(count(R"({"score":{"$nin":["x"]}})"), 3);
+  EXPECT_EQ(count(R"({"rating":"2.5"})"), 1);
+  EXPECT_EQ(count(R"({"featured":1})"), 1);
+  EXPECT_EQ(count(R"({"featured":"yes"})"), 0);
+  EXPECT_EQ(count(R"({"featured":{"$ne":2}})"), 2);
+  EXPECT_EQ(count(R"({"author":3.5})"), 1);
+  EXPECT_EQ(count(R"({"author":{"$in":[2.0,7]}})"), 1);
+}
+
 // A search right after an insert, without waiting for the insert's reply.
-TEST_F(StorageRowTest, ReadYourWritesFromInsertToSearch) {
+TEST_P(StorageRowTest, ReadYourWritesFromInsertToSearch) {
   for (int i = 1; i <= 100; ++i) {
     world_.Publish("rosey.db.row.quote-db.insert",
                    json{{"table", "quotes"}, {"data", {{"text", "q" + std::to_string(i)}}}}.dump());
@@ -217,7 +262,7 @@ TEST_F(StorageRowTest, ReadYourWritesFromInsertToSearch) {
 
 // Identifiers come from the schema and are quoted; values are bound: text
 // that looks like SQL is stored as text.
-TEST_F(StorageRowTest, RequestTextNeverBecomesSql) {
+TEST_P(StorageRowTest, RequestTextNeverBecomesSql) {
   const std::string evil = "x'); DROP TABLE user_stats; --";
   EXPECT_EQ(Ask("insert", {{"table", "quotes"}, {"data", {{"text", evil}}}})["success"], true);
   EXPECT_EQ(Ask("search", {{"table", "quotes"}, {"filters", {{"text", evil}}}})["count"], 1);

@@ -41,6 +41,10 @@ void PgResult::Clear::operator()(pg_result* result) const noexcept { PQclear(res
 
 int PgResult::rows() const { return result_ ? PQntuples(result_.get()) : 0; }
 
+int PgResult::columns() const { return result_ ? PQnfields(result_.get()) : 0; }
+
+uint32_t PgResult::ColumnType(int column) const { return PQftype(result_.get(), column); }
+
 bool PgResult::IsNull(int row, int column) const {
   return PQgetisnull(result_.get(), row, column) != 0;
 }
@@ -231,6 +235,8 @@ Status PgConnection::Flush() {
 }
 
 Status PgConnection::Collect(std::string_view what, PgResult* out) {
+  last_sqlstate_.clear();
+  last_error_.clear();
   if (Status s = Flush(); !s.ok()) return s;
   // Several statements give one result each; the first failure is the answer.
   Status first;
@@ -243,6 +249,10 @@ Status PgConnection::Collect(std::string_view what, PgResult* out) {
       if (out != nullptr) *out = std::move(result);
     } else if (first.ok()) {
       first = ResultStatus(result.get(), what);
+      const char* state = PQresultErrorField(result.get(), PG_DIAG_SQLSTATE);
+      const char* primary = PQresultErrorField(result.get(), PG_DIAG_MESSAGE_PRIMARY);
+      last_sqlstate_ = state ? state : "";
+      last_error_ = primary ? primary : Trimmed(PQresultErrorMessage(result.get()));
     }
     if (!connected()) return first.ok() ? Lost(what) : first;
   }
@@ -274,6 +284,22 @@ Status PgConnection::ExecParams(const char* sql, const PgParams& params, PgResul
     return Lost("sending SQL");
   }
   return Collect("running SQL", out);
+}
+
+Status PgConnection::ExecTyped(const char* sql, int count, const uint32_t* types,
+                               const char* const* values, PgResult* out) {
+  static_assert(sizeof(Oid) == sizeof(uint32_t));
+  if (PQsendQueryParams(conn_.get(), sql, count, reinterpret_cast<const Oid*>(types), values,
+                        nullptr, nullptr, 0) == 0) {
+    return Lost("sending SQL");
+  }
+  return Collect("running SQL", out);
+}
+
+bool PgConnection::InTransaction() const {
+  if (!connected()) return false;
+  const PGTransactionStatusType status = PQtransactionStatus(conn_.get());
+  return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE;
 }
 
 Status PgConnection::EnterPipeline() {

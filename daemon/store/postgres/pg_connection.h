@@ -27,6 +27,9 @@ class PgResult {
 
   bool empty() const { return result_ == nullptr; }
   int rows() const;
+  int columns() const;
+  // The type OID of a column (pg_type.oid: 16 bool, 20 int8, 701 float8...).
+  uint32_t ColumnType(int column) const;
   bool IsNull(int row, int column) const;
   std::string_view Text(int row, int column) const;
   // A column that does not parse as an integer reads as 0.
@@ -123,6 +126,18 @@ class PgConnection {
   Status Prepare(const char* name, const char* sql);
   Status ExecPrepared(const char* name, const PgParams& params, PgResult* out);
   Status ExecParams(const char* sql, const PgParams& params, PgResult* out);
+  // ExecParams for any number of parameters: `values` as text (null: NULL),
+  // `types` their type OIDs (0: inferred from the statement).
+  // REQUIRES: both hold `count` entries.
+  Status ExecTyped(const char* sql, int count, const uint32_t* types, const char* const* values,
+                   PgResult* out);
+  // The SQLSTATE and primary message of the last synchronous call that
+  // failed with an error result; empty when it failed otherwise (a lost
+  // connection) or nothing failed yet.
+  const std::string& last_sqlstate() const { return last_sqlstate_; }
+  const std::string& last_error() const { return last_error_; }
+  // Whether a transaction block is open, an aborted one included.
+  bool InTransaction() const;
 
   // Pipeline mode. Enter, send commands, Sync() (which flushes them), then
   // read each command's result with NextResult() and the sync point with
@@ -160,6 +175,8 @@ class PgConnection {
   const std::string redacted_url_;
   const std::chrono::milliseconds result_timeout_;
   std::unique_ptr<pg_conn, Finish> conn_;
+  std::string last_sqlstate_;
+  std::string last_error_;
 };
 
 // True for a Status made from an error in one event's own data: writing that

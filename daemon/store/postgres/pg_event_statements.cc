@@ -4,8 +4,8 @@
 #include <utility>
 #include <variant>
 
+#include "storage_api/kv.h"
 #include "store/plugin_write.h"
-#include "store/postgres/pg_plugin_storage.h"
 #include "store/sqlite/chat_lines.h"
 #include "store/sqlite/schema.h"
 
@@ -94,7 +94,14 @@ Status PgEventStatements::Prepare() {
   for (const NamedSql& statement : kStatements) {
     if (Status s = conn_->Prepare(statement.name, statement.sql); !s.ok()) return s;
   }
-  return Status::OK();
+  // The storage API's own kv.set text (its parameters in the same order).
+  const std::string kv_set =
+      storage_api::KvSetStatement({}, 0, storage_api::Dialect::kPostgres).sql;
+  return conn_->Prepare("kv_set", kv_set.c_str());
+}
+
+bool PgEventStatements::Pipelines(const PluginWrite& write) {
+  return std::holds_alternative<storage_api::KvSet>(write.command);
 }
 
 Status PgEventStatements::Queue(const Event& event, int* commands) {
@@ -228,11 +235,28 @@ Status PgEventStatements::Queue(const LogChat& w, int64_t now, int* commands) {
   return Send("chat_insert", commands);
 }
 
-Status PgEventStatements::Queue(const std::shared_ptr<PluginWrite>& w, int64_t /*now*/,
-                                int* /*commands*/) {
+Status PgEventStatements::Queue(const std::shared_ptr<PluginWrite>& w, int64_t now,
+                                int* commands) {
   w->outcome = PluginOutcome{};
-  w->outcome.status = PluginStorageUnavailable();
-  return Status::OK();
+  const auto* set = std::get_if<storage_api::KvSet>(&w->command);
+  if (set == nullptr) {
+    w->outcome.status =
+        Status::Internal("only kv.set is pipelined; PostgresWriter applies the other writes");
+    return Status::OK();
+  }
+  if (Nul(set->plugin_name) || Nul(set->key) || Nul(set->value_json)) {
+    w->outcome.status =
+        Status::InvalidArgument("a text holds a NUL character, which PostgreSQL cannot store");
+    return Status::OK();
+  }
+  params_.Clear();
+  params_.Add(set->plugin_name);
+  params_.Add(set->key);
+  params_.Add(set->value_json);
+  params_.Add(set->expires_at);
+  params_.Add(now);
+  params_.Add(now);
+  return Send("kv_set", commands);
 }
 
 }  // namespace roseyd::store

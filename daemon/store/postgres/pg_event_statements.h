@@ -41,6 +41,10 @@ class PgEventStatements {
   // REQUIRES: in pipeline mode, inside the batch's transaction.
   Status Queue(const Event& event, int* commands);
 
+  // Whether Queue() sends `write` in the pipeline (kv.set: one statement,
+  // nothing read back): others need the PgSqlSession.
+  static bool Pipelines(const PluginWrite& write);
+
  private:
   Status Queue(const UserJoined& w, int64_t now, int* commands);
   Status Queue(const UserLeft& w, int64_t now, int* commands);
@@ -52,7 +56,9 @@ class PgEventStatements {
   Status Queue(const MarkFailed& w, int64_t now, int* commands);
   Status Queue(const UserAction& w, int64_t now, int* commands);
   Status Queue(const LogChat& w, int64_t now, int* commands);
-  // Queues nothing: its outcome says PluginStorageUnavailable().
+  // kv.set (Pipelines()): its upsert, the outcome cleared. Any other plugin
+  // write queues nothing and says so in its outcome: PostgresWriter applies
+  // those through its PgSqlSession, outside the pipeline.
   Status Queue(const std::shared_ptr<PluginWrite>& w, int64_t now, int* commands);
   Status Send(const char* name, int* commands);
 

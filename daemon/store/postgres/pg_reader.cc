@@ -4,7 +4,7 @@
 #include <array>
 
 #include "base/startup_error.h"
-#include "store/postgres/pg_plugin_storage.h"
+#include "store/plugin_reads.h"
 #include "store/sqlite/schema.h"
 
 namespace roseyd::store {
@@ -45,7 +45,7 @@ constexpr std::array<NamedSql, 7> kQueries = {{
 
 }  // namespace
 
-PostgresReader::PostgresReader(const std::string& url) : conn_(url) {
+PostgresReader::PostgresReader(const std::string& url) : conn_(url), session_(&conn_) {
   if (const Status s = Connect(); !s.ok()) throw StartupError("store", s.message());
 }
 
@@ -201,36 +201,44 @@ Status PostgresReader::StreamPosition(std::string_view stream, uint64_t* out) {
   return Status::OK();
 }
 
-Status PostgresReader::KvGet(const storage_api::KvKey& /*key*/, int64_t /*now*/,
-                             std::optional<std::string>* /*value_json*/) {
-  return PluginStorageUnavailable();
+Status PostgresReader::PluginRead(const std::function<Status()>& read) {
+  if (!conn_.connected()) {
+    if (Status s = Connect(); !s.ok()) return s;
+  }
+  Status s = read();
+  if (s.ok() || conn_.connected()) return s;
+  if (Status c = Connect(); !c.ok()) return s;
+  return read();
 }
 
-Status PostgresReader::KvList(const storage_api::KvList& /*list*/, int64_t /*now*/,
-                              std::vector<std::string>* /*keys*/) {
-  return PluginStorageUnavailable();
+Status PostgresReader::KvGet(const storage_api::KvKey& key, int64_t now,
+                             std::optional<std::string>* value_json) {
+  return PluginRead([&] { return ReadKvValue(&session_, key, now, value_json); });
 }
 
-Status PostgresReader::RowSelect(const storage_api::RowSelect& /*select*/,
-                                 std::optional<storage_api::RowCells>* /*row*/) {
-  return PluginStorageUnavailable();
+Status PostgresReader::KvList(const storage_api::KvList& list, int64_t now,
+                              std::vector<std::string>* keys) {
+  return PluginRead([&] { return ReadKvKeys(&session_, list, now, keys); });
 }
 
-Status PostgresReader::RowSearch(const storage_api::RowSearch& /*search*/,
-                                 std::vector<storage_api::RowCells>* /*rows*/) {
-  return PluginStorageUnavailable();
+Status PostgresReader::RowSelect(const storage_api::RowSelect& select,
+                                 std::optional<storage_api::RowCells>* row) {
+  return PluginRead([&] { return ReadRow(&session_, select, row); });
 }
 
-Status PostgresReader::Migrations(std::string_view /*plugin*/, int64_t* /*current_version*/,
-                                  std::vector<storage_api::TrackingRow>* /*rows*/) {
-  return PluginStorageUnavailable();
+Status PostgresReader::RowSearch(const storage_api::RowSearch& search,
+                                 std::vector<storage_api::RowCells>* rows) {
+  return PluginRead([&] { return ReadRows(&session_, search, rows); });
 }
 
-Status PostgresReader::LoadSchemas(storage_api::SchemaCatalog* /*catalog*/, size_t* loaded,
+Status PostgresReader::Migrations(std::string_view plugin, int64_t* current_version,
+                                  std::vector<storage_api::TrackingRow>* rows) {
+  return PluginRead([&] { return ReadMigrations(&session_, plugin, current_version, rows); });
+}
+
+Status PostgresReader::LoadSchemas(storage_api::SchemaCatalog* catalog, size_t* loaded,
                                    size_t* skipped) {
-  *loaded = 0;
-  *skipped = 0;
-  return Status::OK();
+  return PluginRead([&] { return LoadRegisteredSchemas(&session_, catalog, loaded, skipped); });
 }
 
 }  // namespace roseyd::store

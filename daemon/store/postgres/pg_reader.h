@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -8,6 +9,7 @@
 
 #include "base/status.h"
 #include "store/postgres/pg_connection.h"
+#include "store/postgres/pg_sql_session.h"
 #include "store/reader.h"
 #include "store/rows.h"
 
@@ -44,9 +46,8 @@ class PostgresReader : public Reader {
   Status CountRows(std::string_view table, int64_t* out) override;
   Status StreamPosition(std::string_view stream, uint64_t* out) override;
 
-  // The plugin storage API is not on PostgreSQL yet (its tables and a
-  // session for the shared statements are to come): each read is
-  // Unavailable, saying so, and no schema is loaded.
+  // The plugin storage API's reads: the shared ones (store/plugin_reads.h)
+  // through a PgSqlSession on the same connection.
   Status KvGet(const storage_api::KvKey& key, int64_t now,
                std::optional<std::string>* value_json) override;
   Status KvList(const storage_api::KvList& list, int64_t now,
@@ -66,8 +67,12 @@ class PostgresReader : public Reader {
   // once more if the connection was lost.
   Status Query(const char* name, PgResult* out);
   Status ReadChannelStats(ChannelStats* out);
+  // Runs `read` on the session, connected, and once more on a new
+  // connection if the first broke.
+  Status PluginRead(const std::function<Status()>& read);
 
   PgConnection conn_;
+  PgSqlSession session_;
   PgParams params_;
   std::string text_;  // a bound text parameter
 };

@@ -125,6 +125,53 @@ CREATE INDEX IF NOT EXISTS ix_api_tokens_is_active ON api_tokens (is_active);
 CREATE TABLE IF NOT EXISTS roseyd_meta (key TEXT PRIMARY KEY, value TEXT);
 )sql";
 
+// The plugin storage API's tables (ROSEY_STORAGE_API.md, storage_api's
+// KvTableDdl, RegistryTableDdl, TrackingTableDdl) rendered for PostgreSQL.
+// Where a type would change what a reply says, SQLite's stored value is
+// kept instead: Unix times are BIGINT (a TTL may reach far), and applied_at
+// is TEXT, the service's own "YYYY-MM-DD HH:MM:SS.ffffff" returned as
+// written (a TIMESTAMP would drop trailing zeros of the fraction).
+constexpr const char* kCreatePluginSchema = R"sql(
+CREATE TABLE IF NOT EXISTS plugin_kv_storage (
+  plugin_name VARCHAR(100) NOT NULL,
+  "key" VARCHAR(255) NOT NULL,
+  value_json TEXT NOT NULL,
+  expires_at BIGINT,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (plugin_name, "key"));
+CREATE INDEX IF NOT EXISTS idx_plugin_kv_expires ON plugin_kv_storage (expires_at);
+CREATE INDEX IF NOT EXISTS idx_plugin_kv_prefix ON plugin_kv_storage (plugin_name, "key");
+CREATE TABLE IF NOT EXISTS plugin_table_schemas (
+  id SERIAL NOT NULL,
+  plugin_name VARCHAR(100) NOT NULL,
+  table_name VARCHAR(100) NOT NULL,
+  schema_json TEXT NOT NULL,
+  version INTEGER DEFAULT '1' NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (id));
+CREATE UNIQUE INDEX IF NOT EXISTS idx_plugin_table_unique
+  ON plugin_table_schemas (plugin_name, table_name);
+CREATE INDEX IF NOT EXISTS idx_plugin_name ON plugin_table_schemas (plugin_name);
+CREATE INDEX IF NOT EXISTS ix_plugin_table_schemas_plugin_name
+  ON plugin_table_schemas (plugin_name);
+CREATE TABLE IF NOT EXISTS plugin_schema_migrations (
+  id SERIAL PRIMARY KEY,
+  plugin_name TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  checksum TEXT NOT NULL,
+  applied_at TEXT NOT NULL,
+  applied_by TEXT NOT NULL,
+  status TEXT NOT NULL,
+  error_message TEXT,
+  execution_time_ms BIGINT,
+  UNIQUE (plugin_name, version));
+CREATE INDEX IF NOT EXISTS idx_plugin_migrations_status
+  ON plugin_schema_migrations (plugin_name, status);
+)sql";
+
 // Taken by every roseyd while it creates the schema ("roseyd.s" in ASCII).
 constexpr const char* kSchemaLock = "SELECT pg_advisory_xact_lock(7309475005232918131)";
 
@@ -233,6 +280,9 @@ void CreatePgSchema(PgConnection* conn, int64_t now) {
     if (const Status s = conn->Exec(kSchemaLock); !s.ok()) Fail(conn, "locking the schema", s);
     CheckExistingTables(conn);
     if (const Status s = conn->Exec(kCreateSchema); !s.ok()) Fail(conn, "creating the schema", s);
+    if (const Status s = conn->Exec(kCreatePluginSchema); !s.ok()) {
+      Fail(conn, "creating the plugin storage tables", s);
+    }
     Seed(conn, now);
     if (const Status s = conn->Exec("COMMIT"); !s.ok()) Fail(conn, "committing the schema", s);
   } catch (...) {

@@ -11,6 +11,8 @@
 #include <spdlog/spdlog.h>
 
 #include "base/startup_error.h"
+#include "store/plugin_write.h"
+#include "store/plugin_writes.h"
 #include "store/postgres/pg_schema.h"
 #include "store/sqlite/schema.h"
 
@@ -63,7 +65,8 @@ PostgresWriter::PostgresWriter(const std::string& url, const std::string& stream
       conn_(url),
       events_(&conn_),
       chat_lines_(&conn_),
-      maintenance_(&conn_) {
+      maintenance_(&conn_),
+      session_(&conn_) {
   conn_.ConnectOrThrow();
   CreatePgSchema(&conn_, UnixNow());
   if (const Status s = PrepareStatements(); !s.ok()) {
@@ -233,10 +236,17 @@ Status PostgresWriter::ApplyBatch(std::span<Event> batch, std::vector<Rejection>
                                      "store")});
     }
   }
+  // Plugin writes other than kv.set run synchronously, between events.
+  bool plugin_writes = false;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const auto* plugin = std::get_if<std::shared_ptr<PluginWrite>>(&batch[i].write);
+    plugin_writes = plugin_writes ||
+                    (plugin && !skip_[i] && !PgEventStatements::Pipelines(**plugin));
+  }
   Status s;
   bool bulk = bulk_enabled_;
   for (int attempt = 0;; ++attempt) {
-    if (attempt == kPipelinedAttempts) {
+    if (attempt == kPipelinedAttempts || plugin_writes) {
       s = AttemptCarefully(batch, rejected);
       break;
     }
@@ -245,6 +255,11 @@ Status PostgresWriter::ApplyBatch(std::span<Event> batch, std::vector<Rejection>
     if (!failure) break;
     if (failure->in_bulk) {
       bulk = false;
+    } else if (auto* plugin = std::get_if<std::shared_ptr<PluginWrite>>(
+                   &batch[failure->index].write)) {
+      // A failed kv.set is its outcome, not a rejection; the rest commits.
+      skip_[failure->index] = 1;
+      (*plugin)->outcome.status = std::move(s);
     } else {
       skip_[failure->index] = 1;
       rejected->push_back(Rejection{failure->index, std::move(s)});
@@ -407,6 +422,14 @@ Status PostgresWriter::AttemptCarefully(std::span<Event> batch,
   if (s.ok()) s = SyncAndRead(0, &failed, &fate_unknown);
   for (size_t i = 0; s.ok() && i < batch.size(); ++i) {
     if (skip_[i]) continue;
+    if (auto* plugin = std::get_if<std::shared_ptr<PluginWrite>>(&batch[i].write)) {
+      s = ApplyPluginWriteBetween(plugin->get(), batch[i].unix_time);
+      if (s.code() == Status::Code::kInvalidArgument) {  // it ended the transaction
+        skip_[i] = 1;
+        rejected->push_back(Rejection{i, s});
+      }
+      continue;
+    }
     const size_t from = commands_.size();
     commands_.push_back(Owner{kNoEvent, false});
     Status queued = conn_.SendQuery(kSavepoint, none);
@@ -445,6 +468,29 @@ Status PostgresWriter::AttemptCarefully(std::span<Event> batch,
   if (!conn_.ExitPipeline().ok()) conn_.Drop();
   if (pending_position_ != 0) stream_position_ = pending_position_;
   return Status::OK();
+}
+
+Status PostgresWriter::ApplyPluginWriteBetween(PluginWrite* write, int64_t now) {
+  if (Status s = conn_.ExitPipeline(); !s.ok()) return s;
+  Status s = ApplyPluginWrite(&session_, write, now);
+  // A write that failed as the connection broke is no data error: the batch is retried.
+  if (!conn_.connected()) {
+    return Status::Unavailable(conn_.redacted_url() + ": lost during a plugin write" +
+                               (s.ok() ? "" : ": " + s.message()));
+  }
+  if (Status entered = conn_.EnterPipeline(); !entered.ok()) return entered;
+  return s;
+}
+
+Status PostgresWriter::PurgeExpiredKeys(int64_t now, int64_t* purged) {
+  *purged = 0;
+  return Housekeep([&] {
+    if (Status s = conn_.Exec("BEGIN"); !s.ok()) return s;
+    Status s = store::PurgeExpiredKeys(&session_, now, purged);
+    if (s.ok()) s = conn_.Exec("COMMIT");
+    if (!s.ok() && conn_.connected() && !conn_.Exec("ROLLBACK").ok()) conn_.Drop();
+    return s;
+  });
 }
 
 Status PostgresWriter::Housekeep(const std::function<Status()>& work) {

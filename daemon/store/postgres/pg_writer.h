@@ -17,6 +17,7 @@
 #include "store/postgres/pg_connection.h"
 #include "store/postgres/pg_event_statements.h"
 #include "store/postgres/pg_maintenance.h"
+#include "store/postgres/pg_sql_session.h"
 #include "store/store.h"
 
 namespace roseyd::store {
@@ -34,7 +35,12 @@ namespace roseyd::store {
 // without it; if the bulk statements fail, event by event; after a few
 // such restarts the batch goes event by event under savepoints,
 // so that a batch full of bad events costs one round trip each, not one
-// batch each.
+// batch each. A plugin-storage write (PluginWrite) leaves its outcome in
+// it before the COMMIT: a kv.set is one more pipelined statement (one that
+// fails is sent again without, its failure the outcome); a batch holding
+// any other goes event by event from the start, each such write outside
+// the pipeline through a PgSqlSession (store/plugin_writes.h, under its own
+// savepoint).
 //
 // A lost connection (server restart, network) fails the batch; the next
 // ApplyBatch reconnects, prepares again and, if the lost COMMIT had in fact
@@ -67,11 +73,7 @@ class PostgresWriter : public StoreWriter {
   Status CloseSessions(int64_t now) override;
   Status PruneRecentChat(int64_t cutoff) override;
   Status Maintain(int64_t now) override;
-  // No plugin keys on PostgreSQL yet (PluginStorageUnavailable): none to purge.
-  Status PurgeExpiredKeys(int64_t /*now*/, int64_t* purged) override {
-    *purged = 0;
-    return Status::OK();
-  }
+  Status PurgeExpiredKeys(int64_t now, int64_t* purged) override;
   std::optional<int64_t> LastMaintenance() override;
   bool TryClaim() override;
   bool HoldsClaim() const override { return claim_.load() == Claim::kHeld; }
@@ -126,6 +128,9 @@ class PostgresWriter : public StoreWriter {
   void Abandon();
   // Records that the connection broke; logs once per outage.
   void NoteLoss(const Status& s);
+  // Applies a plugin write inside AttemptCarefully's transaction, leaving
+  // pipeline mode for it (the session's calls are synchronous).
+  Status ApplyPluginWriteBetween(PluginWrite* write, int64_t now);
   // Queues batch[index]'s own commands; an event refused before anything
   // was sent is rejected and skipped here.
   Status QueueEvent(std::span<Event> batch, size_t index, std::vector<Rejection>* rejected);
@@ -147,6 +152,7 @@ class PostgresWriter : public StoreWriter {
   PgEventStatements events_;
   PgChatLines chat_lines_;
   PgMaintenance maintenance_;
+  PgSqlSession session_;  // plugin writes and the key purge, on conn_
   PgParams params_;
   uint64_t stream_position_ = 0;
   uint64_t pending_position_ = 0;  // of the attempt in flight; 0: none

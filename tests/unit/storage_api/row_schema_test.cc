@@ -126,6 +126,23 @@ TEST(CreateTableSqlTest, MatchesSqlAlchemy) {
             "DATETIME DEFAULT 'CURRENT_TIMESTAMP' NOT NULL, \n\tPRIMARY KEY (id)\n)");
 }
 
+// On PostgreSQL: types whose cells read back as SQLite's, every name quoted.
+TEST(CreateTableSqlTest, PostgresRendering) {
+  const RowSchema schema({{"text", FieldType::kText, true},
+                          {"score", FieldType::kInteger, false},
+                          {"f", FieldType::kFloat, false},
+                          {"ok", FieldType::kBoolean, false},
+                          {"at", FieldType::kDatetime, false},
+                          {"user", FieldType::kString, false}});
+  EXPECT_EQ(CreateTableSql("quote-db_quotes", schema, Dialect::kPostgres),
+            "CREATE TABLE \"quote-db_quotes\" (\n\tid SERIAL NOT NULL, \n\t\"text\" TEXT NOT "
+            "NULL, \n\t\"score\" BIGINT, \n\t\"f\" DOUBLE PRECISION, \n\t\"ok\" BOOLEAN, "
+            "\n\t\"at\" TEXT, \n\t\"user\" VARCHAR(255), \n\tcreated_at TEXT NOT NULL, "
+            "\n\tupdated_at TEXT NOT NULL, \n\tPRIMARY KEY (id)\n)");
+  EXPECT_EQ(CreateTableSql("acc_items", schema, Dialect::kSqlite),
+            CreateTableSql("acc_items", schema));
+}
+
 TEST(CreateTableSqlTest, QuotesIdentifiersAsSqlAlchemy) {
   EXPECT_EQ(SqlAlchemyIdentifier("Trivia_x"), "\"Trivia_x\"");
   EXPECT_EQ(SqlAlchemyIdentifier("a\"b_x"), "\"a\"\"b_x\"");

@@ -202,8 +202,25 @@ TEST_F(RowSearchTest, PostgresRendering) {
       context_));
   EXPECT_EQ(search.select.sql,
             "SELECT \"id\", \"title\", \"body\", \"n\", \"f\", \"ok\", \"at\", \"created_at\", "
-            "\"updated_at\" FROM \"p_items\" WHERE \"title\" ILIKE $1 ORDER BY \"title\" COLLATE "
-            "\"C\" ASC NULLS FIRST, \"id\" ASC NULLS FIRST LIMIT $2 OFFSET $3");
+            "\"updated_at\" FROM \"p_items\" WHERE \"title\" ILIKE $1 ESCAPE '' ORDER BY \"title\" "
+            "COLLATE \"C\" ASC NULLS FIRST, \"id\" ASC NULLS FIRST LIMIT $2 OFFSET $3");
+}
+
+// A number column against text, on PostgreSQL as SQLite compares them: text
+// that reads as a number is that number, other text is above every number.
+TEST_F(RowSearchTest, PostgresComparesNumberColumnsWithTextAsSqlite) {
+  context_.dialect = Dialect::kPostgres;
+  const RowSearch search = CommandOf(DecodeRowSearch(
+      "p",
+      R"({"table": "items", "filters": {"n": {"$lt": "abc", "$ne": " 5 "},
+          "f": {"$in": ["x", "2.5"]}, "ok": {"$nin": ["yes"]}}})",
+      context_));
+  const std::string where = search.select.sql.substr(search.select.sql.find(" WHERE "));
+  EXPECT_EQ(where.substr(0, where.find(" ORDER BY")),
+            " WHERE ((CASE WHEN \"n\" IS NULL THEN NULL ELSE TRUE END) AND \"n\" != $1 AND "
+            "\"f\" IN ($2) AND (CASE WHEN \"ok\" IS NULL THEN NULL ELSE TRUE END))");
+  EXPECT_EQ(std::vector<SqlValue>(search.select.params.begin(), search.select.params.begin() + 2),
+            (std::vector<SqlValue>{int64_t{5}, 2.5}));
 }
 
 }  // namespace
