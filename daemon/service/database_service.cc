@@ -53,6 +53,8 @@ DatabaseService::DatabaseService(const Config& config, bus::Connection* connecti
       events_(config.service, sink, metrics),
       storage_(config.service, store->SqlDialect(), &metrics->storage()),
       requests_(config, connection, sink, metrics) {
+  // Schemas are registered through the writing roseyd; see them here too.
+  storage_.SetReloadOnMiss(role == Role::kFollower);
   requests_.Register(std::make_unique<ClassicQueries>(config.service.max_request_limit));
   requests_.Register(std::make_unique<KvRequests>(&storage_));
   requests_.Register(std::make_unique<RowRequests>(&storage_));

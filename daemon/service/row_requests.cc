@@ -12,15 +12,14 @@ namespace roseyd::service {
 
 namespace {
 
-
-constexpr const char* kVerbs[] = {"Schema registration", "Insert", "Select",
-                                  "Update",              "Delete", "Search"};
+constexpr const char* kVerbs[] = {
+    "Schema registration", "Insert", "Select", "Update", "Delete", "Search"};
 
 // A decoder's result as an Admission: its command submitted, or its error
 // answered.
 template <typename Command>
-Admission Decoded(std::variant<Command, storage_api::ErrorReply> decoded, const StorageMetrics::Operation& op,
-                  const Request& request) {
+Admission Decoded(std::variant<Command, storage_api::ErrorReply> decoded,
+                  const StorageMetrics::Operation& op, const Request& request) {
   if (auto* error = std::get_if<storage_api::ErrorReply>(&decoded)) {
     Admission admission;
     admission.answer = StorageContext::Failure(op, request, *error);
@@ -38,6 +37,19 @@ RequestOutcome Rendered(std::variant<std::string, storage_api::ErrorReply> reply
   return StorageContext::Success(op, request, std::move(std::get<std::string>(reply)));
 }
 
+// Decodes a read. On a roseyd that does not write, a table registered
+// through the one that does since the catalog was loaded is found after a
+// reload (StorageContext::ReloadAfterMiss).
+template <typename Decode>
+auto DecodeRead(StorageContext* context, store::Reader* reader, Decode decode) {
+  auto decoded = decode();
+  if (const auto* error = std::get_if<storage_api::ErrorReply>(&decoded);
+      error != nullptr && context->ReloadAfterMiss(*error, reader)) {
+    decoded = decode();
+  }
+  return decoded;
+}
+
 }  // namespace
 
 RowRequests::RowRequests(StorageContext* context) : context_(context) {
@@ -51,12 +63,19 @@ RowRequests::RowRequests(StorageContext* context) : context_(context) {
 
 std::vector<RequestRoute> RowRequests::Routes() const {
   const auto route = [](const char* op, Kind kind, bool write) {
-    return RequestRoute{std::string("row.*.") + op, std::string("row.") + op, kind, write,
-                        kStoragePayloadBytes, {}};
+    return RequestRoute{std::string("row.*.") + op,
+                        std::string("row.") + op,
+                        kind,
+                        write,
+                        kStoragePayloadBytes,
+                        {}};
   };
-  return {route("schema.register", kRegister, true), route("insert", kInsert, true),
-          route("select", kSelect, false),           route("update", kUpdate, true),
-          route("delete", kDelete, true),            route("search", kSearch, false)};
+  return {route("schema.register", kRegister, true),
+          route("insert", kInsert, true),
+          route("select", kSelect, false),
+          route("update", kUpdate, true),
+          route("delete", kDelete, true),
+          route("search", kSearch, false)};
 }
 
 Admission RowRequests::Admit(const Request& request) {
@@ -148,8 +167,10 @@ RequestOutcome RowRequests::Written(const Request& request) {
 RequestOutcome RowRequests::Select(const Request& request, const std::string& plugin,
                                    store::Reader* reader) {
   const StorageMetrics::Operation& op = *ops_[kSelect];
-  auto decoded = storage_api::DecodeRowSelect(
-      plugin, request.payload, context_->RowContextAt(std::chrono::system_clock::now()));
+  auto decoded = DecodeRead(context_, reader, [&] {
+    return storage_api::DecodeRowSelect(plugin, request.payload,
+                                        context_->RowContextAt(std::chrono::system_clock::now()));
+  });
   if (const auto* error = std::get_if<storage_api::ErrorReply>(&decoded)) {
     return StorageContext::Failure(op, request, *error);
   }
@@ -165,8 +186,10 @@ RequestOutcome RowRequests::Select(const Request& request, const std::string& pl
 RequestOutcome RowRequests::Search(const Request& request, const std::string& plugin,
                                    store::Reader* reader) {
   const StorageMetrics::Operation& op = *ops_[kSearch];
-  auto decoded = storage_api::DecodeRowSearch(
-      plugin, request.payload, context_->RowContextAt(std::chrono::system_clock::now()));
+  auto decoded = DecodeRead(context_, reader, [&] {
+    return storage_api::DecodeRowSearch(plugin, request.payload,
+                                        context_->RowContextAt(std::chrono::system_clock::now()));
+  });
   if (const auto* error = std::get_if<storage_api::ErrorReply>(&decoded)) {
     return StorageContext::Failure(op, request, *error);
   }

@@ -90,7 +90,7 @@ class ServiceHost {
   ServiceMetrics* const metrics_;
 
   Mutex mu_;
-  std::unique_ptr<Config> config_ GUARDED_BY(mu_);  // of the open database
+  std::unique_ptr<Config> config_ GUARDED_BY(mu_);         // of the open database
   bus::Connection* connection_ GUARDED_BY(mu_) = nullptr;  // once started
   // Declared in start order: the service goes first, the store last.
   std::unique_ptr<store::Store> store_ GUARDED_BY(mu_);

@@ -1,10 +1,10 @@
 #include "service/storage_context.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <memory>
 #include <variant>
-
-#include <spdlog/spdlog.h>
 
 #include "storage_api/py_datetime.h"
 #include "storage_api/storage_subject.h"
@@ -33,11 +33,38 @@ Status StorageContext::LoadSchemas(store::Reader* reader) {
   if (Status s = reader->LoadSchemas(&catalog_, &loaded, &skipped); !s.ok()) return s;
   spdlog::info("plugin storage: {} registered table schemas loaded", loaded);
   if (skipped > 0) {
-    spdlog::warn("plugin storage: {} rows of plugin_table_schemas hold no valid schema; their "
-                 "tables answer as unregistered",
-                 skipped);
+    spdlog::warn(
+        "plugin storage: {} rows of plugin_table_schemas hold no valid schema; their "
+        "tables answer as unregistered",
+        skipped);
   }
   return Status::OK();
+}
+
+bool StorageContext::ReloadAfterMiss(const storage_api::ErrorReply& error, store::Reader* reader) {
+  // The fixed text of a table missing from the catalog (storage_api's
+  // ResolveTable), the one error a reload can cure.
+  if (!reload_on_miss_ || error.code != storage_api::ErrorCode::kValidationError ||
+      error.message.rfind("Table '", 0) != 0 ||
+      error.message.find("' not registered for plugin '") == std::string::npos) {
+    return false;
+  }
+  const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now().time_since_epoch())
+                          .count();
+  int64_t last = last_reload_ms_.load();
+  // One reload per interval, so that requests naming tables nobody
+  // registered cannot turn into a query each.
+  if (now - last < kCatalogReloadInterval.count() ||
+      !last_reload_ms_.compare_exchange_strong(last, now)) {
+    return false;
+  }
+  size_t loaded = 0, skipped = 0;
+  if (Status s = reader->LoadSchemas(&catalog_, &loaded, &skipped); !s.ok()) {
+    spdlog::warn("plugin storage: reloading the table schemas failed: {}", s.ToString());
+    return false;
+  }
+  return true;
 }
 
 std::string StorageContext::PluginOf(std::string_view subject) const {
@@ -66,23 +93,21 @@ storage_api::MigrationDiscovery StorageContext::Migrations(std::string_view plug
   return storage_api::DiscoverMigrations(plugins_dir_, plugin);
 }
 
-RequestOutcome StorageContext::Success(const StorageMetrics::Operation& op,
-                                       const Request& request, std::string reply) {
+RequestOutcome StorageContext::Success(const StorageMetrics::Operation& op, const Request& request,
+                                       std::string reply) {
   op.Answered(Since(request.received), std::nullopt);
   return RequestOutcome{std::move(reply), std::nullopt, Status::OK()};
 }
 
-RequestOutcome StorageContext::Failure(const StorageMetrics::Operation& op,
-                                       const Request& request,
-                                       const storage_api::ErrorReply& error,
-                                       Status store_status) {
+RequestOutcome StorageContext::Failure(const StorageMetrics::Operation& op, const Request& request,
+                                       const storage_api::ErrorReply& error, Status store_status) {
   op.Answered(Since(request.received), error.code);
   return RequestOutcome{storage_api::RenderErrorReply(error), std::nullopt,
                         std::move(store_status)};
 }
 
-RequestOutcome StorageContext::Rendered(const StorageMetrics::Operation& op,
-                                        const Request& request, std::string reply,
+RequestOutcome StorageContext::Rendered(const StorageMetrics::Operation& op, const Request& request,
+                                        std::string reply,
                                         std::optional<storage_api::ErrorCode> error) {
   op.Answered(Since(request.received), error);
   return RequestOutcome{std::move(reply), std::nullopt, Status::OK()};

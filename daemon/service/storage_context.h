@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -35,9 +36,7 @@ inline constexpr std::chrono::milliseconds kMigrationTimeout{30000};
 // A read that failed on its statement (a table a migration dropped), not on
 // the database (busy, I/O): answered with the family's error, not logged as
 // a store failure.
-inline bool IsStatementError(const Status& s) {
-  return s.code() == Status::Code::kInvalidArgument;
-}
+inline bool IsStatementError(const Status& s) { return s.code() == Status::Code::kInvalidArgument; }
 
 // What the plugin storage families (KvRequests, RowRequests,
 // MigrateRequests) share: the registered row schemas (the original's
@@ -59,6 +58,17 @@ class StorageContext {
   // request). Returns the reader's failure.
   Status LoadSchemas(store::Reader* reader);
 
+  // A roseyd that does not write learns of schemas registered through the
+  // one that does only from the database. With `on`, a row read whose table
+  // the catalog lacks reloads the catalog (ReloadAfterMiss). REQUIRES: before
+  // any request.
+  void SetReloadOnMiss(bool on) { reload_on_miss_ = on; }
+  // True if reloading on a miss is on, `error` says the table is not
+  // registered, and the catalog was reloaded through `reader` (at most every
+  // kCatalogReloadInterval, whoever asks): decode the request again.
+  bool ReloadAfterMiss(const storage_api::ErrorReply& error, store::Reader* reader);
+  static constexpr std::chrono::milliseconds kCatalogReloadInterval{100};
+
   // The plugin token of a row or migrate subject ("" if it has none).
   std::string PluginOf(std::string_view subject) const;
 
@@ -72,8 +82,7 @@ class StorageContext {
   storage_api::MigrationDiscovery Migrations(std::string_view plugin) const;
 
   // The operation's metrics, created on first use.
-  const StorageMetrics::Operation& Operation(std::string_view family,
-                                             std::string_view operation) {
+  const StorageMetrics::Operation& Operation(std::string_view family, std::string_view operation) {
     return metrics_->For(family, operation);
   }
 
@@ -86,8 +95,7 @@ class StorageContext {
                                 Status store_status = Status::OK());
   // A reply rendered elsewhere (a migration's), failing with `error` if set.
   static RequestOutcome Rendered(const StorageMetrics::Operation& op, const Request& request,
-                                 std::string reply,
-                                 std::optional<storage_api::ErrorCode> error);
+                                 std::string reply, std::optional<storage_api::ErrorCode> error);
 
   // The committed plugin write a write route's Handle finds in `request`;
   // nullptr if there is none.
@@ -111,6 +119,8 @@ class StorageContext {
   const storage_api::Dialect dialect_;
   StorageMetrics* const metrics_;
   storage_api::SchemaCatalog catalog_;
+  bool reload_on_miss_ = false;
+  std::atomic<int64_t> last_reload_ms_{0};  // steady clock; 0: never
 };
 
 }  // namespace roseyd::service

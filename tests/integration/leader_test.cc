@@ -1,32 +1,33 @@
 // Several roseyd on one PostgreSQL database: exactly one writes (the leader,
 // holding the writer's claim), every one answers read requests, and when the
 // leader dies another takes over with nothing lost or written twice.
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <atomic>
-#include <cstdint>
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "integration/roseyd_process.h"
 
 namespace roseyd::testing {
 namespace {
 
+using nlohmann::json;
 using std::chrono::milliseconds;
 
 const std::vector<std::string> kDurable = {"--set", "service.durability=jetstream"};
 
 // The arguments that point a second roseyd at `leader`'s NATS and database.
 std::vector<std::string> Beside(const RoseydWorld& leader, std::vector<std::string> args) {
-  args.insert(args.end(), {"--nats-url", leader.nats_url(), "--set",
-                           "store.url=" + leader.store_url()});
+  args.insert(args.end(),
+              {"--nats-url", leader.nats_url(), "--set", "store.url=" + leader.store_url()});
   return args;
 }
 
@@ -71,9 +72,8 @@ class NumberedChat {
                 static_cast<long long>(rows - distinct));
     EXPECT_EQ(rows, total_);
     EXPECT_EQ(distinct, total_);
-    EXPECT_EQ(
-        world_->QueryInt("SELECT total_chat_lines FROM user_stats WHERE username = 'load'"),
-        total_);
+    EXPECT_EQ(world_->QueryInt("SELECT total_chat_lines FROM user_stats WHERE username = 'load'"),
+              total_);
   }
 
  private:
@@ -101,8 +101,7 @@ int64_t MillisUntilLeading(const RoseydWorld& follower,
                             milliseconds(10000))) {
     return -1;
   }
-  return std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - since)
-      .count();
+  return std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() - since).count();
 }
 
 TEST(SeveralRoseydTest, OneWritesAndEitherAnswersAReadWithTheAskersOwnWrite) {
@@ -132,6 +131,42 @@ TEST(SeveralRoseydTest, OneWritesAndEitherAnswersAReadWithTheAskersOwnWrite) {
   EXPECT_EQ(unseen, 0) << "follower:\n" << follower.Log() << "\nleader:\n" << leader.Log();
   EXPECT_GT(RequestsAnswered(follower), 0) << "the follower answered no read";
   EXPECT_EQ(leader.QueryInt("SELECT COUNT(*) FROM user_stats"), kTries);
+  EXPECT_EQ(follower.StopRoseyd(), 0) << follower.Log();
+  EXPECT_EQ(leader.StopRoseyd(), 0) << leader.Log();
+}
+
+// The plugin storage API beside two roseyd: writes (schema.register,
+// insert, kv.set) reach the leader alone; reads reach either, and the
+// follower, started before the table was registered, finds it too.
+TEST(SeveralRoseydTest, PluginStorageWritesGoToTheLeaderAndEitherReadsThem) {
+  RoseydWorld leader(StoreKind::kPostgres);
+  leader.StartNats({}, /*jetstream=*/true);
+  leader.StartRoseyd(kDurable);
+  RoseydWorld follower;
+  follower.StartRoseyd(Beside(leader, kDurable));
+  const auto ask = [&](const std::string& subject, const json& body) {
+    return json::parse(leader.Request("rosey.db." + subject, body.dump()));
+  };
+  ASSERT_EQ(
+      ask("row.notes.schema.register",
+          json::parse(R"({"table":"note","schema":{"fields":[{"name":"text","type":"text"}]}})")),
+      json::parse(R"({"success":true})"));
+  ASSERT_EQ(
+      ask("row.notes.insert", json::parse(R"({"table":"note","data":{"text":"hi"}})"))["success"],
+      true);
+  int misses = 0;
+  for (int i = 0; i < 40; ++i) {
+    const json found = ask("row.notes.search", {{"table", "note"}});
+    if (found.value("count", 0) != 1 || found["rows"][0]["text"] != "hi") ++misses;
+    const std::string key = "k" + std::to_string(i);
+    ask("kv.set", {{"plugin_name", "p"}, {"key", key}, {"value", i}});
+    const json got = ask("kv.get", {{"plugin_name", "p"}, {"key", key}});
+    if (got["data"].value("value", -1) != i) ++misses;
+  }
+  EXPECT_EQ(misses, 0) << follower.Log();
+  EXPECT_GT(follower.Metric(R"(roseyd_storage_requests_total{family="row",operation="search"})"),
+            0);
+  EXPECT_LE(follower.Metric(R"(roseyd_storage_requests_total{family="kv",operation="set"})"), 0);
   EXPECT_EQ(follower.StopRoseyd(), 0) << follower.Log();
   EXPECT_EQ(leader.StopRoseyd(), 0) << leader.Log();
 }
@@ -205,9 +240,10 @@ TEST(SeveralRoseydTest, ALeaderCutOffFromPostgresStopsWritingAndAnotherTakesOver
   leader.Exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'cutoff'");
   const int64_t failover = MillisUntilLeading(follower, cut);
   ASSERT_GE(failover, 0) << follower.Log();
-  std::printf("failover: leader cut off from PostgreSQL to the other's roseyd_store_leader 1: "
-              "%lld ms\n",
-              static_cast<long long>(failover));
+  std::printf(
+      "failover: leader cut off from PostgreSQL to the other's roseyd_store_leader 1: "
+      "%lld ms\n",
+      static_cast<long long>(failover));
   chat.ExpectEachOnce();
   leader.Exec("ALTER ROLE cutoff LOGIN");
   EXPECT_TRUE(RoseydWorld::WaitFor([&] { return leader.Metric("roseyd_store_leader") == 0; },
@@ -242,7 +278,8 @@ TEST(SeveralRoseydTest, APostgresRestartUnderLoadLeavesOneLeaderAndEachLineOnce)
                                          .count()));
   EXPECT_TRUE(RoseydWorld::WaitFor([&] {
     return leader.Metric("roseyd_store_leader") + follower.Metric("roseyd_store_leader") == 1;
-  })) << leader.Log() << follower.Log();
+  })) << leader.Log()
+      << follower.Log();
   const std::string logs = leader.Log() + follower.Log();
   EXPECT_NE(logs.find("lost the connection to PostgreSQL"), std::string::npos) << logs;
   EXPECT_EQ(leader.StopRoseyd(), 0) << leader.Log();
