@@ -3,9 +3,12 @@
 //
 //   1. kv.get latency at a constant 1000 req/s against a raw NATS echo round
 //      trip at the same rate (a responder in this process that sends each
-//      payload back): both from each request's intended send time to its
-//      reply, all samples kept and sorted (exact percentiles). Target: kv.get
-//      p99 within 1.5x of the echo's.
+//      payload back), both at once on two connections, so that this shared
+//      machine's stalls fall on both alike (measured one after the other, a
+//      stall in one window and not the other made the ratio anything from 0.9
+//      to 37): from each request's intended send time to its reply, all
+//      samples kept and sorted (exact percentiles), in --rounds rounds.
+//      Target: kv.get p99 within 1.5x of the echo's (the median round).
 //   2. kv.set throughput, persisted: distinct keys, each request answered
 //      after its commit, with --window requests in flight (a client with
 //      bounded concurrency); kv.set/s = N / (first send -> last reply), and
@@ -13,7 +16,8 @@
 //   3. The same sets published without a reply subject (still executed),
 //      until their rows are counted in the file.
 //
-// Usage: roseyd_storage_bench [--requests N] [--sets N] [--window W] [--roseyd PATH]
+// Usage: roseyd_storage_bench [--requests N] [--rounds R] [--sets N] [--window W]
+//                             [--roseyd PATH]
 
 #include <unistd.h>
 
@@ -30,13 +34,12 @@
 #include <thread>
 #include <vector>
 
+#include "bench/roseyd_child.h"
 #include "bus/connection.h"
 #include "bus/embedded_server.h"
 #include "bus/nats_library.h"
 #include "bus/subscription.h"
-#include "bench/roseyd_child.h"
 #include "support/temp_dir.h"
-
 
 namespace {
 
@@ -48,14 +51,16 @@ using roseyd::bus::ConnectionOptions;
 
 struct Args {
   int requests = 5000;
+  int rounds = 3;
   int sets = 200000;
   int window = 2000;
   std::string roseyd = ROSEYD_BINARY;
 };
 
 constexpr const char* kUsage =
-    "usage: roseyd_storage_bench [--requests N] [--sets N] [--window W] [--roseyd PATH]\n"
-    "  defaults: 5000 requests at 1000/s, 200000 kv.set with 2000 in flight\n";
+    "usage: roseyd_storage_bench [--requests N] [--rounds R] [--sets N] [--window W]\n"
+    "                            [--roseyd PATH]\n"
+    "  defaults: 3 rounds of 5000 requests at 1000/s, 200000 kv.set with 2000 in flight\n";
 
 Args ParseArgs(int argc, char** argv) {
   Args a;
@@ -72,10 +77,16 @@ Args ParseArgs(int argc, char** argv) {
     }
     const int v = std::atoi(argv[++i]);
     if (v <= 0) throw std::runtime_error(k + " must be a positive number\n" + kUsage);
-    if (k == "--requests") a.requests = v;
-    else if (k == "--sets") a.sets = v;
-    else if (k == "--window") a.window = v;
-    else throw std::runtime_error("unknown option " + k + "\n" + kUsage);
+    if (k == "--requests")
+      a.requests = v;
+    else if (k == "--rounds")
+      a.rounds = v;
+    else if (k == "--sets")
+      a.sets = v;
+    else if (k == "--window")
+      a.window = v;
+    else
+      throw std::runtime_error("unknown option " + k + "\n" + kUsage);
   }
   return a;
 }
@@ -94,15 +105,24 @@ class Bench {
   ~Bench() { StopRoseyd(); }
 
   void Run() {
-    std::printf("roseyd_storage_bench: nats-server %s, roseyd %s, %u cores\n",
-                nats_->url().c_str(), args_.roseyd.c_str(), std::thread::hardware_concurrency());
-    const std::vector<double> echo = EchoLatency();
-    const std::vector<double> get = KvGetLatency();
-    Print("raw NATS echo round trip", echo);
-    Print("kv.get", get);
-    const double ratio = Percentile(echo, 99) > 0 ? Percentile(get, 99) / Percentile(echo, 99) : 0;
-    std::printf("  kv.get p99 / echo p99 = %.2f (target: at most 1.5): %s\n", ratio,
-                ratio <= 1.5 ? "met" : "NOT met");
+    std::printf("roseyd_storage_bench: nats-server %s, roseyd %s, %u cores\n", nats_->url().c_str(),
+                args_.roseyd.c_str(), std::thread::hardware_concurrency());
+    std::vector<double> ratios;
+    for (int round = 1; round <= args_.rounds; ++round) {
+      std::vector<double> echo, get;
+      SideBySide(&echo, &get);
+      std::printf("round %d of %d:\n", round, args_.rounds);
+      Print("raw NATS echo round trip", echo);
+      Print("kv.get", get);
+      const double ratio =
+          Percentile(echo, 99) > 0 ? Percentile(get, 99) / Percentile(echo, 99) : 0;
+      std::printf("  kv.get p99 / echo p99 = %.2f\n", ratio);
+      ratios.push_back(ratio);
+    }
+    std::sort(ratios.begin(), ratios.end());
+    const double median = Percentile(ratios, 50);
+    std::printf("kv.get p99 / echo p99, median of %d rounds = %.2f (target: at most 1.5): %s\n",
+                args_.rounds, median, median <= 1.5 ? "met" : "NOT met");
     SetThroughput();
     FireAndForget();
   }
@@ -132,20 +152,21 @@ class Bench {
                                          "SELECT COUNT(*) FROM plugin_kv_storage");
   }
 
-  // Synchronous requests at 1000/s, latency from each intended send time.
-  std::vector<double> Latencies(const std::string& subject, const std::string& payload,
+  // Synchronous requests at 1000/s on `client` from `start`, latency from
+  // each intended send time.
+  std::vector<double> Latencies(Connection* client, Clock::time_point start,
+                                const std::string& subject, const std::string& payload,
                                 const char* expect) {
     const auto interval = std::chrono::microseconds(1000);
     std::vector<double> ms;
     ms.reserve(static_cast<size_t>(args_.requests));
     int failures = 0;
     std::string reply;
-    const auto start = Clock::now() + std::chrono::milliseconds(100);
     for (int i = 0; i < args_.requests; ++i) {
       const auto intended = start + interval * i;
       std::this_thread::sleep_until(intended);
       const roseyd::Status s =
-          client_->Request(subject, payload, std::chrono::milliseconds(2000), &reply);
+          client->Request(subject, payload, std::chrono::milliseconds(2000), &reply);
       if (!s.ok() || reply.find(expect) == std::string::npos) {
         ++failures;
         continue;
@@ -157,22 +178,27 @@ class Bench {
     return ms;
   }
 
-  std::vector<double> EchoLatency() {
+  // The echo and kv.get, each at 1000/s, at the same time: kv.get half an
+  // interval after each echo, each on a connection of its own.
+  void SideBySide(std::vector<double>* echo, std::vector<double>* get) {
     auto responder = Connect(/*send_asap=*/true);
     Connection* out = responder.get();
-    auto echo = responder->Subscribe("bench.echo", "", [out](const roseyd::bus::Message& m) {
-      (void)out->Publish(m.reply, m.data);
-    });
+    auto subscription = responder->Subscribe(
+        "bench.echo", "",
+        [out](const roseyd::bus::Message& m) { (void)out->Publish(m.reply, m.data); });
     (void)responder->Flush(std::chrono::milliseconds(2000));
-    return Latencies("bench.echo", R"({"plugin_name":"bench","key":"k"})", "bench");
-  }
-
-  std::vector<double> KvGetLatency() {
+    auto echo_client = Connect(/*send_asap=*/true);
     std::string reply;
     (void)client_->Request("rosey.db.kv.set", R"({"plugin_name":"bench","key":"k","value":42})",
                            std::chrono::milliseconds(2000), &reply);
-    return Latencies("rosey.db.kv.get", R"({"plugin_name":"bench","key":"k"})",
-                     R"("exists": true)");
+    const auto start = Clock::now() + std::chrono::milliseconds(100);
+    std::thread echo_thread([&] {
+      *echo = Latencies(echo_client.get(), start, "bench.echo",
+                        R"({"plugin_name":"bench","key":"k"})", "bench");
+    });
+    *get = Latencies(client_.get(), start + std::chrono::microseconds(500), "rosey.db.kv.get",
+                     R"({"plugin_name":"bench","key":"k"})", R"("exists": true)");
+    echo_thread.join();
   }
 
   static void Print(const char* what, const std::vector<double>& ms) {
@@ -184,8 +210,8 @@ class Bench {
   }
 
   static std::string SetPayload(int i) {
-    return R"({"plugin_name":"bench","key":"set-)" + std::to_string(i) +
-           R"(","value":{"n":)" + std::to_string(i) + R"(,"text":"a value of typical size"}})";
+    return R"({"plugin_name":"bench","key":"set-)" + std::to_string(i) + R"(","value":{"n":)" +
+           std::to_string(i) + R"(,"text":"a value of typical size"}})";
   }
 
   void SetThroughput() {
@@ -211,11 +237,11 @@ class Bench {
     }
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
     const int64_t rows = KvRows() - rows_before;
-    std::printf("kv.set, distinct keys, %d in flight: %d sent, %d replies (%d failed), %lld rows; "
-                "%.2f s = %.0f persisted kv.set/s (target: at least 50,000): %s\n",
-                args_.window, args_.sets, replies.load(), failed.load(),
-                static_cast<long long>(rows), seconds, replies.load() / seconds,
-                replies.load() / seconds >= 50000 ? "met" : "NOT met");
+    std::printf(
+        "kv.set, distinct keys, %d in flight: %d sent, %d replies (%d failed), %lld rows; "
+        "%.2f s = %.0f persisted kv.set/s (target: at least 50,000): %s\n",
+        args_.window, args_.sets, replies.load(), failed.load(), static_cast<long long>(rows),
+        seconds, replies.load() / seconds, replies.load() / seconds >= 50000 ? "met" : "NOT met");
   }
 
   void FireAndForget() {
@@ -234,9 +260,10 @@ class Bench {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    std::printf("kv.set without a reply subject: %d published, %lld rows in %.2f s = %.0f "
-                "persisted kv.set/s\n",
-                args_.sets, static_cast<long long>(rows), seconds, rows / seconds);
+    std::printf(
+        "kv.set without a reply subject: %d published, %lld rows in %.2f s = %.0f "
+        "persisted kv.set/s\n",
+        args_.sets, static_cast<long long>(rows), seconds, rows / seconds);
   }
 
   Args args_;
