@@ -13,6 +13,13 @@
 # stack, its volumes and the images it built. Every wait is bounded.
 #
 #   tests/deploy/docker_smoke.sh            the smoke test: exit 0 passed, 1 failed
+#   tests/deploy/docker_smoke.sh --replicas the replicas stack instead
+#                                           (deploy/docker-compose.replicas.yml):
+#                                           PostgreSQL and two roseyd in durable
+#                                           mode; exactly one leads, events reach
+#                                           PostgreSQL, the leader is killed
+#                                           (SIGKILL) and the other takes over
+#                                           with nothing lost
 #   tests/deploy/docker_smoke.sh --engine   only make sure a Docker engine runs:
 #                                           exit 0 ready, 3 not here (why on stdout)
 #
@@ -109,15 +116,36 @@ if [ "${1:-}" = "--engine" ]; then
   exit 0
 fi
 
+replicas=""
+[ "${1:-}" = "--replicas" ] && replicas=yes
+
 make_ready
 log "compose: ${compose[*]} ($("${compose[@]}" version --short 2>/dev/null || echo '?'))"
+
+# The official postgres image where a registry answers; else a stand-in from
+# Debian's package with the same interface (tests/deploy/standins/postgres).
+postgres_image=postgres:15-bookworm
+if [ -n "$replicas" ] && ! docker image inspect "$postgres_image" >/dev/null 2>&1; then
+  if ! timeout 120 docker pull -q "$postgres_image" >/dev/null 2>&1; then
+    log "no registry for $postgres_image: building its stand-in from Debian's postgresql-15"
+    timeout 600 docker build -q -t "$postgres_image" tests/deploy/standins/postgres >/dev/null ||
+      fail "the PostgreSQL stand-in did not build"
+  fi
+fi
 
 id="roseyd-smoke-$$-$(date +%s)"
 image="roseyd-smoke:$id"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/$id-XXXXXX")
 # Compose on the stack, its ports on free loopback ports (empty *_PORT).
-stack=(env ROSEYD_IMAGE="$image" NATS_PORT= PROMETHEUS_PORT= GRAFANA_PORT=
-       "${compose[@]}" -p "$id" -f compose.yaml)
+if [ -n "$replicas" ]; then
+  stack=(env ROSEYD_IMAGE="$image" NATS_PORT= ROSEYD_A_PORT= ROSEYD_B_PORT=
+         "${compose[@]}" -p "$id" -f deploy/docker-compose.replicas.yml)
+  built_service=roseyd-a
+else
+  stack=(env ROSEYD_IMAGE="$image" NATS_PORT= PROMETHEUS_PORT= GRAFANA_PORT=
+         "${compose[@]}" -p "$id" -f compose.yaml)
+  built_service=roseyd
+fi
 
 dangling() { docker images -q -f dangling=true | sort; }
 dangling_before=$(dangling)
@@ -149,7 +177,7 @@ trap 'exit 130' INT TERM
 
 log "project $id, image $image"
 started=$EPOCHREALTIME
-if ! timeout 1500 "${stack[@]}" build roseyd >"$tmp/build.log" 2>&1; then
+if ! timeout 1500 "${stack[@]}" build "$built_service" >"$tmp/build.log" 2>&1; then
   tail -n 40 "$tmp/build.log"
   fail "the image did not build (or not within 25 minutes)"
 fi
@@ -178,6 +206,86 @@ done
 healthy_s=$(elapsed "$started")
 log "all four services healthy $healthy_s s after compose up"
 
+# Bots' joins (usernames PREFIX-1 .. PREFIX-N), over the NATS text protocol
+# on the published loopback port; PING/PONG makes sure the server has taken
+# every PUB before the socket closes.
+publish_joins() {  # publish_joins PORT PREFIX N
+  local payload line i
+  exec 3<>"/dev/tcp/127.0.0.1/$1" || return 1
+  IFS= read -r -t 5 line <&3 && [[ $line == INFO* ]] || return 1
+  printf 'CONNECT {"verbose":false,"pedantic":false,"name":"roseyd-smoke"}\r\n' >&3
+  for ((i = 1; i <= $3; i++)); do
+    payload="{\"username\":\"$2-$i\"}"
+    printf 'PUB rosey.db.user.joined %d\r\n%s\r\n' "${#payload}" "$payload" >&3
+  done
+  printf 'PING\r\n' >&3
+  while IFS= read -r -t 5 line <&3; do
+    case $line in PONG*) exec 3>&-; return 0 ;; -ERR*) echo "$line"; return 1 ;; esac
+  done
+  return 1
+}
+
+# The replicas stack: one leader, events in PostgreSQL, the leader killed,
+# the other leading, nothing lost.
+replicas_checks() {
+  local a_port b_port nats_port leader follower_port started failover_s n=200
+  a_port=$("${stack[@]}" port roseyd-a 9464 | awk -F: 'END { print $NF }')
+  b_port=$("${stack[@]}" port roseyd-b 9464 | awk -F: 'END { print $NF }')
+  nats_port=$("${stack[@]}" port nats 4222 | awk -F: 'END { print $NF }')
+  [ -n "$a_port" ] && [ -n "$b_port" ] && [ -n "$nats_port" ] || fail "no published ports"
+  leads() {  # leads PORT: prints roseyd_store_leader of that replica's /metrics
+    python3 - "$1" <<'PY'
+import sys, urllib.request
+with urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/metrics", timeout=5) as r:
+    for line in r.read().decode().splitlines():
+        if line.startswith("roseyd_store_leader "):
+            print(int(float(line.split()[1])))
+PY
+  }
+  local deadline=$((SECONDS + 60))
+  until [ "$(leads "$a_port" 2>/dev/null)$(leads "$b_port" 2>/dev/null)" = 10 ] ||
+        [ "$(leads "$a_port" 2>/dev/null)$(leads "$b_port" 2>/dev/null)" = 01 ]; do
+    [ $SECONDS -lt $deadline ] || fail "not exactly one leader within 60 s"
+    sleep 1
+  done
+  if [ "$(leads "$a_port")" = 1 ]; then leader=roseyd-a follower_port=$b_port
+  else leader=roseyd-b follower_port=$a_port; fi
+  log "$leader leads (roseyd_store_leader 1), the other follows"
+  rows() {
+    timeout 20 "${stack[@]}" exec -T postgres psql -U rosey -d rosey -tAc \
+      "SELECT count(*) FROM user_stats WHERE username LIKE 'replica-$$-%'" 2>/dev/null | tr -d '[:space:]'
+  }
+  wait_rows() {  # wait_rows N
+    local deadline=$((SECONDS + 60))
+    until [ "$(rows)" = "$1" ]; do
+      [ $SECONDS -lt $deadline ] || fail "PostgreSQL holds $(rows) of $1 users after 60 s"
+      sleep 0.5
+    done
+  }
+  publish_joins "$nats_port" "replica-$$-before" "$n" || fail "could not publish to NATS"
+  wait_rows "$n"
+  log "$n joins in PostgreSQL"
+  started=$EPOCHREALTIME
+  docker kill "$("${stack[@]}" ps -q "$leader")" >/dev/null || fail "docker kill $leader failed"
+  deadline=$((SECONDS + 30))
+  until [ "$(leads "$follower_port" 2>/dev/null)" = 1 ]; do
+    [ $SECONDS -lt $deadline ] || fail "the other replica did not lead within 30 s of the kill"
+    sleep 0.1
+  done
+  failover_s=$(elapsed "$started")
+  publish_joins "$nats_port" "replica-$$-after" "$n" || fail "could not publish to NATS"
+  wait_rows $((2 * n))
+  log "figures: image build $build_s s, compose up to all healthy $healthy_s s," \
+      "docker kill of the leader to the other's roseyd_store_leader 1 $failover_s s" \
+      "(polled every 0.1 s), users in PostgreSQL $((2 * n)) of $((2 * n))"
+  log "PASSED"
+}
+
+if [ -n "$replicas" ]; then
+  replicas_checks
+  exit 0
+fi
+
 prom_port=$("${stack[@]}" port prometheus 9090 | awk -F: 'END { print $NF }')
 nats_port=$("${stack[@]}" port nats 4222 | awk -F: 'END { print $NF }')
 if [ -z "$prom_port" ] || [ -z "$nats_port" ]; then fail "no published Prometheus or NATS port"; fi
@@ -198,21 +306,10 @@ until [ "$(roseyd_up 2>/dev/null)" = 1 ]; do
 done
 log 'Prometheus scrapes roseyd: up{job="roseyd"} == 1'
 
-# A bot's join, over the NATS text protocol on the published loopback port;
-# PING/PONG makes sure the server has taken the PUB before the socket closes.
 user="smoke-$$-$RANDOM"
-publish_join() {
-  local payload="{\"username\":\"$user\"}" line
-  exec 3<>"/dev/tcp/127.0.0.1/$nats_port" || return 1
-  IFS= read -r -t 5 line <&3 && [[ $line == INFO* ]] || return 1
-  printf 'CONNECT {"verbose":false,"pedantic":false,"name":"roseyd-smoke"}\r\n' >&3
-  printf 'PUB rosey.db.user.joined %d\r\n%s\r\nPING\r\n' "${#payload}" "$payload" >&3
-  while IFS= read -r -t 5 line <&3; do
-    case $line in PONG*) exec 3>&-; return 0 ;; -ERR*) echo "$line"; return 1 ;; esac
-  done
-  return 1
-}
-publish_join || fail "could not publish rosey.db.user.joined to 127.0.0.1:$nats_port"
+publish_joins "$nats_port" "$user" 1 ||
+  fail "could not publish rosey.db.user.joined to 127.0.0.1:$nats_port"
+user="$user-1"
 log "published rosey.db.user.joined for $user"
 
 roseyd_id=$("${stack[@]}" ps -q roseyd)
