@@ -5,11 +5,13 @@
 #include <algorithm>
 #include <atomic>
 #include <random>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 
 #include "base/mutex.h"
 #include "base/startup_error.h"
+#include "base/url_list.h"
 #include "bus/nats_status.h"
 #include "bus/subscription.h"
 
@@ -49,10 +51,23 @@ struct CallbackContext {
 
 namespace {
 
+// The server `nc` is connected to, redacted; for a list of servers, the one
+// in use says more than the list.
+std::string CurrentServer(natsConnection* nc, const CallbackContext& ctx) {
+  char buf[512] = {0};
+  if (natsConnection_GetConnectedUrl(nc, buf, sizeof(buf)) != NATS_OK || buf[0] == '\0') {
+    return ctx.url;
+  }
+  return RedactUrl(buf);
+}
+
 // A connection that failed at start (retry_on_failed_connect) is up at last.
-void OnConnected(natsConnection*, void* closure) noexcept {
+void OnConnected(natsConnection* nc, void* closure) noexcept {
   auto* ctx = static_cast<CallbackContext*>(closure);
-  spdlog::info("NATS connected to {}", ctx->url);
+  try {
+    spdlog::info("NATS connected to {}", CurrentServer(nc, *ctx));
+  } catch (...) {
+  }
 }
 
 void OnDisconnected(natsConnection*, void* closure) noexcept {
@@ -60,9 +75,12 @@ void OnDisconnected(natsConnection*, void* closure) noexcept {
   if (ctx->listener != nullptr) ctx->listener->OnDisconnected();
 }
 
-void OnReconnected(natsConnection*, void* closure) noexcept {
+void OnReconnected(natsConnection* nc, void* closure) noexcept {
   auto* ctx = static_cast<CallbackContext*>(closure);
-  spdlog::info("NATS reconnected to {}", ctx->url);
+  try {
+    spdlog::info("NATS reconnected to {}", CurrentServer(nc, *ctx));
+  } catch (...) {
+  }
   if (ctx->listener != nullptr) ctx->listener->OnReconnected();
 }
 
@@ -184,7 +202,18 @@ Connection::Connection(const ConnectionOptions& options, ConnectionListener* lis
     }
   };
   check(s, "creating options");
-  check(natsOptions_SetURL(opts.get(), options.url.c_str()), "bad URL");
+  if (options.url.find(',') == std::string::npos) {
+    check(natsOptions_SetURL(opts.get(), options.url.c_str()), "bad URL");
+  } else {
+    // Several servers (a cluster): cnats tries them in random order and
+    // reconnects to another when one goes away.
+    const std::vector<std::string> servers = SplitUrlList(options.url);
+    if (servers.empty()) throw StartupError("bus", url + ": an empty server in the URL list");
+    std::vector<const char*> list;
+    for (const auto& server : servers) list.push_back(server.c_str());
+    check(natsOptions_SetServers(opts.get(), list.data(), static_cast<int>(list.size())),
+          "bad URL list");
+  }
   check(natsOptions_SetName(opts.get(), options.name.c_str()), "setting the name");
   check(natsOptions_SetTimeout(opts.get(), options.connect_timeout.count()), "setting the timeout");
   check(natsOptions_SetMaxReconnect(opts.get(), -1), "setting reconnection");
@@ -220,7 +249,10 @@ Connection::Connection(const ConnectionOptions& options, ConnectionListener* lis
   if (s != NATS_OK && !(s == NATS_NOT_YET_CONNECTED && options.retry_on_failed_connect)) {
     throw StartupError("bus", url + ": cannot connect: " + LastError(s), s);
   }
-  if (s == NATS_OK) spdlog::info("NATS connected to {} as '{}'", url, options.name);
+  if (s == NATS_OK) {
+    spdlog::info("NATS connected to {} as '{}'", CurrentServer(nc_.get(), *context_),
+                 options.name);
+  }
 }
 
 Connection::~Connection() {

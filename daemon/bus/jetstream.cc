@@ -6,6 +6,8 @@
 #include <charconv>
 #include <utility>
 
+#include <spdlog/spdlog.h>
+
 #include "base/startup_error.h"
 #include "bus/nats_status.h"
 
@@ -101,6 +103,7 @@ JetStreamConsumer::JetStreamConsumer(Connection* connection, StreamOptions strea
   config.Discard = js_DiscardOld;
   config.MaxAge = std::chrono::duration_cast<std::chrono::nanoseconds>(stream_.max_age).count();
   config.MaxBytes = stream_.max_bytes;
+  config.Replicas = stream_.replicas;
 
   jsStreamInfo* raw_info = nullptr;
   jsErrCode code = static_cast<jsErrCode>(0);
@@ -111,16 +114,27 @@ JetStreamConsumer::JetStreamConsumer(Connection* connection, StreamOptions strea
     throw StartupError("jetstream", JsStatus(s, code, "cannot reach JetStream").message() +
                                         " (is JetStream enabled on the NATS server?)");
   }
+  if (exists && existing->Config != nullptr && existing->Config->Replicas != stream_.replicas) {
+    spdlog::warn("stream {} has {} replica(s); changing it to {} (service.jetstream.replicas)",
+                 stream_.name, existing->Config->Replicas, stream_.replicas);
+  }
   jsStreamInfo* raw_result = nullptr;
   code = static_cast<jsErrCode>(0);
   s = exists ? js_UpdateStream(&raw_result, js_.get(), &config, nullptr, &code)
              : js_AddStream(&raw_result, js_.get(), &config, nullptr, &code);
   const StreamInfo result(raw_result);
   if (s != NATS_OK) {
+    std::string hint;
+    if (code == JSStreamReplicasNotSupportedErr || code == JSClusterNoPeersErr ||
+        code == JSInsufficientResourcesErr) {
+      hint = " (service.jetstream.replicas is " + std::to_string(stream_.replicas) +
+             ": that many copies need a NATS cluster of at least as many JetStream servers)";
+    }
     throw StartupError(
         "jetstream", JsStatus(s, code, std::string(exists ? "cannot update" : "cannot create") +
                                            " stream " + stream_.name)
-                         .message());
+                             .message() +
+                         hint);
   }
 }
 

@@ -21,6 +21,7 @@ struct StreamOptions {
   std::vector<std::string> subjects;  // what the stream captures
   std::chrono::seconds max_age{0};    // 0: no limit
   int64_t max_bytes = -1;             // -1: no limit
+  int replicas = 1;                   // copies on a cluster; above 1 needs one
 };
 
 struct ConsumerOptions {
@@ -53,8 +54,10 @@ Status DeleteStream(Connection* connection, const std::string& name);
 // Thread: as StreamConsumer. The Connection must outlive it.
 class JetStreamConsumer : public StreamConsumer {
  public:
-  // Creates the stream, or updates its subjects and limits. Throws
-  // StartupError if JetStream is not available or refuses the stream.
+  // Creates the stream, or updates its subjects, limits and replica count
+  // (JetStream scales a stream's replicas in place). Throws StartupError if
+  // JetStream is not available or refuses the stream, e.g. replicas above 1
+  // on a server that is not in a cluster.
   JetStreamConsumer(Connection* connection, StreamOptions stream, ConsumerOptions consumer);
   ~JetStreamConsumer() override;
 

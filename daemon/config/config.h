@@ -65,6 +65,9 @@ struct JetStreamConfig {
   std::chrono::seconds max_age{std::chrono::hours(24 * 7)};  // 0: no limit
   int64_t max_bytes = int64_t{1} << 30;                      // -1: no limit
   std::chrono::milliseconds ack_wait{30000};  // redelivery after this without an ack
+  // Copies of the stream on a NATS cluster (1..5); more than 1 needs a
+  // cluster of at least that many JetStream servers.
+  int replicas = 1;
 };
 
 struct ServiceConfig {

@@ -9,6 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/redact_url.h"
+#include "base/url_list.h"
 #include "config/store_url.h"
 #include "config/value_text.h"
 
@@ -47,6 +49,16 @@ std::string CheckListenAddress(std::string_view text) {
 
 std::string NonEmpty(std::string_view text) {
   return Trim(text).empty() ? "must not be empty" : "";
+}
+
+// Empty (the embedded server), or a comma-separated list without empty entries.
+std::string NatsUrls(std::string_view text) {
+  if (text.empty()) return "";
+  if (SplitUrlList(text).empty()) {
+    return "expected a URL or comma-separated URLs (e.g. 'nats://a:4222,nats://b:4222'), got " +
+           Quote(RedactUrl(text));
+  }
+  return "";
 }
 
 // A NATS subject or queue name: no whitespace, no wildcards.
@@ -230,7 +242,9 @@ const std::vector<KeyDef>& KeyTable() {
           "log line format"),
       String(
           "nats.url", [](auto& c) -> auto& { return c.nats.url; },
-          "NATS server URL; empty: start an embedded nats-server"),
+          "NATS server URL, or several comma-separated (the servers of a cluster); empty: start "
+          "an embedded nats-server",
+          NatsUrls),
       String(
           "nats.name", [](auto& c) -> auto& { return c.nats.name; },
           "connection name shown by the NATS server", NonEmpty),
@@ -327,6 +341,10 @@ const std::vector<KeyDef>& KeyTable() {
       Duration(
           "service.jetstream.ack_wait", [](auto& c) -> auto& { return c.service.jetstream.ack_wait; },
           1s, 1h, "the server redelivers what is not acknowledged within this"),
+      Int(
+          "service.jetstream.replicas",
+          [](auto& c) -> auto& { return c.service.jetstream.replicas; }, 1, 5,
+          "copies of the stream on a NATS cluster; above 1 needs that many JetStream servers"),
       String(
           "service.subject_prefix", [](auto& c) -> auto& { return c.service.subject_prefix; },
           "subject prefix of the Rosey database API",

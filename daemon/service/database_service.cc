@@ -27,7 +27,7 @@ constexpr int64_t kMaxAckPending = 65536;
 std::unique_ptr<bus::StreamConsumer> OpenStream(const Config& config,
                                                 bus::Connection* connection) {
   const JetStreamConfig& js = config.service.jetstream;
-  bus::StreamOptions stream{js.stream, {}, js.max_age, js.max_bytes};
+  bus::StreamOptions stream{js.stream, {}, js.max_age, js.max_bytes, js.replicas};
   for (const Subject subject : AllSubjects()) {
     if (!IsRequest(subject)) {
       stream.subjects.push_back(config.service.subject_prefix + "." +

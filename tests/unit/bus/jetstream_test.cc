@@ -155,5 +155,16 @@ TEST_F(JetStreamTest, NoJetStreamIsAClearStartupError) {
   }
 }
 
+TEST_F(JetStreamTest, ReplicasAboveOneWithoutAClusterIsAClearStartupError) {
+  try {
+    JetStreamConsumer consumer(connection_.get(), StreamOptions{"S", {"s.>"}, {}, -1, 3},
+                               ConsumerOptions{"c", milliseconds(1000), 10});
+    FAIL() << "expected a StartupError";
+  } catch (const StartupError& e) {
+    EXPECT_NE(std::string(e.what()).find("service.jetstream.replicas is 3"), std::string::npos)
+        << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace roseyd::bus

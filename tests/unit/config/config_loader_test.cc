@@ -243,6 +243,25 @@ TEST_F(ConfigLoaderTest, OutOfRangeNamesTheRange) {
   EXPECT_TRUE(Contains(LoadError(), "store.batch_max_delay: '11s' is out of range (0s..10s)"));
 }
 
+TEST_F(ConfigLoaderTest, AClusterTakesAServerListAndAReplicaCount) {
+  sources_.overrides = {{"nats.url", "nats://a:4222, nats://b:4222,nats://c:4222"},
+                        {"service.jetstream.replicas", "3"}};
+  const Config config = LoadConfig(sources_);
+  EXPECT_EQ(config.nats.url, "nats://a:4222, nats://b:4222,nats://c:4222");
+  EXPECT_EQ(config.service.jetstream.replicas, 3);
+  EXPECT_EQ(Config().service.jetstream.replicas, 1);
+  sources_.overrides = {{"service.jetstream.replicas", "0"}};
+  EXPECT_TRUE(Contains(LoadError(), "service.jetstream.replicas: 0 is out of range (1..5)"));
+  sources_.overrides = {{"service.jetstream.replicas", "6"}};
+  EXPECT_TRUE(Contains(LoadError(), "service.jetstream.replicas: 6 is out of range (1..5)"));
+  // An empty entry is refused, and the password in another stays hidden.
+  sources_.overrides = {{"nats.url", "nats://u:s3cret@a:4222,,nats://b:4222"}};
+  const std::string error = LoadError();
+  EXPECT_TRUE(Contains(error, "nats.url: expected a URL or comma-separated URLs"));
+  EXPECT_TRUE(Contains(error, "nats://***@a:4222"));
+  EXPECT_EQ(error.find("s3cret"), std::string::npos) << error;
+}
+
 TEST_F(ConfigLoaderTest, DurationNeedsAUnit) {
   const std::string path = WriteConfig("nats:\n  reconnect_wait: 250\n");
   const std::string error = LoadError();
@@ -391,6 +410,7 @@ TEST_F(ConfigLoaderTest, ConfigKeysListsEveryKeyWithItsEnvName) {
                                           "service.jetstream.max_age",
                                           "service.jetstream.max_bytes",
                                           "service.jetstream.ack_wait",
+                                          "service.jetstream.replicas",
                                           "service.subject_prefix",
                                           "service.queue_group",
                                           "service.max_payload_bytes",
