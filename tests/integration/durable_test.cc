@@ -3,13 +3,13 @@
 // kill under core NATS for comparison. Every event is a numbered chat line,
 // so the database itself says what was lost and what was doubled.
 
-#include <atomic>
 #include <cstdio>
 #include <string>
 #include <thread>
 
 #include <gtest/gtest.h>
 
+#include "integration/chat_publisher.h"
 #include "integration/roseyd_process.h"
 
 namespace roseyd::testing {
@@ -18,32 +18,6 @@ namespace {
 using std::chrono::milliseconds;
 
 const std::vector<std::string> kDurable = {"--set", "service.durability=jetstream"};
-
-// Publishes `count` numbered message.log events from its own thread, `per_ms`
-// every millisecond, as the bot would (plain core NATS publishes).
-class Publisher {
- public:
-  Publisher(bus::Connection* connection, int count, int per_ms)
-      : thread_([=, this] {
-          for (int i = 0; i < count; ++i) {
-            const std::string payload =
-                R"({"username":"load","message":"line )" + std::to_string(i) + "\"}";
-            if (connection->Publish("rosey.db.message.log", payload).ok()) sent_.fetch_add(1);
-            if ((i + 1) % per_ms == 0) std::this_thread::sleep_for(milliseconds(1));
-          }
-          (void)connection->Flush(milliseconds(5000));
-        }) {}
-  ~Publisher() { Join(); }
-
-  void Join() {
-    if (thread_.joinable()) thread_.join();
-  }
-  int sent() const { return sent_.load(); }
-
- private:
-  std::atomic<int> sent_{0};
-  std::thread thread_;
-};
 
 struct Outcome {
   int sent = 0;
@@ -73,7 +47,7 @@ Outcome KillUnderLoad(RoseydWorld* world, const std::vector<std::string>& args, 
   constexpr int kEvents = 20000;
   world->StartRoseyd(args);
   bus::Connection& client = world->client();
-  Publisher publisher(&client, kEvents, 10);
+  ChatPublisher publisher(&client, kEvents, 10);
   EXPECT_TRUE(RoseydWorld::WaitFor([&] { return publisher.sent() >= kEvents / 3; }));
   world->StopRoseyd(SIGKILL);
   std::this_thread::sleep_for(milliseconds(300));
@@ -212,7 +186,7 @@ TEST(DurableTest, NatsServerRestartUnderLoadLosesNothingTheServerKept) {
   world.StartRoseyd(kDurable);
   constexpr int kEvents = 10000;
   bus::Connection& client = world.client();
-  Publisher publisher(&client, kEvents, 10);
+  ChatPublisher publisher(&client, kEvents, 10);
   ASSERT_TRUE(RoseydWorld::WaitFor([&] { return publisher.sent() >= kEvents / 3; }));
   world.StopNats();
   std::this_thread::sleep_for(milliseconds(300));

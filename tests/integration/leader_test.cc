@@ -1,19 +1,21 @@
 // Several roseyd on one PostgreSQL database: exactly one writes (the leader,
 // holding the writer's claim), every one answers read requests, and when the
 // leader dies another takes over with nothing lost or written twice.
-#include <gtest/gtest.h>
 #include <signal.h>
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
-#include <nlohmann/json.hpp>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "integration/chat_publisher.h"
 #include "integration/roseyd_process.h"
 
 namespace roseyd::testing {
@@ -43,54 +45,50 @@ double RequestsAnswered(const RoseydWorld& world) {
   return total;
 }
 
-// Publishes `total` numbered chat lines of user "load" at up to 20,000/s
-// from a thread of its own, through `world`'s client.
-class NumberedChat {
- public:
-  NumberedChat(RoseydWorld* world, int total) : world_(world), total_(total) {
-    world_->Publish("rosey.db.user.joined", R"({"username":"load"})");
-    thread_ = std::thread([this] { Run(); });
-  }
-  ~NumberedChat() { Join(); }
+// Waits (30 s at most) until `world`'s database holds every line
+// `publisher` sent, then checks each is there once and prints the counts.
+void ExpectEachLineOnce(const RoseydWorld& world, ChatPublisher* publisher, int total) {
+  publisher->Join();
+  ASSERT_EQ(publisher->sent(), total);
+  EXPECT_TRUE(RoseydWorld::WaitFor(
+      [&] { return world.QueryInt("SELECT COUNT(*) FROM recent_chat") >= total; },
+      milliseconds(30000)));
+  const int64_t rows = world.QueryInt("SELECT COUNT(*) FROM recent_chat");
+  const int64_t distinct = world.QueryInt("SELECT COUNT(DISTINCT message) FROM recent_chat");
+  std::printf("[figures] sent %d, persisted %lld, lost %lld, duplicated %lld\n", total,
+              static_cast<long long>(distinct), static_cast<long long>(total - distinct),
+              static_cast<long long>(rows - distinct));
+  EXPECT_EQ(rows, total);
+  EXPECT_EQ(distinct, total);
+  EXPECT_EQ(world.QueryInt("SELECT total_chat_lines FROM user_stats WHERE username = 'load'"),
+            total);
+}
 
-  int sent() const { return sent_.load(); }
-  void Join() {
-    if (thread_.joinable()) thread_.join();
-  }
-  // Fails the test unless the lines were all sent, then waits (30 s at
-  // most) until the database holds as many, and checks each is there once.
-  void ExpectEachOnce() {
-    Join();
-    ASSERT_EQ(sent(), total_);
-    EXPECT_TRUE(RoseydWorld::WaitFor(
-        [&] { return world_->QueryInt("SELECT COUNT(*) FROM recent_chat") >= total_; },
-        milliseconds(30000)));
-    const int64_t rows = world_->QueryInt("SELECT COUNT(*) FROM recent_chat");
-    const int64_t distinct = world_->QueryInt("SELECT COUNT(DISTINCT message) FROM recent_chat");
-    std::printf("[figures] sent %d, persisted %lld, lost %lld, duplicated %lld\n", total_,
-                static_cast<long long>(distinct), static_cast<long long>(total_ - distinct),
-                static_cast<long long>(rows - distinct));
-    EXPECT_EQ(rows, total_);
-    EXPECT_EQ(distinct, total_);
-    EXPECT_EQ(world_->QueryInt("SELECT total_chat_lines FROM user_stats WHERE username = 'load'"),
-              total_);
-  }
+// Two roseyd on one PostgreSQL database and one nats-server: the leader
+// started first (it takes the claim), then the follower beside it.
+struct RoseydPair {
+  // `server`: a PostgreSQL server of the test's own; null: the shared one.
+  explicit RoseydPair(PostgresServer* server = nullptr) : leader(StoreKind::kPostgres, server) {}
 
- private:
-  void Run() {
-    for (int i = 0; i < total_; ++i) {
-      const std::string payload =
-          R"({"username":"load","message":"line )" + std::to_string(i) + "\"}";
-      if (world_->client().Publish("rosey.db.message.log", payload).ok()) sent_.fetch_add(1);
-      if ((i + 1) % 20 == 0) std::this_thread::sleep_for(milliseconds(1));
-    }
-    (void)world_->client().Flush(milliseconds(5000));
+  // With `jetstream`, durable mode for both unless `leader_args` says otherwise.
+  void Start(bool jetstream = true, const std::vector<std::string>& leader_args = kDurable) {
+    leader.StartNats({}, jetstream);
+    leader.StartRoseyd(jetstream ? leader_args : std::vector<std::string>{});
+    follower.StartRoseyd(Beside(leader, jetstream ? kDurable : std::vector<std::string>{}));
+  }
+  // 30,000 lines at up to 20,000/s (after a join of their user).
+  std::unique_ptr<ChatPublisher> PublishChat() {
+    leader.Publish("rosey.db.user.joined", R"({"username":"load"})");
+    return std::make_unique<ChatPublisher>(&leader.client(), kLines, 20);
+  }
+  void ExpectCleanStops() {
+    EXPECT_EQ(follower.StopRoseyd(), 0) << follower.Log();
+    EXPECT_EQ(leader.StopRoseyd(), 0) << leader.Log();
   }
 
-  RoseydWorld* const world_;
-  const int total_;
-  std::atomic<int> sent_{0};
-  std::thread thread_;
+  static constexpr int kLines = 30000;
+  RoseydWorld leader;
+  RoseydWorld follower;
 };
 
 // Milliseconds from `since` until `follower` reports that it leads (10 s at
@@ -105,11 +103,10 @@ int64_t MillisUntilLeading(const RoseydWorld& follower,
 }
 
 TEST(SeveralRoseydTest, OneWritesAndEitherAnswersAReadWithTheAskersOwnWrite) {
-  RoseydWorld leader(StoreKind::kPostgres);
-  leader.StartNats({}, /*jetstream=*/true);
-  leader.StartRoseyd(kDurable);
-  RoseydWorld follower;
-  follower.StartRoseyd(Beside(leader, kDurable));
+  RoseydPair pair;
+  pair.Start();
+  RoseydWorld& leader = pair.leader;
+  RoseydWorld& follower = pair.follower;
   EXPECT_EQ(leader.Metric("roseyd_store_leader"), 1);
   EXPECT_EQ(follower.Metric("roseyd_store_leader"), 0);
   EXPECT_NE(leader.Log().find("this roseyd writes to postgresql://"), std::string::npos)
@@ -131,21 +128,17 @@ TEST(SeveralRoseydTest, OneWritesAndEitherAnswersAReadWithTheAskersOwnWrite) {
   EXPECT_EQ(unseen, 0) << "follower:\n" << follower.Log() << "\nleader:\n" << leader.Log();
   EXPECT_GT(RequestsAnswered(follower), 0) << "the follower answered no read";
   EXPECT_EQ(leader.QueryInt("SELECT COUNT(*) FROM user_stats"), kTries);
-  EXPECT_EQ(follower.StopRoseyd(), 0) << follower.Log();
-  EXPECT_EQ(leader.StopRoseyd(), 0) << leader.Log();
+  pair.ExpectCleanStops();
 }
 
 // The plugin storage API beside two roseyd: writes (schema.register,
 // insert, kv.set) reach the leader alone; reads reach either, and the
 // follower, started before the table was registered, finds it too.
 TEST(SeveralRoseydTest, PluginStorageWritesGoToTheLeaderAndEitherReadsThem) {
-  RoseydWorld leader(StoreKind::kPostgres);
-  leader.StartNats({}, /*jetstream=*/true);
-  leader.StartRoseyd(kDurable);
-  RoseydWorld follower;
-  follower.StartRoseyd(Beside(leader, kDurable));
+  RoseydPair pair;
+  pair.Start();
   const auto ask = [&](const std::string& subject, const json& body) {
-    return json::parse(leader.Request("rosey.db." + subject, body.dump()));
+    return json::parse(pair.leader.Request("rosey.db." + subject, body.dump()));
   };
   ASSERT_EQ(
       ask("row.notes.schema.register",
@@ -163,35 +156,32 @@ TEST(SeveralRoseydTest, PluginStorageWritesGoToTheLeaderAndEitherReadsThem) {
     const json got = ask("kv.get", {{"plugin_name", "p"}, {"key", key}});
     if (got["data"].value("value", -1) != i) ++misses;
   }
-  EXPECT_EQ(misses, 0) << follower.Log();
-  EXPECT_GT(follower.Metric(R"(roseyd_storage_requests_total{family="row",operation="search"})"),
+  EXPECT_EQ(misses, 0) << pair.follower.Log();
+  EXPECT_GT(
+      pair.follower.Metric(R"(roseyd_storage_requests_total{family="row",operation="search"})"), 0);
+  EXPECT_LE(pair.follower.Metric(R"(roseyd_storage_requests_total{family="kv",operation="set"})"),
             0);
-  EXPECT_LE(follower.Metric(R"(roseyd_storage_requests_total{family="kv",operation="set"})"), 0);
-  EXPECT_EQ(follower.StopRoseyd(), 0) << follower.Log();
-  EXPECT_EQ(leader.StopRoseyd(), 0) << leader.Log();
+  pair.ExpectCleanStops();
 }
 
 // On core NATS the follower subscribes to the read subjects alone: events
 // reach the leader only (the follower counts none), reads reach both.
 TEST(SeveralRoseydTest, OnCoreNatsEventsGoToTheLeaderAloneAndReadsToBoth) {
-  RoseydWorld leader(StoreKind::kPostgres);
-  leader.StartNats();
-  leader.StartRoseyd();
-  RoseydWorld follower;
-  follower.StartRoseyd(Beside(leader, {}));
+  RoseydPair pair;
+  pair.Start(/*jetstream=*/false);
   for (int i = 0; i < 100; ++i) {
-    leader.Publish("rosey.db.message.log",
-                   R"({"username":"core","message":"line )" + std::to_string(i) + "\"}");
+    pair.leader.Publish("rosey.db.message.log",
+                        R"({"username":"core","message":"line )" + std::to_string(i) + "\"}");
   }
   EXPECT_TRUE(RoseydWorld::WaitFor(
-      [&] { return leader.QueryInt("SELECT COUNT(*) FROM recent_chat") == 100; }));
-  for (int i = 0; i < 50; ++i) leader.Request("rosey.db.query.channel_stats", "{}");
-  EXPECT_EQ(follower.Metric(R"(roseyd_events_received_total{subject="message.log"})"), 0);
-  EXPECT_EQ(leader.Metric(R"(roseyd_events_received_total{subject="message.log"})"), 100);
-  EXPECT_GT(RequestsAnswered(follower), 0) << "the follower answered no read";
-  EXPECT_GT(RequestsAnswered(leader), 0) << "the leader answered no read";
-  EXPECT_EQ(follower.StopRoseyd(), 0) << follower.Log();
-  EXPECT_EQ(leader.StopRoseyd(), 0) << leader.Log();
+      [&] { return pair.leader.QueryInt("SELECT COUNT(*) FROM recent_chat") == 100; }));
+  for (int i = 0; i < 50; ++i) pair.leader.Request("rosey.db.query.channel_stats", "{}");
+  const std::string chat = R"(roseyd_events_received_total{subject="message.log"})";
+  EXPECT_EQ(pair.follower.Metric(chat), 0);
+  EXPECT_EQ(pair.leader.Metric(chat), 100);
+  EXPECT_GT(RequestsAnswered(pair.follower), 0) << "the follower answered no read";
+  EXPECT_GT(RequestsAnswered(pair.leader), 0) << "the leader answered no read";
+  pair.ExpectCleanStops();
 }
 
 // 30,000 numbered chat lines at up to 20,000/s; the leader is SIGKILLed a
@@ -199,23 +189,20 @@ TEST(SeveralRoseydTest, OnCoreNatsEventsGoToTheLeaderAloneAndReadsToBoth) {
 // the position committed with the rows, and every line is in the database
 // exactly once.
 TEST(SeveralRoseydTest, WhenTheLeaderIsKilledUnderLoadAnotherLeadsAndNothingIsLostOrDoubled) {
-  RoseydWorld leader(StoreKind::kPostgres);
-  leader.StartNats({}, /*jetstream=*/true);
-  leader.StartRoseyd(kDurable);
-  RoseydWorld follower;
-  follower.StartRoseyd(Beside(leader, kDurable));
-  NumberedChat chat(&leader, 30000);
-  ASSERT_TRUE(RoseydWorld::WaitFor([&] { return chat.sent() >= 10000; }));
+  RoseydPair pair;
+  pair.Start();
+  auto chat = pair.PublishChat();
+  ASSERT_TRUE(RoseydWorld::WaitFor([&] { return chat->sent() >= RoseydPair::kLines / 3; }));
   const auto killed = std::chrono::steady_clock::now();
-  leader.StopRoseyd(SIGKILL);
-  const int64_t failover = MillisUntilLeading(follower, killed);
-  ASSERT_GE(failover, 0) << follower.Log();
+  pair.leader.StopRoseyd(SIGKILL);
+  const int64_t failover = MillisUntilLeading(pair.follower, killed);
+  ASSERT_GE(failover, 0) << pair.follower.Log();
   std::printf("failover: SIGKILL of the leader to the other's roseyd_store_leader 1: %lld ms\n",
               static_cast<long long>(failover));
-  chat.ExpectEachOnce();
-  EXPECT_NE(follower.Log().find("this roseyd now writes to postgresql://"), std::string::npos)
-      << follower.Log();
-  EXPECT_EQ(follower.StopRoseyd(), 0) << follower.Log();
+  ExpectEachLineOnce(pair.leader, chat.get(), RoseydPair::kLines);
+  EXPECT_NE(pair.follower.Log().find("this roseyd now writes to postgresql://"), std::string::npos)
+      << pair.follower.Log();
+  EXPECT_EQ(pair.follower.StopRoseyd(), 0) << pair.follower.Log();
 }
 
 // The leader is cut off from PostgreSQL under load: its role may no longer
@@ -225,34 +212,32 @@ TEST(SeveralRoseydTest, WhenTheLeaderIsKilledUnderLoadAnotherLeadsAndNothingIsLo
 // follows. Every line is in the database once.
 TEST(SeveralRoseydTest, ALeaderCutOffFromPostgresStopsWritingAndAnotherTakesOver) {
   PostgresServer server;  // of its own: the test changes a role
-  RoseydWorld leader(StoreKind::kPostgres, &server);
+  RoseydPair pair(&server);
+  RoseydWorld& leader = pair.leader;
   leader.Exec("CREATE ROLE cutoff LOGIN SUPERUSER");
   std::string url = leader.store_url();
   url.replace(url.find("postgres@"), 9, "cutoff@");
-  leader.StartNats({}, /*jetstream=*/true);
-  leader.StartRoseyd({"--set", "service.durability=jetstream", "--set", "store.url=" + url});
-  RoseydWorld follower;
-  follower.StartRoseyd(Beside(leader, kDurable));
-  NumberedChat chat(&leader, 30000);
-  ASSERT_TRUE(RoseydWorld::WaitFor([&] { return chat.sent() >= 10000; }));
+  pair.Start(/*jetstream=*/true,
+             {"--set", "service.durability=jetstream", "--set", "store.url=" + url});
+  auto chat = pair.PublishChat();
+  ASSERT_TRUE(RoseydWorld::WaitFor([&] { return chat->sent() >= RoseydPair::kLines / 3; }));
   const auto cut = std::chrono::steady_clock::now();
   leader.Exec("ALTER ROLE cutoff NOLOGIN");
   leader.Exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = 'cutoff'");
-  const int64_t failover = MillisUntilLeading(follower, cut);
-  ASSERT_GE(failover, 0) << follower.Log();
+  const int64_t failover = MillisUntilLeading(pair.follower, cut);
+  ASSERT_GE(failover, 0) << pair.follower.Log();
   std::printf(
       "failover: leader cut off from PostgreSQL to the other's roseyd_store_leader 1: "
       "%lld ms\n",
       static_cast<long long>(failover));
-  chat.ExpectEachOnce();
+  ExpectEachLineOnce(leader, chat.get(), RoseydPair::kLines);
   leader.Exec("ALTER ROLE cutoff LOGIN");
   EXPECT_TRUE(RoseydWorld::WaitFor([&] { return leader.Metric("roseyd_store_leader") == 0; },
                                    milliseconds(15000)))
       << leader.Log();
   EXPECT_NE(leader.Log().find("lost the writer's claim"), std::string::npos) << leader.Log();
-  EXPECT_EQ(leader.QueryInt("SELECT COUNT(*) FROM recent_chat"), 30000);
-  EXPECT_EQ(leader.StopRoseyd(), 0) << leader.Log();
-  EXPECT_EQ(follower.StopRoseyd(), 0) << follower.Log();
+  EXPECT_EQ(leader.QueryInt("SELECT COUNT(*) FROM recent_chat"), RoseydPair::kLines);
+  pair.ExpectCleanStops();
 }
 
 // PostgreSQL restarted under load beside two roseyd: every session ends and
@@ -260,30 +245,28 @@ TEST(SeveralRoseydTest, ALeaderCutOffFromPostgresStopsWritingAndAnotherTakesOver
 // lost or written twice.
 TEST(SeveralRoseydTest, APostgresRestartUnderLoadLeavesOneLeaderAndEachLineOnce) {
   PostgresServer server;  // of its own: this test stops it
-  RoseydWorld leader(StoreKind::kPostgres, &server);
-  leader.StartNats({}, /*jetstream=*/true);
-  leader.StartRoseyd(kDurable);
-  RoseydWorld follower;
-  follower.StartRoseyd(Beside(leader, kDurable));
-  NumberedChat chat(&leader, 30000);
-  ASSERT_TRUE(RoseydWorld::WaitFor([&] { return chat.sent() >= 10000; }));
+  RoseydPair pair(&server);
+  pair.Start();
+  auto chat = pair.PublishChat();
+  ASSERT_TRUE(RoseydWorld::WaitFor([&] { return chat->sent() >= RoseydPair::kLines / 3; }));
   server.Stop();
   std::this_thread::sleep_for(milliseconds(1000));
   const auto restarted = std::chrono::steady_clock::now();
   server.Start();
-  chat.ExpectEachOnce();
+  ExpectEachLineOnce(pair.leader, chat.get(), RoseydPair::kLines);
   std::printf("restart: every line in %lld ms after PostgreSQL started again\n",
               static_cast<long long>(std::chrono::duration_cast<milliseconds>(
                                          std::chrono::steady_clock::now() - restarted)
                                          .count()));
   EXPECT_TRUE(RoseydWorld::WaitFor([&] {
-    return leader.Metric("roseyd_store_leader") + follower.Metric("roseyd_store_leader") == 1;
-  })) << leader.Log()
-      << follower.Log();
-  const std::string logs = leader.Log() + follower.Log();
+    return pair.leader.Metric("roseyd_store_leader") +
+               pair.follower.Metric("roseyd_store_leader") ==
+           1;
+  })) << pair.leader.Log()
+      << pair.follower.Log();
+  const std::string logs = pair.leader.Log() + pair.follower.Log();
   EXPECT_NE(logs.find("lost the connection to PostgreSQL"), std::string::npos) << logs;
-  EXPECT_EQ(leader.StopRoseyd(), 0) << leader.Log();
-  EXPECT_EQ(follower.StopRoseyd(), 0) << follower.Log();
+  pair.ExpectCleanStops();
 }
 
 }  // namespace

@@ -5,7 +5,6 @@
 
 #include <signal.h>
 
-#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <regex>
@@ -16,6 +15,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "integration/chat_publisher.h"
 #include "integration/roseyd_process.h"
 #include "support/nats_cluster.h"
 
@@ -26,32 +26,6 @@ using nlohmann::json;
 using std::chrono::milliseconds;
 
 constexpr const char* kStream = "ROSEY_DB";
-
-// Publishes `count` numbered message.log events from its own thread, `per_ms`
-// every millisecond, as the bot would (plain core NATS publishes).
-class Publisher {
- public:
-  Publisher(bus::Connection* connection, int count, int per_ms)
-      : thread_([=, this] {
-          for (int i = 0; i < count; ++i) {
-            const std::string payload =
-                R"({"username":"load","message":"line )" + std::to_string(i) + "\"}";
-            if (connection->Publish("rosey.db.message.log", payload).ok()) sent_.fetch_add(1);
-            if ((i + 1) % per_ms == 0) std::this_thread::sleep_for(milliseconds(1));
-          }
-          (void)connection->Flush(milliseconds(5000));
-        }) {}
-  ~Publisher() { Join(); }
-
-  void Join() {
-    if (thread_.joinable()) thread_.join();
-  }
-  int sent() const { return sent_.load(); }
-
- private:
-  std::atomic<int> sent_{0};
-  std::thread thread_;
-};
 
 // The stream's info ({} if the cluster does not answer).
 json StreamInfo(NatsCluster* cluster) {
@@ -139,7 +113,7 @@ TEST(NatsClusterTest, KillingRoseydsNodeUnderLoadLosesAndDoublesNothing) {
   std::chrono::steady_clock::time_point killed_at;
   double reconnect_ms = -1;
   {
-    Publisher publisher(&bot, kEvents, 10);
+    ChatPublisher publisher(&bot, kEvents, 10);
     ASSERT_TRUE(RoseydWorld::WaitFor([&] { return publisher.sent() >= kEvents / 3; }));
     killed_at = std::chrono::steady_clock::now();
     cluster.Kill(doomed);
