@@ -72,7 +72,7 @@ PostgresWriter::PostgresWriter(const std::string& url, const std::string& stream
   if (const Status s = PrepareStatements(); !s.ok()) {
     throw StartupError("store", conn_.redacted_url() + ": preparing statements: " + s.message());
   }
-  stream_position_ = StoredStreamPosition();
+  (void)ReadStreamPosition(&stream_position_);  // 0 if unreadable, as for a new database
 }
 
 Status PostgresWriter::PrepareStatements() {
@@ -141,14 +141,10 @@ bool PostgresWriter::TryClaim() {
   bool taken = false;
   if (!EnsureConnected().ok() || !TakeLock(&taken).ok() || !taken) return false;
   // Whoever held the claim before may have moved the stream position on.
-  PgResult result;
-  params_.Clear();
-  params_.Add(stream_key_);
-  if (Status s = conn_.ExecParams(kGetMeta, params_, &result); !s.ok()) {
+  if (!ReadStreamPosition(&stream_position_).ok()) {
     conn_.Drop();  // the lock goes with the session: try again from scratch
     return false;
   }
-  stream_position_ = result.rows() > 0 ? static_cast<uint64_t>(result.Int64(0, 0)) : 0;
   claim_.store(Claim::kHeld);
   return true;
 }
@@ -175,12 +171,13 @@ Status PostgresWriter::CheckClaim() {
   return Status::Unavailable("this roseyd lost the writer's claim on " + conn_.redacted_url());
 }
 
-uint64_t PostgresWriter::StoredStreamPosition() {
+Status PostgresWriter::ReadStreamPosition(uint64_t* position) {
   params_.Clear();
   params_.Add(stream_key_);
   PgResult result;
-  if (!conn_.ExecParams(kGetMeta, params_, &result).ok() || result.rows() == 0) return 0;
-  return static_cast<uint64_t>(result.Int64(0, 0));
+  if (Status s = conn_.ExecParams(kGetMeta, params_, &result); !s.ok()) return s;
+  *position = result.rows() > 0 ? static_cast<uint64_t>(result.Int64(0, 0)) : 0;
+  return Status::OK();
 }
 
 Status PostgresWriter::ResolveInDoubt(bool* committed) {
@@ -192,7 +189,9 @@ Status PostgresWriter::ResolveInDoubt(bool* committed) {
   *committed = result.rows() > 0 && result.Text(0, 0) == *in_doubt_marker_;
   in_doubt_marker_.reset();
   if (*committed) {
-    stream_position_ = std::max(stream_position_, StoredStreamPosition());
+    uint64_t stored = 0;
+    (void)ReadStreamPosition(&stored);  // unreadable: keep the position in hand
+    stream_position_ = std::max(stream_position_, stored);
     spdlog::info("store: the batch whose COMMIT was in flight when the connection broke had "
                  "committed; it is not written again");
   }
@@ -213,14 +212,11 @@ Status PostgresWriter::ApplyBatch(std::span<Event> batch, std::vector<Rejection>
   if (confirm_position_) {
     // Fencing after a reconnect: if another writer moved the stream position
     // while the claim was free, this writer's queue repeats what it wrote.
-    PgResult result;
-    params_.Clear();
-    params_.Add(stream_key_);
-    if (Status s = conn_.ExecParams(kGetMeta, params_, &result); !s.ok()) {
+    uint64_t stored = 0;
+    if (Status s = ReadStreamPosition(&stored); !s.ok()) {
       if (!conn_.connected()) NoteLoss(s);
       return s;
     }
-    const uint64_t stored = result.rows() > 0 ? static_cast<uint64_t>(result.Int64(0, 0)) : 0;
     if (stored != stream_position_) {
       return LoseClaim("another roseyd wrote stream events while the connection was down");
     }

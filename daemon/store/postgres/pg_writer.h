@@ -134,7 +134,8 @@ class PostgresWriter : public StoreWriter {
   // Queues batch[index]'s own commands; an event refused before anything
   // was sent is rejected and skipped here.
   Status QueueEvent(std::span<Event> batch, size_t index, std::vector<Rejection>* rejected);
-  uint64_t StoredStreamPosition();
+  // The stream position roseyd_meta holds (0 when none is recorded).
+  Status ReadStreamPosition(uint64_t* position);
   // The advisory lock on this session: *taken if it holds it now.
   Status TakeLock(bool* taken);
   // OK if this writer holds the claim (claiming it first if never tried).
