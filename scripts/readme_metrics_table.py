@@ -33,6 +33,8 @@ SECTION = "## Metrics reference"
 HEADER = ["| metric | type | labels | meaning |", "|---|---|---|---|"]
 # Labels that are part of a histogram's or summary's shape, not the family's.
 SHAPE_LABELS = {"le", "quantile"}
+# How long to wait, once every served family has a sample, for the README's other names.
+EXPECTED_GRACE_S = 10
 
 TINY_SUITE = """suites: {quick: [metrics_table]}
 scenarios:
@@ -48,10 +50,16 @@ scenarios:
 """
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_ports(n):
+    """n distinct free loopback ports: all bound at once, or the kernel may repeat one."""
+    socks = [socket.socket() for _ in range(n)]
+    try:
+        for s in socks:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
 
 
 def scrape(port):
@@ -127,11 +135,14 @@ def parse_families(text):
     return families
 
 
-def live_families(roseyd, nats_server):
+def live_families(roseyd, nats_server, expected=()):
+    """The served families once every one has a sample, the bench status is out and each
+    name in `expected` is served (a labelled family appears only with its first count, a
+    moment after the traffic that causes it); after a grace period, whatever is served."""
     tmp = tempfile.mkdtemp(prefix="readme-metrics-")
     procs = []
     try:
-        nats_port, metrics_port = free_port(), free_port()
+        nats_port, metrics_port = free_ports(2)
         procs.append(subprocess.Popen(
             [nats_server, "-a", "127.0.0.1", "-p", str(nats_port)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
@@ -146,6 +157,7 @@ def live_families(roseyd, nats_server):
             stdout=log, stderr=subprocess.STDOUT, cwd=tmp))
         deadline = time.monotonic() + 60
         sent = False
+        complete_at = None
         while time.monotonic() < deadline:
             if procs[-1].poll() is not None:
                 sys.exit("roseyd exited early:\n" + open(log.name).read()[-3000:])
@@ -160,7 +172,12 @@ def live_families(roseyd, nats_server):
             families = parse_families(text)
             if all(f.get("sampled") for f in families) and \
                     "roseyd_bench_status{" in text:
-                return families
+                served = {f["name"] for f in families}
+                if complete_at is None:
+                    complete_at = time.monotonic()
+                if all(name in served for name in expected) or \
+                        time.monotonic() - complete_at > EXPECTED_GRACE_S:
+                    return families
             time.sleep(0.2)
         missing = [f["name"] for f in parse_families(text) if not f.get("sampled")]
         sys.exit(f"timed out waiting for a sample of every family; none for: {missing}")
@@ -207,18 +224,19 @@ def main(argv):
     mode.add_argument("--write", metavar="README")
     mode.add_argument("--check", metavar="README")
     args = parser.parse_args(argv[1:])
-    live = live_families(os.path.abspath(args.roseyd), args.nats_server)
     path = args.write or args.check
+    documented = {}
+    if path:
+        lines = open(path, encoding="utf-8").read().split("\n")
+        first, end = split_table(lines)
+        for line in lines[first + 2:end]:
+            name, type_, labels, meaning = parse_row(line)
+            documented[name] = (type_, labels, meaning)
+    live = live_families(os.path.abspath(args.roseyd), args.nats_server, documented)
     if not path:
         print("\n".join(HEADER + [row(f["name"], f["type"], sorted(f["labels"]), f["help"])
                                   for f in live]))
         return 0
-    lines = open(path, encoding="utf-8").read().split("\n")
-    first, end = split_table(lines)
-    documented = {}
-    for line in lines[first + 2:end]:
-        name, type_, labels, meaning = parse_row(line)
-        documented[name] = (type_, labels, meaning)
     if args.write:
         by_name = {f["name"]: f for f in live}
         # The README's order first (it groups related metrics), then new ones.

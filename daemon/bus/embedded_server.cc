@@ -14,9 +14,11 @@
 #include <cstring>
 #include <filesystem>
 #include <thread>
+#include <unordered_set>
 
 #include <spdlog/spdlog.h>
 
+#include "base/mutex.h"
 #include "base/startup_error.h"
 
 namespace roseyd::bus {
@@ -24,6 +26,9 @@ namespace roseyd::bus {
 namespace {
 
 constexpr std::chrono::seconds kStopGrace{5};
+
+Mutex ports_mu;
+std::unordered_set<int> ports_handed_out GUARDED_BY(ports_mu);  // by FindFreePort
 
 // "localhost" and friends to a numeric IPv4 address for bind/connect.
 bool ResolveV4(const std::string& host, int port, sockaddr_in* out) {
@@ -80,19 +85,28 @@ std::string DescribeExit(int status) {
 }  // namespace
 
 int FindFreePort(const std::string& host) {
+  // A port is free only until someone binds it: two calls before either port is taken
+  // can get the same one from the kernel (seen in CI: a test's metrics port was its NATS
+  // port). So this process never hands out a port twice.
   sockaddr_in addr;
   if (!ResolveV4(host, 0, &addr)) throw StartupError("bus", "cannot resolve host " + host);
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw StartupError("bus", std::string("socket: ") + std::strerror(errno), errno);
-  socklen_t len = sizeof(addr);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    const int err = errno;
+  for (int attempt = 0; attempt < 64; ++attempt) {
+    const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) throw StartupError("bus", std::string("socket: ") + std::strerror(errno), errno);
+    addr.sin_port = 0;
+    socklen_t len = sizeof(addr);
+    if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+        getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      const int err = errno;
+      close(fd);
+      throw StartupError("bus", "no free port on " + host + ": " + std::strerror(err), err);
+    }
     close(fd);
-    throw StartupError("bus", "no free port on " + host + ": " + std::strerror(err), err);
+    const int port = ntohs(addr.sin_port);
+    MutexLock lock(&ports_mu);
+    if (ports_handed_out.insert(port).second) return port;
   }
-  close(fd);
-  return ntohs(addr.sin_port);
+  throw StartupError("bus", "no free port on " + host + " that this process has not used");
 }
 
 bool PortAcceptsConnections(const std::string& host, int port) {

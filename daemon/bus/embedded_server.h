@@ -49,8 +49,8 @@ class EmbeddedServer {
   pid_t pid_ = -1;
 };
 
-// A TCP port on `host` that nothing listens on right now (bind to port 0).
-// Throws StartupError if none can be had.
+// A TCP port on `host` that nothing listens on right now (bind to port 0), never one
+// this process was given before. Throws StartupError if none can be had.
 int FindFreePort(const std::string& host = "127.0.0.1");
 
 // True if something accepts TCP connections on host:port.

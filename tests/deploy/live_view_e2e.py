@@ -114,10 +114,16 @@ def tail(path, lines=30):
         return ""
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def free_ports(n):
+    """n distinct free loopback ports: all bound at once, or the kernel may repeat one."""
+    socks = [socket.socket() for _ in range(n)]
+    try:
+        for s in socks:
+            s.bind(("127.0.0.1", 0))
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
 
 
 def wait_for(what, predicate, timeout, children):
@@ -586,7 +592,7 @@ def main():
 
     children = Children()
     tmp = tempfile.mkdtemp(prefix="roseyd-live-view-")
-    nats_port, metrics_port, prom_port = free_port(), free_port(), free_port()
+    nats_port, metrics_port, prom_port = free_ports(3)
     print(f"temp folder {tmp}; NATS 127.0.0.1:{nats_port}, roseyd /metrics "
           f"127.0.0.1:{metrics_port}, Prometheus 127.0.0.1:{prom_port}", flush=True)
     failures = Failures()

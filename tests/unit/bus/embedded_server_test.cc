@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <set>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -69,6 +70,16 @@ class ListeningSocket {
   int fd_ = -1;
   int port_ = 0;
 };
+
+// Two ports asked for before either is bound must differ: the kernel alone can give
+// the same one twice (a test once got its NATS port as its metrics port).
+TEST(EmbeddedServerTest, FindFreePortNeverGivesTheSamePortTwice) {
+  std::set<int> seen;
+  for (int i = 0; i < 500; ++i) {
+    const int port = FindFreePort();
+    EXPECT_TRUE(seen.insert(port).second) << "port " << port << " given twice";
+  }
+}
 
 TEST(EmbeddedServerTest, StartsOnAFreePortAndStopsTwice) {
   TempDir dir;
