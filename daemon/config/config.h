@@ -152,6 +152,9 @@ struct BenchConfig {
   std::string out_dir;         // reports, one folder per run; empty: <data_dir>/bench
   std::string subject_prefix = "roseyd.bench.load";  // the benchmark instance's subjects
   std::string queue_group = "roseyd-bench";          // and its queue group
+  // PostgreSQL for the failover scenario's instances (schema roseyd_bench,
+  // dropped after); never store.url. Empty: that scenario cannot run.
+  std::string store_url;
   int keep_runs = 20;  // report folders kept in out_dir; older ones are removed
   // Read-only requests per second to the bot's service during a run, to
   // show its latency beside idle; 0: no probe.

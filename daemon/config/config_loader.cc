@@ -200,6 +200,11 @@ class Builder {
                "' overlaps service.subject_prefix '" + config_.service.subject_prefix +
                "': the load generator would publish on the bot's subjects");
     }
+    if (!config_.bench.store_url.empty() && config_.bench.store_url == config_.store.url) {
+      Fail(OriginOf("bench.store_url", "store.url"),
+           "bench.store_url is store.url: the failover scenario needs a PostgreSQL database "
+           "of its own (its writers' claim would contend with the bot's)");
+    }
     if (control.starts_with(bench)) {
       Fail(OriginOf("bench.subject_prefix", "bench.control.subject_prefix"),
            "bench.subject_prefix: '" + config_.bench.subject_prefix +
@@ -447,7 +452,7 @@ std::string DescribeConfig(const Config& config) {
                         def.key == "bench.control.token";
     if (secret && !value.empty()) value = "***";
     if (def.key == "nats.url") value = RedactUrl(value);
-    if (def.key == "store.url") value = RedactStoreUrl(value);
+    if (def.key == "store.url" || def.key == "bench.store_url") value = RedactStoreUrl(value);
     text += def.key + ": \"" + value + "\"\n";
   }
   return text;

@@ -452,6 +452,12 @@ const std::vector<KeyDef>& KeyTable() {
           "bench.queue_group", [](auto& c) -> auto& { return c.bench.queue_group; },
           "NATS queue group of the load generator's own service instance",
           [](std::string_view t) { return SubjectPart(t, false); }),
+      String(
+          "bench.store_url", [](auto& c) -> auto& { return c.bench.store_url; },
+          "PostgreSQL database for the failover scenario's two service instances, "
+          "postgresql://user@host:port/db, not the bot's (they work in a schema of their own, "
+          "roseyd_bench, dropped after); empty: the failover scenario cannot run",
+          CheckStoreUrl),
       Int(
           "bench.keep_runs", [](auto& c) -> auto& { return c.bench.keep_runs; }, 1, 100'000,
           "benchmark report folders kept in bench.out_dir; the oldest beyond are removed (runs)"),

@@ -1,8 +1,13 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
+#include <string_view>
+
+#include "base/status.h"
 
 #include "bus/connection.h"
 #include "store/event_writer.h"
@@ -13,6 +18,35 @@ namespace roseyd::loadgen {
 struct RestartTiming {
   std::chrono::steady_clock::time_point began;  // stop requested
   std::chrono::steady_clock::time_point ready;  // subscribed again, writer running
+};
+
+// How the failover scenario's leader went, as ReplicaSet::StopLeader saw it.
+struct FailoverTiming {
+  std::chrono::steady_clock::time_point began;       // the leader's stop requested
+  std::chrono::steady_clock::time_point stopped;     // the leader down, its claim given up
+  std::chrono::steady_clock::time_point taken_over;  // another leads; the epoch if none did
+};
+
+// Service instances of the load generator's own on one shared store (a
+// PostgreSQL database), in durable mode, as several roseyd run: one leads
+// (writes), the others follow and take over when it goes. For the failover
+// scenario; while it lives they replace the target's own instance, which
+// runs again once it is destroyed.
+class ReplicaSet {
+ public:
+  virtual ~ReplicaSet() = default;
+
+  // Stops the leader as SIGTERM stops a roseyd (it commits what it holds
+  // and gives up its claim), calls `stopped` once it is down, then waits
+  // (up to 10 s) for another instance to lead. Throws std::runtime_error
+  // when no instance leads.
+  virtual FailoverTiming StopLeader(const std::function<void()>& stopped) = 0;
+  // recent_chat rows of users whose name starts with `username_prefix`,
+  // and the distinct (username, message) pairs among them: each line once
+  // when they are equal.
+  virtual Status ChatRows(std::string_view username_prefix, int64_t* rows, int64_t* distinct) = 0;
+  // The store, for the report (its password as ***).
+  virtual std::string Describe() const = 0;
 };
 
 // The roseyd the load generator drives. In one process (roseyd run, roseyd
@@ -69,6 +103,11 @@ class BenchTarget {
   virtual bool RestartService(RestartTiming* timing, std::string* why,
                               const std::function<void()>& stopped,
                               const std::string& durability) = 0;
+
+  // `count` instances on bench.store_url in place of the service, the
+  // first of them leading. Throws std::runtime_error with the reason when
+  // this target cannot (none configured, no JetStream, not in this process).
+  virtual std::unique_ptr<ReplicaSet> StartReplicas(int count) = 0;
 };
 
 }  // namespace roseyd::loadgen

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <exception>
 #include <filesystem>
+#include <stdexcept>
 #include <system_error>
 
 #include <spdlog/spdlog.h>
@@ -11,6 +12,7 @@
 #include "bus/jetstream.h"
 #include "config/config_loader.h"
 #include "loadgen/bench_service_config.h"
+#include "loadgen/in_process_replicas.h"
 
 namespace roseyd::loadgen {
 
@@ -64,13 +66,7 @@ void InProcessTarget::EndRun() noexcept {
 void InProcessTarget::StopInstance() noexcept {
   if (host_) host_->Stop();
   host_.reset();
-  if (stream_in_use_ && connection_) {
-    if (const Status s = bus::DeleteStream(connection_.get(), kBenchStream); !s.ok()) {
-      spdlog::warn("bench: could not remove the benchmark's stream {}: {}", kBenchStream,
-                   s.ToString());
-    }
-  }
-  stream_in_use_ = false;
+  RemoveStream();
   connection_.reset();
   const std::filesystem::path scratch = std::filesystem::path(config_.DatabasePath()).parent_path();
   std::error_code ec;
@@ -79,6 +75,54 @@ void InProcessTarget::StopInstance() noexcept {
   } else if (ec) {
     spdlog::warn("bench: could not remove the scratch folder {}: {}", scratch.string(),
                  ec.message());
+  }
+}
+
+void InProcessTarget::RemoveStream() noexcept {
+  if (stream_in_use_ && connection_) {
+    if (const Status s = bus::DeleteStream(connection_.get(), kBenchStream); !s.ok()) {
+      spdlog::warn("bench: could not remove the benchmark's stream {}: {}", kBenchStream,
+                   s.ToString());
+    }
+  }
+  stream_in_use_ = false;
+}
+
+std::unique_ptr<ReplicaSet> InProcessTarget::StartReplicas(int count) {
+  if (config_.bench.store_url.empty()) {
+    throw std::runtime_error(
+        "it needs bench.store_url: a PostgreSQL database of the benchmark's own, where its "
+        "instances work in schema roseyd_bench (dropped after)");
+  }
+  {
+    MutexLock lock(&mu_);
+    if (!host_) throw std::runtime_error("the benchmark's service instance is not running");
+    // Off the subjects while the replicas serve them; its stream would
+    // capture their subjects too.
+    host_->Stop();
+    RemoveStream();
+    stream_in_use_ = true;  // the replicas' (kBenchStream), removed by EndReplicas
+    replicas_running_ = true;
+  }
+  try {
+    return std::make_unique<InProcessReplicas>(config_, count, ClientOptions(), &nats_errors_,
+                                               &fanout_, &metrics_, [this] { EndReplicas(); });
+  } catch (...) {
+    EndReplicas();
+    throw;
+  }
+}
+
+void InProcessTarget::EndReplicas() noexcept {
+  MutexLock lock(&mu_);
+  replicas_running_ = false;
+  RemoveStream();
+  try {
+    StartHost(config_);
+  } catch (const std::exception& e) {
+    spdlog::error("bench: could not start the benchmark's service instance again after the "
+                  "failover scenario: {}",
+                  e.what());
   }
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <string>
@@ -58,7 +59,10 @@ class InProcessTarget : public BenchTarget {
   std::string BotSubjectPrefix() const override { return bot_prefix_; }
   std::string ConfigUsed() const override;
   std::string TakeNatsErrors() override { return nats_errors_.TakeSummary(); }
-  std::string DatabasePath() const override { return config_.DatabasePath(); }
+  // "" while replicas run: their store is PostgreSQL, counted through them.
+  std::string DatabasePath() const override {
+    return replicas_running_ ? "" : config_.DatabasePath();
+  }
   bool ServiceInProcess() const override { return true; }
   void AddCommitListener(store::CommitListener* listener) override { fanout_.Add(listener); }
   void RemoveCommitListener(store::CommitListener* listener) override {
@@ -68,6 +72,9 @@ class InProcessTarget : public BenchTarget {
   bool RestartService(RestartTiming* timing, std::string* why,
                       const std::function<void()>& stopped,
                       const std::string& durability) override EXCLUDES(mu_);
+  // InProcessReplicas on bench.store_url; the instance stops meanwhile and
+  // runs again, in its own mode, when they are destroyed.
+  std::unique_ptr<ReplicaSet> StartReplicas(int count) override EXCLUDES(mu_);
 
   // The instance's config (BenchServiceConfig of the daemon's).
   const Config& config() const { return config_; }
@@ -80,6 +87,10 @@ class InProcessTarget : public BenchTarget {
   void StartHost(const Config& config) REQUIRES(mu_);
   // Stops the instance and removes what it left: its stream, its folder.
   void StopInstance() noexcept REQUIRES(mu_);
+  // Removes kBenchStream when an instance used it.
+  void RemoveStream() noexcept REQUIRES(mu_);
+  // After the replicas: their stream goes, and the instance runs again.
+  void EndReplicas() noexcept EXCLUDES(mu_);
 
   // Constant after construction.
   const Config config_;
@@ -96,6 +107,7 @@ class InProcessTarget : public BenchTarget {
   std::unique_ptr<bus::Connection> connection_ GUARDED_BY(mu_);
   std::unique_ptr<service::ServiceHost> host_ GUARDED_BY(mu_);
   bool stream_in_use_ GUARDED_BY(mu_) = false;
+  std::atomic<bool> replicas_running_{false};
 };
 
 }  // namespace roseyd::loadgen

@@ -1,6 +1,7 @@
 #include "loadgen/remote_target.h"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -79,6 +80,10 @@ bool RemoteTarget::RestartService(RestartTiming*, std::string* why, const std::f
                                   const std::string&) {
   *why = "the service runs in another process";
   return false;
+}
+
+std::unique_ptr<ReplicaSet> RemoteTarget::StartReplicas(int) {
+  throw std::runtime_error("the service runs in another process");
 }
 
 void RemoteTarget::OnAck(const bus::Message& message) {

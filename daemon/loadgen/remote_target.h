@@ -69,6 +69,8 @@ class RemoteTarget : public BenchTarget {
   bool RestartService(RestartTiming* timing, std::string* why,
                       const std::function<void()>& stopped,
                       const std::string& durability) override;
+  // Always throws: the service runs in another process.
+  std::unique_ptr<ReplicaSet> StartReplicas(int count) override;
 
   // Acknowledgement messages received, and those that did not parse.
   uint64_t Acks() const { return acks_.load(); }

@@ -30,6 +30,7 @@ const std::map<std::string, ScenarioKind>& Kinds() {
       {"kv_latency", ScenarioKind::kKvLatency},
       {"row_insert_latency", ScenarioKind::kRowInsertLatency},
       {"row_search_latency", ScenarioKind::kRowSearchLatency},
+      {"failover", ScenarioKind::kFailover},
   };
   return kinds;
 }

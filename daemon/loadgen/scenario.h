@@ -25,6 +25,7 @@ enum class ScenarioKind {
   kKvLatency,        // plugin storage: kv.set and kv.get, open loop
   kRowInsertLatency, // plugin storage: row inserts, open loop
   kRowSearchLatency, // plugin storage: row searches over 10,000 rows, open loop
+  kFailover,         // two instances on PostgreSQL; the leader stops under load
 };
 
 struct TargetSpec {

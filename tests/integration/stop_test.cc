@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <regex>
 #include <string>
 #include <thread>
@@ -177,6 +178,7 @@ struct ScenarioCase {
   const char* kind;
   const char* keys;  // the scenario's YAML keys besides name, kind and the rest
   int into_ms;       // how long after the scenario starts to stop
+  bool postgres = false;  // gets bench.store_url: a PostgreSQL database of its own
 };
 
 class StopMidScenarioTest : public ::testing::TestWithParam<ScenarioCase> {};
@@ -189,9 +191,15 @@ TEST_P(StopMidScenarioTest, CancelsTheRunAndStops) {
                            << c.kind << "\n    category: latency\n    priority: P1\n"
                            << "    description: stopped in the middle\n    " << c.keys << "\n";
   world.StartNats({}, /*jetstream=*/true);
-  world.StartRoseyd({"--set", "bench.run_at_start=quick", "--set",
-                     "bench.scenarios_file=" + scenarios, "--set",
-                     "bench.out_dir=" + world.dir().File("bench")});
+  std::vector<std::string> args = {"--set", "bench.run_at_start=quick", "--set",
+                                   "bench.scenarios_file=" + scenarios, "--set",
+                                   "bench.out_dir=" + world.dir().File("bench")};
+  std::optional<TestDatabase> database;
+  if (c.postgres) {
+    database.emplace();
+    args.insert(args.end(), {"--set", "bench.store_url=" + database->url()});
+  }
+  world.StartRoseyd(args);
   ASSERT_TRUE(RoseydWorld::WaitFor(
       [&] { return world.Log().find("scenario s starting") != std::string::npos; }))
       << world.Log();
@@ -227,7 +235,10 @@ INSTANTIATE_TEST_SUITE_P(
         // The plugin storage API's: requests waiting on their commits.
         ScenarioCase{"kv_latency", "rate: 500\n    duration: 30s", 1500},
         ScenarioCase{"row_insert_latency", "rate: 500\n    duration: 30s", 1500},
-        ScenarioCase{"row_search_latency", "rate: 500\n    duration: 30s", 1500}),
+        ScenarioCase{"row_search_latency", "rate: 500\n    duration: 30s", 1500},
+        // Two instances on PostgreSQL: before the leader stops, and after.
+        ScenarioCase{"failover", "rate: 2000\n    duration: 30s\n    publishers: 2", 1500, true},
+        ScenarioCase{"failover", "rate: 2000\n    duration: 6s\n    publishers: 2", 3000, true}),
     [](const ::testing::TestParamInfo<ScenarioCase>& info) {
       return std::string(info.param.kind) + "_" + std::to_string(info.index);
     });

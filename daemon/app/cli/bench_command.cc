@@ -75,8 +75,9 @@ Options:
 Event latency runs from each intended send to the commit of its row, as the service
 observes it: in this process, or through its acknowledgement subject (one NATS hop
 later) with --nats-url. Against another process, cpu_overhead, memory_baseline,
-memory_stability, soak and service_restart are NOT RUN (they measure or restart the
-service in this process); that alone does not change the exit status. SIGINT/SIGTERM
+memory_stability, soak, service_restart and failover are NOT RUN (they measure or
+restart the service in this process); so is failover without bench.store_url (a
+PostgreSQL database it may use). That alone does not change the exit status. SIGINT/SIGTERM
 cancel the run; the report still gets written.
 Exit status: 0 every P0 scenario passed, 1 a P0 failed or a figure regressed,
 2 a P0 scenario could not run, the roseyd at --nats-url does not acknowledge

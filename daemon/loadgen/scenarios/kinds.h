@@ -24,5 +24,6 @@ void RunCapacity(ScenarioContext* context);          // capacity.cc: a ramp of r
 void RunKvLatency(ScenarioContext* context);         // kv_latency.cc: kv.set/kv.get, open loop
 void RunRowInsertLatency(ScenarioContext* context);  // row_insert_latency.cc: row inserts
 void RunRowSearchLatency(ScenarioContext* context);  // row_search_latency.cc: row searches
+void RunFailover(ScenarioContext* context);          // failover.cc: the leader stops under load
 
 }  // namespace roseyd::loadgen

@@ -22,6 +22,8 @@ constexpr ScenarioEntry kCapacity{RunCapacity, nullptr};
 constexpr ScenarioEntry kKvLatency{RunKvLatency, nullptr};
 constexpr ScenarioEntry kRowInsertLatency{RunRowInsertLatency, nullptr};
 constexpr ScenarioEntry kRowSearchLatency{RunRowSearchLatency, nullptr};
+constexpr ScenarioEntry kFailover{RunFailover,
+                                  "it starts and stops service instances inside this process"};
 
 }  // namespace
 
@@ -39,6 +41,7 @@ const ScenarioEntry& ScenarioFor(ScenarioKind kind) {
     case ScenarioKind::kKvLatency: return kKvLatency;
     case ScenarioKind::kRowInsertLatency: return kRowInsertLatency;
     case ScenarioKind::kRowSearchLatency: return kRowSearchLatency;
+    case ScenarioKind::kFailover: return kFailover;
   }
   return kEvents;  // not reached: every kind is listed above
 }

@@ -439,6 +439,7 @@ TEST_F(ConfigLoaderTest, ConfigKeysListsEveryKeyWithItsEnvName) {
                                           "bench.out_dir",
                                           "bench.subject_prefix",
                                           "bench.queue_group",
+                                          "bench.store_url",
                                           "bench.keep_runs",
                                           "bench.bot_probe_rate",
                                           "bench.control.enabled",
@@ -506,6 +507,7 @@ std::map<std::string, std::string> OtherValues() {
   values["nats.pending_bytes_limit"] = "4096";
   values["store.write_queue_capacity"] = "300";
   values["store.url"] = "postgresql://rosey@db.example:5433/rosey";
+  values["bench.store_url"] = "postgresql://rosey@db.example:5433/scratch";
   // One way to authenticate: a token, no user/creds/nkey; TLS files unset.
   for (const char* k : {"nats.auth.user", "nats.auth.password", "nats.auth.password_file",
                         "nats.auth.token_file", "nats.auth.credentials_file", "nats.auth.nkey",
@@ -726,6 +728,13 @@ TEST(BenchConfigTest, TheBenchmarkInstanceHasSubjectsOfItsOwn) {
   EXPECT_NE(BenchLoadError({{"bench.keep_runs", "0"}}), "");
   EXPECT_NE(BenchLoadError({{"bench.bot_probe_rate", "1001"}}), "");
   EXPECT_EQ(BenchLoadError({{"bench.bot_probe_rate", "0"}}), "");
+  // The failover scenario's database: PostgreSQL, and never the bot's own.
+  EXPECT_EQ(BenchLoadError({{"bench.store_url", "postgresql://u@h/scratch"}}), "");
+  EXPECT_NE(BenchLoadError({{"bench.store_url", "sqlite:/tmp/x.db"}}).find("bench.store_url"),
+            std::string::npos);
+  const std::string same = BenchLoadError(
+      {{"store.url", "postgresql://u@h/rosey"}, {"bench.store_url", "postgresql://u@h/rosey"}});
+  EXPECT_NE(same.find("bench.store_url is store.url"), std::string::npos) << same;
 }
 
 TEST(CommitAckSubjectConfigTest, OffByDefaultASubjectAndNotUnderTheServicePrefix) {

@@ -49,6 +49,9 @@ class FakeTarget : public BenchTarget {
     *why = "test target";
     return false;
   }
+  std::unique_ptr<ReplicaSet> StartReplicas(int) override {
+    throw std::runtime_error("test target");
+  }
 
   std::string url = "nats://127.0.0.1:1";
   std::string database_path = "/nonexistent/rosey.db";

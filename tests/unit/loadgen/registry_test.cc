@@ -27,6 +27,7 @@ TEST(ScenarioRegistryTest, EveryKindRunsItsOwnFunction) {
       {ScenarioKind::kKvLatency, RunKvLatency, false},
       {ScenarioKind::kRowInsertLatency, RunRowInsertLatency, false},
       {ScenarioKind::kRowSearchLatency, RunRowSearchLatency, false},
+      {ScenarioKind::kFailover, RunFailover, true},
   };
   for (const Expected& e : expected) {
     const ScenarioEntry& entry = ScenarioFor(e.kind);
