@@ -247,6 +247,9 @@ void EventWriter::Impl::Run() {
   }
   if (!store_->HoldsClaim()) {
     spdlog::info("store: open user sessions are left to the roseyd that writes now");
+  } else if (store_->SuccessorWaiting()) {
+    spdlog::info("store: open user sessions are left to the roseyd that writes next (another "
+                 "waits for the writer's claim)");
   } else if (const Status s = store_->CloseSessions(clock_->UnixNow()); !s.ok()) {
     ReportFailure("closing open sessions", s);
     spdlog::error("store: open sessions stay open in the file");

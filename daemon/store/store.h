@@ -84,6 +84,11 @@ class StoreWriter {
   // that one process has to itself always holds it.
   virtual bool TryClaim() { return true; }
   virtual bool HoldsClaim() const { return true; }
+  // At stop: whether another roseyd's writer is connected, waiting to take
+  // the claim over. The bot's users are still there for it, so their open
+  // sessions are its to keep (CloseSessions is skipped). False when
+  // unknown.
+  virtual bool SuccessorWaiting() { return false; }
 };
 
 // A place rows are kept: opens its write side and its read sides.

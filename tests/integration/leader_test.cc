@@ -240,6 +240,31 @@ TEST(SeveralRoseydTest, ALeaderCutOffFromPostgresStopsWritingAndAnotherTakesOver
   pair.ExpectCleanStops();
 }
 
+// Stopping one roseyd must not end the bot's user sessions while another
+// carries on: the users are still in the channel. The last one to stop
+// closes them, as a lone roseyd does.
+TEST(SeveralRoseydTest, AStoppingLeaderLeavesOpenSessionsToTheNextAndTheLastClosesThem) {
+  RoseydPair pair;
+  pair.Start();
+  RoseydWorld& leader = pair.leader;
+  const std::string open =
+      "SELECT COUNT(*) FROM user_stats WHERE current_session_start IS NOT NULL";
+  leader.Publish("rosey.db.user.joined", R"({"username":"alice"})");
+  ASSERT_TRUE(RoseydWorld::WaitFor([&] { return leader.QueryInt(open) == 1; }));
+
+  const auto stopped = std::chrono::steady_clock::now();
+  EXPECT_EQ(leader.StopRoseyd(), 0) << leader.Log();
+  EXPECT_NE(leader.Log().find("left to the roseyd that writes next"), std::string::npos)
+      << leader.Log();
+  EXPECT_GE(MillisUntilLeading(pair.follower, stopped), 0) << pair.follower.Log();
+  EXPECT_EQ(leader.QueryInt(open), 1) << "alice's session survived the leader's stop";
+
+  EXPECT_EQ(pair.follower.StopRoseyd(), 0) << pair.follower.Log();
+  EXPECT_EQ(leader.QueryInt(open), 0) << "the last roseyd closed it:\n" << pair.follower.Log();
+  EXPECT_EQ(pair.follower.Log().find("left to the roseyd that writes next"), std::string::npos)
+      << pair.follower.Log();
+}
+
 // PostgreSQL restarted under load beside two roseyd: every session ends and
 // whichever roseyd reconnects first leads; the other follows. Nothing is
 // lost or written twice.

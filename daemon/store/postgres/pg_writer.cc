@@ -81,8 +81,11 @@ Status PostgresWriter::PrepareStatements() {
   // of two hours of TCP keepalive; this lets it end the session (and so free
   // the claim for another roseyd) about 10 s after the link went quiet. No
   // effect over a unix socket.
+  // The name marks writer sessions, so that a leader at its stop can see
+  // another roseyd waiting to take over (SuccessorWaiting).
   if (Status s = conn_.Exec("SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 1; "
-                            "SET tcp_keepalives_count = 5; SET tcp_user_timeout = 10000");
+                            "SET tcp_keepalives_count = 5; SET tcp_user_timeout = 10000; "
+                            "SET application_name = 'roseyd-writer'");
       !s.ok()) {
     return s;
   }
@@ -147,6 +150,23 @@ bool PostgresWriter::TryClaim() {
   }
   claim_.store(Claim::kHeld);
   return true;
+}
+
+bool PostgresWriter::SuccessorWaiting() {
+  if (!conn_.connected()) return false;
+  PgParams none;
+  PgResult result;
+  const Status s = conn_.ExecParams(
+      "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()"
+      " AND application_name = 'roseyd-writer' AND pid <> pg_backend_pid()",
+      none, &result);
+  if (!s.ok()) {
+    spdlog::warn("store: cannot tell whether another roseyd waits to write ({}); closing the "
+                 "open user sessions as a lone roseyd does",
+                 s.ToString());
+    return false;
+  }
+  return result.Int64(0, 0) > 0;
 }
 
 Status PostgresWriter::LoseClaim(std::string_view why) {

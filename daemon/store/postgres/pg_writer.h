@@ -77,6 +77,7 @@ class PostgresWriter : public StoreWriter {
   std::optional<int64_t> LastMaintenance() override;
   bool TryClaim() override;
   bool HoldsClaim() const override { return claim_.load() == Claim::kHeld; }
+  bool SuccessorWaiting() override;
 
   // Test hooks. SetBulk: the bulk path for chat runs on or off, to compare
   // the two. LoseConnection: the next attempt drops the connection just

@@ -32,13 +32,14 @@ class PgTest : public ::testing::Test {
   }
   const std::string& url() const { return db_.url(); }
 
-  // Cuts the one session roseyd's code has open on this database, as an
-  // administrator (or a server restart) would; false if there was not
-  // exactly one. A session closed just before may linger for a moment.
+  // Cuts the one session roseyd's code ("roseyd", or "roseyd-writer" for a
+  // writer's) has open on this database, as an administrator (or a server
+  // restart) would; false if there was not exactly one. A session closed
+  // just before may linger for a moment.
   bool TerminateTheRoseydSession() {
     const std::string sessions =
         " FROM pg_stat_activity WHERE datname = current_database()"
-        " AND pid <> pg_backend_pid() AND application_name = 'roseyd'";
+        " AND pid <> pg_backend_pid() AND application_name LIKE 'roseyd%'";
     for (int i = 0; i < 250 && client_.Int("SELECT COUNT(*)" + sessions) != 1; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
