@@ -48,7 +48,8 @@ database in a temporary folder (removed afterwards), unless --nats-url names a
 running roseyd to drive.
 
 Options:
-  --suite NAME           quick (default, under 3 minutes), classic, full, or soak
+  --suite NAME           quick (default, under 3 minutes), classic, full, soak, or
+                         failover (with --set bench.store_url=postgresql://...)
   --scenario NAME        run only this scenario (repeatable; the suite's sizes apply)
   --scenarios FILE       = --set bench.scenarios_file=FILE (default: built-in config/scenarios.yaml)
   --list                 list the scenarios and suites, then exit
