@@ -16,4 +16,5 @@
 #define SCOPED_CAPABILITY ROSEYD_THREAD_ANNOTATION(scoped_lockable)
 #define ACQUIRE(...) ROSEYD_THREAD_ANNOTATION(acquire_capability(__VA_ARGS__))
 #define RELEASE(...) ROSEYD_THREAD_ANNOTATION(release_capability(__VA_ARGS__))
+#define TRY_ACQUIRE(...) ROSEYD_THREAD_ANNOTATION(try_acquire_capability(__VA_ARGS__))
 #define NO_THREAD_SAFETY_ANALYSIS ROSEYD_THREAD_ANNOTATION(no_thread_safety_analysis)

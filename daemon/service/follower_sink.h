@@ -35,12 +35,14 @@ class FollowerSink : public store::EventSink {
   Status WaitCommitted(uint64_t seq, std::chrono::steady_clock::time_point deadline) override
       EXCLUDES(mu_);
   size_t QueueDepth() const override { return 0; }
+  void InterruptWaits() noexcept override { reader_->Interrupt(); }
 
  private:
   const std::string stream_;
   const std::chrono::milliseconds poll_;
+  // Used under mu_, one caller at a time; Interrupt() from any thread.
+  const std::unique_ptr<store::Reader> reader_;
   mutable Mutex mu_;
-  std::unique_ptr<store::Reader> reader_ GUARDED_BY(mu_);
   uint64_t position_ GUARDED_BY(mu_) = 0;  // as last read
 };
 

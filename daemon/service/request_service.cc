@@ -47,13 +47,16 @@ void RequestService::Start(Intake* intake, store::Store* store) {
   intake_ = intake;
   // Readers are opened here rather than in the workers so that a failure
   // stops start-up with a clear error.
-  std::vector<std::unique_ptr<store::Reader>> readers;
-  readers.reserve(static_cast<std::size_t>(config_.service.request_workers));
+  readers_.reserve(static_cast<std::size_t>(config_.service.request_workers));
   for (int i = 0; i < config_.service.request_workers; ++i) {
-    readers.push_back(store->OpenReader());
+    readers_.push_back(store->OpenReader());
   }
-  for (auto& reader : readers) {
-    workers_.emplace_back([this, reader = std::move(reader)] { RunWorker(reader.get()); });
+  {
+    MutexLock lock(&mu_);
+    running_workers_ = static_cast<int>(readers_.size());
+  }
+  for (auto& reader : readers_) {
+    workers_.emplace_back([this, reader = reader.get()] { RunWorker(reader); });
   }
 }
 
@@ -160,7 +163,11 @@ void RequestService::RunWorker(store::Reader* reader) {
     {
       MutexLock lock(&mu_);
       while (queue_.empty() && !stopping_) queued_cv_.Wait();
-      if (queue_.empty()) return;  // stopping, and nothing left to answer
+      if (queue_.empty()) {  // stopping, and nothing left to answer
+        --running_workers_;
+        exited_cv_.SignalAll();
+        return;
+      }
       request = std::move(queue_.front());
       queue_.pop_front();
       answer_by = answer_by_;
@@ -223,11 +230,28 @@ void RequestService::Reply(const std::string& reply_to, std::string_view label,
 }
 
 void RequestService::Stop(std::chrono::steady_clock::time_point answer_by) {
+  bool overdue = false;
   {
     MutexLock lock(&mu_);
     stopping_ = true;
     answer_by_ = std::min(answer_by_, answer_by);
     queued_cv_.SignalAll();
+    while (running_workers_ > 0) {
+      if (answer_by_ == std::chrono::steady_clock::time_point::max()) {
+        exited_cv_.Wait();  // no deadline: as long as the answers take
+      } else if (!exited_cv_.WaitUntil(answer_by_)) {
+        break;
+      }
+    }
+    overdue = running_workers_ > 0;
+  }
+  if (overdue) {
+    // Past the deadline a worker can only be inside a call it cannot time
+    // out itself: a query to a database server that does not answer.
+    spdlog::warn("requests: workers still busy at the stop's deadline; cutting their database "
+                 "calls short");
+    for (auto& reader : readers_) reader->Interrupt();
+    sink_->InterruptWaits();
   }
   for (auto& worker : workers_) worker.join();
   workers_.clear();

@@ -118,8 +118,12 @@ class RequestService {
   std::vector<ServiceMetrics::RequestMetrics> route_metrics_;  // by route index
   Intake* intake_ = nullptr;
 
+  std::vector<std::unique_ptr<store::Reader>> readers_;  // one per worker; from Start
+
   Mutex mu_;
   CondVar queued_cv_{&mu_};
+  CondVar exited_cv_{&mu_};
+  int running_workers_ GUARDED_BY(mu_) = 0;
   std::deque<Pending> queue_ GUARDED_BY(mu_);
   // Reads in queue_: the bound applies to them (writes wait in the sink).
   std::size_t queued_reads_ GUARDED_BY(mu_) = 0;

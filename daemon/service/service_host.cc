@@ -89,7 +89,7 @@ void ServiceHost::WatchClaim() {
         if (!writer_->HoldsClaim()) StepDown();
       } else {
         if (!candidate_) candidate_ = store_->OpenWriter();  // after a step down that failed
-        if (candidate_->TryClaim()) TakeOver();
+        if (TryClaim(candidate_.get())) TakeOver();
       }
       if (!service_) StartService();  // after a failure above: keep trying
     } catch (const std::exception& e) {
@@ -97,6 +97,24 @@ void ServiceHost::WatchClaim() {
       spdlog::warn("store: changing this roseyd's role failed, trying again: {}", e.what());
     }
   }
+}
+
+bool ServiceHost::TryClaim(store::StoreWriter* candidate) {
+  {
+    MutexLock lock(&claiming_mu_);
+    if (claims_stopped_) return false;
+    claiming_ = candidate;
+  }
+  const bool claimed = candidate->TryClaim();
+  MutexLock lock(&claiming_mu_);
+  claiming_ = nullptr;
+  return claimed && !claims_stopped_;
+}
+
+void ServiceHost::StopClaims() noexcept {
+  MutexLock lock(&claiming_mu_);
+  claims_stopped_ = true;
+  if (claiming_ != nullptr) claiming_->Interrupt();
 }
 
 void ServiceHost::TakeOver() {
@@ -133,8 +151,15 @@ void ServiceHost::StopServiceAndWriter() {
   // From here nothing waits on a full write queue, and the writer has until
   // store.stop_timeout to commit.
   if (writer_) writer_->BeginStop();
-  const auto deadline =
-      writer_ ? writer_->StopDeadline() : std::chrono::steady_clock::time_point::max();
+  // A follower's requests get the writer's budget too: past it, reads a
+  // database server does not answer are cut short.
+  // (Nothing is open on a second Stop: config_ is gone then.)
+  auto deadline = std::chrono::steady_clock::now();
+  if (writer_) {
+    deadline = writer_->StopDeadline();
+  } else if (config_) {
+    deadline += config_->store.stop_timeout;
+  }
   if (service_) {
     service_->StopIntake(config_->service.drain_timeout);  // everything received is queued
     service_->Stop(deadline);                              // queued requests answered
@@ -161,6 +186,7 @@ void ServiceHost::Stop() noexcept {
     watching_ = false;
     watch_cv_.SignalAll();
   }
+  StopClaims();
   if (watcher_.joinable()) watcher_.join();
   MutexLock lock(&mu_);
   try {
@@ -175,16 +201,22 @@ void ServiceHost::Stop() noexcept {
   store_.reset();
   config_.reset();
   connection_ = nullptr;
+  MutexLock claiming_lock(&claiming_mu_);
+  claims_stopped_ = false;  // Open may follow
 }
 
 void ServiceHost::BeginStop() noexcept {
+  StopClaims();
   MutexLock lock(&mu_);
   if (writer_) writer_->BeginStop();
 }
 
 void ServiceHost::Tick() {
-  MutexLock lock(&mu_);
+  // A change of role (or a stop) holds mu_, perhaps waiting on the
+  // database: the gauges wait for the next tick, not the caller.
+  if (!mu_.TryLock()) return;
   if (service_) service_->Tick();
+  mu_.Unlock();
 }
 
 store::EventWriter* ServiceHost::writer() {

@@ -85,6 +85,11 @@ class ServiceHost {
   void WatchClaim() EXCLUDES(mu_, watch_mu_);
   void TakeOver() REQUIRES(mu_);
   void StepDown() REQUIRES(mu_);
+  // candidate->TryClaim(), unless the host is stopping; StopClaims() cuts it
+  // short (a database server that does not answer would hold mu_, and the
+  // stop, for its timeouts).
+  bool TryClaim(store::StoreWriter* candidate) EXCLUDES(claiming_mu_);
+  void StopClaims() noexcept EXCLUDES(claiming_mu_);
 
   store::CommitListener* const listener_;
   ServiceMetrics* const metrics_;
@@ -99,6 +104,10 @@ class ServiceHost {
   std::unique_ptr<store::EventWriter> writer_ GUARDED_BY(mu_);
   std::unique_ptr<FollowerSink> follower_sink_ GUARDED_BY(mu_);
   std::unique_ptr<DatabaseService> service_ GUARDED_BY(mu_);
+
+  Mutex claiming_mu_;
+  store::StoreWriter* claiming_ GUARDED_BY(claiming_mu_) = nullptr;  // in TryClaim now
+  bool claims_stopped_ GUARDED_BY(claiming_mu_) = false;
 
   Mutex watch_mu_;
   CondVar watch_cv_{&watch_mu_};

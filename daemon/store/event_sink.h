@@ -37,6 +37,12 @@ class EventSink {
 
   // Events waiting to be written.
   virtual size_t QueueDepth() const = 0;
+
+  // From any thread, for a stop past its deadline: a WaitCommitted stuck in
+  // something it cannot time out itself (a query to a server that does not
+  // answer) returns soon, as does every later one. Nothing for a sink whose
+  // waits end by their deadline anyway.
+  virtual void InterruptWaits() noexcept {}
 };
 
 }  // namespace roseyd::store

@@ -54,6 +54,11 @@ class Reader {
   // as committed: how a roseyd that does not write waits for the one that
   // does. *out is 0 when no stream event was written. Stores only one
   // process writes to need not keep it readable here.
+  // From any thread, for a stop past its deadline: the call in progress and
+  // every later one fail soon instead of waiting for a server that does not
+  // answer. Nothing for a store whose reads cannot hang (a local file).
+  virtual void Interrupt() noexcept {}
+
   virtual Status StreamPosition(std::string_view /*stream*/, uint64_t* out) {
     *out = 0;
     return Status::Unavailable("this store does not share its stream position");

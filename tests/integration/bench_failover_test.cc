@@ -57,7 +57,8 @@ TEST(BenchFailoverTest, TheOtherInstanceTakesOverAndEveryLineIsInTheDatabaseOnce
                 dir.File("bench.log"), std::chrono::seconds(120));
   EXPECT_EQ(run.exit, 0) << run.output;
   EXPECT_NE(run.output.find("now writes to"), std::string::npos)
-      << "the second instance logs that it took over:\n" << run.output;
+      << "the second instance logs that it took over:\n"
+      << run.output;
 
   const json report = json::parse(FileText(dir.File("report/benchmark_results.json")));
   ASSERT_EQ(report.at("scenarios").size(), 1u);
@@ -79,10 +80,9 @@ TEST(BenchFailoverTest, WithoutAStoreUrlTheScenarioCannotRunAndSaysWhy) {
   TempDir dir;
   const std::string catalog = dir.File("failover.yaml");
   std::ofstream(catalog) << kFailoverCatalog;
-  const ProcessResult run =
-      RunToExit({ROSEYD_BINARY, "bench", "--scenarios", catalog, "--suite", "f", "--out",
-                 dir.File("report")},
-                dir.File("bench.log"));
+  const ProcessResult run = RunToExit(
+      {ROSEYD_BINARY, "bench", "--scenarios", catalog, "--suite", "f", "--out", dir.File("report")},
+      dir.File("bench.log"));
   // P1: a scenario that could not run is reported, and the exit status is
   // left to the P0 scenarios (none here), as `roseyd bench --help` says.
   EXPECT_EQ(run.exit, 0) << run.output;

@@ -265,6 +265,57 @@ TEST(SeveralRoseydTest, AStoppingLeaderLeavesOpenSessionsToTheNextAndTheLastClos
       << pair.follower.Log();
 }
 
+// A PostgreSQL server that stops answering (as across a network cut: it
+// takes connections and never replies) must not hold a stop for the
+// driver's timeouts (10 s to connect, 60 s for a reply): with read requests
+// waiting on it and chat lines not yet written, the follower and the leader
+// each stop within 2 s, and the lines are written once it answers again.
+TEST(SeveralRoseydTest, BothStopWithinTwoSecondsWhilePostgresDoesNotAnswer) {
+  PostgresServer server;  // of its own: this test pauses it
+  RoseydPair pair(&server);
+  pair.Start();
+  RoseydWorld& leader = pair.leader;
+  leader.Publish("rosey.db.user.joined", R"({"username":"load"})");
+  ASSERT_TRUE(RoseydWorld::WaitFor(
+      [&] { return leader.QueryInt("SELECT COUNT(*) FROM user_stats") == 1; }));
+
+  server.Pause();
+  for (int i = 0; i < 8; ++i) {
+    ASSERT_TRUE(leader.client()
+                    .PublishRequest("rosey.db.query.user_stats", "_INBOX.paused." + std::to_string(i),
+                                    R"({"username":"load"})")
+                    .ok());
+  }
+  constexpr int kLines = 50;
+  for (int i = 0; i < kLines; ++i) {
+    leader.Publish("rosey.db.message.log",
+                   R"({"username":"load","message":"line )" + std::to_string(i) + "\"}");
+  }
+  std::this_thread::sleep_for(milliseconds(300));  // the reads and the batch reach PostgreSQL
+  const auto timed_stop = [](RoseydWorld& world, const char* who) {
+    const auto began = std::chrono::steady_clock::now();
+    EXPECT_EQ(world.StopRoseyd(), 0) << world.Log();
+    const auto ms = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() -
+                                                             began)
+                        .count();
+    std::printf("[ figure ] %s stop while PostgreSQL does not answer: %lld ms\n", who,
+                static_cast<long long>(ms));
+    EXPECT_LT(ms, 2000) << who << ":\n" << world.Log();
+  };
+  timed_stop(pair.follower, "follower");
+  timed_stop(leader, "leader");
+  server.Resume();
+
+  // The lines waited in the stream: the next roseyd writes each once.
+  leader.StartRoseyd(kDurable);
+  EXPECT_TRUE(RoseydWorld::WaitFor(
+      [&] { return leader.QueryInt("SELECT COUNT(*) FROM recent_chat") >= kLines; }))
+      << leader.Log();
+  EXPECT_EQ(leader.QueryInt("SELECT COUNT(*) FROM recent_chat"), kLines);
+  EXPECT_EQ(leader.QueryInt("SELECT COUNT(DISTINCT message) FROM recent_chat"), kLines);
+  EXPECT_EQ(leader.StopRoseyd(), 0) << leader.Log();
+}
+
 // PostgreSQL restarted under load beside two roseyd: every session ends and
 // whichever roseyd reconnects first leads; the other follows. Nothing is
 // lost or written twice.

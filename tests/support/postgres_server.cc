@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <pwd.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -14,6 +15,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <vector>
 
 #include "bus/embedded_server.h"
 #include "support/pg_client.h"
@@ -118,6 +120,7 @@ PostgresServer::PostgresServer(const std::string& dir, bool init, const Postgres
 PostgresServer::~PostgresServer() {
   if (!stop_at_end_ || !running_) return;
   try {
+    Resume();
     Stop();
   } catch (...) {  // never throw from a destructor
   }
@@ -183,12 +186,51 @@ void PostgresServer::Start() {
 }
 
 void PostgresServer::Stop() {
+  Resume();
   if (!running_) return;
   running_ = false;
   const int rc =
       Run({BinDir() + "/pg_ctl", "-D", DataDir(), "-m", "fast", "-w", "-t", "60", "stop"}, dir_,
           dir_ + "/ctl.log");
   if (rc != 0) throw std::runtime_error("pg_ctl stop failed:\n" + Tail(dir_ + "/ctl.log"));
+}
+
+namespace {
+
+// The postmaster (first line of postmaster.pid) and its children.
+std::vector<pid_t> ServerProcesses(const std::string& data_dir) {
+  std::ifstream pid_file(data_dir + "/postmaster.pid");
+  pid_t postmaster = 0;
+  if (!(pid_file >> postmaster) || postmaster <= 0) {
+    throw std::runtime_error("no postmaster.pid in " + data_dir);
+  }
+  std::vector<pid_t> pids = {postmaster};
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    if (!std::getline(stat, line)) continue;
+    // pid (comm) state ppid ...: comm may hold spaces, so read after its ')'.
+    std::istringstream rest(line.substr(line.rfind(')') + 1));
+    std::string state;
+    pid_t parent = 0;
+    if (rest >> state >> parent && parent == postmaster) pids.push_back(std::stoi(name));
+  }
+  return pids;
+}
+
+}  // namespace
+
+void PostgresServer::Pause() {
+  for (const pid_t pid : ServerProcesses(DataDir())) kill(pid, SIGSTOP);
+  paused_ = true;
+}
+
+void PostgresServer::Resume() {
+  if (!paused_) return;
+  for (const pid_t pid : ServerProcesses(DataDir())) kill(pid, SIGCONT);
+  paused_ = false;
 }
 
 std::string PostgresServer::Log() const { return Tail(dir_ + "/server.log", 100000); }

@@ -62,6 +62,11 @@ class PostgresServer {
   // off) and start again on the same port and data.
   void Stop();
   void Start();
+  // SIGSTOP / SIGCONT to the server and every process of it: a server that
+  // accepts connections and never answers, as one across a network cut.
+  // The destructor resumes a paused server before stopping it.
+  void Pause();
+  void Resume();
   std::string Log() const;
 
  private:
@@ -77,6 +82,7 @@ class PostgresServer {
   int port_ = 0;
   bool running_ = false;
   bool stop_at_end_ = true;
+  bool paused_ = false;
 };
 
 // A database of its own on a server, for one test; dropped (WITH (FORCE),

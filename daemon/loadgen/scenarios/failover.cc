@@ -42,8 +42,8 @@ void RunFailover(ScenarioContext* ctx) {
   bool stopped = false;
   std::string why;
   ChatRun run = ctx->SendChat(&bots, spec.rate, count, [&](CommitTracker& tracker) {
-    ctx->Sleep(std::chrono::duration_cast<std::chrono::milliseconds>(kLead +
-                                                                     spec.LoadDuration() / 3));
+    ctx->Sleep(
+        std::chrono::duration_cast<std::chrono::milliseconds>(kLead + spec.LoadDuration() / 3));
     if (ctx->cancelled()) return;
     try {
       timing = replicas->StopLeader([&] {

@@ -13,8 +13,8 @@ constexpr std::chrono::seconds kTimeout{30};
 // libpq's URI parameter `options` passes "-c search_path=..." to the server
 // for every session (percent-encoded: "-csearch_path%3D<schema>").
 std::string WithSearchPath(const std::string& url, const std::string& schema) {
-  return url + (url.find('?') == std::string::npos ? "?" : "&") +
-         "options=-csearch_path%3D" + schema;
+  return url + (url.find('?') == std::string::npos ? "?" : "&") + "options=-csearch_path%3D" +
+         schema;
 }
 
 }  // namespace
@@ -22,8 +22,8 @@ std::string WithSearchPath(const std::string& url, const std::string& schema) {
 PgBenchSchema::PgBenchSchema(const std::string& url)
     : conn_(url, kTimeout), schema_url_(WithSearchPath(url, kName)) {
   conn_.ConnectOrThrow();
-  const std::string sql = std::string("DROP SCHEMA IF EXISTS ") + kName + " CASCADE; CREATE SCHEMA " +
-                          kName;
+  const std::string sql =
+      std::string("DROP SCHEMA IF EXISTS ") + kName + " CASCADE; CREATE SCHEMA " + kName;
   if (const Status s = conn_.Exec(sql.c_str()); !s.ok()) {
     throw StartupError("bench", conn_.redacted_url() + ": cannot make the benchmark's schema " +
                                     kName + ": " + s.message());
@@ -45,11 +45,11 @@ PgBenchSchema::~PgBenchSchema() {
   conn_.Close();
 }
 
-Status PgBenchSchema::ChatRows(std::string_view username_prefix, int64_t* rows,
-                               int64_t* distinct) {
+Status PgBenchSchema::ChatRows(std::string_view username_prefix, int64_t* rows, int64_t* distinct) {
   const std::string pattern = std::string(username_prefix) + "%";
-  const std::string sql = std::string("SELECT COUNT(*), COUNT(DISTINCT (username, message)) FROM ") +
-                          kName + ".recent_chat WHERE username LIKE $1";
+  const std::string sql =
+      std::string("SELECT COUNT(*), COUNT(DISTINCT (username, message)) FROM ") + kName +
+      ".recent_chat WHERE username LIKE $1";
   PgParams params;
   params.Add(pattern);
   PgResult result;

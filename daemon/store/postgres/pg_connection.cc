@@ -2,7 +2,9 @@
 
 #include <libpq-fe.h>
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <charconv>
@@ -122,18 +124,68 @@ void PgParams::Add(const StatusValue& value) {
 void PgConnection::Finish::operator()(pg_conn* conn) const noexcept { PQfinish(conn); }
 
 PgConnection::PgConnection(std::string url, std::chrono::milliseconds result_timeout)
-    : url_(std::move(url)), redacted_url_(RedactStoreUrl(url_)), result_timeout_(result_timeout) {}
+    : url_(std::move(url)),
+      redacted_url_(RedactStoreUrl(url_)),
+      result_timeout_(result_timeout),
+      wake_fd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {}
 
-PgConnection::~PgConnection() = default;
+PgConnection::~PgConnection() {
+  conn_.reset();
+  if (wake_fd_ >= 0) close(wake_fd_);
+}
+
+void PgConnection::Interrupt() noexcept {
+  interrupted_.store(true, std::memory_order_release);
+  if (wake_fd_ >= 0) {
+    const uint64_t one = 1;
+    (void)!write(wake_fd_, &one, sizeof(one));
+  }
+}
+
+int PgConnection::WaitFor(int socket, short events, std::chrono::milliseconds timeout,
+                          short* revents) {
+  if (interrupted()) return kInterrupted;
+  pollfd fds[2] = {{socket, events, 0}, {wake_fd_, POLLIN, 0}};
+  const int n = poll(fds, wake_fd_ >= 0 ? 2 : 1, static_cast<int>(timeout.count()));
+  if (interrupted()) return kInterrupted;  // the wake-up fd fires only with the flag set
+  if (revents != nullptr) *revents = fds[0].revents;
+  return n > 0 ? 1 : n;
+}
+
+Status PgConnection::InterruptedStatus(std::string_view what) {
+  Drop();
+  return Status::Unavailable(redacted_url_ + ": " + std::string(what) +
+                             " interrupted: roseyd is stopping");
+}
 
 Status PgConnection::Connect() {
   conn_.reset();
-  // Defaults before the URI: whatever it says overrides them.
+  if (interrupted()) return InterruptedStatus("connecting");
+  // Defaults before the URI: whatever it says overrides them. libpq's
+  // connect_timeout does not bound a nonblocking connect: the loop below
+  // does, with the same 10 s, and gives way to Interrupt().
+  constexpr std::chrono::seconds kConnectTimeout{10};
   const char* const keys[] = {"application_name", "connect_timeout", "client_encoding", "dbname",
                               nullptr};
   const char* const values[] = {"roseyd", "10", "UTF8", url_.c_str(), nullptr};
-  conn_.reset(PQconnectdbParams(keys, values, /*expand_dbname=*/1));
+  conn_.reset(PQconnectStartParams(keys, values, /*expand_dbname=*/1));
   if (!conn_) return Status::ResourceExhausted(redacted_url_ + ": out of memory");
+  const auto deadline = std::chrono::steady_clock::now() + kConnectTimeout;
+  PostgresPollingStatusType polling = PGRES_POLLING_WRITING;
+  while (PQstatus(conn_.get()) != CONNECTION_BAD && polling != PGRES_POLLING_OK &&
+         polling != PGRES_POLLING_FAILED) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      conn_.reset();
+      return Status::Unavailable(redacted_url_ + ": cannot connect: timeout expired");
+    }
+    const short events = polling == PGRES_POLLING_READING ? POLLIN : POLLOUT;
+    const int n = WaitFor(PQsocket(conn_.get()), events, left, nullptr);
+    if (n == kInterrupted) return InterruptedStatus("connecting");
+    if (n < 0 && errno != EINTR) break;
+    if (n > 0) polling = PQconnectPoll(conn_.get());
+  }
   if (PQstatus(conn_.get()) != CONNECTION_OK) {
     Status s = Status::Unavailable(redacted_url_ + ": cannot connect: " +
                                    Trimmed(PQerrorMessage(conn_.get())));
@@ -194,8 +246,8 @@ Status PgConnection::AwaitInput() {
   if (!conn_) return Lost("reading a reply");
   pg_conn* conn = conn_.get();
   while (PQisBusy(conn)) {
-    pollfd fd{PQsocket(conn), POLLIN, 0};
-    const int n = poll(&fd, 1, static_cast<int>(result_timeout_.count()));
+    const int n = WaitFor(PQsocket(conn), POLLIN, result_timeout_, nullptr);
+    if (n == kInterrupted) return InterruptedStatus("waiting for a reply");
     if (n < 0 && errno == EINTR) continue;
     if (n == 0) {
       // The command's fate is unknown: drop the connection, so that the
@@ -221,8 +273,9 @@ Status PgConnection::Flush() {
     const int flushed = PQflush(conn);
     if (flushed == 0) return Status::OK();
     if (flushed < 0) return Lost("sending");
-    pollfd fd{PQsocket(conn), POLLIN | POLLOUT, 0};
-    const int n = poll(&fd, 1, static_cast<int>(result_timeout_.count()));
+    short revents = 0;
+    const int n = WaitFor(PQsocket(conn), POLLIN | POLLOUT, result_timeout_, &revents);
+    if (n == kInterrupted) return InterruptedStatus("sending");
     if (n < 0 && errno == EINTR) continue;
     if (n == 0) {
       Drop();
@@ -230,7 +283,7 @@ Status PgConnection::Flush() {
                                  std::to_string(result_timeout_.count()) + " ms");
     }
     if (n < 0) return Lost("sending");
-    if ((fd.revents & POLLIN) != 0 && PQconsumeInput(conn) == 0) return Lost("sending");
+    if ((revents & POLLIN) != 0 && PQconsumeInput(conn) == 0) return Lost("sending");
   }
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -92,7 +93,11 @@ class PgParams {
 // does not answer within the result timeout, IoError for the rest. Messages
 // never carry the password: only the redacted URI.
 //
-// Thread: confined to one thread at a time.
+// Every wait for the server (connecting, sending, a reply) can be cut short
+// from another thread by Interrupt(), for a stop that cannot wait for a
+// server that does not answer.
+//
+// Thread: confined to one thread at a time, except Interrupt().
 class PgConnection {
  public:
   // Connects nothing yet. `result_timeout` bounds every wait for the server.
@@ -119,6 +124,12 @@ class PgConnection {
   void Drop();
 
   const std::string& redacted_url() const { return redacted_url_; }
+
+  // From any thread: the wait in progress, and every later one, fails at
+  // once with Unavailable, dropping the connection (the server rolls back
+  // what was open). For good: a stopping owner does not wait again.
+  void Interrupt() noexcept;
+  bool interrupted() const { return interrupted_.load(std::memory_order_acquire); }
 
   // Synchronous calls. REQUIRES: connected, not in pipeline mode.
   // Runs `sql`, which may hold several statements; rows are ignored.
@@ -170,11 +181,18 @@ class PgConnection {
   // Reads a synchronous call's results; the last rows land in *out.
   Status Collect(std::string_view what, PgResult* out);
   Status Lost(std::string_view what) const;
+  // Waits until `socket` has `events`, Interrupt() is called, or `timeout`
+  // passes: 1, or 0 on timeout, or -1 with errno, or kInterrupted.
+  static constexpr int kInterrupted = -2;
+  int WaitFor(int socket, short events, std::chrono::milliseconds timeout, short* revents);
+  Status InterruptedStatus(std::string_view what);
 
   const std::string url_;
   const std::string redacted_url_;
   const std::chrono::milliseconds result_timeout_;
   std::unique_ptr<pg_conn, Finish> conn_;
+  std::atomic<bool> interrupted_{false};
+  int wake_fd_ = -1;  // an eventfd that Interrupt() makes readable
   std::string last_sqlstate_;
   std::string last_error_;
 };

@@ -45,6 +45,7 @@ class PostgresReader : public Reader {
   Status GetUserStats(std::string_view username, std::optional<UserStatsRow>* out) override;
   Status CountRows(std::string_view table, int64_t* out) override;
   Status StreamPosition(std::string_view stream, uint64_t* out) override;
+  void Interrupt() noexcept override { conn_.Interrupt(); }
 
   // The plugin storage API's reads: the shared ones (store/plugin_reads.h)
   // through a PgSqlSession on the same connection.

@@ -78,6 +78,7 @@ class PostgresWriter : public StoreWriter {
   bool TryClaim() override;
   bool HoldsClaim() const override { return claim_.load() == Claim::kHeld; }
   bool SuccessorWaiting() override;
+  void Interrupt() override { conn_.Interrupt(); }
 
   // Test hooks. SetBulk: the bulk path for chat runs on or off, to compare
   // the two. LoseConnection: the next attempt drops the connection just
