@@ -210,6 +210,7 @@ Connection::Connection(const ConnectionOptions& options, ConnectionListener* lis
     const std::vector<std::string> servers = SplitUrlList(options.url);
     if (servers.empty()) throw StartupError("bus", url + ": an empty server in the URL list");
     std::vector<const char*> list;
+    list.reserve(servers.size());
     for (const auto& server : servers) list.push_back(server.c_str());
     check(natsOptions_SetServers(opts.get(), list.data(), static_cast<int>(list.size())),
           "bad URL list");
