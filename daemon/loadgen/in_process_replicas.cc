@@ -6,9 +6,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "base/startup_error.h"
-#include "config/store_url.h"
-
 namespace roseyd::loadgen {
 
 namespace {

@@ -292,18 +292,9 @@ TEST(SeveralRoseydTest, BothStopWithinTwoSecondsWhilePostgresDoesNotAnswer) {
                    R"({"username":"load","message":"line )" + std::to_string(i) + "\"}");
   }
   std::this_thread::sleep_for(milliseconds(300));  // the reads and the batch reach PostgreSQL
-  const auto timed_stop = [](RoseydWorld& world, const char* who) {
-    const auto began = std::chrono::steady_clock::now();
-    EXPECT_EQ(world.StopRoseyd(), 0) << world.Log();
-    const auto ms = std::chrono::duration_cast<milliseconds>(std::chrono::steady_clock::now() -
-                                                             began)
-                        .count();
-    std::printf("[ figure ] %s stop while PostgreSQL does not answer: %lld ms\n", who,
-                static_cast<long long>(ms));
-    EXPECT_LT(ms, 2000) << who << ":\n" << world.Log();
-  };
-  timed_stop(pair.follower, "follower");
-  timed_stop(leader, "leader");
+  EXPECT_LT(TimedStop(&pair.follower, "follower, PostgreSQL not answering"), kStopBoundMs)
+      << pair.follower.Log();
+  EXPECT_LT(TimedStop(&leader, "leader, PostgreSQL not answering"), kStopBoundMs) << leader.Log();
   server.Resume();
 
   // The lines waited in the stream: the next roseyd writes each once.

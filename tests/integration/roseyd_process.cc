@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 
@@ -237,6 +239,17 @@ double RoseydWorld::Metric(const std::string& series) const {
     if (line.rfind(series + " ", 0) == 0) return std::stod(line.substr(series.size() + 1));
   }
   return -1;
+}
+
+double TimedStop(RoseydWorld* world, const char* state) {
+  const auto started = std::chrono::steady_clock::now();
+  const int status = world->StopRoseyd(SIGTERM);
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+          .count();
+  std::printf("[ figure ] stop %s: %.0f ms\n", state, ms);
+  EXPECT_EQ(status, 0) << world->Log();
+  return ms;
 }
 
 }  // namespace roseyd::testing

@@ -129,4 +129,13 @@ class RoseydWorld {
   int last_exit_ = -1;  // exit status of the last roseyd that ended
 };
 
+// What "stops within 2 s" means in the stop tests; well under every timeout
+// a stop used to wait for (service.drain_timeout 30 s, store.busy_timeout 5 s
+// per try, 10 s in cpu_overhead after a cancel, libpq's 60 s for a reply).
+inline constexpr double kStopBoundMs = 2000;
+
+// SIGTERM, then the time until roseyd has exited, in ms, printed as a
+// "[ figure ] stop <state>" line; fails the test unless the exit status is 0.
+double TimedStop(RoseydWorld* world, const char* state);
+
 }  // namespace roseyd::testing

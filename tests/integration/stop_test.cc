@@ -29,10 +29,6 @@ namespace {
 using nlohmann::json;
 using std::chrono::milliseconds;
 
-// What "within 2 s" means here; well under every timeout a stop used to wait
-// for (service.drain_timeout 30 s, store.busy_timeout 5 s per try, 10 s in
-// cpu_overhead after a cancel).
-constexpr double kStopBoundMs = 2000;
 
 std::string Chat(const std::string& user, int64_t n) {
   return json{{"username", user}, {"message", "line " + std::to_string(n)}}.dump();
@@ -41,19 +37,6 @@ std::string Chat(const std::string& user, int64_t n) {
 bool FileExists(const std::string& path) {
   struct stat st{};
   return stat(path.c_str(), &st) == 0;
-}
-
-// SIGTERM, then the time until roseyd has exited, in ms; fails the test
-// unless the exit status is 0.
-double TimedStop(RoseydWorld* world, const char* state) {
-  const auto started = std::chrono::steady_clock::now();
-  const int status = world->StopRoseyd(SIGTERM);
-  const double ms =
-      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
-          .count();
-  std::printf("[ figure ] stop %s: %.0f ms\n", state, ms);
-  EXPECT_EQ(status, 0) << world->Log();
-  return ms;
 }
 
 // The number in the first log line after `from` matching `pattern` (one
