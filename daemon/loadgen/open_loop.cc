@@ -146,18 +146,9 @@ RequestStream::RequestStream(bus::Connection* connection, std::string prefix,
 RequestStream::~RequestStream() = default;
 
 Status RequestStream::Send(uint64_t index) {
-  static const char* const kSubjects[] = {"query.user_stats", "query.channel_stats",
-                                          "stats.recent_chat.get", "messages.outbound.get"};
-  const int which = user_stats_only_ ? 0 : static_cast<int>(index % 4);
-  std::string payload;
-  switch (which) {
-    case 0: payload = UsernamePayload(username_); break;
-    case 1: payload = "{}"; break;
-    case 2: payload = R"({"limit":20})"; break;
-    default: payload = R"({"limit":20,"max_retries":3})"; break;
-  }
-  return connection_->PublishRequest(prefix_ + "." + kSubjects[which],
-                                     inbox_ + "." + std::to_string(index), payload);
+  const ClassicQuery query = ClassicQueryOf(user_stats_only_ ? 0 : index, username_);
+  return connection_->PublishRequest(prefix_ + "." + query.subject_suffix,
+                                     inbox_ + "." + std::to_string(index), query.payload);
 }
 
 void RequestStream::WaitReplies(uint64_t sent, Clock::time_point deadline,

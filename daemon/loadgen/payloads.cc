@@ -76,4 +76,41 @@ const char* MixedSubjectSuffix(MixedKind kind) {
   return "message.log";
 }
 
+std::string MixedPayload(MixedKind kind, const std::string& user, uint64_t index,
+                         int message_bytes, int64_t marker) {
+  switch (kind) {
+    case MixedKind::kChat: return ChatLinePayload(user, index, message_bytes);
+    case MixedKind::kJoin:
+    case MixedKind::kLeave: return UsernamePayload(user);
+    case MixedKind::kHighWater: return HighWaterPayload(1, 1);
+    case MixedKind::kPmCommand: return PmCommandPayload(user, index, index % 2 == 1);
+    case MixedKind::kStatus: return StatusPayload(index);
+    case MixedKind::kUserCount: return UserCountPayload(marker, marker);
+    case MixedKind::kMarkSent: return MarkSentPayload(0);  // no row has id 0
+  }
+  return "";
+}
+
+ClassicQuery ClassicQueryOf(uint64_t index, const std::string& username) {
+  switch (index % 4) {
+    case 0: return {"query.user_stats", UsernamePayload(username)};
+    case 1: return {"query.channel_stats", "{}"};
+    case 2: return {"stats.recent_chat.get", R"({"limit":20})"};
+    default: return {"messages.outbound.get", R"({"limit":20,"max_retries":3})"};
+  }
+}
+
+std::string SearchRowPayload(int64_t n) {
+  return R"({"n":)" + std::to_string(n % 1000) + R"(,"text":"quote )" + std::to_string(n) +
+         R"(","score":)" + std::to_string(static_cast<double>(n % 97) / 7) + "}";
+}
+
+std::string RowSearchPayload(uint64_t index) {
+  // n spans 0..999: a window of 50 matches about 500 rows of the 10,000.
+  const int64_t low = static_cast<int64_t>(index * 37 % 950);
+  return R"({"table":"search_latency","filters":{"n":{"$gte":)" + std::to_string(low) +
+         R"(,"$lt":)" + std::to_string(low + 50) +
+         R"(}},"sort":{"field":"score","order":"desc"},"limit":20})";
+}
+
 }  // namespace roseyd::loadgen

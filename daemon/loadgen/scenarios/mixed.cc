@@ -18,21 +18,6 @@ namespace {
 // The status events' bot_name (payloads.cc).
 constexpr char kBenchBotName[] = "roseyd-bench";
 
-std::string MixedPayload(MixedKind kind, const std::string& user, uint64_t i, int message_bytes,
-                         int64_t marker) {
-  switch (kind) {
-    case MixedKind::kChat: return ChatLinePayload(user, i, message_bytes);
-    case MixedKind::kJoin:
-    case MixedKind::kLeave: return UsernamePayload(user);
-    case MixedKind::kHighWater: return HighWaterPayload(1, 1);
-    case MixedKind::kPmCommand: return PmCommandPayload(user, i, i % 2 == 1);
-    case MixedKind::kStatus: return StatusPayload(i);
-    case MixedKind::kUserCount: return UserCountPayload(marker, marker);
-    case MixedKind::kMarkSent: return MarkSentPayload(0);  // no row has id 0
-  }
-  return "";
-}
-
 // Compares every table the events touch with what was sent; returns the
 // number of tables that differ, each noted with both counts.
 int CheckRows(ScenarioContext* ctx, const std::map<MixedKind, uint64_t>& sent_by_kind, int users,

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "loadgen/payloads.h"
 #include "loadgen/scenarios/kinds.h"
 #include "loadgen/scenarios/storage_stream.h"
 
@@ -41,9 +42,7 @@ void RunRowSearchLatency(ScenarioContext* ctx) {
   for (int64_t next = HighestId(connection, row) + 1; next <= kRows;) {
     std::string rows;
     for (int64_t i = 0; i < kRowsPerInsert && next <= kRows; ++i, ++next) {
-      rows += (rows.empty() ? "" : ",") + std::string(R"({"n":)") + std::to_string(next % 1000) +
-              R"(,"text":"quote )" + std::to_string(next) + R"(","score":)" +
-              std::to_string(static_cast<double>(next % 97) / 7) + "}";
+      rows += (rows.empty() ? "" : ",") + SearchRowPayload(next);
     }
     SetupRequest(connection, row + ".insert",
                  R"({"table":"search_latency","data":[)" + rows + "]}",
@@ -52,12 +51,7 @@ void RunRowSearchLatency(ScenarioContext* ctx) {
   ctx->AddNote("over " + std::to_string(kRows) + " rows");
   const ScenarioClock::time_point start = ScenarioClock::now() + kLead;
   StorageStream stream(connection, count, start, IntervalFor(spec.rate), [&](uint64_t i) {
-    // n spans 0..999: a window of 50 matches about 500 rows of the 10,000.
-    const int64_t low = static_cast<int64_t>(i * 37 % 950);
-    return StorageRequest{row + ".search",
-                          R"({"table":"search_latency","filters":{"n":{"$gte":)" +
-                              std::to_string(low) + R"(,"$lt":)" + std::to_string(low + 50) +
-                              R"(}},"sort":{"field":"score","order":"desc"},"limit":20})"};
+    return StorageRequest{row + ".search", RowSearchPayload(i)};
   });
   RunStorageLoad(ctx, &stream, count, spec.rate, start);
 }
