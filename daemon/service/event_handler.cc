@@ -2,7 +2,6 @@
 
 #include <charconv>
 #include <chrono>
-#include <ctime>
 #include <string>
 
 #include "service/payload_decoder.h"
@@ -16,8 +15,8 @@ uint64_t ParseTraceId(std::string_view header) {
 }
 
 EventHandler::EventHandler(const ServiceConfig& config, store::EventSink* sink,
-                           ServiceMetrics* metrics)
-    : max_payload_bytes_(config.max_payload_bytes), sink_(sink), metrics_(metrics) {}
+                           ServiceMetrics* metrics, store::Clock* clock)
+    : max_payload_bytes_(config.max_payload_bytes), sink_(sink), metrics_(metrics), clock_(clock) {}
 
 void EventHandler::Handle(Subject subject, const bus::Message& message, uint64_t stream_seq) {
   metrics_->EventReceived(subject);
@@ -26,7 +25,7 @@ void EventHandler::Handle(Subject subject, const bus::Message& message, uint64_t
                                           std::to_string(message.data.size()) + " bytes"});
     return;
   }
-  const auto now = static_cast<int64_t>(std::time(nullptr));
+  const int64_t now = clock_->UnixNow();
   auto decoded = DecodeEvent(subject, message.data, now);
   if (auto* rejection = std::get_if<Rejection>(&decoded)) {
     metrics_->Rejected(subject, *rejection);

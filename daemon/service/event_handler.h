@@ -7,6 +7,7 @@
 #include "config/config.h"
 #include "service/service_metrics.h"
 #include "service/subject.h"
+#include "store/clock.h"
 #include "store/event_sink.h"
 
 namespace roseyd::service {
@@ -20,11 +21,14 @@ uint64_t ParseTraceId(std::string_view header);
 // the sink. Each refusal is counted by reason (ServiceMetrics::Rejected);
 // events get no reply.
 //
-// Thread: thread-safe (it touches only the sink and the metrics, which are).
-// *sink and *metrics must outlive it.
+// Thread: thread-safe (it touches only the sink, the metrics and the clock,
+// which are). *sink, *metrics and *clock must outlive it.
 class EventHandler {
  public:
-  EventHandler(const ServiceConfig& config, store::EventSink* sink, ServiceMetrics* metrics);
+  // `clock` gives the "now" of each event (its rows' time when the payload
+  // has none).
+  EventHandler(const ServiceConfig& config, store::EventSink* sink, ServiceMetrics* metrics,
+               store::Clock* clock = store::RealClock());
 
   // Handles `message`, which arrived on event subject `subject`.
   // `stream_seq` is its stream sequence under durable intake, 0 on core
@@ -36,6 +40,7 @@ class EventHandler {
   const int64_t max_payload_bytes_;
   store::EventSink* const sink_;
   ServiceMetrics* const metrics_;
+  store::Clock* const clock_;
 };
 
 }  // namespace roseyd::service
