@@ -19,27 +19,27 @@ std::string WithSearchPath(const std::string& url, const std::string& schema) {
 
 }  // namespace
 
-PgBenchSchema::PgBenchSchema(const std::string& url)
-    : conn_(url, kTimeout), schema_url_(WithSearchPath(url, kName)) {
+PgBenchSchema::PgBenchSchema(const std::string& url, std::string name)
+    : conn_(url, kTimeout), name_(std::move(name)), schema_url_(WithSearchPath(url, name_)) {
   conn_.ConnectOrThrow();
   const std::string sql =
-      std::string("DROP SCHEMA IF EXISTS ") + kName + " CASCADE; CREATE SCHEMA " + kName;
+      "DROP SCHEMA IF EXISTS " + name_ + " CASCADE; CREATE SCHEMA " + name_;
   if (const Status s = conn_.Exec(sql.c_str()); !s.ok()) {
     throw StartupError("bench", conn_.redacted_url() + ": cannot make the benchmark's schema " +
-                                    kName + ": " + s.message());
+                                    name_ + ": " + s.message());
   }
 }
 
 PgBenchSchema::~PgBenchSchema() {
   // A server that went away meanwhile (a fault test) needs a new session.
   if (!conn_.connected() && !conn_.Connect().ok()) {
-    spdlog::warn("bench: could not drop schema {} in {}: cannot connect", kName,
+    spdlog::warn("bench: could not drop schema {} in {}: cannot connect", name_,
                  conn_.redacted_url());
     return;
   }
-  const std::string sql = std::string("DROP SCHEMA IF EXISTS ") + kName + " CASCADE";
+  const std::string sql = "DROP SCHEMA IF EXISTS " + name_ + " CASCADE";
   if (const Status s = conn_.Exec(sql.c_str()); !s.ok()) {
-    spdlog::warn("bench: could not drop schema {} in {}: {}", kName, conn_.redacted_url(),
+    spdlog::warn("bench: could not drop schema {} in {}: {}", name_, conn_.redacted_url(),
                  s.ToString());
   }
   conn_.Close();
@@ -48,7 +48,7 @@ PgBenchSchema::~PgBenchSchema() {
 Status PgBenchSchema::ChatRows(std::string_view username_prefix, int64_t* rows, int64_t* distinct) {
   const std::string pattern = std::string(username_prefix) + "%";
   const std::string sql =
-      std::string("SELECT COUNT(*), COUNT(DISTINCT (username, message)) FROM ") + kName +
+      "SELECT COUNT(*), COUNT(DISTINCT (username, message)) FROM " + name_ +
       ".recent_chat WHERE username LIKE $1";
   PgParams params;
   params.Add(pattern);
