@@ -20,10 +20,11 @@ namespace {
 
 using roseyd::cli::Command;
 
-constexpr std::array<const Command*, 6> kCommands = {
+constexpr std::array<const Command*, 7> kCommands = {
     &roseyd::cli::kRunCommand,         &roseyd::cli::kBenchCommand,
-    &roseyd::cli::kCtlCommand,         &roseyd::cli::kCheckConfigCommand,
-    &roseyd::cli::kConfigKeysCommand,  &roseyd::cli::kVersionCommand};
+    &roseyd::cli::kCtlCommand,         &roseyd::cli::kCostCommand,
+    &roseyd::cli::kCheckConfigCommand, &roseyd::cli::kConfigKeysCommand,
+    &roseyd::cli::kVersionCommand};
 
 const Command* FindCommand(std::string_view name) {
   for (const Command* command : kCommands) {

@@ -85,6 +85,9 @@ class BenchTarget {
   // True when the service runs in this process: only then are this
   // process's CPU and RSS the service's, and can it be restarted from here.
   virtual bool ServiceInProcess() const = 0;
+  // bench.store_url: a PostgreSQL database the benchmark may work in (a
+  // schema of its own); "" when there is none.
+  virtual std::string BenchStoreUrl() const { return ""; }
 
   // Commit notifications for traced events (store::Event::trace_id): each
   // OnCommitted batch carries the events' trace ids (other fields may be

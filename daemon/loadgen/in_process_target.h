@@ -64,6 +64,7 @@ class InProcessTarget : public BenchTarget {
     return replicas_running_ ? "" : config_.DatabasePath();
   }
   bool ServiceInProcess() const override { return true; }
+  std::string BenchStoreUrl() const override { return config_.bench.store_url; }
   void AddCommitListener(store::CommitListener* listener) override { fanout_.Add(listener); }
   void RemoveCommitListener(store::CommitListener* listener) override {
     fanout_.Remove(listener);

@@ -60,6 +60,11 @@ ScenarioResult RunAndJudge(const ScenarioSpec& spec, ScenarioContext* ctx) {
       Judge(spec, &result);
       NoteRemoteFigures(ctx);
     }
+  } catch (const Inapplicable& e) {
+    result.status = Verdict::kNotRun;
+    result.inapplicable = true;
+    result.note = std::string("not run: ") + e.what();
+    spdlog::info("scenario {}: {}", spec.name, result.note);
   } catch (const std::exception& e) {
     result.status = Verdict::kNotRun;
     result.note = std::string("could not run: ") + e.what();

@@ -7,6 +7,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "cost/workload.h"
 #include "loadgen/builtin_scenarios.h"
 
 namespace roseyd::loadgen {
@@ -31,6 +32,7 @@ const std::map<std::string, ScenarioKind>& Kinds() {
       {"row_insert_latency", ScenarioKind::kRowInsertLatency},
       {"row_search_latency", ScenarioKind::kRowSearchLatency},
       {"failover", ScenarioKind::kFailover},
+      {"cost", ScenarioKind::kCost},
   };
   return kinds;
 }
@@ -59,6 +61,12 @@ std::chrono::milliseconds ParseDuration(const std::string& text) {
   }
   if (number < 0) throw std::invalid_argument("'" + text + "' is negative");
   return std::chrono::milliseconds(static_cast<int64_t>(ms));
+}
+
+// Keys of a scenario that override its other keys in one suite.
+bool IsSuiteOverride(const std::string& key) {
+  return key == "quick" || key == "classic" || key == "full" || key == "soak" ||
+         key == "compare";
 }
 
 class Parser {
@@ -139,10 +147,20 @@ class Parser {
       } else if (key == "rates") {
         spec->rates.clear();
         for (const auto& r : v) spec->rates.push_back(Positive(As<double>(r, at), at));
+      } else if (key == "workload") {
+        spec->workload = As<std::string>(v, at);
+        if (!cost::ParseWorkload(spec->workload)) {
+          Fail(at, "'" + spec->workload + "' is not events, queries, kv_get or row_search");
+        }
+      } else if (key == "store") {
+        spec->store = As<std::string>(v, at);
+        if (spec->store != "sqlite" && spec->store != "postgres") {
+          Fail(at, "must be sqlite or postgres");
+        }
       } else if (key == "targets") {
         spec->targets.clear();
         for (const auto& t : v) spec->targets.push_back(Target(t, at));
-      } else if (key == "quick" || key == "classic" || key == "full" || key == "soak") {
+      } else if (IsSuiteOverride(key)) {
         // suite overrides: applied by ScenarioCatalog::Get
       } else {
         Fail(at, "unknown key");
@@ -216,6 +234,9 @@ ScenarioCatalog ParseScenarios(const std::string& yaml, const std::string& sourc
     if (spec.name.empty()) parser.Fail(where, "needs a name");
     if (!node["kind"]) parser.Fail(where, "needs a kind");
     if (spec.kind == ScenarioKind::kCapacity && spec.rates.empty()) parser.Fail(where, "needs rates");
+    if (spec.kind == ScenarioKind::kCost && (spec.workload.empty() || spec.events <= 0)) {
+      parser.Fail(where, "a cost scenario needs a workload and events (how many to count)");
+    }
     if (!names.insert(spec.name).second) parser.Fail(where, "defined twice");
     catalog.scenarios.push_back(std::move(spec));
   }
@@ -231,7 +252,7 @@ ScenarioCatalog ParseScenarios(const std::string& yaml, const std::string& sourc
   }
   // Overrides are checked now, not when a suite first runs.
   for (const auto& node : root["scenarios"]) {
-    for (const char* suite : {"quick", "classic", "full", "soak"}) {
+    for (const char* suite : {"quick", "classic", "full", "soak", "compare"}) {
       if (!node[suite]) continue;
       ScenarioSpec scratch;
       parser.Apply(node[suite], "scenario " + node["name"].as<std::string>() + "." + suite, &scratch);

@@ -26,6 +26,7 @@ enum class ScenarioKind {
   kRowInsertLatency, // plugin storage: row inserts, open loop
   kRowSearchLatency, // plugin storage: row searches over 10,000 rows, open loop
   kFailover,         // two instances on PostgreSQL; the leader stops under load
+  kCost,             // a fixed workload's instructions, counted under valgrind
 };
 
 struct TargetSpec {
@@ -52,6 +53,8 @@ struct ScenarioSpec {
   std::vector<double> rates;  // capacity
   std::chrono::milliseconds step{0};
   double p99_target_ms = 10;
+  std::string workload;         // cost: cost::WorkloadName (events, queries, kv_get, row_search)
+  std::string store = "sqlite";  // cost: sqlite, or postgres (a schema in bench.store_url)
   std::vector<TargetSpec> targets;
 
   // Events this scenario offers: `events`, else rate * duration.

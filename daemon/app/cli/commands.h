@@ -9,6 +9,7 @@ namespace roseyd::cli {
 extern const Command kRunCommand;          // run_command.cc
 extern const Command kBenchCommand;        // bench_command.cc
 extern const Command kCtlCommand;          // ctl_command.cc
+extern const Command kCostCommand;         // cost_command.cc
 extern const Command kCheckConfigCommand;  // check_config_command.cc
 extern const Command kConfigKeysCommand;   // config_keys_command.cc
 extern const Command kVersionCommand;      // version_command.cc

@@ -25,5 +25,6 @@ void RunKvLatency(ScenarioContext* context);         // kv_latency.cc: kv.set/kv
 void RunRowInsertLatency(ScenarioContext* context);  // row_insert_latency.cc: row inserts
 void RunRowSearchLatency(ScenarioContext* context);  // row_search_latency.cc: row searches
 void RunFailover(ScenarioContext* context);          // failover.cc: the leader stops under load
+void RunCost(ScenarioContext* context);              // cost.cc: instructions under valgrind
 
 }  // namespace roseyd::loadgen

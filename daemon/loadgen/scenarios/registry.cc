@@ -24,6 +24,7 @@ constexpr ScenarioEntry kRowInsertLatency{RunRowInsertLatency, nullptr};
 constexpr ScenarioEntry kRowSearchLatency{RunRowSearchLatency, nullptr};
 constexpr ScenarioEntry kFailover{RunFailover,
                                   "it starts and stops service instances inside this process"};
+constexpr ScenarioEntry kCost{RunCost, "it counts the instructions of this binary's own code"};
 
 }  // namespace
 
@@ -42,6 +43,7 @@ const ScenarioEntry& ScenarioFor(ScenarioKind kind) {
     case ScenarioKind::kRowInsertLatency: return kRowInsertLatency;
     case ScenarioKind::kRowSearchLatency: return kRowSearchLatency;
     case ScenarioKind::kFailover: return kFailover;
+    case ScenarioKind::kCost: return kCost;
   }
   return kEvents;  // not reached: every kind is listed above
 }

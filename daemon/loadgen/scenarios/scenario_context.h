@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,14 @@ class BenchCounts;
 namespace roseyd::loadgen {
 
 using ScenarioClock = std::chrono::steady_clock;
+
+// Thrown by a scenario that cannot run here for a reason that is no failure
+// (valgrind is not installed, there is no PostgreSQL to use): NOT RUN with
+// the message as its note, which alone does not change the exit status.
+class Inapplicable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 // Room for connections and timers to settle before the first intended send.
 inline constexpr std::chrono::milliseconds kLead{50};

@@ -68,7 +68,7 @@ TEST_F(ControlRequestTest, RefusesOutOfRangeValuesNamingTheFieldAndTheLimit) {
 
 TEST_F(ControlRequestTest, RefusesUnknownSuitesAndScenarios) {
   EXPECT_EQ(Error("start", R"({"token":"t","suite":"huge"})"),
-            "suite: no suite named 'huge' (there are: classic, failover, full, quick, soak)");
+            "suite: no suite named 'huge' (there are: classic, compare, cost, failover, full, quick, soak)");
   EXPECT_EQ(Error("start", R"({"token":"t","suite":7})"), "suite: expected a suite name, got 7");
   EXPECT_EQ(Error("start", R"({"token":"t","scenarios":["no_such"]})"),
             "scenarios: no scenario named 'no_such'");

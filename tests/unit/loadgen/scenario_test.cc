@@ -59,5 +59,31 @@ TEST(ScenarioCatalogTest, ErrorsNameTheSourceTheScenarioAndTheField) {
               HasSubstr("needs at_most or at_least"));
 }
 
+TEST(ScenarioCatalogTest, CostScenariosNameAWorkloadAStoreAndACount) {
+  const ScenarioCatalog catalog = LoadScenarios("");
+  const ScenarioSpec events = catalog.Get("cost_events_postgres", "cost");
+  EXPECT_EQ(events.kind, ScenarioKind::kCost);
+  EXPECT_EQ(events.workload, "events");
+  EXPECT_EQ(events.store, "postgres");
+  EXPECT_GT(events.events, 0);
+  for (const char* suite : {"cost", "compare"}) {
+    EXPECT_EQ(catalog.suites.at(suite).front(), "cost_events_sqlite") << suite;
+  }
+  const auto error = [](const std::string& yaml) {
+    try {
+      ParseScenarios(yaml, "mine.yaml");
+    } catch (const std::invalid_argument& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_THAT(error("scenarios:\n  - {name: c, kind: cost, workload: teleport, events: 5}\n"),
+              HasSubstr("scenario c.workload: 'teleport' is not events"));
+  EXPECT_THAT(error("scenarios:\n  - {name: c, kind: cost, workload: events, store: mysql, events: 5}\n"),
+              HasSubstr("scenario c.store: must be sqlite or postgres"));
+  EXPECT_THAT(error("scenarios:\n  - {name: c, kind: cost, workload: events}\n"),
+              HasSubstr("needs a workload and events"));
+}
+
 }  // namespace
 }  // namespace roseyd::loadgen
