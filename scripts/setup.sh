@@ -16,6 +16,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   prometheus                         # promtool and the real-server tests
   python3 python3-yaml               # tests/deploy: stack checks, live-view end-to-end test
+  valgrind                           # the cost figures: instructions counted by callgrind
 )
 missing=()
 for p in "${packages[@]}"; do
