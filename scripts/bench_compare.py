@@ -1,18 +1,24 @@
 #!/usr/bin/env python3
-"""Compares a benchmark run with the last run on main, for CI and developers.
+"""Compares a benchmark run with the runs kept on main, for CI and developers.
 
 Usage:
   bench_compare.py CURRENT.json [--baseline BASELINE.json] [--history DIR]
                    [--markdown OUT.md] [--summary FILE] [--trend-svg OUT.svg]
-                   [--tolerance PERCENT]
+                   [--change-points-json OUT.json] [--tolerance PERCENT]
 
 CURRENT and BASELINE are benchmark_results.json files of `roseyd bench`;
-DIR holds the kept runs on main (scripts/bench_baseline.sh fetches them).
+DIR holds the kept runs on main, DIR/<UTC time>-<commit>.json
+(scripts/bench_baseline.sh fetches them; BASELINE is the last of them).
 Writes Markdown (to OUT.md, appended to FILE, e.g. $GITHUB_STEP_SUMMARY, or
-to stdout): the verdicts, "speed at a glance" beside the baseline, every
-judged figure with its change (regressions beyond the tolerance marked), and
-the trend of the key figures over the kept runs (a sparkline; --trend-svg
-draws it as a chart). Exits 0 whatever the figures say: informational.
+to stdout): the verdicts, "speed at a glance" beside the last kept run, the
+change points of the key figures over the kept runs (the run where a figure
+shifted and by how much: change_points.py), every judged figure with its
+change (regressions beyond the tolerance marked), and the trend of the key
+figures (a sparkline; --trend-svg draws it as a chart). --change-points-json
+writes the change points as JSON. The comparison with the last kept run
+stays, for the trend only: it was measured on another machine at another
+time, so a change point over many runs is the better evidence. Exits 0
+whatever the figures say: informational.
 """
 
 import argparse
@@ -22,11 +28,27 @@ import math
 import os
 import sys
 
+import change_points
+
 MARKER = "<!-- roseyd-bench-comparison -->"
 
 # The figures "how fast" is answered with (README "Speed at a glance"):
-# (scenario, metric, label, higher is better).
+# (scenario, metric, label, higher is better). Instruction counts first: they
+# are deterministic, so they hold on a noisy machine where times do not.
 KEY_FIGURES = [
+    ("cost_events_sqlite", "instructions_per_event", "instructions per event (SQLite)", False),
+    ("cost_queries_sqlite", "instructions_per_request", "instructions per query (SQLite)", False),
+    ("cost_kv_get_sqlite", "instructions_per_request", "instructions per kv get (SQLite)", False),
+    ("cost_row_search_sqlite", "instructions_per_request",
+     "instructions per row search (SQLite)", False),
+    ("cost_events_postgres", "instructions_per_event",
+     "instructions per event (PostgreSQL)", False),
+    ("cost_queries_postgres", "instructions_per_request",
+     "instructions per query (PostgreSQL)", False),
+    ("cost_kv_get_postgres", "instructions_per_request",
+     "instructions per kv get (PostgreSQL)", False),
+    ("cost_row_search_postgres", "instructions_per_request",
+     "instructions per row search (PostgreSQL)", False),
     ("burst", "persisted_per_second", "burst: persisted ev/s", True),
     ("capacity", "capacity_events_per_second", "capacity: ev/s with p99 under target", True),
     ("request_reply_latency", "p50_latency_ms", "request round trip p50 (ms)", False),
@@ -103,18 +125,63 @@ def sparkline(values):
                    for v in values)
 
 
-def history_runs(directory, current):
+def kept_runs(directory):
+    """[(name, report)] of the kept runs, oldest first; name is the file's
+    without .json: "<UTC time>-<commit>"."""
     runs = []
     if directory and os.path.isdir(directory):
         for path in sorted(glob.glob(os.path.join(directory, "*.json"))):
             report = load(path)
             if report:
-                runs.append((os.path.basename(path)[:20], report))
-    runs.append(("this run", current))
+                runs.append((os.path.basename(path)[:-len(".json")], report))
     return runs
 
 
-def markdown(current, baseline, runs, tolerance):
+def key_figure_change_points(runs):
+    """The change points of each key figure over `runs`, as dicts (the JSON of
+    --change-points-json). A figure's series holds the runs that measured it;
+    index is the run's position among all `runs`, oldest first (0-based)."""
+    found = []
+    run_figures = [figures(report) for _, report in runs]
+    for scenario, metric, _, higher in KEY_FIGURES:
+        measured = [(i, f[(scenario, metric)]["value"]) for i, f in enumerate(run_figures)
+                    if (scenario, metric) in f]
+        for shift in change_points.shifts([v for _, v in measured]):
+            index = measured[shift.index][0]
+            pct = change(shift.before, shift.after)
+            found.append({"scenario": scenario, "metric": metric, "run": runs[index][0],
+                          "index": index, "before": shift.before, "after": shift.after,
+                          "change_percent": None if math.isinf(pct) else round(pct, 2),
+                          "worse": bool(worse(pct, higher) > 0)})
+    return found
+
+
+def change_point_lines(points, kept):
+    """The Markdown section of the change points over `kept` runs."""
+    labels = {(s, m): label for s, m, label, _ in KEY_FIGURES}
+    lines = ["### Change points over the kept runs", "",
+             f"E-Divisive means (Matteson & James 2014; Apache Otava builds on it) over the "
+             f"{kept} kept run(s) on main, oldest first, each key figure over the runs that "
+             f"measured it; this run is not among them. A shift counts when both sides span "
+             f"at least {change_points.MIN_SIZE} runs and a permutation test "
+             f"({change_points.PERMUTATIONS} shuffles, fixed seed) gives "
+             f"p <= {change_points.P_MAX:g}; before and after are the medians of the "
+             "neighbouring segments.", ""]
+    if not points:
+        return lines + [f"Key figures: none found in {kept} runs"
+                        + (" (too few to show one: a permutation test needs about 10 to 12)."
+                           if kept < 12 else ".")]
+    lines += ["| figure | run where it shifted | before -> after | change | worse or better |",
+              "|---|---|---|---|---|"]
+    for p in points:
+        lines.append(f"| {labels[(p['scenario'], p['metric'])]} | `{p['run']}` | "
+                     f"{num(p['before'])} -> {num(p['after'])} | "
+                     f"{change_text(p['change_percent'])} | "
+                     f"{'worse' if p['worse'] else 'better'} |")
+    return lines
+
+
+def markdown(current, baseline, runs, tolerance, points):
     cur, base = figures(current), figures(baseline)
     statuses = [s["status"] for s in current["scenarios"]]
     counts = ", ".join(f"{statuses.count(v)} {v}" for v in ("PASS", "WARN", "FAIL", "NOT RUN"))
@@ -125,15 +192,17 @@ def markdown(current, baseline, runs, tolerance):
              f"{env.get('cores', '?')} cores, {env.get('cpu_model', '?')}.", ""]
     if baseline:
         benv = baseline.get("environment", {})
-        lines.append(f"Compared with the last run on main: {baseline.get('started_utc', '?')}, "
-                     f"revision {benv.get('roseyd_revision', '?')}. A figure worse by more than "
+        lines.append("Compared against the last kept run (another machine, another time: for "
+                     f"the trend only): {baseline.get('started_utc', '?')}, revision "
+                     f"{benv.get('roseyd_revision', '?')}. A figure worse by more than "
                      f"{tolerance:g} % is marked. Informational: shared CI runners are noisy, "
-                     "and this check never blocks a merge.")
+                     "and this check never blocks a merge; the change points over the kept "
+                     "runs are the better evidence.")
     else:
         lines.append("No run on main to compare with yet. Informational: this check never "
                      "blocks a merge.")
     lines += ["", "### Speed at a glance", "",
-              "| figure | this run | last on main | change | trend on main |",
+              "| figure | this run | last kept run | change | trend on main |",
               "|---|---|---|---|---|"]
     for scenario, metric, label, higher in KEY_FIGURES:
         now = cur.get((scenario, metric), {}).get("value")
@@ -143,8 +212,9 @@ def markdown(current, baseline, runs, tolerance):
         flag = " ⚠" if bad and bad > tolerance else ""
         trend = sparkline([figures(r).get((scenario, metric), {}).get("value") for _, r in runs])
         lines.append(f"| {label} | {num(now)} | {num(old)} | {change_text(pct)}{flag} | {trend} |")
+    lines += [""] + change_point_lines(points, len(runs) - 1)
     lines += ["", "### Every judged figure", "",
-              "| scenario | status | figure | target | this run | last on main | change |",
+              "| scenario | status | figure | target | this run | last kept run | change |",
               "|---|---|---|---|---|---|---|"]
     regressions = 0
     for s in current["scenarios"]:
@@ -164,7 +234,7 @@ def markdown(current, baseline, runs, tolerance):
     not_run = [f"{s['name']}: {s['note']}" for s in current["scenarios"] if s["status"] == "NOT RUN"]
     if not_run:
         lines += ["", "Not run:", ""] + [f"- {n}" for n in not_run]
-    lines += ["", f"{regressions} judged figure(s) worse than the last run on main by more than "
+    lines += ["", f"{regressions} judged figure(s) worse than the last kept run by more than "
               f"{tolerance:g} %." if baseline else "",
               f"Trend: {len(runs) - 1} kept run(s) on main and this one; the full report and "
               "trend.svg are in the job's bench-report artifact.", ""]
@@ -217,15 +287,18 @@ def main():
     ap.add_argument("--markdown")
     ap.add_argument("--summary")
     ap.add_argument("--trend-svg")
+    ap.add_argument("--change-points-json")
     ap.add_argument("--tolerance", type=float, default=10)
     args = ap.parse_args()
     current = load(args.current)
+    kept = kept_runs(args.history)
+    points = key_figure_change_points(kept)
     if current is None:
         text = f"{MARKER}\n## roseyd benchmarks\n\nNo results: {args.current} is missing or unreadable.\n"
         runs = []
     else:
-        runs = history_runs(args.history, current)
-        text = markdown(current, load(args.baseline), runs, args.tolerance)
+        runs = kept + [("this run", current)]
+        text = markdown(current, load(args.baseline), runs, args.tolerance, points)
     if args.markdown:
         with open(args.markdown, "w", encoding="utf-8") as f:
             f.write(text)
@@ -234,6 +307,10 @@ def main():
             f.write(text)
     if not args.markdown and not args.summary:
         print(text)
+    if args.change_points_json:
+        with open(args.change_points_json, "w", encoding="utf-8") as f:
+            json.dump(points, f, indent=1)
+            f.write("\n")
     if args.trend_svg and runs:
         with open(args.trend_svg, "w", encoding="utf-8") as f:
             f.write(trend_svg(runs))

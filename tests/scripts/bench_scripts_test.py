@@ -74,11 +74,15 @@ class CompareTest(unittest.TestCase):
         with open(self.path("out.md"), encoding="utf-8") as f:
             md = f.read()
         self.assertIn("<!-- roseyd-bench-comparison -->", md)
-        self.assertIn("Compared with the last run on main: 2026-12-01T10:00:00Z", md)
+        self.assertIn("Compared against the last kept run (another machine, another time: "
+                      "for the trend only): 2026-12-01T10:00:00Z", md)
         self.assertIn("| burst: persisted ev/s | 100,000 | 80,000 | +25.0 % |", md)
         self.assertIn("| request round trip p99 (ms) | 0.8 | 0.5 | +60.0 % ⚠ |", md)
         self.assertIn("| request_reply_latency | PASS | p99_latency_ms | <= 10 | 0.8 | 0.5 | +60.0 % ⚠ |", md)
-        self.assertIn("1 judged figure(s) worse than the last run on main by more than 10 %", md)
+        self.assertIn("1 judged figure(s) worse than the last kept run by more than 10 %", md)
+        # Too few kept runs for a change point (change_points_test.py tests them).
+        self.assertIn("### Change points over the kept runs", md)
+        self.assertIn("none found in 3 runs (too few to show one", md)
         self.assertIn("- cpu_overhead: could not run: test", md)
         self.assertIn("never blocks a merge", md)
         # The trend over the three kept runs and this one: lowest, then highest last.
@@ -87,7 +91,7 @@ class CompareTest(unittest.TestCase):
         with open(summary, encoding="utf-8") as f:
             self.assertEqual(f.read(), "earlier step\n" + md)
         svg = xml.dom.minidom.parse(self.path("trend.svg"))
-        # A panel per key figure; a line in those these reports measure (4 of 7).
+        # A panel per key figure; a line in those these reports measure (4 of 15).
         self.assertEqual(len(svg.getElementsByTagName("polyline")), 4)
         self.assertEqual(svg.getElementsByTagName("text")[0].firstChild.data,
                          "roseyd benchmarks on main: 3 kept runs and this one")
