@@ -182,6 +182,11 @@ AbResult CompareTimed(const AbSamples& s, double tolerance, AbResult r) {
   const double detectable_d = half_width * (kZAlpha + kZPower) / kZAlpha;
   r.detectable = logs ? std::exp(detectable_d) - 1
                       : (scale > 0 ? detectable_d / scale : (detectable_d == 0 ? 0 : INFINITY));
+  if (std::all_of(d.begin(), d.end(), [](double x) { return x == 0; })) {
+    r.verdict = AbVerdict::kSame;
+    r.why = "equal in every round";
+    return r;
+  }
   if (n < kMinTimedRounds) {
     r.verdict = AbVerdict::kDisturbed;
     r.why = std::to_string(n) + " rounds: at least " + std::to_string(kMinTimedRounds) +

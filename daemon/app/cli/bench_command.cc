@@ -16,6 +16,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "app/cli/bench_compare.h"
 #include "app/cli/commands.h"
 #include "app/cli/config_flags.h"
 #include "app/daemon.h"
@@ -40,6 +41,7 @@ namespace lg = loadgen;
 std::string Help() {
   return R"(Usage: roseyd bench [options]
        roseyd bench --nats-url URL [--ack-subject SUBJECT] [--db FILE] [options]
+       roseyd bench --compare OTHER [--rounds N] [--cost-rounds N] [options]
 
 Runs the scenarios of the catalog (config/scenarios.yaml; what each figure means:
 docs/BENCHMARKS.md) and writes BENCHMARK_RESULTS.md, benchmark_results.json and
@@ -57,6 +59,18 @@ Options:
   --baseline FILE        a benchmark_results.json to compare with; a figure worse by
                          more than --tolerance fails the run
   --tolerance PERCENT    regression tolerance (default 10)
+  --compare OTHER        A/B on this machine: run the scenarios with OTHER (another
+                         roseyd build, or a script that execs one: the base) and with
+                         this binary (the candidate), alternating within each round,
+                         then compare every figure over the rounds and write
+                         comparison.json and COMPARISON.md to --out (default
+                         bench-compare). Default suite: compare (the cost figures, a
+                         burst, the request round trip). See docs/BENCHMARKS.md.
+  --rounds N             --compare: interleaved rounds (default 10; 8 or more are
+                         needed to call a timed figure slower or faster)
+  --cost-rounds N        --compare: how many of the rounds also count the cost figures
+                         (default 2: instruction counts repeat)
+  --candidate EXE        --compare: the candidate side (default: this binary)
   --nats-url URL         drive the roseyd already serving on this NATS server instead of
                          starting one: it must run with service.commit_ack_subject set
                          (e.g. --set service.commit_ack_subject=roseyd.commits). To run
@@ -82,7 +96,8 @@ PostgreSQL database it may use). That alone does not change the exit status. SIG
 cancel the run; the report still gets written.
 Exit status: 0 every P0 scenario passed, 1 a P0 failed or a figure regressed,
 2 a P0 scenario could not run, the roseyd at --nats-url does not acknowledge
-commits, or a usage error.
+commits, or a usage error. With --compare: 0 no judged figure is slower beyond
+--tolerance with confidence, 1 one is, 2 the run could not compare.
 )";
 }
 
@@ -99,37 +114,69 @@ struct BenchOptions {
   std::string remote_url;  // --nats-url: drive the roseyd serving there
   std::string ack_subject = "roseyd.commits";
   std::string db;  // --db
+  std::optional<CompareOptions> compare;  // --compare OTHER
 };
 
 void Fail(const std::string& message) { UsageError(kBenchCommand.name, message); }
 
+int PositiveInt(ArgReader* reader, const std::string& flag) {
+  const std::string v = reader->Value();
+  char* end = nullptr;
+  const long n = std::strtol(v.c_str(), &end, 10);
+  if (end == v.c_str() || *end != '\0' || n < 1 || n > 1000) {
+    reader->Fail(flag + " wants a number from 1 to 1000, got '" + v + "'");
+  }
+  return static_cast<int>(n);
+}
+
 BenchOptions ParseBenchArgs(const std::vector<std::string>& args, ConfigFlags* flags) {
   BenchOptions options;
+  CompareOptions compare;
   bool ack_given = false;
+  bool suite_given = false;
+  bool out_given = false;
+  std::vector<std::string> not_with_compare;
   ArgReader reader(kBenchCommand, args);
   while (reader.Next()) {
     const std::string& arg = reader.arg();
-    if (arg == "--nats-url") {
+    const std::size_t at = reader.consumed() - 1;
+    if (arg == "--compare") {
+      compare.other = reader.Value();
+      if (compare.other.empty()) reader.Fail("--compare needs an executable");
+      options.compare = compare;
+    } else if (arg == "--candidate") {
+      compare.candidate = reader.Value();
+    } else if (arg == "--rounds") {
+      compare.rounds = PositiveInt(&reader, arg);
+    } else if (arg == "--cost-rounds") {
+      compare.cost_rounds = PositiveInt(&reader, arg);
+    } else if (arg == "--nats-url") {
+      not_with_compare.push_back(arg);
       options.remote_url = reader.Value();
       if (options.remote_url.empty()) reader.Fail("--nats-url needs a URL");
     } else if (arg == "--ack-subject") {
       options.ack_subject = reader.Value();
       ack_given = true;
     } else if (arg == "--db") {
+      not_with_compare.push_back(arg);
       options.db = reader.Value();
       flags->Override("store.path", options.db);
     } else if (arg == "--data-dir") {
+      not_with_compare.push_back(arg);
       flags->Override("data_dir", reader.Value());
       options.data_dir_given = true;
     } else if (arg == "--suite") {
       options.suite = reader.Value();
+      suite_given = true;
     } else if (arg == "--scenario") {
       options.scenarios.push_back(reader.Value());
     } else if (arg == "--scenarios") {
       flags->Override("bench.scenarios_file", reader.Value());
     } else if (arg == "--out") {
       options.out_dir = reader.Value();
+      out_given = true;
     } else if (arg == "--baseline") {
+      not_with_compare.push_back(arg);
       options.baseline = reader.Value();
     } else if (arg == "--list") {
       options.list = true;
@@ -140,12 +187,31 @@ BenchOptions ParseBenchArgs(const std::vector<std::string>& args, ConfigFlags* f
       if (end == v.c_str() || *end != '\0' || options.tolerance < 0) {
         reader.Fail("--tolerance wants a percentage, got '" + v + "'");
       }
-    } else if (!flags->Take(&reader)) {
+    } else if (flags->Take(&reader)) {
+      // Both sides of a comparison read the config the same way.
+      compare.config_args.insert(compare.config_args.end(), args.begin() + static_cast<std::ptrdiff_t>(at),
+                                 args.begin() + static_cast<std::ptrdiff_t>(reader.consumed()));
+    } else {
       reader.Unknown();
     }
   }
   if (options.remote_url.empty() && ack_given) {
     Fail("--ack-subject needs --nats-url (the roseyd to drive)");
+  }
+  if (options.compare) {
+    if (!not_with_compare.empty()) {
+      Fail(not_with_compare.front() + " does not go with --compare (each side runs its own "
+           "service on a fresh database)");
+    }
+    compare.suite = suite_given ? options.suite : "compare";
+    compare.scenarios = options.scenarios;
+    compare.tolerance_percent = options.tolerance;
+    if (out_given) compare.out_dir = options.out_dir;
+    options.suite = compare.suite;
+    options.compare = compare;
+  } else if (compare.rounds != CompareOptions{}.rounds ||
+             compare.cost_rounds != CompareOptions{}.cost_rounds || !compare.candidate.empty()) {
+    Fail("--rounds, --cost-rounds and --candidate go with --compare");
   }
   return options;
 }
@@ -342,6 +408,7 @@ int BenchMain(const std::vector<std::string>& args) {
       Fail(std::string("--baseline: ") + e.what());
     }
   }
+  if (options.compare) return RunCompare(*options.compare, catalog);
   if (remote && !options.db.empty() && !std::filesystem::exists(options.db)) {
     Fail("--db: no file '" + options.db + "' (the running roseyd's database, read-only)");
   }

@@ -44,6 +44,8 @@ class ArgReader {
   bool Next();
   // The current argument. REQUIRES: Next() returned true.
   const std::string& arg() const { return args_[index_ - 1]; }
+  // How many arguments have been read (the current one and values included).
+  std::size_t consumed() const { return index_; }
   // Consumes and returns the argument after the current option: a usage
   // error when there is none.
   std::string Value();
