@@ -245,16 +245,26 @@ class WorkflowTest(unittest.TestCase):
         self.assertEqual(on["pull_request"]["paths"], ["daemon/**", "config/**", "tests/**"])
         self.assertEqual(on["schedule"], [{"cron": "0 3 * * 0"}])
         self.assertIn("workflow_dispatch", on)
-        job = wf["jobs"]["quick-suite"]
-        self.assertTrue(job["continue-on-error"])
-        runs = " ".join(s.get("run", "") for s in job["steps"])
-        for script in ("bench_baseline.sh", "bench_run.sh", "bench_compare.py",
-                       "bench_pr_comment.py", "bench_history.sh"):
+        # A pull request: its base and head built and compared on one runner.
+        compare = wf["jobs"]["compare"]
+        self.assertTrue(compare["continue-on-error"])
+        self.assertEqual(compare["if"], "github.event_name == 'pull_request'")
+        runs = " ".join(s.get("run", "") for s in compare["steps"])
+        self.assertIn("scripts/bench_ab.sh \"${{ github.event.pull_request.base.sha }}\"", runs)
+        self.assertIn("scripts/bench_pr_comment.py bench-compare/COMPARISON.md", runs)
+        checkout = next(s for s in compare["steps"] if s.get("uses", "").startswith("actions/checkout"))
+        self.assertEqual(checkout["with"]["fetch-depth"], 0)
+        # The trend on main: the quick suite kept, change points over the kept runs.
+        trend = wf["jobs"]["trend"]
+        self.assertTrue(trend["continue-on-error"])
+        runs = " ".join(s.get("run", "") for s in trend["steps"])
+        for script in ("bench_baseline.sh", "bench_run.sh", "bench_compare.py", "bench_history.sh"):
             self.assertIn("scripts/" + script, runs)
             self.assertTrue(os.path.exists(os.path.join(SCRIPTS, script)), script)
-        self.assertIn("--baseline bench-baseline/benchmark_results.json", runs)
+        self.assertIn("--history bench-baseline/history", runs)
+        self.assertIn("--change-points-json", runs)
         self.assertIn("$GITHUB_STEP_SUMMARY", runs)
-
+        self.assertTrue(os.path.exists(os.path.join(SCRIPTS, "bench_ab.sh")))
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
