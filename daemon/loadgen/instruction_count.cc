@@ -1,7 +1,5 @@
 #include "loadgen/instruction_count.h"
 
-#include <stdlib.h>
-
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -11,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/child_process.h"
+#include "base/scratch_dir.h"
 
 namespace roseyd::loadgen {
 
@@ -21,32 +20,6 @@ using Clock = std::chrono::steady_clock;
 // The workloads take seconds under valgrind; one taking this long is stuck.
 constexpr std::chrono::minutes kCostRunLimit{15};
 constexpr std::string_view kDumpPrefix = "roseyd-cost:";  // cost::CallgrindMarks::kDumpPrefix
-
-// A folder of its own under $TMPDIR, removed with everything in it.
-class ScratchFolder {
- public:
-  ScratchFolder() {
-    const char* tmp = getenv("TMPDIR");
-    std::string pattern =
-        std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/roseyd-cost-XXXXXX";
-    if (mkdtemp(pattern.data()) == nullptr) {
-      throw std::runtime_error("cannot create a scratch folder " + pattern);
-    }
-    path_ = pattern;
-  }
-  ~ScratchFolder() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  ScratchFolder(const ScratchFolder&) = delete;
-  ScratchFolder& operator=(const ScratchFolder&) = delete;
-
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -87,12 +60,12 @@ std::optional<CallgrindDump> ParseCallgrindDump(std::string_view text) {
 InstructionCount CountInstructions(const CostRun& run, const std::atomic<bool>& cancelled) {
   const std::string valgrind = FindValgrind();
   if (valgrind.empty()) throw std::runtime_error("valgrind is not installed");
-  ScratchFolder scratch;
+  ScratchDir scratch("roseyd-cost");
   std::vector<std::string> argv = {valgrind,
                                    "--tool=callgrind",
                                    "--instr-atstart=no",
                                    "--dump-line=no",
-                                   "--callgrind-out-file=" + (scratch / "callgrind.out"),
+                                   "--callgrind-out-file=" + scratch.File("callgrind.out"),
                                    run.roseyd.empty() ? SelfExecutable() : run.roseyd,
                                    "cost",
                                    "--workload",
@@ -100,14 +73,14 @@ InstructionCount CountInstructions(const CostRun& run, const std::atomic<bool>& 
                                    "--count",
                                    std::to_string(run.count),
                                    "--json",
-                                   scratch / "outcome.json"};
+                                   scratch.File("outcome.json")};
   if (run.postgres_url.empty()) {
-    argv.insert(argv.end(), {"--db", scratch / "cost.db"});
+    argv.insert(argv.end(), {"--db", scratch.File("cost.db")});
   } else {
     argv.insert(argv.end(), {"--store-url", run.postgres_url});
   }
   ChildOptions options;
-  options.log_path = scratch / "valgrind.log";
+  options.log_path = scratch.File("valgrind.log");
   options.deadline = Clock::now() + kCostRunLimit;
   options.cancelled = &cancelled;
   const Clock::time_point began = Clock::now();
@@ -118,7 +91,7 @@ InstructionCount CountInstructions(const CostRun& run, const std::atomic<bool>& 
     throw std::runtime_error("the " + run.workload + " workload under valgrind ended with " +
                              exit.Describe() + ": " + FileTail(options.log_path, 600));
   }
-  const nlohmann::json outcome = nlohmann::json::parse(ReadFile(scratch / "outcome.json"),
+  const nlohmann::json outcome = nlohmann::json::parse(ReadFile(scratch.File("outcome.json")),
                                                        nullptr, /*allow_exceptions=*/false);
   if (outcome.is_discarded() || !outcome.value("under_valgrind", false)) {
     throw std::runtime_error("the " + run.workload +

@@ -21,6 +21,7 @@
 #include "app/cli/config_flags.h"
 #include "app/daemon.h"
 #include "app/stop_signals.h"
+#include "base/scratch_dir.h"
 #include "bus/connection.h"
 #include "bus/nats_library.h"
 #include "app/nats_client_options.h"
@@ -216,34 +217,6 @@ BenchOptions ParseBenchArgs(const std::vector<std::string>& args, ConfigFlags* f
   return options;
 }
 
-// A fresh folder under $TMPDIR (else /tmp) for the bench's own database and
-// nats-server store, removed with everything in it on every way out but
-// std::exit.
-class ScratchDir {
- public:
-  ScratchDir() {
-    const char* tmp = getenv("TMPDIR");
-    std::string pattern = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
-                          "/roseyd-bench-XXXXXX";
-    if (mkdtemp(pattern.data()) == nullptr) {
-      throw std::runtime_error("cannot create a temporary data folder: " + pattern);
-    }
-    path_ = pattern;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-    if (ec) spdlog::warn("bench: cannot remove {}: {}", path_, ec.message());
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
-
 void PrintList(const lg::ScenarioCatalog& catalog) {
   for (const auto& name : catalog.Names()) {
     const auto spec = catalog.Get(name, "");
@@ -416,7 +389,7 @@ int BenchMain(const std::vector<std::string>& args) {
   // Only now, past every usage error (which exits without cleaning up).
   std::optional<ScratchDir> scratch;
   if (!options.data_dir_given && !remote) {
-    scratch.emplace();
+    scratch.emplace("roseyd-bench");
     config.data_dir = scratch->path();
   }
   report::RunReport report;

@@ -35,27 +35,29 @@ scenarios:
   EXPECT_EQ(catalog.Get("a", "quick").LoadDuration(), std::chrono::milliseconds(500));
 }
 
+// The error ParseScenarios gives for `yaml` (as mine.yaml), or "no error".
+std::string ParseError(const std::string& yaml) {
+  try {
+    ParseScenarios(yaml, "mine.yaml");
+  } catch (const std::invalid_argument& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
 TEST(ScenarioCatalogTest, ErrorsNameTheSourceTheScenarioAndTheField) {
-  const auto error = [](const std::string& yaml) {
-    try {
-      ParseScenarios(yaml, "mine.yaml");
-    } catch (const std::invalid_argument& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
-  };
-  EXPECT_THAT(error("scenarios:\n  - {name: a, kind: events, rate: -1}\n"),
+  EXPECT_THAT(ParseError("scenarios:\n  - {name: a, kind: events, rate: -1}\n"),
               HasSubstr("mine.yaml: scenario a.rate: must be positive"));
-  EXPECT_THAT(error("scenarios:\n  - {name: a, kind: teleport}\n"), HasSubstr("unknown kind"));
-  EXPECT_THAT(error("scenarios:\n  - {name: a, kind: events, colour: red}\n"),
+  EXPECT_THAT(ParseError("scenarios:\n  - {name: a, kind: teleport}\n"), HasSubstr("unknown kind"));
+  EXPECT_THAT(ParseError("scenarios:\n  - {name: a, kind: events, colour: red}\n"),
               HasSubstr("scenario a.colour: unknown key"));
-  EXPECT_THAT(error("scenarios:\n  - {name: a, kind: events, duration: 5}\n"),
+  EXPECT_THAT(ParseError("scenarios:\n  - {name: a, kind: events, duration: 5}\n"),
               HasSubstr("needs a unit"));
-  EXPECT_THAT(error("suites: {quick: [b]}\nscenarios:\n  - {name: a, kind: events}\n"),
+  EXPECT_THAT(ParseError("suites: {quick: [b]}\nscenarios:\n  - {name: a, kind: events}\n"),
               HasSubstr("no scenario named 'b'"));
-  EXPECT_THAT(error("scenarios:\n  - {name: a, kind: events, quick: {publishers: 0}}\n"),
+  EXPECT_THAT(ParseError("scenarios:\n  - {name: a, kind: events, quick: {publishers: 0}}\n"),
               HasSubstr("scenario a.quick.publishers: must be 1..1000"));
-  EXPECT_THAT(error("scenarios:\n  - {name: a, kind: events, targets: [{metric: x}]}\n"),
+  EXPECT_THAT(ParseError("scenarios:\n  - {name: a, kind: events, targets: [{metric: x}]}\n"),
               HasSubstr("needs at_most or at_least"));
 }
 
@@ -69,19 +71,11 @@ TEST(ScenarioCatalogTest, CostScenariosNameAWorkloadAStoreAndACount) {
   for (const char* suite : {"cost", "compare"}) {
     EXPECT_EQ(catalog.suites.at(suite).front(), "cost_events_sqlite") << suite;
   }
-  const auto error = [](const std::string& yaml) {
-    try {
-      ParseScenarios(yaml, "mine.yaml");
-    } catch (const std::invalid_argument& e) {
-      return std::string(e.what());
-    }
-    return std::string("no error");
-  };
-  EXPECT_THAT(error("scenarios:\n  - {name: c, kind: cost, workload: teleport, events: 5}\n"),
+  EXPECT_THAT(ParseError("scenarios:\n  - {name: c, kind: cost, workload: teleport, events: 5}\n"),
               HasSubstr("scenario c.workload: 'teleport' is not events"));
-  EXPECT_THAT(error("scenarios:\n  - {name: c, kind: cost, workload: events, store: mysql, events: 5}\n"),
+  EXPECT_THAT(ParseError("scenarios:\n  - {name: c, kind: cost, workload: events, store: mysql, events: 5}\n"),
               HasSubstr("scenario c.store: must be sqlite or postgres"));
-  EXPECT_THAT(error("scenarios:\n  - {name: c, kind: cost, workload: events}\n"),
+  EXPECT_THAT(ParseError("scenarios:\n  - {name: c, kind: cost, workload: events}\n"),
               HasSubstr("needs a workload and events"));
 }
 
