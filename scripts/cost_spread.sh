@@ -3,11 +3,12 @@
 # suite N times (default 10), on SQLite and on a PostgreSQL server of its own,
 # and prints each figure's runs, median and spread ((max - min) / median).
 #   scripts/cost_spread.sh [N] [OUT_DIR]
+# Environment: ROSEYD (the binary, default build/daemon/app/roseyd).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-10}
 out=${2:-cost-spread}
-roseyd=build/daemon/app/roseyd
+roseyd=${ROSEYD:-build/daemon/app/roseyd}
 [ -x "$roseyd" ] || bash scripts/setup.sh build
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
