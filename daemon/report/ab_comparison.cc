@@ -23,9 +23,12 @@ bool IsCost(const std::string& metric) {
   return IsCounted(metric) || metric == "cpu_us_per_event" || metric == "cpu_us_per_request";
 }
 
-const RunReport* ReportOf(const AbComparison& c, int round, const std::string& role) {
+const RunReport* ReportOf(const AbComparison& c, const std::string& phase, int round,
+                         const std::string& role) {
   for (const AbRun& run : c.runs) {
-    if (run.round == round && run.role == role && run.report) return &*run.report;
+    if (run.phase == phase && run.round == round && run.role == role && run.report) {
+      return &*run.report;
+    }
   }
   return nullptr;
 }
@@ -98,6 +101,31 @@ std::string NotesOf(const AbComparison& c, const std::string& scenario, const st
   return text.empty() ? "no report" : text;
 }
 
+// Adds the figures both reports measured to `by_key`, as round `round`.
+void PairRound(const RunReport& base, const RunReport& candidate, int round,
+               std::map<std::pair<std::string, std::string>, AbFigure>* by_key) {
+  for (const ScenarioResult& cs : candidate.scenarios) {
+    const ScenarioResult* bs = ScenarioOf(base, cs.name);
+    if (!Measured(&cs) || !Measured(bs)) continue;
+    for (const Figure& cf : cs.figures) {
+      const auto bf = std::find_if(bs->figures.begin(), bs->figures.end(),
+                                   [&](const Figure& f) { return f.metric == cf.metric; });
+      if (bf == bs->figures.end() || !std::isfinite(cf.value) || !std::isfinite(bf->value)) {
+        continue;
+      }
+      AbFigure& f = (*by_key)[{cs.name, cf.metric}];
+      f.scenario = cs.name;
+      f.metric = cf.metric;
+      f.counted = IsCounted(cf.metric);
+      f.judged = cf.target.has_value() || IsCost(cf.metric);
+      f.higher_is_better = HigherIsBetter(cf);
+      f.base.push_back(bf->value);
+      f.candidate.push_back(cf.value);
+      f.rounds.push_back(round);
+    }
+  }
+}
+
 }  // namespace
 
 bool HigherIsBetter(const Figure& figure) {
@@ -109,29 +137,11 @@ bool HigherIsBetter(const Figure& figure) {
 void CompareRuns(AbComparison* c) {
   c->figures.clear();
   std::map<std::pair<std::string, std::string>, AbFigure> by_key;
-  for (int round = 1; round <= c->rounds; ++round) {
-    const RunReport* base = ReportOf(*c, round, "base");
-    const RunReport* candidate = ReportOf(*c, round, "candidate");
-    if (base == nullptr || candidate == nullptr) continue;
-    for (const ScenarioResult& cs : candidate->scenarios) {
-      const ScenarioResult* bs = ScenarioOf(*base, cs.name);
-      if (!Measured(&cs) || !Measured(bs)) continue;
-      for (const Figure& cf : cs.figures) {
-        const auto bf = std::find_if(bs->figures.begin(), bs->figures.end(),
-                                     [&](const Figure& f) { return f.metric == cf.metric; });
-        if (bf == bs->figures.end() || !std::isfinite(cf.value) || !std::isfinite(bf->value)) {
-          continue;
-        }
-        AbFigure& f = by_key[{cs.name, cf.metric}];
-        f.scenario = cs.name;
-        f.metric = cf.metric;
-        f.counted = IsCounted(cf.metric);
-        f.judged = cf.target.has_value() || IsCost(cf.metric);
-        f.higher_is_better = HigherIsBetter(cf);
-        f.base.push_back(bf->value);
-        f.candidate.push_back(cf.value);
-        f.rounds.push_back(round);
-      }
+  for (const auto& [phase, rounds] : {std::pair{"cost", c->cost_rounds}, std::pair{"timed", c->rounds}}) {
+    for (int round = 1; round <= rounds; ++round) {
+      const RunReport* base = ReportOf(*c, phase, round, "base");
+      const RunReport* candidate = ReportOf(*c, phase, round, "candidate");
+      if (base != nullptr && candidate != nullptr) PairRound(*base, *candidate, round, &by_key);
     }
   }
   const auto order = [&](const std::string& scenario) {
@@ -213,7 +223,7 @@ std::string FormatComparisonJson(const AbComparison& c) {
     runs.push_back({{"round", run.round},
                     {"role", run.role},
                     {"position", run.position},
-                    {"with_cost", run.with_cost},
+                    {"phase", run.phase},
                     {"exit_status", run.exit_status},
                     {"seconds", run.seconds},
                     {"out_dir", run.out_dir},
@@ -297,21 +307,26 @@ std::string FormatComparisonMarkdown(const AbComparison& c) {
     }
     md << ")\n";
   }
-  md << "\n## Rounds\n\n| round | first | base s (exit) | candidate s (exit) | cost figures |\n"
+  md << "\n## Rounds\n\n| phase | round | first | base s (exit) | candidate s (exit) |\n"
         "|---|---|---|---|---|\n";
-  for (int round = 1; round <= c.rounds; ++round) {
-    const AbRun* base = nullptr;
-    const AbRun* candidate = nullptr;
-    for (const AbRun& run : c.runs) {
-      if (run.round != round) continue;
-      (run.role == "base" ? base : candidate) = &run;
+  for (const auto& [phase, rounds] : {std::pair{"cost", c.cost_rounds}, std::pair{"timed", c.rounds}}) {
+    for (int round = 1; round <= rounds; ++round) {
+      const AbRun* base = nullptr;
+      const AbRun* candidate = nullptr;
+      for (const AbRun& run : c.runs) {
+        if (run.phase != phase || run.round != round) continue;
+        (run.role == "base" ? base : candidate) = &run;
+      }
+      if (base == nullptr || candidate == nullptr) continue;
+      const char* first = std::string(phase) == "cost" ? "together"
+                          : base->position == 0      ? "base"
+                                                     : "candidate";
+      char line[256];
+      std::snprintf(line, sizeof(line), "| %s | %d | %s | %.1f (%d) | %.1f (%d) |\n", phase, round,
+                    first, base->seconds, base->exit_status, candidate->seconds,
+                    candidate->exit_status);
+      md << line;
     }
-    if (base == nullptr || candidate == nullptr) continue;
-    char line[256];
-    std::snprintf(line, sizeof(line), "| %d | %s | %.1f (%d) | %.1f (%d) | %s |\n", round,
-                  base->position == 0 ? "base" : "candidate", base->seconds, base->exit_status,
-                  candidate->seconds, candidate->exit_status, base->with_cost ? "yes" : "no");
-    md << line;
   }
   for (const AbRun& run : c.runs) {
     if (!run.problem.empty()) {
@@ -319,9 +334,11 @@ std::string FormatComparisonMarkdown(const AbComparison& c) {
     }
   }
   md << "\n## How to read this\n\n"
-        "Both binaries ran the same scenarios (the candidate's catalog) on this machine, "
-        "alternating within each round and swapping who goes first every round (ABBA), so "
-        "that a neighbour's load or a slow drift hits both sides alike. Timed figures: each "
+        "Both binaries ran the same scenarios (the candidate's catalog) on this machine. The "
+        "timed ones alternate within each round, swapping who goes first every round (ABBA), "
+        "so that a neighbour's load or a slow drift hits both sides alike; the cost figures "
+        "are counted for both at once, since instruction counts do not depend on what else "
+        "runs. Timed figures: each "
         "round gives one candidate / base ratio; an exact Wilcoxon signed-rank test over "
         "the rounds' log ratios and its Hodges-Lehmann 99 % interval decide, which assumes "
         "nothing about the noise's shape. **slower** / **faster**: the interval excludes no "

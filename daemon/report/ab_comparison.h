@@ -18,12 +18,14 @@ struct AbSide {
   std::string version;     // from its reports: "0.1.0 (revision abc123)"
 };
 
-// One run of one side in one round: a `roseyd bench` child process.
+// One run of one side in one round of one phase: a `roseyd bench` child
+// process. In the "cost" phase both sides run at once (instruction counts do
+// not depend on what else runs); in the "timed" phase one after the other.
 struct AbRun {
-  int round = 0;         // 1-based
+  int round = 0;         // 1-based, within its phase
+  std::string phase;     // "cost" or "timed"
   std::string role;      // "base" or "candidate"
-  int position = 0;      // 0: ran first in its round, 1: second
-  bool with_cost = false;  // the round measured the cost figures too
+  int position = 0;      // timed: 0 ran first in its round, 1 second; cost: 0
   std::string out_dir;   // its report
   int exit_status = 0;   // of `roseyd bench`; -1 when it did not exit by itself
   std::string problem;   // why it produced no report, if it did not
@@ -52,8 +54,8 @@ struct AbComparison {
   double duration_s = 0;
   std::string suite;
   std::vector<std::string> scenarios;  // as run, in order
-  int rounds = 0;
-  int cost_rounds = 0;
+  int rounds = 0;       // of the timed phase
+  int cost_rounds = 0;  // of the cost phase
   double tolerance_percent = 10;
   AbSide base;
   AbSide candidate;
@@ -63,8 +65,9 @@ struct AbComparison {
   Environment environment;            // the machine, from the candidate's first report
 };
 
-// Pairs the figures of the runs' reports round by round (a scenario that
-// did not run on one side in a round leaves that round out of its figures)
+// Pairs the figures of the runs' reports round by round within each phase
+// (a scenario that did not run on one side in a round leaves that round out
+// of its figures)
 // and compares each with CompareAb at `tolerance_percent`. Fills
 // comparison->figures, sorted: judged first, cost before time.
 void CompareRuns(AbComparison* comparison);

@@ -52,8 +52,10 @@ TEST(BenchCompareTest, OneBinaryAgainstItselfIsTheSameAndAShimmedCopyIsSlower) {
   const json aa = Read(dir.File("aa/comparison.json"));
   EXPECT_EQ(FigureOf(aa, "instructions_per_event").at("verdict"), "same");
   EXPECT_EQ(FigureOf(aa, "all_persisted_s").at("verdict"), "disturbed");  // 2 rounds
-  EXPECT_EQ(aa.at("runs").size(), 4u);
-  EXPECT_EQ(aa.at("runs")[2].at("role"), "candidate");  // round 2 starts with the candidate
+  ASSERT_EQ(aa.at("runs").size(), 6u);  // one cost round, two timed
+  EXPECT_EQ(aa.at("runs")[0].at("phase"), "cost");
+  EXPECT_EQ(aa.at("runs")[2].at("role"), "base");  // timed round 1 starts with the base
+  EXPECT_EQ(aa.at("runs")[4].at("role"), "candidate");  // round 2 with the candidate
   std::ifstream md(dir.File("aa/COMPARISON.md"));
   EXPECT_TRUE(md.good());
 

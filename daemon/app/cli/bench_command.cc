@@ -69,7 +69,7 @@ Options:
                          burst, the request round trip). See docs/BENCHMARKS.md.
   --rounds N             --compare: interleaved rounds (default 10; 8 or more are
                          needed to call a timed figure slower or faster)
-  --cost-rounds N        --compare: how many of the rounds also count the cost figures
+  --cost-rounds N        --compare: rounds of the cost figures, both sides at once
                          (default 2: instruction counts repeat)
   --candidate EXE        --compare: the candidate side (default: this binary)
   --nats-url URL         drive the roseyd already serving on this NATS server instead of

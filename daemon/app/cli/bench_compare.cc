@@ -85,7 +85,8 @@ std::string VersionOf(const std::vector<report::AbRun>& runs, const std::string&
 }
 
 void PrintSummary(const report::AbComparison& c, const std::string& out_dir) {
-  std::cout << "\n" << c.rounds << " rounds, " << static_cast<int>(c.duration_s) << " s:\n";
+  std::cout << "\n" << c.cost_rounds << " cost rounds, " << c.rounds << " timed rounds, "
+            << static_cast<int>(c.duration_s) << " s:\n";
   for (const report::AbFigure& f : c.figures) {
     if (!f.judged) continue;
     char line[256];
@@ -115,9 +116,11 @@ int RunCompare(const CompareOptions& options, const loadgen::ScenarioCatalog& ca
   }
   std::vector<std::string> names = options.scenarios;
   if (names.empty()) names = catalog.suites.at(options.suite);
+  std::vector<std::string> cost;
   std::vector<std::string> timed;
   for (const std::string& name : names) {
-    if (catalog.Get(name, options.suite).kind != loadgen::ScenarioKind::kCost) timed.push_back(name);
+    const bool counted = catalog.Get(name, options.suite).kind == loadgen::ScenarioKind::kCost;
+    (counted ? cost : timed).push_back(name);
   }
   const fs::path out = options.out_dir;
   fs::create_directories(out / "rounds");
@@ -128,10 +131,8 @@ int RunCompare(const CompareOptions& options, const loadgen::ScenarioCatalog& ca
   c.started_utc = UtcNow();
   c.suite = options.suite;
   c.scenarios = names;
-  // Cost figures repeat to a few tenths of a percent: a round or two
-  // settles them; timed ones need every round.
-  c.cost_rounds = timed.size() == names.size() ? 0 : std::min(options.cost_rounds, options.rounds);
-  c.rounds = timed.empty() ? options.cost_rounds : options.rounds;
+  c.cost_rounds = cost.empty() ? 0 : options.cost_rounds;
+  c.rounds = timed.empty() ? 0 : options.rounds;
   c.tolerance_percent = options.tolerance_percent;
   c.base = {"base", options.other, ""};
   c.candidate = {"candidate", options.candidate.empty() ? candidate : options.candidate, ""};
@@ -146,28 +147,46 @@ int RunCompare(const CompareOptions& options, const loadgen::ScenarioCatalog& ca
       }
     }
   });
+  const auto run_side = [&](const std::string& phase, int round, bool is_base, int position,
+                            const std::vector<std::string>& round_names) {
+    const std::string role = is_base ? "base" : "candidate";
+    char dir[48];
+    std::snprintf(dir, sizeof(dir), "%s%02d-%s", phase.c_str(), round, role.c_str());
+    report::AbRun run = RunSide(is_base ? base : candidate, round_names, options, catalog_file,
+                                out / "rounds" / dir, cancelled);
+    run.phase = phase;
+    run.round = round;
+    run.role = role;
+    run.position = position;
+    return run;
+  };
+  const auto progress = [&](const report::AbRun& run, int rounds) {
+    std::cout << run.phase << " round " << run.round << "/" << rounds << " " << run.role << ": "
+              << static_cast<int>(run.seconds) << " s, exit status " << run.exit_status
+              << (run.problem.empty() ? "" : " (" + run.problem.substr(0, 200) + ")") << "\n"
+              << std::flush;
+  };
   const Clock::time_point began = Clock::now();
+  // Cost: both sides at once. Instruction counts do not depend on what else
+  // runs, and valgrind keeps each to one core.
+  for (int round = 1; round <= c.cost_rounds && !cancelled; ++round) {
+    report::AbRun candidate_run;
+    std::thread beside([&] { candidate_run = run_side("cost", round, false, 0, cost); });
+    report::AbRun base_run = run_side("cost", round, true, 0, cost);
+    beside.join();
+    for (report::AbRun* run : {&base_run, &candidate_run}) {
+      progress(*run, c.cost_rounds);
+      c.runs.push_back(std::move(*run));
+    }
+  }
+  // Timed: one after the other; ABBA, the side that goes first alternates
+  // so that an order effect (a warm page cache, a neighbour that starts)
+  // hits both alike.
   for (int round = 1; round <= c.rounds && !cancelled; ++round) {
-    const bool with_cost = round <= c.cost_rounds;
-    const std::vector<std::string>& round_names = with_cost ? names : timed;
-    // ABBA: the side that goes first alternates, so that an order effect
-    // (a warm page cache, a neighbour that starts) hits both alike.
     const bool base_first = round % 2 == 1;
     for (int position = 0; position < 2 && !cancelled; ++position) {
-      const bool is_base = (position == 0) == base_first;
-      const std::string role = is_base ? "base" : "candidate";
-      char dir[32];
-      std::snprintf(dir, sizeof(dir), "r%02d-%s", round, role.c_str());
-      report::AbRun run = RunSide(is_base ? base : candidate, round_names, options,
-                                  catalog_file, out / "rounds" / dir, cancelled);
-      run.round = round;
-      run.role = role;
-      run.position = position;
-      run.with_cost = with_cost;
-      std::cout << "round " << round << "/" << c.rounds << " " << role << ": "
-                << static_cast<int>(run.seconds) << " s, exit status " << run.exit_status
-                << (run.problem.empty() ? "" : " (" + run.problem.substr(0, 200) + ")") << "\n"
-                << std::flush;
+      report::AbRun run = run_side("timed", round, (position == 0) == base_first, position, timed);
+      progress(run, c.rounds);
       c.runs.push_back(std::move(run));
     }
   }

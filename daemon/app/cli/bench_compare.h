@@ -12,7 +12,7 @@ struct CompareOptions {
   std::string other;    // the base: another roseyd executable (or a script that execs one)
   std::string candidate;  // the other side; empty: this binary
   int rounds = 10;      // interleaved rounds of the timed scenarios
-  int cost_rounds = 2;  // of them, how many also count the cost figures
+  int cost_rounds = 2;  // rounds of the cost figures (both sides at once)
   std::string suite = "compare";
   std::vector<std::string> scenarios;  // empty: the suite's
   double tolerance_percent = 10;
@@ -21,8 +21,9 @@ struct CompareOptions {
   std::vector<std::string> config_args;
 };
 
-// Runs `roseyd bench` of both binaries on this machine, alternating within
-// each round and swapping who goes first every round, with the scenarios of
+// Runs `roseyd bench` of both binaries on this machine: the cost scenarios
+// for both at once, cost_rounds times; then the timed ones alternating
+// within each round and swapping who goes first every round; with the scenarios of
 // `catalog` (written to out_dir/scenarios.yaml, so that both run the same
 // sizes), then compares every figure round by round and writes
 // comparison.json and COMPARISON.md to out_dir. SIGINT/SIGTERM stop it

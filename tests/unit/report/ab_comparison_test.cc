@@ -32,6 +32,7 @@ ScenarioResult Scenario(const std::string& name, std::vector<Figure> figures,
 // events' instruction count.
 AbRun Run(int round, const std::string& role, double seconds, double instructions) {
   AbRun run;
+  run.phase = "timed";
   run.round = round;
   run.role = role;
   RunReport report;
