@@ -128,6 +128,8 @@ class Parser {
         const int n = As<int>(v, at);
         if (n < 1 || n > 60000) Fail(at, "must be 1..60000");
         spec->message_bytes = n;
+      } else if (key == "buffered_sends") {
+        spec->buffered_sends = As<bool>(v, at);
       } else if (key == "idle") {
         spec->idle = Duration(v, at);
       } else if (key == "prefill") {

@@ -46,6 +46,10 @@ struct ScenarioSpec {
   std::chrono::milliseconds duration{0};
   int publishers = 1;
   int message_bytes = 64;
+  // The bots' client coalesces back-to-back sends into few writes (cnats
+  // without send-asap), as any client publishing faster than its socket
+  // drains; otherwise each event goes out on its own, as a bot's does.
+  bool buffered_sends = false;
   std::chrono::milliseconds idle{0};
   std::chrono::milliseconds warmup{0};
   int64_t prefill = 0;  // memory_stability: events sent back to back first, to fill SQLite's cache

@@ -87,7 +87,7 @@ Bots ScenarioContext::StartBots(int bots, int users) {
   for (int i = 0; i < bots; ++i) {
     bus::ConnectionOptions options = target_->ClientOptions();
     options.name = "roseyd-bench-" + tag_ + "-" + std::to_string(i);
-    options.send_asap = true;  // a bot's event goes out when it happens
+    options.send_asap = !spec_.buffered_sends;  // a bot's event goes out when it happens
     options.retry_on_failed_connect = false;
     out.connections.push_back(std::make_unique<bus::Connection>(options, &bot_errors_));
   }
