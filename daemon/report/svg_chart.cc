@@ -416,10 +416,13 @@ std::string RssFitChartSvg(const std::string& title, const std::vector<TimelineP
     any = true;
   }
   // Round gridlines around the data, not from 0: a slope of a few MiB an
-  // hour would be flat on an axis from 0.
-  const double step = RoundStepAtLeast(std::max(hi - lo, 0.5) / 5);
-  const double y0 = std::floor(lo / step) * step;
-  const int intervals = std::max(1, static_cast<int>(std::ceil((hi - y0) / step - 1e-9)));
+  // hour would be flat on an axis from 0. At least 0.5 MiB tall, the data
+  // in its middle, so that a flat series still has gridlines to read.
+  const double span = std::max(hi - lo, 0.5);
+  const double step = RoundStepAtLeast(span / 5);
+  const double y0 = std::floor((lo - (span - (hi - lo)) / 2) / step) * step;
+  const int intervals = std::max(static_cast<int>(std::ceil((hi - y0) / step - 1e-9)),
+                                 static_cast<int>(std::ceil(span / step - 1e-9)));
   const double y1 = y0 + step * intervals;
   for (int i = 0; i <= intervals; ++i)
     c.GridY(static_cast<double>(i) / intervals, Fmt(y0 + step * i));

@@ -202,6 +202,13 @@ TEST(SvgChartTest, TheRssChartDrawsTheFitAndItsBand) {
        at = svg.find("<polyline", at + 1))
     ++lines;
   EXPECT_EQ(lines, 4u) << "RssAnon, the fit, and the band's two lines";
+  // RssAnon flat to the page: still gridlines around it, at round MiB.
+  std::vector<TimelinePoint> flat;
+  for (int i = 1; i <= 40; ++i) flat.push_back({double(i), 500, 500, 1e8, 26.15 * (1 << 20), 2});
+  const std::string flat_svg = RssFitChartSvg("rss", flat, {10, 25, 26.15, 0, -0.2, 0.2});
+  for (const char* tick : {">26</text>", ">26.1</text>", ">26.2</text>", ">26.3</text>"}) {
+    EXPECT_THAT(flat_svg, HasSubstr(tick));
+  }
   fit.low_mib_per_hour = -INFINITY;
   fit.high_mib_per_hour = INFINITY;
   const std::string unbounded = RssFitChartSvg("rss", timeline, fit);
