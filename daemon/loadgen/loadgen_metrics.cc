@@ -58,10 +58,12 @@ LoadgenMetrics::LoadgenMetrics(prometheus::Registry* registry)
                   .Name("roseyd_bench_target")
                   .Help("The target of the figure")
                   .Register(*registry)),
-      status_(prometheus::BuildGauge()
-                  .Name("roseyd_bench_status")
-                  .Help("Verdict of the last run of the scenario: 0 PASS, 1 WARN, 2 FAIL, 3 not run")
-                  .Register(*registry)),
+      status_(
+          prometheus::BuildGauge()
+              .Name("roseyd_bench_status")
+              .Help("Verdict of the last run of the scenario: 0 PASS, 1 WARN, 2 FAIL, 3 not run, "
+                    "4 DISTURBED (a timing target missed while the noise floor moved)")
+              .Register(*registry)),
       last_run_(prometheus::BuildGauge()
                     .Name("roseyd_bench_last_run_timestamp_seconds")
                     .Help("Unix time the last scenario finished")

@@ -39,6 +39,12 @@ void ProcessUsage::ExcludeThreads(const std::set<pid_t>& threads) {
   excluded_.insert(threads.begin(), threads.end());
 }
 
+void ProcessUsage::ExcludeThreadsSince(const std::set<pid_t>& before) {
+  for (const pid_t tid : Threads()) {
+    if (before.count(tid) == 0) excluded_.insert(tid);
+  }
+}
+
 void ProcessUsage::ClearExcluded() { excluded_.clear(); }
 
 double ProcessUsage::ServiceCpuSeconds() const {

@@ -15,6 +15,9 @@ class ProcessUsage {
   // Threads in `after` but not in `before` are the load generator's; `self`
   // (the calling thread) is too.
   void ExcludeThreads(const std::set<pid_t>& threads);
+  // Excludes the threads running now that are not in `before` (what a
+  // subscription made since started: its delivery thread).
+  void ExcludeThreadsSince(const std::set<pid_t>& before);
   void ClearExcluded();
 
   // CPU seconds (user + system) of the process minus the excluded threads.

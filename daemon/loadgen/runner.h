@@ -1,9 +1,13 @@
 #pragma once
 
+#include <sys/types.h>
+
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -15,6 +19,8 @@
 #include "report/results.h"
 
 namespace roseyd::loadgen {
+
+class NoiseMonitor;
 
 // What to run: a suite, or named scenarios (with the suite's overrides when
 // both are given), with optional caps from the control plane.
@@ -48,8 +54,11 @@ struct RunProgress {
 // its own NATS connections (one per simulated publisher, like real bots),
 // schedules sends open-loop on Asio, follows every event to its commit, and
 // counts the rows in the database at the end. Around the scenarios of a
-// suite it calls the target's BeginRun and EndRun, and probes the bot's
-// service beside the run when asked.
+// suite it calls the target's BeginRun and EndRun, probes the bot's service
+// beside the run when asked, and records the machine's noise (NoiseMonitor:
+// the NATS echo floor idle first, then in each scenario's window; load
+// average, CPU steal) in the report, by which a timing target missed while
+// the floor moved is DISTURBED.
 //
 // Thread: Run* from one thread at a time; Cancel, cancelled and
 // CurrentScenario from any.
@@ -82,6 +91,9 @@ class Runner {
   // none); "" when it ended.
   void SetCurrent(const std::string& name, int index,
                   const std::optional<LoadgenMetrics::Live>& live) EXCLUDES(current_mu_);
+  // Starts the run's noise monitor and measures the idle floor into
+  // report->noise; null (logged) when its connections cannot be made.
+  std::unique_ptr<NoiseMonitor> StartNoise(report::RunReport* report);
   // The scenarios after BeginRun: runs or refuses each in turn.
   void RunScenarios(const ScenarioCatalog& catalog, const RunRequest& request,
                     const std::vector<std::string>& names,
@@ -91,6 +103,12 @@ class Runner {
   BenchTarget* const target_;
   LoadgenMetrics* const metrics_;
   std::atomic<bool> cancelled_{false};
+  // Set by RunSuite for its scenarios (null, empty outside a suite): the
+  // noise monitor, its idle floor, and the run's own threads (the monitor's,
+  // the bot probe's), which are not the service's CPU.
+  NoiseMonitor* noise_ = nullptr;
+  std::optional<report::NoiseWindow> idle_floor_;
+  std::set<pid_t> run_threads_;
   mutable Mutex current_mu_;
   std::string current_ GUARDED_BY(current_mu_);
   int index_ GUARDED_BY(current_mu_) = 0;
@@ -107,7 +125,11 @@ class Runner {
 void ApplyOverrides(const RunRequest& request, ScenarioSpec* spec, std::string* note);
 
 // Fills figures' verdicts and headroom from the spec's targets, and the
-// scenario status as the worst of them.
+// scenario status as the worst of them (report::WorseVerdict). When
+// result->noise says the floor moved, a timing figure (a latency, the first
+// commit after a restart, a burst's time, capacity) that missed its target
+// by a finite amount is DISTURBED instead of WARN or FAIL; lost, failed
+// requests, wrong rows and memory never are.
 void Judge(const ScenarioSpec& spec, report::ScenarioResult* result);
 
 }  // namespace roseyd::loadgen

@@ -140,6 +140,10 @@ class Parser {
         if (spec->durability != "core" && spec->durability != "jetstream") {
           Fail(at, "must be core or jetstream");
         }
+      } else if (key == "rounds") {
+        const int n = As<int>(v, at);
+        if (n < 1 || n > 100) Fail(at, "must be 1..100");
+        spec->rounds = n;
       } else if (key == "warmup") {
         spec->warmup = Duration(v, at);
       } else if (key == "step") {

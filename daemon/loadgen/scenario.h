@@ -54,6 +54,9 @@ struct ScenarioSpec {
   std::chrono::milliseconds warmup{0};
   int64_t prefill = 0;  // memory_stability: events sent back to back first, to fill SQLite's cache
   std::string durability;  // restart: the service's mode for the run ("" = as configured)
+  // burst: times the burst is sent; its rate is the median round's, its
+  // interval the lowest and highest round's.
+  int rounds = 1;
   std::vector<double> rates;  // capacity
   std::chrono::milliseconds step{0};
   double p99_target_ms = 10;

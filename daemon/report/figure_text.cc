@@ -21,7 +21,7 @@ std::string Grouped(const std::string& digits) {
 }  // namespace
 
 std::string Num(double v) {
-  if (std::isinf(v)) return "inf";
+  if (std::isinf(v)) return v < 0 ? "-inf" : "inf";
   if (std::isnan(v)) return "nan";
   std::ostringstream s;
   const double a = std::fabs(v);

@@ -10,7 +10,7 @@ namespace roseyd::report {
 
 // 3 significant digits below 100, whole numbers from 100 up, never an
 // exponent, thousands grouped from 10,000 ("158,147"), "inf" for the
-// unmeasurable.
+// unmeasurable ("-inf" below every number, as an unbounded band's end).
 std::string Num(double v);
 // A ratio as "×12.3" ("×0.85"); "-" when it cannot be formed.
 std::string Ratio(double v);

@@ -10,6 +10,7 @@
 #include "report/comparison_tables.h"
 #include "report/exit_status.h"
 #include "report/figure_text.h"
+#include "report/noise_section.h"
 
 namespace roseyd::report {
 
@@ -70,8 +71,9 @@ void ExecutiveSummary(const RunReport& r, std::ostringstream& md) {
     md << "- **Cancelled**: the run was cancelled after " << ran << " of " << r.scenarios.size()
        << " scenarios; the scenario running then and those after it are NOT RUN (cancelled)\n";
   }
-  md << "- PASS " << counts[Verdict::kPass] << ", WARN " << counts[Verdict::kWarn] << ", FAIL "
-     << counts[Verdict::kFail] << ", NOT RUN " << counts[Verdict::kNotRun] << "\n"
+  md << "- PASS " << counts[Verdict::kPass] << ", WARN " << counts[Verdict::kWarn] << ", DISTURBED "
+     << counts[Verdict::kDisturbed] << ", FAIL " << counts[Verdict::kFail] << ", NOT RUN "
+     << counts[Verdict::kNotRun] << "\n"
      << "- Result: "
      << (exit == 0   ? "every P0 scenario passed"
          : exit == 1 ? "a P0 scenario failed or a figure regressed"
@@ -92,8 +94,9 @@ void ExecutiveSummary(const RunReport& r, std::ostringstream& md) {
   md << "\nLatency runs from each event's intended send time (open-loop schedule) to the commit "
         "of its row; percentiles come from a histogram with under 1 % relative error, mean, "
         "min, max and stddev are exact. Persisted counts rows in the database. PASS is within "
-        "target, WARN within 20 % past it, FAIL beyond. Headroom is target / measured (measured "
-        "/ target for a minimum): above 1 is room to spare.\n\n";
+        "target, WARN within 20 % past it, FAIL beyond; DISTURBED is a timing target missed while "
+        "the machine's noise floor moved (see Noise), which does not fail the run. Headroom is "
+        "target / measured (measured / target for a minimum): above 1 is room to spare.\n\n";
   md << SpeedAtAGlance(r) << "\n" << BotServiceSection(r) << OriginalServiceSection(r);
   md << "\n### Scenarios\n\n"
      << "| scenario | priority | status | key figure | target | headroom | baseline | change |\n"
@@ -101,24 +104,61 @@ void ExecutiveSummary(const RunReport& r, std::ostringstream& md) {
   for (const auto& s : r.scenarios) {
     const Figure* key = KeyFigure(s);
     md << "| " << s.name << " | " << PriorityName(s.priority) << " | " << VerdictName(s.status)
-       << " | " << (key ? key->metric + " = " + Num(key->value) : "-") << " | "
+       << MovedMark(s) << " | " << (key ? key->metric + " = " + Num(key->value) : "-") << " | "
        << (key ? TargetText(*key) : "-") << " | " << (key ? HeadroomText(s, *key) : "-") << " "
        << (key ? BaselineCells(r, s.name, key->metric, key->value) : "| - | - |") << "\n";
   }
+  const std::string noise = NoiseSection(r);
+  if (!noise.empty()) md << "\n" << noise;
 }
 
 void StepsTable(const ScenarioResult& s, std::ostringstream& md) {
   if (s.steps.empty()) return;
-  md << "| offered ev/s | sent | persisted | lost | persisted ev/s | p50 ms | p99 ms | "
-        "CPU us/event | within target |\n|---|---|---|---|---|---|---|---|---|\n";
+  md << "| offered ev/s | attempt | sent | persisted | lost | persisted ev/s | p50 ms | p99 ms | "
+        "floor p99 ms | steal % | CPU us/event | within target |\n"
+        "|---|---|---|---|---|---|---|---|---|---|---|---|\n";
   for (const RateStep& step : s.steps) {
-    md << "| " << Num(step.offered_per_s) << " | " << step.sent << " | " << step.persisted
-       << " | " << step.lost << " | " << Num(step.persisted_per_s) << " | " << Num(step.p50_ms)
-       << " | " << Num(step.p99_ms) << " | "
+    md << "| " << Num(step.offered_per_s) << " | "
+       << (step.attempt > 1 ? std::to_string(step.attempt) + " (again)" : std::string("1")) << " | "
+       << step.sent << " | " << step.persisted << " | " << step.lost << " | "
+       << Num(step.persisted_per_s) << " | " << Num(step.p50_ms) << " | " << Num(step.p99_ms)
+       << " | " << (step.floor_p99_ms > 0 ? Num(step.floor_p99_ms) : std::string("-")) << " | "
+       << Num(step.steal_percent) << " | "
        << (step.cpu_us_per_event > 0 ? Num(step.cpu_us_per_event) : std::string("-")) << " | "
        << (step.within_target ? "yes" : "**no**") << " |\n";
   }
   md << "\n![latency per rate](charts/" << s.name << "-capacity.svg)\n\n";
+}
+
+const Figure* FindFigure(const ScenarioResult& s, const char* metric) {
+  for (const Figure& f : s.figures) {
+    if (f.metric == metric) return &f;
+  }
+  return nullptr;
+}
+
+// What the RSS slope's band allows one to say against its target: "flat"
+// only when the whole band is under it.
+void RssSlopeLine(const ScenarioResult& s, std::ostringstream& md) {
+  const Figure* slope = FindFigure(s, "rss_slope_mib_per_hour");
+  const Figure* low = FindFigure(s, "rss_slope_ci_low_mib_per_hour");
+  const Figure* high = FindFigure(s, "rss_slope_ci_high_mib_per_hour");
+  if (slope == nullptr || low == nullptr || high == nullptr) return;
+  md << "- RSS (RssAnon) slope " << Num(slope->value) << " MiB/h, 95 % band " << Num(low->value)
+     << " to " << Num(high->value) << " MiB/h";
+  if (!slope->target) {
+    md << "\n";
+    return;
+  }
+  md << " against a target of " << Num(*slope->target) << ": ";
+  if (high->value <= *slope->target) {
+    md << "**flat** (the whole band is under the target)\n";
+  } else if (low->value > *slope->target) {
+    md << "**growing** (the whole band is over the target)\n";
+  } else {
+    md << "**cannot tell** (the band reaches past the target: the window is too short or RSS "
+          "too noisy to say; a longer run narrows it)\n";
+  }
 }
 
 void ScenarioSection(const RunReport& r, const ScenarioResult& s, std::ostringstream& md) {
@@ -129,6 +169,8 @@ void ScenarioSection(const RunReport& r, const ScenarioResult& s, std::ostringst
   if (s.failed_requests > 0) md << ", failed requests " << s.failed_requests;
   md << "\n";
   if (!s.note.empty()) md << "- Note: " << s.note << "\n";
+  md << ScenarioNoiseLine(r, s);
+  RssSlopeLine(s, md);
   for (const Marker& m : s.markers) md << "- At " << Num(m.t_s) << " s: " << m.label << "\n";
   md << "\n| figure | measured | target | verdict | headroom | baseline | change |\n"
      << "|---|---|---|---|---|---|---|\n";
@@ -147,6 +189,9 @@ void ScenarioSection(const RunReport& r, const ScenarioResult& s, std::ostringst
     md << "![latency](charts/" << s.name << "-latency.svg)\n";
   }
   if (!s.timeline.empty()) md << "![rate and RSS](charts/" << s.name << "-timeline.svg)\n";
+  if (s.extra.count("rss_fit_center_mib") > 0) {
+    md << "![RSS and its fit](charts/" << s.name << "-rss.svg)\n";
+  }
   if (std::any_of(s.timeline.begin(), s.timeline.end(),
                   [](const TimelinePoint& p) { return p.cpu_percent > 0; })) {
     md << "![CPU](charts/" << s.name << "-cpu.svg)\n";
@@ -173,9 +218,11 @@ void Analysis(const RunReport& r, std::ostringstream& md) {
     if (s.status == Verdict::kNotRun) md << "- " << s.name << " did not run: " << s.note << "\n";
     for (const auto& f : s.figures) {
       if (!f.target) continue;
-      if (f.verdict == Verdict::kFail || f.verdict == Verdict::kWarn) {
+      if (f.verdict == Verdict::kFail || f.verdict == Verdict::kWarn ||
+          f.verdict == Verdict::kDisturbed) {
         md << "- " << s.name << ": " << f.metric << " = " << Num(f.value) << " against "
-           << Num(*f.target) << " (" << VerdictName(f.verdict) << ")\n";
+           << Num(*f.target) << " (" << VerdictName(f.verdict)
+           << (f.verdict == Verdict::kDisturbed && s.noise ? ": " + s.noise->why : "") << ")\n";
       }
       if (std::isfinite(f.headroom) && !IsOfferedRate(s, f)) {
         tight.emplace_back(f.headroom, s.name + " " + f.metric);

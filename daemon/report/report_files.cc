@@ -58,6 +58,30 @@ std::vector<LevelLine> CpuLevels(const ScenarioResult& s) {
   return levels;
 }
 
+double FigureValue(const ScenarioResult& s, const std::string& metric, double otherwise) {
+  for (const Figure& f : s.figures) {
+    if (f.metric == metric) return f.value;
+  }
+  return otherwise;
+}
+
+double ExtraValue(const ScenarioResult& s, const std::string& key) {
+  const auto it = s.extra.find(key);
+  return it == s.extra.end() ? 0 : it->second;
+}
+
+// The fit memory_stability recorded (its figures and extras).
+RssFitLines RssFitOf(const ScenarioResult& s) {
+  RssFitLines fit;
+  fit.from_s = ExtraValue(s, "warmup_s");
+  fit.center_s = ExtraValue(s, "rss_fit_center_s");
+  fit.center_mib = ExtraValue(s, "rss_fit_center_mib");
+  fit.slope_mib_per_hour = FigureValue(s, "rss_slope_mib_per_hour", 0);
+  fit.low_mib_per_hour = FigureValue(s, "rss_slope_ci_low_mib_per_hour", -INFINITY);
+  fit.high_mib_per_hour = FigureValue(s, "rss_slope_ci_high_mib_per_hour", INFINITY);
+  return fit;
+}
+
 }  // namespace
 
 void WriteReport(const RunReport& report, const std::filesystem::path& dir) {
@@ -79,6 +103,11 @@ void WriteReport(const RunReport& report, const std::filesystem::path& dir) {
       WriteFile(charts / (s.name + "-timeline.svg"),
                 TimelineChartSvg(s.name + ": rates and RSS", s.timeline, s.markers,
                                  s.markers.size() >= 2));
+    }
+    if (!s.timeline.empty() && s.extra.count("rss_fit_center_mib") > 0) {
+      WriteFile(charts / (s.name + "-rss.svg"),
+                RssFitChartSvg(s.name + ": RssAnon and its least-squares slope", s.timeline,
+                               RssFitOf(s)));
     }
     if (std::any_of(s.timeline.begin(), s.timeline.end(),
                     [](const TimelinePoint& p) { return p.cpu_percent > 0; })) {

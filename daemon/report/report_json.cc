@@ -49,6 +49,32 @@ LatencyResult LatencyFromJson(const json& j) {
   return l;
 }
 
+json NoiseWindowJson(const NoiseWindow& w) {
+  return {{"seconds", w.seconds},
+          {"load_avg_mean", w.load_avg_mean},
+          {"load_avg_max", w.load_avg_max},
+          {"steal_percent", w.steal_percent},
+          {"iowait_percent", w.iowait_percent},
+          {"floor_n", w.floor_n},
+          {"floor_p50_ms", w.floor_p50_ms},
+          {"floor_p99_ms", w.floor_p99_ms},
+          {"floor_max_ms", w.floor_max_ms}};
+}
+
+NoiseWindow NoiseWindowFromJson(const json& j) {
+  NoiseWindow w;
+  w.seconds = j.at("seconds").get<double>();
+  w.load_avg_mean = j.at("load_avg_mean").get<double>();
+  w.load_avg_max = j.at("load_avg_max").get<double>();
+  w.steal_percent = j.at("steal_percent").get<double>();
+  w.iowait_percent = j.at("iowait_percent").get<double>();
+  w.floor_n = j.at("floor_n").get<uint64_t>();
+  w.floor_p50_ms = j.at("floor_p50_ms").get<double>();
+  w.floor_p99_ms = j.at("floor_p99_ms").get<double>();
+  w.floor_max_ms = j.at("floor_max_ms").get<double>();
+  return w;
+}
+
 json ToJson(const RunReport& r) {
   const Environment& e = r.environment;
   json scenarios = json::array();
@@ -72,11 +98,18 @@ json ToJson(const RunReport& r) {
     for (const Marker& m : s.markers) markers.push_back({{"t_s", m.t_s}, {"label", m.label}});
     json steps = json::array();
     for (const RateStep& r : s.steps) {
-      steps.push_back({{"offered_per_s", r.offered_per_s}, {"sent", r.sent},
-                       {"persisted", r.persisted}, {"lost", r.lost},
-                       {"persisted_per_s", Jnum(r.persisted_per_s)}, {"p50_ms", Jnum(r.p50_ms)},
-                       {"p99_ms", Jnum(r.p99_ms)}, {"cpu_us_per_event", Jnum(r.cpu_us_per_event)},
-                       {"within_target", r.within_target}});
+      steps.push_back({{"offered_per_s", r.offered_per_s},
+                       {"sent", r.sent},
+                       {"persisted", r.persisted},
+                       {"lost", r.lost},
+                       {"persisted_per_s", Jnum(r.persisted_per_s)},
+                       {"p50_ms", Jnum(r.p50_ms)},
+                       {"p99_ms", Jnum(r.p99_ms)},
+                       {"cpu_us_per_event", Jnum(r.cpu_us_per_event)},
+                       {"within_target", r.within_target},
+                       {"attempt", r.attempt},
+                       {"floor_p99_ms", Jnum(r.floor_p99_ms)},
+                       {"steal_percent", r.steal_percent}});
     }
     json j{{"name", s.name},
            {"category", s.category},
@@ -100,6 +133,12 @@ json ToJson(const RunReport& r) {
     if (s.event_latency) j["event_latency"] = LatencyJson(*s.event_latency);
     if (s.request_latency) j["request_latency"] = LatencyJson(*s.request_latency);
     if (s.publish_call) j["publish_call"] = LatencyJson(*s.publish_call);
+    if (s.noise) {
+      j["noise"] = {{"window", NoiseWindowJson(s.noise->window)},
+                    {"moved", s.noise->moved},
+                    {"by_steal_only", s.noise->by_steal_only},
+                    {"why", s.noise->why}};
+    }
     scenarios.push_back(j);
   }
   json bot = nullptr;
@@ -109,6 +148,14 @@ json ToJson(const RunReport& r) {
            {"idle", LatencyJson(b.idle)},  {"during", LatencyJson(b.during)},
            {"idle_sent", b.idle_sent},     {"idle_failed", b.idle_failed},
            {"during_sent", b.during_sent}, {"during_failed", b.during_failed}};
+  }
+  json noise = nullptr;
+  if (r.noise) {
+    noise = {{"subject", r.noise->subject},
+             {"probe_rate", r.noise->probe_rate},
+             {"rule", r.noise->rule},
+             {"idle", NoiseWindowJson(r.noise->idle)},
+             {"run", NoiseWindowJson(r.noise->run)}};
   }
   json baseline_figures = json::object();
   for (const auto& [k, v] : r.baseline_figures) baseline_figures[k] = v;
@@ -137,6 +184,7 @@ json ToJson(const RunReport& r) {
           {"comparisons", comparisons},
           {"baseline_figures", baseline_figures},
           {"bot_service", bot},
+          {"noise", noise},
           {"scenarios", scenarios}};
 }
 
@@ -144,6 +192,7 @@ Verdict VerdictFromName(const std::string& n) {
   if (n == "PASS") return Verdict::kPass;
   if (n == "WARN") return Verdict::kWarn;
   if (n == "FAIL") return Verdict::kFail;
+  if (n == "DISTURBED") return Verdict::kDisturbed;
   return Verdict::kNotRun;
 }
 
@@ -190,14 +239,35 @@ ScenarioResult ScenarioFromJson(const json& sj, std::string* field) {
     s.markers.push_back({m.at("t_s").get<double>(), m.at("label").get<std::string>()});
   }
   for (const json& r : sj.value("steps", json::array())) {
-    s.steps.push_back({r.at("offered_per_s").get<double>(), r.at("sent").get<uint64_t>(),
-                       r.at("persisted").get<uint64_t>(), r.at("lost").get<uint64_t>(),
-                       Dnum(r.at("persisted_per_s")), Dnum(r.at("p50_ms")), Dnum(r.at("p99_ms")),
-                       Dnum(r.at("cpu_us_per_event")), r.at("within_target").get<bool>()});
+    RateStep step;
+    step.offered_per_s = r.at("offered_per_s").get<double>();
+    step.sent = r.at("sent").get<uint64_t>();
+    step.persisted = r.at("persisted").get<uint64_t>();
+    step.lost = r.at("lost").get<uint64_t>();
+    step.persisted_per_s = Dnum(r.at("persisted_per_s"));
+    step.p50_ms = Dnum(r.at("p50_ms"));
+    step.p99_ms = Dnum(r.at("p99_ms"));
+    step.cpu_us_per_event = Dnum(r.at("cpu_us_per_event"));
+    step.within_target = r.at("within_target").get<bool>();
+    // Absent before the search repeated missed steps and measured the floor.
+    step.attempt = r.value("attempt", 1);
+    step.floor_p99_ms = r.contains("floor_p99_ms") ? Dnum(r.at("floor_p99_ms")) : 0;
+    step.steal_percent = r.value("steal_percent", 0.0);
+    s.steps.push_back(step);
   }
   if (sj.contains("event_latency")) s.event_latency = LatencyFromJson(sj.at("event_latency"));
   if (sj.contains("request_latency")) s.request_latency = LatencyFromJson(sj.at("request_latency"));
   if (sj.contains("publish_call")) s.publish_call = LatencyFromJson(sj.at("publish_call"));
+  // Absent from reports written before the run measured its noise.
+  if (const auto n = sj.find("noise"); n != sj.end() && !n->is_null()) {
+    *field = "scenario " + s.name + ", noise";
+    ScenarioNoise noise;
+    noise.window = NoiseWindowFromJson(n->at("window"));
+    noise.moved = n->at("moved").get<bool>();
+    noise.by_steal_only = n->value("by_steal_only", false);
+    noise.why = n->value("why", "");
+    s.noise = noise;
+  }
   return s;
 }
 
@@ -245,6 +315,17 @@ RunReport ParseReportJson(std::string_view text, const std::string& source) {
       probe.during_failed = b->at("during_failed").get<uint64_t>();
       r.bot_service = probe;
     }
+    field = "noise";
+    if (const auto n = j.find("noise"); n != j.end() && !n->is_null()) {
+      RunNoise noise;
+      noise.subject = n->at("subject").get<std::string>();
+      noise.probe_rate = n->at("probe_rate").get<double>();
+      noise.rule = n->value("rule", "");
+      noise.idle = NoiseWindowFromJson(n->at("idle"));
+      noise.run = NoiseWindowFromJson(n->at("run"));
+      r.noise = noise;
+    }
+    field = "baseline_file";
     if (!j.at("baseline_file").is_null()) r.baseline_file = j.at("baseline_file").get<std::string>();
     for (const json& c : j.at("comparisons")) {
       r.comparisons.push_back({c.at("scenario"), c.at("metric"), Dnum(c.at("baseline")),

@@ -60,6 +60,46 @@ struct RateStep {
   double p99_ms = 0;
   double cpu_us_per_event = 0;  // service CPU over the step per persisted event; 0 unknown
   bool within_target = false;   // p99 under the scenario's target and nothing lost
+  int attempt = 1;              // 2 and up: a missed rate tried again
+  double floor_p99_ms = 0;      // the NATS echo floor's p99 during the step; 0 not measured
+  double steal_percent = 0;     // CPU steal during the step, % of all CPU time
+};
+
+// The machine's noise over one window of a run (BENCHMARKS.md, "Noise"):
+// the 1-minute load average, CPU steal and iowait from /proc/stat, and the
+// raw NATS echo floor, round trips through the run's NATS server to a
+// responder that does nothing, each timed from its intended send.
+struct NoiseWindow {
+  double seconds = 0;
+  double load_avg_mean = 0;  // 1-minute load average, mean of the samples
+  double load_avg_max = 0;
+  double steal_percent = 0;  // of all CPU time (every core) over the window
+  double iowait_percent = 0;
+  uint64_t floor_n = 0;  // echo round trips answered in the window
+  double floor_p50_ms = 0;
+  double floor_p99_ms = 0;
+  double floor_max_ms = 0;
+};
+
+// One scenario's noise: its window, and whether its figures were taken
+// while the floor moved (then a missed timing target is DISTURBED).
+struct ScenarioNoise {
+  NoiseWindow window;
+  bool moved = false;
+  // A saturating scenario (burst, capacity) raises the echo floor by its
+  // own load: it is judged from CPU steal alone.
+  bool by_steal_only = false;
+  std::string why;  // what moved, with the figures; "" when nothing did
+};
+
+// The run's noise: the idle floor, measured before the first scenario, and
+// the whole run after it.
+struct RunNoise {
+  std::string subject;    // the echo's subject
+  double probe_rate = 0;  // echo probes per second, open loop
+  std::string rule;       // when a scenario's floor counts as moved, in words
+  NoiseWindow idle;
+  NoiseWindow run;
 };
 
 // The bot's own service, probed with read-only requests while a run drives
@@ -99,6 +139,7 @@ struct ScenarioResult {
   std::vector<Marker> markers;          // on the timeline
   std::vector<RateStep> steps;          // capacity: one per rate tried
   std::map<std::string, double> extra;  // anything else measured, by name with unit
+  std::optional<ScenarioNoise> noise;   // when the run measured its noise
 };
 
 // The machine and build a run measured (loadgen::DescribeEnvironment).
@@ -137,6 +178,7 @@ struct RunReport {
   Environment environment;
   std::vector<ScenarioResult> scenarios;
   std::optional<BotServiceProbe> bot_service;  // when a bot's service served beside the run
+  std::optional<RunNoise> noise;               // when the run could measure its noise
   std::optional<std::string> baseline_file;
   std::string baseline_started_utc;  // when the baseline ran
   double tolerance_percent = 10;

@@ -125,7 +125,13 @@ LatencySummary Summarize(const LatencyHistogram& h) {
 }
 
 double LeastSquaresSlope(std::span<const std::pair<double, double>> points) {
-  if (points.size() < 2) return 0;
+  return FitLine(points).slope;
+}
+
+LineFit FitLine(std::span<const std::pair<double, double>> points, double resolution) {
+  LineFit fit;
+  fit.n = points.size();
+  if (points.size() < 2) return fit;
   double mx = 0, my = 0;
   for (const auto& [x, y] : points) {
     mx += x;
@@ -138,7 +144,57 @@ double LeastSquaresSlope(std::span<const std::pair<double, double>> points) {
     sxy += (x - mx) * (y - my);
     sxx += (x - mx) * (x - mx);
   }
-  return sxx > 0 ? sxy / sxx : 0;
+  if (!(sxx > 0)) return fit;
+  fit.slope = sxy / sxx;
+  fit.center_x = mx;
+  fit.center_y = my;
+  // Residuals, in the points' order (a time series: x ascending).
+  double sse = 0, lagged = 0, previous = 0;
+  for (size_t i = 0; i < points.size(); ++i) {
+    const double e = points[i].second - (my + fit.slope * (points[i].first - mx));
+    sse += e * e;
+    if (i > 0) lagged += e * previous;
+    previous = e;
+  }
+  fit.lag1_autocorrelation = sse > 0 ? lagged / sse : 0;
+  // Only a positive correlation shrinks the information in the samples; a
+  // value near 1 (a step, a slow drift) leaves almost none.
+  const double r = std::clamp(fit.lag1_autocorrelation, 0.0, 0.99);
+  fit.effective_n = static_cast<double>(points.size()) * (1 - r) / (1 + r);
+  if (fit.effective_n <= 2) {
+    fit.slope_low = -std::numeric_limits<double>::infinity();
+    fit.slope_high = std::numeric_limits<double>::infinity();
+    return fit;
+  }
+  const double dof = fit.effective_n - 2;
+  const double variance = std::max(sse / dof, resolution * resolution / 12);
+  const double half = StudentT95(dof) * std::sqrt(variance / sxx);
+  fit.slope_low = fit.slope - half;
+  fit.slope_high = fit.slope + half;
+  return fit;
+}
+
+double StudentT95(double dof) {
+  // t(0.975) for 1..30 degrees of freedom; between them linear in 1/dof,
+  // which follows the curve closely.
+  static constexpr double kTable[] = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306,
+                                      2.262,  2.228, 2.201, 2.179, 2.160, 2.145, 2.131, 2.120,
+                                      2.110,  2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064,
+                                      2.060,  2.056, 2.052, 2.048, 2.045, 2.042};
+  dof = std::max(dof, 1.0);
+  if (dof <= 30) {
+    const int lo = static_cast<int>(std::floor(dof));
+    if (lo == 30 || dof == lo) return kTable[lo - 1];
+    const double w = (1 / static_cast<double>(lo) - 1 / dof) /
+                     (1 / static_cast<double>(lo) - 1 / static_cast<double>(lo + 1));
+    return kTable[lo - 1] + w * (kTable[lo] - kTable[lo - 1]);
+  }
+  // Beyond 30: the Cornish-Fisher expansion around the normal quantile
+  // (within 1e-4 of the exact value there).
+  constexpr double z = 1.959963985;
+  const double z3 = z * z * z, z5 = z3 * z * z, z7 = z5 * z * z;
+  return z + (z3 + z) / 4 / dof + (5 * z5 + 16 * z3 + 3 * z) / 96 / (dof * dof) +
+         (3 * z7 + 19 * z5 + 17 * z3 - 15 * z) / 384 / (dof * dof * dof);
 }
 
 Verdict Judge(double measured, double target, Comparison comparison) {
@@ -158,8 +214,29 @@ std::string_view VerdictName(Verdict verdict) {
     case Verdict::kWarn: return "WARN";
     case Verdict::kFail: return "FAIL";
     case Verdict::kNotRun: return "NOT RUN";
+    case Verdict::kDisturbed:
+      return "DISTURBED";
   }
   return "NOT RUN";
+}
+
+Verdict WorseVerdict(Verdict a, Verdict b) {
+  const auto rank = [](Verdict v) {
+    switch (v) {
+      case Verdict::kPass:
+        return 0;
+      case Verdict::kWarn:
+        return 1;
+      case Verdict::kDisturbed:
+        return 2;
+      case Verdict::kFail:
+        return 3;
+      case Verdict::kNotRun:
+        return 4;
+    }
+    return 4;
+  };
+  return rank(a) >= rank(b) ? a : b;
 }
 
 double Headroom(double measured, double target, Comparison comparison) {

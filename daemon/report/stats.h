@@ -68,14 +68,53 @@ LatencySummary Summarize(const LatencyHistogram& histogram);
 // than two distinct x.
 double LeastSquaresSlope(std::span<const std::pair<double, double>> points);
 
+// A least-squares line and the 95 % confidence band of its slope.
+struct LineFit {
+  double slope = 0;
+  double center_x = 0;  // the means of x and y: the line passes through them
+  double center_y = 0;
+  // The slope's 95 % band: slope -/+ t * SE, SE from the residuals' standard
+  // error. Successive samples of a process (RSS each second) are not
+  // independent, so n is replaced by the effective sample size
+  // n (1 - r1) / (1 + r1), r1 the residuals' lag-1 autocorrelation (when
+  // positive), in the residual variance and in t's degrees of freedom
+  // (Santer et al. 2000). Infinite when fewer than 3 effective samples.
+  double slope_low = 0;
+  double slope_high = 0;
+  double lag1_autocorrelation = 0;  // of the residuals
+  double effective_n = 0;
+  size_t n = 0;
+};
+// The fit of `points` (in x order: a time series); all zero with fewer
+// than two distinct x. `resolution` is the step in which y is measured (a
+// page of RSS): a series that never moved by one still has that much
+// uncertainty, the variance of rounding to it (resolution^2 / 12), so its
+// band is not zero wide.
+LineFit FitLine(std::span<const std::pair<double, double>> points, double resolution = 0);
+
+// The two-sided 95 % quantile of Student's t (t such that 2.5 % lies above
+// it) for `dof` degrees of freedom (fractional allowed, >= 1).
+double StudentT95(double dof);
+
 // How a measured figure is judged against its target.
 enum class Comparison { kAtMost, kAtLeast };
 
 // PASS within target; WARN within 20 % past it; FAIL beyond; NOT_RUN when
 // the scenario could not measure it (as the original's status bands).
-enum class Verdict { kPass = 0, kWarn = 1, kFail = 2, kNotRun = 3 };
+// DISTURBED: a timing target missed (WARN or FAIL) while the machine's noise
+// floor moved (loadgen::Judge): the run cannot say whether roseyd missed it.
+// The values are those of the roseyd_bench_status gauge (dashboards read
+// them), not an order: WorseVerdict ranks them.
+enum class Verdict { kPass = 0, kWarn = 1, kFail = 2, kNotRun = 3, kDisturbed = 4 };
 Verdict Judge(double measured, double target, Comparison comparison);
-std::string_view VerdictName(Verdict verdict);  // "PASS", "WARN", "FAIL", "NOT RUN"
+// "PASS", "WARN", "FAIL", "NOT RUN", "DISTURBED"
+std::string_view VerdictName(Verdict verdict);
+// The worse of two verdicts, in the order PASS < WARN < DISTURBED < FAIL <
+// NOT RUN: a scenario's status is its worst figure's. DISTURBED sits above
+// WARN (a miss whose cause the run cannot tell outweighs a near miss) and
+// below FAIL (a miss with a quiet floor, or on a figure noise cannot
+// excuse, such as lost, is roseyd's).
+Verdict WorseVerdict(Verdict a, Verdict b);
 
 // target / measured for kAtMost, measured / target for kAtLeast: above 1 is
 // room to spare. Infinity when the measured figure is 0 under kAtMost.

@@ -12,6 +12,11 @@ namespace {
 
 constexpr double kW = 800, kH = 440, kLeft = 70, kRight = 70, kTop = 56, kBottom = 96;
 constexpr const char* kColors[] = {"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"};
+// The rates chart's two series, told apart by width and dash as well as colour.
+constexpr const char* kSentColor = "#9ecae1";
+constexpr const char* kPersistedColor = "#08519c";
+constexpr const char* kPersistedDash = "7 4";
+constexpr const char* kFloorColor = "#7f7f7f";
 
 std::string Escape(const std::string& text) {
   std::string out;
@@ -40,27 +45,14 @@ std::string Fmt(double v) {
   return s.str();
 }
 
-// A linear axis from 0 that fits `max`: of the steps 1, 2, 2.5 and 5 times a
-// power of ten that need 3 to 8 intervals, the one whose top (the first
-// step at or above max) is lowest, so the data fills most of the height.
-struct LinearAxis {
-  double step = 1;
-  int intervals = 1;
-  double top() const { return step * intervals; }
-};
-LinearAxis FitLinear(double max) {
-  if (!(max > 0)) return LinearAxis{};
-  const double p = std::pow(10, std::floor(std::log10(max / 8)));
-  LinearAxis best{0, 0};
-  for (const double scale : {1.0, 10.0}) {
-    for (const double m : {1.0, 2.0, 2.5, 5.0}) {
-      const double step = m * p * scale;
-      const int n = std::max(1, static_cast<int>(std::ceil(max / step - 1e-9)));
-      if (n >= 3 && n <= 8 && (best.intervals == 0 || step * n < best.top())) best = {step, n};
-    }
+
+// A step of the 1-2-5 sequence at or above `raw`.
+double RoundStepAtLeast(double raw) {
+  const double p = std::pow(10, std::floor(std::log10(raw)));
+  for (const double m : {1.0, 2.0, 5.0}) {
+    if (m * p >= raw * (1 - 1e-9)) return m * p;
   }
-  if (best.intervals == 0) best = {10 * p, std::max(1, static_cast<int>(std::ceil(max / (10 * p))))};
-  return best;
+  return 10 * p;
 }
 
 // Colours and dashes of level lines (targets, idle), each named in the legend.
@@ -121,9 +113,9 @@ class Canvas {
     Text(x, Y(0) + 18, label);
   }
   void Line(const std::vector<std::pair<double, double>>& points, const char* color,
-            const char* dash = nullptr) {
+            const char* dash = nullptr, double width = 2) {
     if (points.empty()) return;
-    svg_ << "<polyline fill=\"none\" stroke-width=\"2\" stroke=\"" << color << "\"";
+    svg_ << "<polyline fill=\"none\" stroke-width=\"" << width << "\" stroke=\"" << color << "\"";
     if (dash) svg_ << " stroke-dasharray=\"" << dash << "\"";
     svg_ << " points=\"";
     for (const auto& [fx, fy] : points) svg_ << X(fx) << "," << Y(fy) << " ";
@@ -161,7 +153,8 @@ class Canvas {
   struct LegendEntry {
     std::string label;
     const char* color;
-    const char* dash = nullptr;  // a level line's
+    const char* dash = nullptr;  // a level line's, or a dashed series'
+    double width = 0;            // 0: 3 for a series, 1.5 for a dashed line
   };
   // Legend entries in rows below the x-axis title: never over the data.
   void Legend(const std::vector<LegendEntry>& entries) {
@@ -176,7 +169,10 @@ class Canvas {
         y += 16;
       }
       svg_ << "<line x1=\"" << x << "\" y1=\"" << y - 4 << "\" x2=\"" << x + 18 << "\" y2=\""
-           << y - 4 << "\" stroke=\"" << e.color << "\" stroke-width=\"" << (e.dash ? 1.5 : 3)
+           << y - 4 << "\" stroke=\"" << e.color << "\" stroke-width=\""
+           << (e.width > 0 ? e.width
+               : e.dash    ? 1.5
+                           : 3)
            << "\"";
       if (e.dash) svg_ << " stroke-dasharray=\"" << e.dash << "\"";
       svg_ << "/>\n";
@@ -222,19 +218,36 @@ class Canvas {
 };
 
 // The x axis of a timeline: seconds from 0 to the last sample.
-LinearAxis TimeAxis(const std::vector<TimelinePoint>& timeline) {
+AxisScale TimeAxis(const std::vector<TimelinePoint>& timeline) {
   double t_max = 0;
   for (const auto& p : timeline) t_max = std::max(t_max, p.t_s);
-  return FitLinear(t_max);
+  return NiceScale(t_max);
 }
 
-void TimeTicks(Canvas& c, const LinearAxis& t) {
+void TimeTicks(Canvas& c, const AxisScale& t) {
   for (int i = 0; i <= t.intervals; ++i) {
     c.TickX(static_cast<double>(i) / t.intervals, Fmt(t.step * i));
   }
 }
 
 }  // namespace
+
+AxisScale NiceScale(double max) {
+  if (!(max > 0)) return AxisScale{};
+  AxisScale best{0, 0};
+  for (int n = 3; n <= 8; ++n) {
+    const double step = RoundStepAtLeast(max / n);
+    // On a tie, the finer grid: more gridlines to read values by.
+    if (best.intervals == 0 || step * n <= best.top() * (1 + 1e-9)) best = {step, n};
+  }
+  return best;
+}
+
+AxisScale NiceScaleWithIntervals(double max, int intervals) {
+  intervals = std::max(1, intervals);
+  if (!(max > 0)) return AxisScale{1, intervals};
+  return AxisScale{RoundStepAtLeast(max / intervals), intervals};
+}
 
 std::string PercentileChartSvg(const std::string& title, const std::vector<LatencySeries>& series,
                                const std::vector<LevelLine>& targets) {
@@ -287,9 +300,10 @@ std::string TimelineChartSvg(const std::string& title, const std::vector<Timelin
     rate_max = std::max({rate_max, p.sent_per_s, p.persisted_per_s});
     rss_max = std::max(rss_max, p.rss_bytes / (1 << 20));
   }
-  const LinearAxis rate = FitLinear(rate_max), t = TimeAxis(timeline);
-  // The RSS axis shares the rate axis's gridlines: same number of intervals.
-  const double rss_step = FitLinear(rss_max).top() / rate.intervals;
+  const AxisScale rate = NiceScale(rate_max), t = TimeAxis(timeline);
+  // The RSS axis shares the rate axis's gridlines (same number of
+  // intervals), each at a round number of MiB.
+  const double rss_step = NiceScaleWithIntervals(rss_max, rate.intervals).step;
   for (int i = 0; i <= rate.intervals; ++i) {
     c.GridY(static_cast<double>(i) / rate.intervals, Fmt(rate.step * i),
             rss_max > 0 ? Fmt(rss_step * i) : "");
@@ -308,11 +322,14 @@ std::string TimelineChartSvg(const std::string& title, const std::vector<Timelin
     persisted.emplace_back(p.t_s / t.top(), p.persisted_per_s / rate.top());
     if (rss_max > 0) rss.emplace_back(p.t_s / t.top(), p.rss_bytes / (1 << 20) / (rss_step * rate.intervals));
   }
-  c.Line(sent, kColors[0]);
-  c.Line(persisted, kColors[2]);
+  // Sent wide and light underneath, persisted narrow and dashed on top:
+  // when they are equal (all is well) both still show.
+  c.Line(sent, kSentColor, nullptr, 7);
+  c.Line(persisted, kPersistedColor, kPersistedDash);
   c.Line(rss, kColors[1]);
-  std::vector<Canvas::LegendEntry> legend = {{"sent per second", kColors[0]},
-                                             {"persisted per second", kColors[2]}};
+  std::vector<Canvas::LegendEntry> legend = {
+      {"sent per second", kSentColor, nullptr, 7},
+      {"persisted per second", kPersistedColor, kPersistedDash, 2}};
   if (rss_max > 0) legend.push_back({"RSS (MiB, right axis)", kColors[1]});
   c.AxisTitles("seconds", "events per second", rss_max > 0 ? "RSS (MiB)" : "");
   c.Legend(legend);
@@ -326,7 +343,7 @@ std::string CpuChartSvg(const std::string& title, const std::vector<TimelinePoin
   for (const auto& p : timeline) cpu_max = std::max(cpu_max, p.cpu_percent);
   for (const LevelLine& l : levels) cpu_max = std::max(cpu_max, l.value);
   // Room above the highest line, so a level at the top stays off the frame.
-  const LinearAxis y = FitLinear(cpu_max * 1.05), t = TimeAxis(timeline);
+  const AxisScale y = NiceScale(cpu_max * 1.05), t = TimeAxis(timeline);
   for (int i = 0; i <= y.intervals; ++i) c.GridY(static_cast<double>(i) / y.intervals, Fmt(y.step * i));
   TimeTicks(c, t);
   std::vector<std::pair<double, double>> cpu;
@@ -346,17 +363,24 @@ std::string CapacityChartSvg(const std::string& title, const std::vector<RateSte
   Canvas c(title);
   double lo = 0, hi = p99_target_ms;
   for (const RateStep& s : steps) {
-    if (s.p50_ms > 0) lo = lo == 0 ? s.p50_ms : std::min(lo, s.p50_ms);
+    for (const double low : {s.p50_ms, s.floor_p99_ms}) {
+      if (low > 0 && std::isfinite(low)) lo = lo == 0 ? low : std::min(lo, low);
+    }
     if (std::isfinite(s.p99_ms)) hi = std::max(hi, s.p99_ms);
+    if (std::isfinite(s.floor_p99_ms)) hi = std::max(hi, s.floor_p99_ms);
   }
   const LogAxis y = FitLog(lo, hi);
   c.LogGrid(y, " ms");
   // Rates evenly spaced, as tried: the ramp is not linear.
   const size_t n = steps.size();
   const auto x = [n](size_t i) { return n <= 1 ? 0.5 : 0.06 + 0.88 * static_cast<double>(i) / static_cast<double>(n - 1); };
-  std::vector<std::pair<double, double>> p50, p99, missed;
+  std::vector<std::pair<double, double>> p50, p99, missed, floor;
   for (size_t i = 0; i < n; ++i) {
-    c.TickX(x(i), Fmt(steps[i].offered_per_s));
+    c.TickX(x(i), Fmt(steps[i].offered_per_s) +
+                      (steps[i].attempt > 1 ? " (" + std::to_string(steps[i].attempt) + ")" : ""));
+    if (steps[i].floor_p99_ms > 0 && std::isfinite(steps[i].floor_p99_ms)) {
+      floor.emplace_back(x(i), y.Fraction(steps[i].floor_p99_ms));
+    }
     p50.emplace_back(x(i), y.Fraction(steps[i].p50_ms));
     p99.emplace_back(x(i), y.Fraction(std::isfinite(steps[i].p99_ms) ? steps[i].p99_ms : hi));
     if (!steps[i].within_target) missed.emplace_back(x(i), y.Fraction(std::isfinite(steps[i].p99_ms) ? steps[i].p99_ms : hi));
@@ -366,12 +390,86 @@ std::string CapacityChartSvg(const std::string& title, const std::vector<RateSte
   c.Line(p99, kColors[1]);
   c.Dots(p99, kColors[1]);
   c.Dots(missed, "#000");
+  c.Line(floor, kFloorColor, "2 3");
+  c.Dots(floor, kFloorColor);
   const std::vector<LevelLine> target = {{p99_target_ms, "p99 target " + Fmt(p99_target_ms) + " ms"}};
   c.Level(y.Fraction(p99_target_ms), 0);
   c.AxisTitles("offered events per second", "latency (ms, log scale)");
   std::vector<Canvas::LegendEntry> legend = {{"p50", kColors[0]}, {"p99", kColors[1]}};
+  if (!floor.empty()) legend.push_back({"NATS echo floor p99", kFloorColor, "2 3", 2});
   Canvas::AddLevels(target, &legend);
   if (!missed.empty()) legend.push_back({"black dot: p99 over target or events lost", "#000"});
+  c.Legend(legend);
+  return c.Finish();
+}
+
+std::string RssFitChartSvg(const std::string& title, const std::vector<TimelinePoint>& timeline,
+                           const RssFitLines& fit) {
+  Canvas c(title);
+  constexpr double kMiB = 1 << 20;
+  double lo = 0, hi = 0;
+  bool any = false;
+  for (const auto& p : timeline) {
+    const double mib = p.rss_anon_bytes / kMiB;
+    lo = any ? std::min(lo, mib) : mib;
+    hi = any ? std::max(hi, mib) : mib;
+    any = true;
+  }
+  // Round gridlines around the data, not from 0: a slope of a few MiB an
+  // hour would be flat on an axis from 0. At least 0.5 MiB tall, the data
+  // in its middle, so that a flat series still has gridlines to read.
+  const double span = std::max(hi - lo, 0.5);
+  const double step = RoundStepAtLeast(span / 5);
+  const double y0 = std::floor((lo - (span - (hi - lo)) / 2) / step) * step;
+  const int intervals = std::max(static_cast<int>(std::ceil((hi - y0) / step - 1e-9)),
+                                 static_cast<int>(std::ceil(span / step - 1e-9)));
+  const double y1 = y0 + step * intervals;
+  for (int i = 0; i <= intervals; ++i)
+    c.GridY(static_cast<double>(i) / intervals, Fmt(y0 + step * i));
+  const AxisScale t = TimeAxis(timeline);
+  TimeTicks(c, t);
+  c.VerticalMarker(std::clamp(fit.from_s / t.top(), 0.0, 1.0), "end of warm-up", 0);
+  std::vector<std::pair<double, double>> anon;
+  for (const auto& p : timeline) {
+    anon.emplace_back(p.t_s / t.top(), (p.rss_anon_bytes / kMiB - y0) / (y1 - y0));
+  }
+  c.Line(anon, kColors[0]);
+  // The line of slope k (MiB/h) through the centre, from the warm-up to the
+  // last sample, clipped to the plot.
+  const double t_end = timeline.empty() ? fit.from_s : timeline.back().t_s;
+  const auto fitted = [&](double k_per_hour) {
+    std::vector<std::pair<double, double>> line;
+    if (!std::isfinite(k_per_hour)) return line;
+    const double k = k_per_hour / 3600;
+    double a = fit.from_s, b = t_end;
+    if (k != 0) {
+      const double ta = fit.center_s + (y0 - fit.center_mib) / k;
+      const double tb = fit.center_s + (y1 - fit.center_mib) / k;
+      a = std::max(a, std::min(ta, tb));
+      b = std::min(b, std::max(ta, tb));
+    }
+    if (a >= b) return line;
+    for (const double x : {a, b}) {
+      line.emplace_back(x / t.top(), (fit.center_mib + k * (x - fit.center_s) - y0) / (y1 - y0));
+    }
+    return line;
+  };
+  c.Line(fitted(fit.slope_mib_per_hour), "#000", "8 4");
+  c.Line(fitted(fit.low_mib_per_hour), kFloorColor, "2 3", 1.5);
+  c.Line(fitted(fit.high_mib_per_hour), kFloorColor, "2 3", 1.5);
+  std::ostringstream slope, band;
+  slope << "least-squares fit, " << Fmt(fit.slope_mib_per_hour) << " MiB/h";
+  band << "95 % band of the slope, " << Fmt(fit.low_mib_per_hour) << " to "
+       << Fmt(fit.high_mib_per_hour) << " MiB/h";
+  std::vector<Canvas::LegendEntry> legend = {{"RssAnon (MiB)", kColors[0]},
+                                             {slope.str(), "#000", "8 4", 2}};
+  if (std::isfinite(fit.low_mib_per_hour) && std::isfinite(fit.high_mib_per_hour)) {
+    legend.push_back({band.str(), kFloorColor, "2 3", 1.5});
+  } else {
+    legend.push_back({"95 % band of the slope: unbounded (too few independent samples)",
+                      kFloorColor, "2 3", 1.5});
+  }
+  c.AxisTitles("seconds", "RssAnon (MiB)");
   c.Legend(legend);
   return c.Finish();
 }

@@ -3,6 +3,8 @@
 // latency from each intended send to its reply (a set's reply leaves after
 // its commit).
 
+#include <set>
+
 #include "loadgen/scenarios/kinds.h"
 #include "loadgen/scenarios/storage_stream.h"
 
@@ -16,6 +18,7 @@ void RunKvLatency(ScenarioContext* ctx) {
   const std::string get = ctx->Subject("kv.get");
   const std::string plugin = std::string(R"({"plugin_name":")") + kBenchPlugin + R"(","key":"latency-)";
   const ScenarioClock::time_point start = ScenarioClock::now() + kLead;
+  const std::set<pid_t> threads_before = ProcessUsage::Threads();
   StorageStream stream(
       bots.connections[0].get(), count, start, IntervalFor(spec.rate), [&](uint64_t i) {
         const std::string key = plugin + std::to_string(i / 2 % 100) + "\"";
@@ -24,7 +27,7 @@ void RunKvLatency(ScenarioContext* ctx) {
         }
         return StorageRequest{get, key + "}"};
       });
-  RunStorageLoad(ctx, &stream, count, spec.rate, start);
+  RunStorageLoad(ctx, &bots, threads_before, &stream, count, spec.rate, start);
 }
 
 }  // namespace roseyd::loadgen

@@ -8,6 +8,12 @@
 
 namespace roseyd::loadgen {
 
+namespace {
+
+constexpr double kPageMiB = 4.0 / 1024;
+
+}  // namespace
+
 void RunMemoryStability(ScenarioContext* ctx) {
   const ScenarioSpec& spec = ctx->spec();
   report::ScenarioResult& result = ctx->result();
@@ -34,8 +40,14 @@ void RunMemoryStability(ScenarioContext* ctx) {
   }
   if (total.size() < 3) throw std::runtime_error("too few RSS samples after the warm-up");
   // The verdict is on the anonymous part: the database pages SQLite maps
-  // grow RSS with the file, by design, up to store mmap_size.
-  ctx->AddFigure("rss_slope_mib_per_hour", report::LeastSquaresSlope(anon));
+  // grow RSS with the file, by design, up to store mmap_size. Its band says
+  // whether the window could tell a flat line from a leak at all.
+  // RssAnon moves in pages (4 KiB): a window in which it never moved is flat
+  // to within a page, not exactly.
+  const report::LineFit fit = report::FitLine(anon, kPageMiB);
+  ctx->AddFigure("rss_slope_mib_per_hour", fit.slope);
+  ctx->AddFigure("rss_slope_ci_low_mib_per_hour", fit.slope_low);
+  ctx->AddFigure("rss_slope_ci_high_mib_per_hour", fit.slope_high);
   ctx->AddFigure("total_rss_slope_mib_per_hour", report::LeastSquaresSlope(total));
   ctx->AddFigure("rss_anon_first_mib", anon.front().second);
   ctx->AddFigure("rss_anon_last_mib", anon.back().second);
@@ -44,6 +56,12 @@ void RunMemoryStability(ScenarioContext* ctx) {
                "SQLite's page cache filling up to its cap");
   ctx->AddFigure("lost", static_cast<double>(result.lost));
   result.extra["rss_samples"] = static_cast<double>(total.size());
+  result.extra["rss_slope_effective_samples"] = fit.effective_n;
+  result.extra["rss_slope_lag1_autocorrelation"] = fit.lag1_autocorrelation;
+  // The fit's centre, for the chart that draws it (hours back to seconds).
+  result.extra["rss_fit_center_s"] = fit.center_x * 3600.0;
+  result.extra["rss_fit_center_mib"] = fit.center_y;
+  result.extra["warmup_s"] = warmup_s;
 }
 
 }  // namespace roseyd::loadgen

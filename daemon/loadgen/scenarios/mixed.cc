@@ -1,9 +1,13 @@
 // Every event subject in a bot's proportions, with queries alongside from a
 // bot of their own; then every table the events touch is counted.
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <functional>
+#include <future>
 #include <map>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -77,16 +81,28 @@ void RunMixed(ScenarioContext* ctx) {
 
   // Queries at a tenth of the event rate, alongside, from their own bot.
   const uint64_t queries = std::max<uint64_t>(1, count / 10);
+  const std::set<pid_t> threads_before = ProcessUsage::Threads();
   RequestStream stream(bots.connections.back().get(), ctx->target()->SubjectPrefix(), ctx->User(0),
                        queries, start, IntervalFor(spec.rate / 10),
                        live ? live->request_latency : nullptr);
   LoadOutcome query_load;
+  // The queries' thread stays until the service's CPU has been read: once
+  // it ends, its CPU could no longer be told from the process's.
+  std::promise<void> queries_sent, cpu_read;
   std::thread query_thread([&] {
     ProcessUsage unused;
     query_load = DriveLoad(start, IntervalFor(spec.rate / 10), queries, 1,
                            [&](int, uint64_t i) { return stream.Send(i); },
                            [&] { return stream.Answered(); }, &unused, ctx->cancelled(), nullptr);
+    queries_sent.set_value();
+    cpu_read.get_future().wait();
   });
+  // The queries' thread and their replies' delivery thread, and this one,
+  // which sends the events, are the load generator's.
+  bots.usage.ExcludeThreadsSince(threads_before);
+  bots.usage.ExcludeThreads({static_cast<pid_t>(gettid())});
+  ProcessUsage* usage = ctx->ServiceUsage(&bots);
+  const double cpu_before = usage ? usage->ServiceCpuSeconds() : 0;
   LoadOutcome load = DriveLoad(
       start, IntervalFor(spec.rate), count, spec.publishers,
       [&](int lane, uint64_t i) {
@@ -98,13 +114,15 @@ void RunMixed(ScenarioContext* ctx) {
         if (s.ok()) ++sent_by_kind[kind];
         return s;
       },
-      [&] { return tracker->Committed(); }, ctx->ServiceUsage(&bots), ctx->cancelled(),
-      live ? live->sent : nullptr);
-  query_thread.join();
+      [&] { return tracker->Committed(); }, usage, ctx->cancelled(), live ? live->sent : nullptr);
+  queries_sent.get_future().wait();
   tracker->WaitQuiet(load.sent, std::chrono::milliseconds(2000),
                      ScenarioClock::now() + std::chrono::seconds(30), &ctx->cancelled());
   stream.WaitReplies(query_load.sent, ScenarioClock::now() + std::chrono::seconds(5),
                      &ctx->cancelled());
+  const double cpu_used = usage ? usage->ServiceCpuSeconds() - cpu_before : 0;
+  cpu_read.set_value();
+  query_thread.join();
   listening.Remove();
 
   result.sent = load.sent;
@@ -131,6 +149,10 @@ void RunMixed(ScenarioContext* ctx) {
   ctx->AddFigure("lost", static_cast<double>(result.lost));
   if (ctx->CountsRows()) ctx->AddFigure("rows_wrong", wrong);
   ctx->AddFigure("failed_requests", static_cast<double>(result.failed_requests));
+  if (usage != nullptr && result.persisted > 0) {
+    // The queries alongside are in it: a tenth as many, each dearer.
+    ctx->AddFigure("cpu_us_per_event", 1e6 * cpu_used / static_cast<double>(result.persisted));
+  }
 }
 
 }  // namespace roseyd::loadgen

@@ -3,6 +3,7 @@
 // latency from each intended send to its reply (after the row's commit).
 // The rows are deleted afterwards, so runs leave nothing behind.
 
+#include <set>
 #include <string>
 
 #include "loadgen/scenarios/kinds.h"
@@ -34,6 +35,7 @@ void RunRowInsertLatency(ScenarioContext* ctx) {
                R"({"name":"n","type":"integer"},{"name":"at","type":"datetime"}]}})",
                "registering the insert_latency table");
   const ScenarioClock::time_point start = ScenarioClock::now() + kLead;
+  const std::set<pid_t> threads_before = ProcessUsage::Threads();
   StorageStream stream(
       connection, count, start, IntervalFor(spec.rate),
       [&](uint64_t i) {
@@ -43,7 +45,7 @@ void RunRowInsertLatency(ScenarioContext* ctx) {
                                   R"(,"at":"2025-01-02T03:04:05"}})"};
       },
       /*keep_replies=*/true);
-  RunStorageLoad(ctx, &stream, count, spec.rate, start);
+  RunStorageLoad(ctx, &bots, threads_before, &stream, count, spec.rate, start);
   // Not measured: deletes without replies, then one request that waits for them.
   for (uint64_t i = 0; i < count; ++i) {
     const std::string id = IdOf(stream.Reply(i));

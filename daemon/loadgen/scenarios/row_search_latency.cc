@@ -3,6 +3,7 @@
 // open loop from one bot; latency from each intended send to its reply.
 // The table is filled once, to 10,000 rows, and reused by later runs.
 
+#include <set>
 #include <string>
 
 #include "loadgen/payloads.h"
@@ -50,10 +51,11 @@ void RunRowSearchLatency(ScenarioContext* ctx) {
   }
   ctx->AddNote("over " + std::to_string(kRows) + " rows");
   const ScenarioClock::time_point start = ScenarioClock::now() + kLead;
+  const std::set<pid_t> threads_before = ProcessUsage::Threads();
   StorageStream stream(connection, count, start, IntervalFor(spec.rate), [&](uint64_t i) {
     return StorageRequest{row + ".search", RowSearchPayload(i)};
   });
-  RunStorageLoad(ctx, &stream, count, spec.rate, start);
+  RunStorageLoad(ctx, &bots, threads_before, &stream, count, spec.rate, start);
 }
 
 }  // namespace roseyd::loadgen

@@ -97,6 +97,7 @@ Bots ScenarioContext::StartBots(int bots, int users) {
   }
   JoinUsers(&out, users);
   out.usage.ExcludeThreads(threads);
+  out.usage.ExcludeThreads(run_threads_);
   return out;
 }
 

@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -27,6 +28,8 @@ class BenchCounts;
 }  // namespace roseyd::store
 
 namespace roseyd::loadgen {
+
+class NoiseMonitor;
 
 using ScenarioClock = std::chrono::steady_clock;
 
@@ -105,6 +108,17 @@ class ScenarioContext {
   const std::atomic<bool>& cancelled() const { return cancelled_; }
   report::ScenarioResult& result() { return result_; }
 
+  // The run's noise monitor, for a scenario that measures the floor beside
+  // its own steps (capacity); null when the run has none. *noise must
+  // outlive the context.
+  NoiseMonitor* noise() const { return noise_; }
+  void SetNoise(NoiseMonitor* noise) { noise_ = noise; }
+  // Threads of the run's own (the noise monitor's, the bot's-service
+  // probe's): StartBots counts them as the load generator's in bots.usage.
+  void ExcludeFromServiceCpu(const std::set<pid_t>& threads) {
+    run_threads_.insert(threads.begin(), threads.end());
+  }
+
   // Users of this run are "bench<tag>-p<i>": a prefix no other run shares,
   // so its rows can be counted apart.
   const std::string& user_prefix() const { return user_prefix_; }
@@ -115,7 +129,8 @@ class ScenarioContext {
   // The preamble of every scenario: connects `bots` bots (with the target's
   // credentials and TLS), excludes their threads from bots.usage, then has
   // them join users 0..users-1 (bots join first, as on a channel, so chat
-  // lines also count in user_stats). Throws when a bot cannot connect or
+  // lines also count in user_stats); the run's own threads
+  // (ExcludeFromServiceCpu) are excluded too. Throws when a bot cannot connect or
   // the joins do not commit within 10 s.
   Bots StartBots(int bots, int users);
   // &bots->usage when the service runs in this process, else null (its CPU
@@ -181,6 +196,8 @@ class ScenarioContext {
   const std::string tag_;
   const std::string user_prefix_;
   std::chrono::milliseconds timeline_interval_{1000};
+  NoiseMonitor* noise_ = nullptr;
+  std::set<pid_t> run_threads_;
   NatsErrorLog bot_errors_;  // the bots' connections' listener: outlives them
   report::ScenarioResult result_;
 };

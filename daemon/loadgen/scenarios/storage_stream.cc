@@ -1,5 +1,7 @@
 #include "loadgen/scenarios/storage_stream.h"
 
+#include <unistd.h>
+
 #include <stdexcept>
 #include <thread>
 
@@ -77,16 +79,22 @@ void StorageStream::OnReply(const bus::Message& m) {
   answered_count_.fetch_add(1);
 }
 
-void RunStorageLoad(ScenarioContext* ctx, StorageStream* stream, uint64_t count, double rate,
+void RunStorageLoad(ScenarioContext* ctx, Bots* bots, const std::set<pid_t>& threads_before,
+                    StorageStream* stream, uint64_t count, double rate,
                     ScenarioClock::time_point start) {
   report::ScenarioResult& result = ctx->result();
   result.target_rate = rate;
   const LoadgenMetrics::Live* live = ctx->live();
   if (live) live->target_rate->Set(rate);
+  bots->usage.ExcludeThreadsSince(threads_before);
+  bots->usage.ExcludeThreads({static_cast<pid_t>(gettid())});
+  ProcessUsage* usage = ctx->ServiceUsage(bots);
+  const double cpu_before = usage ? usage->ServiceCpuSeconds() : 0;
   LoadOutcome load = DriveLoad(
       start, IntervalFor(rate), count, 1, [&](int, uint64_t i) { return stream->Send(i); },
-      [&] { return stream->Answered(); }, nullptr, ctx->cancelled(), live ? live->sent : nullptr);
+      [&] { return stream->Answered(); }, usage, ctx->cancelled(), live ? live->sent : nullptr);
   stream->WaitReplies(load.sent, ScenarioClock::now() + std::chrono::seconds(10));
+  const double cpu_used = usage ? usage->ServiceCpuSeconds() - cpu_before : 0;
   result.sent = load.sent;
   result.failed_requests = stream->Failed(load.sent);
   result.request_latency = LatencyResultOf(stream->Latencies());
@@ -100,6 +108,9 @@ void RunStorageLoad(ScenarioContext* ctx, StorageStream* stream, uint64_t count,
   const double window = Seconds(std::max(stream->LastReply(), load.end) - start);
   ctx->AddFigure("ops_per_second",
                  window > 0 ? static_cast<double>(stream->Answered()) / window : 0);
+  if (usage != nullptr && stream->Answered() > 0) {
+    ctx->AddFigure("cpu_us_per_request", 1e6 * cpu_used / static_cast<double>(stream->Answered()));
+  }
 }
 
 std::string SetupRequest(bus::Connection* connection, const std::string& subject,

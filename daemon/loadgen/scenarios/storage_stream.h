@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -81,9 +82,13 @@ class StorageStream {
 // Runs `count` requests of `stream` at `rate` open loop from one bot and
 // fills the result: sent, failed requests, request latency, publish call
 // time, timeline, and the figures p50/p95/p99_latency_ms, failed_requests
-// and ops_per_second (replies per second of the load window). Waits up to
-// 10 s for stragglers.
-void RunStorageLoad(ScenarioContext* ctx, StorageStream* stream, uint64_t count, double rate,
+// and ops_per_second (replies per second of the load window), and
+// cpu_us_per_request when the service is in this process. Waits up to 10 s
+// for stragglers. `stream` must have been made after `threads_before` was
+// taken (ProcessUsage::Threads()): the threads it started, and this one,
+// are the load generator's in bots->usage.
+void RunStorageLoad(ScenarioContext* ctx, Bots* bots, const std::set<pid_t>& threads_before,
+                    StorageStream* stream, uint64_t count, double rate,
                     ScenarioClock::time_point start);
 
 // A request on `connection` that must succeed (a scenario's setup: the

@@ -1,5 +1,7 @@
 #include "loadgen/runner.h"
 
+#include <cmath>
+
 #include <gtest/gtest.h>
 
 #include "unit/loadgen/fake_target.h"
@@ -48,6 +50,72 @@ TEST(JudgeScenarioTest, AFigureNeverMeasuredIsAddedAsNotRun) {
   measured.figures = {Measured("lost", 3)};
   Judge(untargeted, &measured);
   EXPECT_EQ(measured.status, Verdict::kPass);  // nothing to judge
+}
+
+// A result whose window's floor moved (or not).
+report::ScenarioResult Noisy(bool moved) {
+  report::ScenarioResult result;
+  result.noise.emplace();
+  result.noise->moved = moved;
+  result.noise->why = moved ? "echo floor p99 3 ms against 0.4 ms idle" : "";
+  return result;
+}
+
+TEST(JudgeScenarioTest, ATimingTargetMissedWhileTheFloorMovedIsDisturbed) {
+  ScenarioSpec spec;
+  spec.targets = {{"p95_latency_ms", 10, Comparison::kAtMost},
+                  {"mean_latency_ms", 5, Comparison::kAtMost},
+                  {"ready_to_first_commit_ms", 100, Comparison::kAtMost}};
+  report::ScenarioResult result = Noisy(true);
+  result.figures = {Measured("p95_latency_ms", 25), Measured("mean_latency_ms", 5.5),
+                    Measured("ready_to_first_commit_ms", 40)};
+  Judge(spec, &result);
+  EXPECT_EQ(result.figures[0].verdict, Verdict::kDisturbed);  // a FAIL
+  EXPECT_EQ(result.figures[1].verdict, Verdict::kDisturbed);  // a WARN
+  EXPECT_EQ(result.figures[2].verdict, Verdict::kPass);       // met: nothing to excuse
+  EXPECT_EQ(result.status, Verdict::kDisturbed);
+
+  report::ScenarioResult quiet = Noisy(false);
+  quiet.figures = {Measured("p95_latency_ms", 25), Measured("mean_latency_ms", 5.5),
+                   Measured("ready_to_first_commit_ms", 40)};
+  Judge(spec, &quiet);
+  EXPECT_EQ(quiet.figures[0].verdict, Verdict::kFail) << "a quiet floor: roseyd's miss";
+  EXPECT_EQ(quiet.figures[1].verdict, Verdict::kWarn);
+  EXPECT_EQ(quiet.status, Verdict::kFail);
+}
+
+TEST(JudgeScenarioTest, LostFailedRequestsAndWrongRowsAreNeverDisturbed) {
+  ScenarioSpec spec;
+  spec.targets = {{"p95_latency_ms", 10, Comparison::kAtMost},
+                  {"lost", 0, Comparison::kAtMost},
+                  {"failed_requests", 0, Comparison::kAtMost},
+                  {"rows_wrong", 0, Comparison::kAtMost},
+                  {"rss_slope_mib_per_hour", 5, Comparison::kAtMost}};
+  report::ScenarioResult result = Noisy(true);
+  result.figures = {Measured("p95_latency_ms", 25), Measured("lost", 3),
+                    Measured("failed_requests", 1), Measured("rows_wrong", 1),
+                    Measured("rss_slope_mib_per_hour", 50)};
+  Judge(spec, &result);
+  EXPECT_EQ(result.figures[0].verdict, Verdict::kDisturbed);
+  for (size_t i = 1; i < result.figures.size(); ++i) {
+    EXPECT_EQ(result.figures[i].verdict, Verdict::kFail) << result.figures[i].metric;
+  }
+  EXPECT_EQ(result.status, Verdict::kFail) << "a failure noise cannot excuse stays the status";
+}
+
+TEST(JudgeScenarioTest, AnInfiniteTimingFigureIsNoMatterOfNoise) {
+  // No commit after the restart, or a burst that lost events: not late, absent.
+  ScenarioSpec spec;
+  spec.targets = {{"ready_to_first_commit_ms", 100, Comparison::kAtMost},
+                  {"all_persisted_s", 1, Comparison::kAtMost},
+                  {"capacity_events_per_second", 1000, Comparison::kAtLeast}};
+  report::ScenarioResult result = Noisy(true);
+  result.figures = {Measured("ready_to_first_commit_ms", INFINITY),
+                    Measured("all_persisted_s", 1.5), Measured("capacity_events_per_second", 0)};
+  Judge(spec, &result);
+  EXPECT_EQ(result.figures[0].verdict, Verdict::kFail);
+  EXPECT_EQ(result.figures[1].verdict, Verdict::kDisturbed);
+  EXPECT_EQ(result.figures[2].verdict, Verdict::kDisturbed);
 }
 
 TEST(RunnerTest, InProcessOnlyScenariosAreInapplicableToAnotherProcess) {

@@ -26,6 +26,14 @@ TEST(ExitStatusTest, ZeroOneOrTwo) {
   EXPECT_EQ(ExitStatus(r), 0);  // only P0 gates
 }
 
+TEST(ExitStatusTest, ADisturbedP0DoesNotFailTheRun) {
+  RunReport r = SampleReport();
+  r.scenarios[0].status = Verdict::kDisturbed;  // a latency missed while the floor moved
+  EXPECT_EQ(ExitStatus(r), 0);
+  r.scenarios[1].status = Verdict::kFail;
+  EXPECT_EQ(ExitStatus(r), 1);
+}
+
 TEST(ExitStatusTest, AnInformationalBaselineNeverFailsTheRun) {
   RunReport r = SampleReport();
   r.comparisons.push_back({"burst", "lost", 0, 3, INFINITY, true});

@@ -80,6 +80,67 @@ TEST(ReportJsonTest, NewerFieldsRoundTripAndOlderReportsStillRead) {
   EXPECT_FALSE(older.bot_service.has_value());
 }
 
+TEST(ReportJsonTest, NoiseDisturbedVerdictsAndRepeatedStepsRoundTrip) {
+  RunReport report = SampleReport();
+  RunNoise noise;
+  noise.subject = "_INBOX.abc";
+  noise.probe_rate = 50;
+  noise.rule = "the floor's p99 doubled";
+  noise.idle = {2.0, 0.8, 0.9, 0.25, 0.5, 100, 0.15, 0.4, 0.6};
+  noise.run = {150, 1.4, 2.1, 3.5, 0.75, 7400, 0.2, 1.1, 9.5};
+  report.noise = noise;
+  ScenarioNoise scenario;
+  scenario.window = {5.1, 1.2, 1.3, 12.5, 0, 255, 0.3, 4.2, 7.7};
+  scenario.moved = true;
+  scenario.by_steal_only = true;
+  scenario.why = "CPU steal 12.5 %";
+  report.scenarios[0].noise = scenario;
+  report.scenarios[0].figures[0].verdict = Verdict::kDisturbed;
+  report.scenarios[0].status = Verdict::kDisturbed;
+  RateStep step{1000, 2000, 2000, 0, 998, 0.41, 12, 9.5, false};
+  step.attempt = 2;
+  step.floor_p99_ms = 0.9;
+  step.steal_percent = 3.25;
+  report.scenarios[1].steps.push_back(step);
+  const std::string text = FormatReportJson(report);
+  EXPECT_THAT(text, HasSubstr(R"("status": "DISTURBED")"));
+  const RunReport back = ParseReportJson(text, "mem");
+  ASSERT_TRUE(back.noise.has_value());
+  EXPECT_EQ(back.noise->subject, "_INBOX.abc");
+  EXPECT_EQ(back.noise->rule, "the floor's p99 doubled");
+  EXPECT_DOUBLE_EQ(back.noise->idle.floor_p99_ms, 0.4);
+  EXPECT_EQ(back.noise->run.floor_n, 7400u);
+  EXPECT_DOUBLE_EQ(back.noise->run.steal_percent, 3.5);
+  ASSERT_TRUE(back.scenarios[0].noise.has_value());
+  EXPECT_TRUE(back.scenarios[0].noise->moved);
+  EXPECT_TRUE(back.scenarios[0].noise->by_steal_only);
+  EXPECT_EQ(back.scenarios[0].noise->why, "CPU steal 12.5 %");
+  EXPECT_DOUBLE_EQ(back.scenarios[0].noise->window.load_avg_max, 1.3);
+  EXPECT_EQ(back.scenarios[0].status, Verdict::kDisturbed);
+  EXPECT_EQ(back.scenarios[0].figures[0].verdict, Verdict::kDisturbed);
+  EXPECT_FALSE(back.scenarios[1].noise.has_value());
+  ASSERT_EQ(back.scenarios[1].steps.size(), 1u);
+  EXPECT_EQ(back.scenarios[1].steps[0].attempt, 2);
+  EXPECT_DOUBLE_EQ(back.scenarios[1].steps[0].floor_p99_ms, 0.9);
+  EXPECT_DOUBLE_EQ(back.scenarios[1].steps[0].steal_percent, 3.25);
+  EXPECT_EQ(FormatReportJson(back), text);
+
+  // Written before the run measured its noise: no noise, first attempts.
+  nlohmann::json old = nlohmann::json::parse(text);
+  old.erase("noise");
+  for (auto& s : old["scenarios"]) {
+    s.erase("noise");
+    for (auto& st : s["steps"]) {
+      for (const char* key : {"attempt", "floor_p99_ms", "steal_percent"}) st.erase(key);
+    }
+  }
+  const RunReport older = ParseReportJson(old.dump(), "old.json");
+  EXPECT_FALSE(older.noise.has_value());
+  EXPECT_FALSE(older.scenarios[0].noise.has_value());
+  EXPECT_EQ(older.scenarios[1].steps[0].attempt, 1);
+  EXPECT_EQ(older.scenarios[1].steps[0].floor_p99_ms, 0);
+}
+
 TEST(ReportJsonTest, ErrorsNameTheSource) {
   try {
     ParseReportJson("{not json", "baseline.json");

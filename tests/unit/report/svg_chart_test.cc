@@ -1,5 +1,6 @@
 #include "report/svg_chart.h"
 
+#include <cmath>
 #include <regex>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@ namespace roseyd::report {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 // The bottom of the plot frame (the <rect ... stroke="#444">).
 double FrameBottom(const std::string& svg) {
@@ -108,6 +110,126 @@ TEST(SvgChartTest, CapacityChartShowsLatencyPerRateAndTheTarget) {
   size_t dots = 0;
   for (size_t at = svg.find("<circle"); at != std::string::npos; at = svg.find("<circle", at + 1)) ++dots;
   EXPECT_EQ(dots, 7u) << "p50 and p99 at each rate, and the rate that missed";
+}
+
+// Whether `v` is 1, 2 or 5 times a power of ten.
+bool IsRound(double v) {
+  const double p = std::pow(10, std::floor(std::log10(v) + 1e-9));
+  const double m = v / p;
+  return std::fabs(m - 1) < 1e-9 || std::fabs(m - 2) < 1e-9 || std::fabs(m - 5) < 1e-9;
+}
+
+// Whether `v` is at most the 8th multiple of some 1-2-5 step, as a tick of
+// a NiceScale axis is.
+bool OnARoundStep(double v) {
+  for (int k = -3; k <= 6; ++k) {
+    for (const double m : {1.0, 2.0, 5.0}) {
+      const double q = v / (m * std::pow(10, k));
+      if (q <= 8 + 1e-9 && std::fabs(q - std::round(q)) < 1e-6) return true;
+    }
+  }
+  return false;
+}
+
+TEST(SvgChartTest, AxesStepInOnesTwosAndFives) {
+  for (const double max :
+       {0.37, 1.0, 5.2, 7.9, 12.0, 42.0, 99.0, 130.0, 999.762, 1234.0, 5000.0, 26500.0, 158147.0}) {
+    const AxisScale a = NiceScale(max);
+    EXPECT_TRUE(IsRound(a.step)) << max << ": step " << a.step;
+    EXPECT_GE(a.intervals, 3) << max;
+    EXPECT_LE(a.intervals, 8) << max;
+    EXPECT_GE(a.top(), max) << max;
+    EXPECT_LT(a.top(), 2 * max) << max << ": the data fills most of the height";
+  }
+  EXPECT_DOUBLE_EQ(NiceScale(5.2).top(), 6);
+  EXPECT_DOUBLE_EQ(NiceScale(1000).top(), 1000);
+  // A second axis on the first's gridlines: same intervals, a round step.
+  const AxisScale rss = NiceScaleWithIntervals(173, 6);
+  EXPECT_EQ(rss.intervals, 6);
+  EXPECT_DOUBLE_EQ(rss.step, 50);
+  EXPECT_DOUBLE_EQ(NiceScaleWithIntervals(60, 6).step, 10);
+  EXPECT_DOUBLE_EQ(NiceScaleWithIntervals(61, 6).step, 20);
+}
+
+TEST(SvgChartTest, EveryTickOfTheRatesChartIsARoundNumber) {
+  std::vector<TimelinePoint> timeline;
+  for (int i = 1; i <= 37; ++i) timeline.push_back({i * 1.0, 733, 733, 173e6, 40e6, 0});
+  const std::string svg = TimelineChartSvg("t", timeline);
+  const std::regex tick(">([0-9.]+)(k?)</text>");
+  int ticks = 0;
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), tick); it != std::sregex_iterator();
+       ++it) {
+    const double v = std::stod((*it)[1]) * ((*it)[2] == "k" ? 1000 : 1);
+    if (v == 0) continue;
+    ++ticks;
+    EXPECT_TRUE(OnARoundStep(v)) << v;
+  }
+  EXPECT_GT(ticks, 10);
+  EXPECT_FALSE(OnARoundStep(28.8)) << "the check can fail: RSS ticks once fell on 173/6 steps";
+}
+
+TEST(SvgChartTest, SentAndPersistedStayApartWhenTheyAreEqual) {
+  std::vector<TimelinePoint> timeline;
+  for (int i = 1; i <= 5; ++i) timeline.push_back({double(i), 1000, 1000, 0, 0, 0});
+  const std::string svg = TimelineChartSvg("t", timeline);
+  // Sent wide and light beneath, persisted narrow and dashed over it: both show.
+  const std::regex line(
+      "<polyline fill=\"none\" stroke-width=\"([0-9.]+)\" stroke=\"(#[0-9a-f]+)\"( "
+      "stroke-dasharray=\"[0-9 ]+\")?");
+  std::vector<std::smatch> lines;
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), line); it != std::sregex_iterator();
+       ++it)
+    lines.push_back(*it);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_GT(std::stod(lines[0][1]), 2 * std::stod(lines[1][1])) << "sent is the wider";
+  EXPECT_NE(lines[0][2], lines[1][2]);
+  EXPECT_TRUE(lines[1][3].matched) << "persisted is dashed";
+  EXPECT_THAT(svg, HasSubstr(">sent per second</text>"));
+  EXPECT_THAT(svg, HasSubstr(">persisted per second</text>"));
+}
+
+TEST(SvgChartTest, TheRssChartDrawsTheFitAndItsBand) {
+  std::vector<TimelinePoint> timeline;
+  for (int i = 1; i <= 40; ++i)
+    timeline.push_back({double(i), 500, 500, 1e8, (40 + 0.01 * i) * (1 << 20), 2});
+  RssFitLines fit{10, 25, 40.25, 36, 20, 52};
+  const std::string svg = RssFitChartSvg("rss", timeline, fit);
+  EXPECT_THAT(svg, HasSubstr(">end of warm-up</text>"));
+  EXPECT_THAT(svg, HasSubstr(">least-squares fit, 36 MiB/h</text>"));
+  EXPECT_THAT(svg, HasSubstr(">95 % band of the slope, 20 to 52 MiB/h</text>"));
+  size_t lines = 0;
+  for (size_t at = svg.find("<polyline"); at != std::string::npos;
+       at = svg.find("<polyline", at + 1))
+    ++lines;
+  EXPECT_EQ(lines, 4u) << "RssAnon, the fit, and the band's two lines";
+  // RssAnon flat to the page: still gridlines around it, at round MiB.
+  std::vector<TimelinePoint> flat;
+  for (int i = 1; i <= 40; ++i) flat.push_back({double(i), 500, 500, 1e8, 26.15 * (1 << 20), 2});
+  const std::string flat_svg = RssFitChartSvg("rss", flat, {10, 25, 26.15, 0, -0.2, 0.2});
+  for (const char* tick : {">26</text>", ">26.1</text>", ">26.2</text>", ">26.3</text>"}) {
+    EXPECT_THAT(flat_svg, HasSubstr(tick));
+  }
+  fit.low_mib_per_hour = -INFINITY;
+  fit.high_mib_per_hour = INFINITY;
+  const std::string unbounded = RssFitChartSvg("rss", timeline, fit);
+  EXPECT_THAT(unbounded, HasSubstr("unbounded"));
+  lines = 0;
+  for (size_t at = unbounded.find("<polyline"); at != std::string::npos;
+       at = unbounded.find("<polyline", at + 1))
+    ++lines;
+  EXPECT_EQ(lines, 2u);
+}
+
+TEST(SvgChartTest, CapacityChartShowsTheFloorAndNamesRepeatedAttempts) {
+  std::vector<RateStep> steps = {{1000, 2000, 2000, 0, 1000, 0.5, 2, 9, true},
+                                 {5000, 10000, 10000, 0, 5000, 0.6, 14, 8, false},
+                                 {5000, 10000, 10000, 0, 5000, 0.6, 4, 8, true}};
+  steps[2].attempt = 2;
+  for (RateStep& s : steps) s.floor_p99_ms = 0.3;
+  const std::string svg = CapacityChartSvg("capacity", steps, 10);
+  EXPECT_THAT(svg, HasSubstr(">5000 (2)</text>"));
+  EXPECT_THAT(svg, HasSubstr(">NATS echo floor p99</text>"));
+  EXPECT_THAT(svg, HasSubstr(">0.1 ms</text>")) << "the axis reaches down to the floor";
 }
 
 }  // namespace
