@@ -184,7 +184,7 @@ def change_point_lines(points, kept):
 def markdown(current, baseline, runs, tolerance, points):
     cur, base = figures(current), figures(baseline)
     statuses = [s["status"] for s in current["scenarios"]]
-    counts = ", ".join(f"{statuses.count(v)} {v}" for v in ("PASS", "WARN", "FAIL", "NOT RUN"))
+    counts = ", ".join(f"{statuses.count(v)} {v}" for v in ("PASS", "WARN", "DISTURBED", "FAIL", "NOT RUN"))
     env = current.get("environment", {})
     lines = [MARKER, f"## roseyd benchmarks: {current.get('suite', '?')} suite", "",
              f"**{len(statuses)} scenarios: {counts}** in {current.get('duration_s', 0):.0f} s; "

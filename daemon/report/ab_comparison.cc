@@ -220,6 +220,14 @@ std::string FormatComparisonJson(const AbComparison& c) {
   }
   json runs = json::array();
   for (const AbRun& run : c.runs) {
+    json noise = nullptr;
+    if (run.report && run.report->noise) {
+      const NoiseWindow& w = run.report->noise->run;
+      noise = {{"load_avg_mean", w.load_avg_mean},
+               {"steal_percent", w.steal_percent},
+               {"floor_p50_ms", w.floor_p50_ms},
+               {"floor_p99_ms", w.floor_p99_ms}};
+    }
     runs.push_back({{"round", run.round},
                     {"role", run.role},
                     {"position", run.position},
@@ -227,7 +235,8 @@ std::string FormatComparisonJson(const AbComparison& c) {
                     {"exit_status", run.exit_status},
                     {"seconds", run.seconds},
                     {"out_dir", run.out_dir},
-                    {"problem", run.problem}});
+                    {"problem", run.problem},
+                    {"noise", noise}});
   }
   const json out = {
       {"schema", "roseyd-comparison/1"},
@@ -307,8 +316,21 @@ std::string FormatComparisonMarkdown(const AbComparison& c) {
     }
     md << ")\n";
   }
-  md << "\n## Rounds\n\n| phase | round | first | base s (exit) | candidate s (exit) |\n"
-        "|---|---|---|---|---|\n";
+  md << "\n## Rounds\n\nEach side's time, exit status, and the noise its run recorded: the "
+        "1-minute load average, CPU steal and the raw NATS echo floor's p99 (docs/BENCHMARKS.md, "
+        "\"Noise\").\n\n| phase | round | first | base: s (exit), load, steal, floor p99 | "
+        "candidate: s (exit), load, steal, floor p99 |\n|---|---|---|---|---|\n";
+  const auto side = [](const AbRun& run) {
+    char text[160];
+    if (run.report && run.report->noise) {
+      const NoiseWindow& w = run.report->noise->run;
+      std::snprintf(text, sizeof(text), "%.1f (%d), %.2f, %.1f %%, %.2f ms", run.seconds,
+                    run.exit_status, w.load_avg_mean, w.steal_percent, w.floor_p99_ms);
+    } else {
+      std::snprintf(text, sizeof(text), "%.1f (%d)", run.seconds, run.exit_status);
+    }
+    return std::string(text);
+  };
   for (const auto& [phase, rounds] : {std::pair{"cost", c.cost_rounds}, std::pair{"timed", c.rounds}}) {
     for (int round = 1; round <= rounds; ++round) {
       const AbRun* base = nullptr;
@@ -321,11 +343,8 @@ std::string FormatComparisonMarkdown(const AbComparison& c) {
       const char* first = std::string(phase) == "cost" ? "together"
                           : base->position == 0      ? "base"
                                                      : "candidate";
-      char line[256];
-      std::snprintf(line, sizeof(line), "| %s | %d | %s | %.1f (%d) | %.1f (%d) |\n", phase, round,
-                    first, base->seconds, base->exit_status, candidate->seconds,
-                    candidate->exit_status);
-      md << line;
+      md << "| " << phase << " | " << round << " | " << first << " | " << side(*base) << " | "
+         << side(*candidate) << " |\n";
     }
   }
   for (const AbRun& run : c.runs) {
