@@ -3,11 +3,10 @@
 # reports it ("A/B on one machine: validation"):
 #   A/A       N comparisons of one binary with itself: how often does a
 #             figure come out slower by chance?
-#   injected  N comparisons with a copy made P % slower (an LD_PRELOAD shim
-#             that adds a fixed amount of work to every sqlite3_step,
-#             tests/validation/slowdown_shim.c; the spins are calibrated so
-#             that the events' instruction count grows by P %): how often is
-#             it caught?
+#   injected  N comparisons with a copy made P % slower (an LD_PRELOAD shim,
+#             tests/validation/slowdown_shim.c: it adds a fixed amount of
+#             work to every sqlite3_bind_text64, calibrated so that the
+#             events' instruction count grows by P %): how often is it caught?
 # Then tallies the verdicts of every run into OUT/VALIDATION.md.
 #
 # Usage: scripts/validate_compare.sh [--out DIR] [--aa N] [--slower PERCENT:N[:SCENARIOS]]...
@@ -20,8 +19,10 @@
 #   --rounds N             rounds of each comparison (default: roseyd's)
 #   --no-postgres          without a PostgreSQL server (the PostgreSQL cost figures are
 #                          then not run)
-# Bounded: every comparison is bounded by roseyd's own limits; expect ~6
-# minutes a comparison of the compare suite. Loopback only.
+# Environment: ROSEYD, SLOWDOWN_SHIM (default: this build's; copy them away
+# to keep building while it runs). Bounded: every comparison is bounded by
+# roseyd's own limits; expect ~5 minutes a comparison of the compare suite.
+# Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=validation
@@ -44,8 +45,8 @@ while [ $# -gt 0 ]; do
 done
 [ ${#slower[@]} -gt 0 ] || slower=("10:20" "5:20:cost_events_sqlite")
 
-roseyd=$PWD/build/daemon/app/roseyd
-shim=$PWD/build/tests/validation/slowdown_shim.so
+roseyd=${ROSEYD:-$PWD/build/daemon/app/roseyd}
+shim=${SLOWDOWN_SHIM:-$PWD/build/tests/validation/slowdown_shim.so}
 [ -x "$roseyd" ] && [ -f "$shim" ] || bash scripts/setup.sh build
 mkdir -p "$out"
 out=$(cd "$out" && pwd)

@@ -7,6 +7,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <prometheus/registry.h>
@@ -71,7 +72,14 @@ class ServiceParts {
       store_ = store::OpenPostgresStore(schema_->url());
     }
     std::unique_ptr<store::StoreWriter> writer = store_->OpenWriter();
-    if (!writer->TryClaim()) throw std::runtime_error("another writer holds the store");
+    // On PostgreSQL the writer's claim is one per database: a workload of
+    // the other side of a comparison may hold it, so wait for its turn
+    // (setup: not counted).
+    const Clock::time_point give_up = Clock::now() + kWaitLimit;
+    while (!writer->TryClaim()) {
+      if (Clock::now() > give_up) throw std::runtime_error("another writer holds the store");
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
     writer_ = std::make_unique<store::EventWriter>(std::move(writer), config_.store, &gate_,
                                                    &clock_);
     writer_->Start();

@@ -21,6 +21,18 @@ using Clock = std::chrono::steady_clock;
 constexpr std::chrono::minutes kCostRunLimit{15};
 constexpr std::string_view kDumpPrefix = "roseyd-cost:";  // cost::CallgrindMarks::kDumpPrefix
 
+// What the program itself said in a log valgrind also wrote to: its own
+// lines are those without valgrind's "==pid==" prefix.
+std::string ProgramLines(const std::string& log) {
+  std::istringstream in(log);
+  std::string line;
+  std::string said;
+  while (std::getline(in, line)) {
+    if (line.rfind("==", 0) != 0 && !line.empty()) said += (said.empty() ? "" : "; ") + line;
+  }
+  return said.size() > 600 ? said.substr(said.size() - 600) : said;
+}
+
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;
@@ -89,7 +101,7 @@ InstructionCount CountInstructions(const CostRun& run, const std::atomic<bool>& 
   count.valgrind_seconds = std::chrono::duration<double>(Clock::now() - began).count();
   if (!exit.ok()) {
     throw std::runtime_error("the " + run.workload + " workload under valgrind ended with " +
-                             exit.Describe() + ": " + FileTail(options.log_path, 600));
+                             exit.Describe() + ": " + ProgramLines(ReadFile(options.log_path)));
   }
   const nlohmann::json outcome = nlohmann::json::parse(ReadFile(scratch.File("outcome.json")),
                                                        nullptr, /*allow_exceptions=*/false);
@@ -108,7 +120,7 @@ InstructionCount CountInstructions(const CostRun& run, const std::atomic<bool>& 
   }
   if (count.instructions <= 0 || count.measured <= 0) {
     throw std::runtime_error("callgrind wrote no count for " + want + ": " +
-                             FileTail(options.log_path, 600));
+                             ProgramLines(ReadFile(options.log_path)));
   }
   return count;
 }

@@ -270,8 +270,9 @@ std::string FormatComparisonMarkdown(const AbComparison& c) {
   const int status = AbExitStatus(c);
   md << "# roseyd A/B comparison\n\n"
      << "Base `" << c.base.executable << "` (" << c.base.version << ") against candidate `"
-     << c.candidate.executable << "` (" << c.candidate.version << "), " << c.rounds
-     << " interleaved rounds (the cost figures in the first " << c.cost_rounds << "), "
+     << c.candidate.executable << "` (" << c.candidate.version << "), " << c.cost_rounds
+     << " rounds of the cost figures (both sides at once) and " << c.rounds
+     << " interleaved rounds of the timed ones, "
      << c.started_utc << ", " << static_cast<int>(c.duration_s) << " s, on "
      << c.environment.cores << " cores (" << c.environment.cpu_model << ").\n\n"
      << "Judged figures: " << counts[AbVerdict::kSlower] << " slower, "
