@@ -5,8 +5,8 @@ Usage: validation_tally.py DIR   (prints Markdown)
 
 DIR holds aa-<i>/comparison.json (A/A: one binary against itself) and
 slower<P>-<i>/comparison.json (against a copy P % slower). For each group and
-each judged figure: how many runs called it slower, faster, same or
-disturbed, and the median ratio and detectable change. Reading it: in A/A,
+each figure (judged ones first): how many runs called it slower, faster,
+same or disturbed, and the median ratio and detectable change. Reading it: in A/A,
 "slower" is a false alarm; against a slower copy, it is a catch.
 """
 
@@ -35,18 +35,17 @@ def groups(directory):
 
 
 def tally(runs):
-    """[(scenario, metric, Counter of verdicts, median ratio, median detectable,
-    median minutes)] over the judged figures of `runs`."""
+    """[(scenario, metric, judged, Counter of verdicts, median ratio, median
+    detectable)] over every figure of `runs`, judged ones first."""
     figures = collections.defaultdict(list)
     for run in runs:
         for f in run["figures"]:
-            if f["judged"]:
-                figures[(f["scenario"], f["metric"])].append(f)
+            figures[(not f["judged"], f["scenario"], f["metric"])].append(f)
     rows = []
-    for (scenario, metric), fs in figures.items():
+    for (unjudged, scenario, metric), fs in sorted(figures.items(), key=lambda kv: kv[0][0]):
         ratios = [f["ratio"] for f in fs if f["ratio"] is not None]
         detectable = [f["detectable"] for f in fs if f["detectable"] is not None]
-        rows.append((scenario, metric, collections.Counter(f["verdict"] for f in fs),
+        rows.append((scenario, metric, not unjudged, collections.Counter(f["verdict"] for f in fs),
                      statistics.median(ratios) if ratios else None,
                      statistics.median(detectable) if detectable else None))
     return rows
@@ -61,14 +60,14 @@ def main():
         print(f"## {name}: {len(runs)} comparisons\n")
         print(f"Median duration {minutes:.1f} min; exit statuses "
               + ", ".join(f"{k}: {v}" for k, v in sorted(statuses.items())) + ".\n")
-        print("| scenario | figure | " + " | ".join(VERDICTS) +
+        print("| scenario | figure | judged | " + " | ".join(VERDICTS) +
               " | median ratio | median detectable |")
-        print("|---|---|" + "---|" * len(VERDICTS) + "---|---|")
-        for scenario, metric, counts, ratio, detectable in tally(runs):
+        print("|---|---|---|" + "---|" * len(VERDICTS) + "---|---|")
+        for scenario, metric, judged, counts, ratio, detectable in tally(runs):
             cells = " | ".join(str(counts.get(v, 0)) for v in VERDICTS)
             r = f"{ratio:.4f}" if ratio is not None else "-"
             d = f"{100 * detectable:.1f} %" if detectable is not None else "-"
-            print(f"| {scenario} | {metric} | {cells} | {r} | {d} |")
+            print(f"| {scenario} | {metric} | {'yes' if judged else 'no'} | {cells} | {r} | {d} |")
         print()
 
 
