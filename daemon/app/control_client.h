@@ -12,7 +12,7 @@
 namespace roseyd {
 
 // The client side of the load generator's control subjects (see
-// loadgen/controller.h and the README, "Control subjects"): one NATS
+// loadgen/controller.h and docs/BENCHMARKS.md, "Control subjects"): one NATS
 // connection, one request per call, each carrying the token.
 //
 // Thread: one thread at a time.

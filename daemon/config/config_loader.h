@@ -33,7 +33,7 @@ std::vector<std::string> UnknownVariables(const std::map<std::string, std::strin
 std::map<std::string, std::string> ProcessEnvironment();
 
 // Every key LoadConfig knows, with its environment variable name, default
-// and one-line description (for --help and the README's reference).
+// and one-line description (for --help and docs/CONFIGURATION.md's reference).
 struct ConfigKey {
   std::string key;
   std::string env;

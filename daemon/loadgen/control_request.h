@@ -9,7 +9,7 @@
 
 namespace roseyd::loadgen {
 
-// The load generator's control requests (README, "Control subjects"): one
+// The load generator's control requests (docs/BENCHMARKS.md, "Control subjects"): one
 // JSON object per request, every request carrying "token".
 //
 //   list, status, cancel:  {"token": "..."}

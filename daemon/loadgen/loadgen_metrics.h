@@ -15,7 +15,7 @@ namespace roseyd::loadgen {
 // The load generator on /metrics: live figures while a scenario runs,
 // labelled by scenario, and after each run its results and verdicts
 // (labelled by scenario and roseyd version, so dashboards can follow a
-// figure across versions). Names: README, "Metrics".
+// figure across versions). Names: docs/METRICS.md.
 //
 // Thread: thread-safe. *registry must outlive it.
 class LoadgenMetrics {

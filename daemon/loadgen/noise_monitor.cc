@@ -74,7 +74,7 @@ NoiseMonitor::NoiseMonitor(const bus::ConnectionOptions& options, double rate)
       threads_before_(ProcessUsage::Threads()) {
   // An inbox subject: nobody else subscribes to it (a subject under the
   // service's prefix would reach the service, which takes "<prefix>.>"),
-  // and a benchmark's user may already use inboxes (README's permissions).
+  // and a benchmark's user may already use inboxes (the permissions of docs/CONFIGURATION.md).
   responder_ = std::make_unique<bus::Connection>(EchoOptions(options, "echo"));
   prober_ = std::make_unique<bus::Connection>(EchoOptions(options, "probe"));
   bus::Connection* responder = responder_.get();

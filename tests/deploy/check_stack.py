@@ -175,21 +175,20 @@ def config_defaults(repo):
 
 
 def readme_env_vars(repo):
-    """ROSEYD_* variables of the README's configuration table, with their keys."""
+    """ROSEYD_* variables of the configuration table (docs/CONFIGURATION.md), with
+    their keys."""
     out = {}
-    for m in re.finditer(r"^\| `([a-z_.]+)` \| `(ROSEYD_[A-Z_]+)` \|", repo.text("README.md"),
-                         re.M):
+    for m in re.finditer(r"^\| `([a-z_.]+)` \| `(ROSEYD_[A-Z_]+)` \|",
+                         repo.text("docs/CONFIGURATION.md"), re.M):
         out[m.group(2)] = m.group(1)
     return out
 
 
 def documented_metrics(repo):
-    """Metric names documented in the README's metrics reference and, for the load
-    generator, in dashboards/README.md."""
+    """Metric names documented in the metrics reference (docs/METRICS.md) and, for
+    the load generator, in dashboards/README.md."""
     names = set()
-    readme = repo.text("README.md")
-    section = readme.split("## Metrics reference", 1)[1].split("\n## ", 1)[0]
-    texts = [section]
+    texts = [repo.text("docs/METRICS.md")]
     dash_readme = repo.path("dashboards/README.md")
     if os.path.exists(dash_readme):
         texts.append(repo.text("dashboards/README.md"))
@@ -493,7 +492,7 @@ def dockerfile_runtime_matches_roseyd_defaults(repo):
     errors = []
     for var in facts["env"]:
         if var.startswith("ROSEYD_") and var not in known:
-            errors.append(f"ENV {var} is not a roseyd setting (README configuration table)")
+            errors.append(f"ENV {var} is not a roseyd setting (docs/CONFIGURATION.md's table)")
     address_keys = {"ROSEYD_DATA_DIR", "ROSEYD_NATS_URL", "ROSEYD_METRICS_LISTEN"}
     for var in facts["env"]:
         if var.startswith("ROSEYD_") and var not in address_keys:
@@ -961,10 +960,10 @@ def dashboards_and_alerts_read_documented_metrics(repo):
 
 @check
 def readme_describes_the_live_view(repo):
-    readme = repo.text("README.md")
+    readme = repo.text("docs/LIVE_VIEW.md")
     errors = []
     if "## Live view" not in readme:
-        errors.append("README has no '## Live view' section")
+        errors.append("docs/LIVE_VIEW.md has no '## Live view' section")
         return errors
     section = readme.split("## Live view", 1)[1].split("\n## ", 1)[0]
     if "docker compose up" not in section:
@@ -1153,10 +1152,10 @@ MUTATIONS = [
      replace_in("deploy/prometheus/alerts.yml", "roseyd_nats_connected == 0",
                 "roseyd_nats_conected == 0")),
     ("readme_describes_the_live_view", "no `docker compose up` in the Live view section",
-     replace_in("README.md", "docker compose up", "docker-compose start", count=-1)),
+     replace_in("docs/LIVE_VIEW.md", "docker compose up", "docker-compose start", count=-1)),
 ]
 
-COPIED = ["README.md", "Dockerfile", ".dockerignore", ".env", "compose.yaml", "config",
+COPIED = ["README.md", "docs", "Dockerfile", ".dockerignore", ".env", "compose.yaml", "config",
           "dashboards", "deploy"]
 
 

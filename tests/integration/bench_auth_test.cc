@@ -1,6 +1,6 @@
 // The load generator, its own service instance, the bot's service and
 // roseyd ctl under a nats-server that demands authentication and enforces
-// the README's sample permissions, read from the README itself.
+// the sample permissions of docs/CONFIGURATION.md, read from that file itself.
 
 #include <stdlib.h>
 
@@ -27,9 +27,9 @@ constexpr char kBotPassword[] = "bot-pw";
 constexpr char kOperatorPassword[] = "operator-pw";
 constexpr char kToken[] = "auth-test-token";
 
-// The fenced block after the README's nats-permissions marker.
+// The fenced block after the nats-permissions marker of docs/CONFIGURATION.md.
 std::string ReadmePermissions() {
-  const std::string readme = FileText(std::string(ROSEYD_SOURCE_DIR) + "/README.md");
+  const std::string readme = FileText(std::string(ROSEYD_SOURCE_DIR) + "/docs/CONFIGURATION.md");
   const size_t marker = readme.find("<!-- nats-permissions:");
   if (marker == std::string::npos) return "";
   const size_t open = readme.find("```\n", marker);
@@ -43,7 +43,7 @@ class BenchAuthTest : public ::testing::Test {
   void SetUp() override {
     conf_ = world_.dir().File("permissions.conf");
     const std::string block = ReadmePermissions();
-    ASSERT_NE(block.find("authorization"), std::string::npos) << "no permissions in the README";
+    ASSERT_NE(block.find("authorization"), std::string::npos) << "no permissions in docs/CONFIGURATION.md";
     std::ofstream(conf_) << block;
     // nats-server reads $BOT_PASSWORD... from its environment; roseyd its
     // password from ROSEYD_NATS_AUTH_PASSWORD.

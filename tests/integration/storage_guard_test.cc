@@ -1,7 +1,7 @@
 // The plugin storage API against hostile input and between plugins, with
 // the real roseyd binary and a real nats-server: filters nested 10,000 deep
 // or with 100,000 values refused in milliseconds (timed, not asserted),
-// service.storage_plugins, the NATS permissions of the README confining a
+// service.storage_plugins, the NATS permissions of docs/PROTOCOL.md confining a
 // plugin to its own subjects, and metric labels that no client chooses.
 
 #include <sys/wait.h>
@@ -144,15 +144,15 @@ TEST_P(StorageGuardTest, MetricsCountByFamilyOperationAndCodeOnly) {
   }
 }
 
-// The README's NATS configuration: nats-server accepts it, and a plugin's
+// The NATS configuration docs/PROTOCOL.md shows: nats-server accepts it, and a plugin's
 // user reaches its own subjects only.
 TEST(StoragePermissionsTest, APluginIsConfinedToItsOwnSubjects) {
   const std::string conf = std::string(ROSEYD_SOURCE_DIR) + "/config/nats-plugin-permissions.conf";
   const std::string text = ReadFile(conf);
   ASSERT_FALSE(text.empty());
-  const std::string readme = ReadFile(std::string(ROSEYD_SOURCE_DIR) + "/README.md");
+  const std::string readme = ReadFile(std::string(ROSEYD_SOURCE_DIR) + "/docs/PROTOCOL.md");
   EXPECT_NE(readme.find(text.substr(text.find("authorization {"))), std::string::npos)
-      << "the README shows config/nats-plugin-permissions.conf as it is";
+      << "docs/PROTOCOL.md shows config/nats-plugin-permissions.conf as it is";
   const std::string check = "nats-server -t -c " + conf + " >/dev/null 2>&1";
   EXPECT_EQ(WEXITSTATUS(std::system(check.c_str())), 0) << check;
 

@@ -14,7 +14,7 @@ namespace {
 constexpr char kHelp[] = R"(Usage: roseyd config-keys
 
 Prints every config key, one a line: the key, its ROSEYD_* environment variable,
-its default and what it means (the README's configuration table is made from it).
+its default and what it means (docs/CONFIGURATION.md's configuration table is made from it).
 )";
 
 int ConfigKeysMain(const std::vector<std::string>& args) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""The README's metrics table, checked against (or rebuilt from) a live /metrics.
+"""The metrics table, checked against (or rebuilt from) a live /metrics.
 
-Usage: readme_metrics_table.py ROSEYD [--nats-server BIN] [--write README.md | --check README.md]
+Usage: metrics_table.py ROSEYD [--nats-server BIN] [--write docs/METRICS.md | --check docs/METRICS.md]
 
 Starts nats-server and the roseyd binary on loopback, in a temporary folder, with a
 one-scenario benchmark suite at start-up so that the load generator's series exist;
@@ -10,10 +10,10 @@ malformed event, a status.update with an unknown key, each query, a refused requ
 a request on an unknown subject); scrapes /metrics; and reads every family's name,
 type and label names from it.
 
-Without an option, prints the table. --check compares the README's table (under
+Without an option, prints the table. --check compares the table (under
 "## Metrics reference", one metric a row) with the live families both ways: a metric
 in one and not the other, or a different type or labels, exits 1 naming it.
---write rebuilds the table: the README's rows in their order with type and labels from
+--write rebuilds the table: the rows in their order with type and labels from
 /metrics and their meaning kept, minus what is no longer served, then each new metric
 with its HELP text as its meaning.
 """
@@ -33,7 +33,7 @@ SECTION = "## Metrics reference"
 HEADER = ["| metric | type | labels | meaning |", "|---|---|---|---|"]
 # Labels that are part of a histogram's or summary's shape, not the family's.
 SHAPE_LABELS = {"le", "quantile"}
-# How long to wait, once every served family has a sample, for the README's other names.
+# How long to wait, once every served family has a sample, for the other names.
 EXPECTED_GRACE_S = 10
 
 TINY_SUITE = """suites: {quick: [metrics_table]}
@@ -201,13 +201,13 @@ def split_table(lines):
 
 
 def parse_row(line):
-    """(name, type, [labels], meaning) of one README row."""
+    """(name, type, [labels], meaning) of one docs/METRICS.md row."""
     cells = [c.strip() for c in line.strip().strip("|").split("|")]
     if len(cells) != 4:
-        sys.exit(f"README metrics row without four cells: {line!r}")
+        sys.exit(f"docs/METRICS.md metrics row without four cells: {line!r}")
     names = re.findall(r"`([^`]+)`", cells[0])
     if len(names) != 1:
-        sys.exit(f"README metrics row must name one metric: {line!r}")
+        sys.exit(f"docs/METRICS.md metrics row must name one metric: {line!r}")
     labels = [l.strip() for l in cells[2].split(",") if l.strip()]
     return names[0], cells[1], labels, cells[3]
 
@@ -221,8 +221,8 @@ def main(argv):
     parser.add_argument("roseyd")
     parser.add_argument("--nats-server", default=shutil.which("nats-server") or "nats-server")
     mode = parser.add_mutually_exclusive_group()
-    mode.add_argument("--write", metavar="README")
-    mode.add_argument("--check", metavar="README")
+    mode.add_argument("--write", metavar="docs/METRICS.md")
+    mode.add_argument("--check", metavar="docs/METRICS.md")
     args = parser.parse_args(argv[1:])
     path = args.write or args.check
     documented = {}
@@ -239,7 +239,7 @@ def main(argv):
         return 0
     if args.write:
         by_name = {f["name"]: f for f in live}
-        # The README's order first (it groups related metrics), then new ones.
+        # The order first (it groups related metrics), then new ones.
         order = [n for n in documented if n in by_name]
         order += [f["name"] for f in live if f["name"] not in documented]
         rows = []
@@ -256,21 +256,21 @@ def main(argv):
     live_names = {f["name"] for f in live}
     for f in live:
         if f["name"] not in documented:
-            problems.append(f"{f['name']} ({f['type']}) is served but not in the README")
+            problems.append(f"{f['name']} ({f['type']}) is served but not in docs/METRICS.md")
             continue
         type_, labels, _ = documented[f["name"]]
         if type_ != f["type"]:
-            problems.append(f"{f['name']}: README says {type_!r}, /metrics says {f['type']!r}")
+            problems.append(f"{f['name']}: docs/METRICS.md says {type_!r}, /metrics says {f['type']!r}")
         if sorted(labels) != sorted(f["labels"]):
-            problems.append(f"{f['name']}: README labels {labels}, /metrics labels {f['labels']}")
+            problems.append(f"{f['name']}: docs/METRICS.md labels {labels}, /metrics labels {f['labels']}")
     for name in documented:
         if name not in live_names:
-            problems.append(f"{name} is in the README but not served")
+            problems.append(f"{name} is in the docs/METRICS.md but not served")
     if problems:
-        print("README metrics table is stale (scripts/readme_metrics_table.py ROSEYD "
-              "--write README.md rebuilds it):\n  " + "\n  ".join(problems))
+        print("docs/METRICS.md metrics table is stale (scripts/metrics_table.py ROSEYD "
+              "--write docs/METRICS.md rebuilds it):\n  " + "\n  ".join(problems))
         return 1
-    print(f"README metrics table matches /metrics ({len(live)} metrics)")
+    print(f"docs/METRICS.md metrics table matches /metrics ({len(live)} metrics)")
     return 0
 
 

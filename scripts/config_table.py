@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""The README's configuration table, generated from `roseyd config-keys`.
+"""The configuration table, generated from `roseyd config-keys`.
 
-Usage: readme_config_table.py ROSEYD [--write README.md | --check README.md]
-Without an option, prints the table. --write replaces the table in the README
+Usage: config_table.py ROSEYD [--write docs/CONFIGURATION.md | --check docs/CONFIGURATION.md]
+Without an option, prints the table. --write replaces the table in docs/CONFIGURATION.md
 (the block of lines starting with "| `" under "## Configuration reference");
---check exits 1, naming the first difference, if the README's table is stale.
+--check exits 1, naming the first difference, if the table is stale.
 """
 import re
 import subprocess
@@ -52,12 +52,12 @@ def main(argv):
         current = lines[first:end]
         for want, have in zip(rows, current):
             if want != have:
-                print(f"README config table is stale:\n  README: {have}\n  roseyd: {want}")
+                print(f"docs/CONFIGURATION.md config table is stale:\n  docs/CONFIGURATION.md: {have}\n  roseyd: {want}")
                 return 1
         if len(rows) != len(current):
-            print(f"README config table has {len(current)} lines, roseyd config-keys gives {len(rows)}")
+            print(f"docs/CONFIGURATION.md config table has {len(current)} lines, roseyd config-keys gives {len(rows)}")
             return 1
-        print(f"README config table matches roseyd config-keys ({len(rows) - 2} keys)")
+        print(f"docs/CONFIGURATION.md config table matches roseyd config-keys ({len(rows) - 2} keys)")
         return 0
     sys.exit(__doc__)
 
