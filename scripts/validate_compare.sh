@@ -13,7 +13,9 @@
 #                                    [--load] [--rounds N] [--no-postgres]
 #   --aa N                 A/A comparisons (default 20)
 #   --slower P:N[:S,...]   N comparisons against a copy P % slower, optionally only
-#                          the scenarios S (e.g. 5:20:cost_events_sqlite); repeatable
+#                          the scenarios S (e.g. 5:20:cost_events_sqlite); repeatable;
+#                          `--slower none` runs none (default: 10:20 and
+#                          5:20:cost_events_sqlite)
 #   --load                 keep a build running beside the A/A runs (other work on the
 #                          machine, as on a CI runner)
 #   --rounds N             rounds of each comparison (default: roseyd's)
@@ -39,11 +41,12 @@ while [ $# -gt 0 ]; do
     --load) load=1; shift ;;
     --rounds) rounds=(--rounds "$2"); shift 2 ;;
     --no-postgres) postgres=0; shift ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "validate_compare: unknown argument $1" >&2; exit 2 ;;
   esac
 done
 [ ${#slower[@]} -gt 0 ] || slower=("10:20" "5:20:cost_events_sqlite")
+[ "${slower[*]}" != none ] || slower=()
 
 roseyd=${ROSEYD:-$PWD/build/daemon/app/roseyd}
 shim=${SLOWDOWN_SHIM:-$PWD/build/tests/validation/slowdown_shim.so}
@@ -74,7 +77,7 @@ fi
 # Instructions per event of the events workload with `spins` in the shim.
 count_events() {
   local dir=$out/calibrate-$1
-  LD_PRELOAD=$shim ROSEYD_SHIM_SPINS=$1 "$roseyd" bench --scenario cost_events_sqlite \
+  LD_PRELOAD=$shim SLOWDOWN_SHIM_SPINS=$1 "$roseyd" bench --scenario cost_events_sqlite \
     --suite cost --out "$dir" --log-level warn >/dev/null
   python3 -c "import json,sys; r=json.load(open(sys.argv[1]))
 print([f['value'] for s in r['scenarios'] for f in s['figures']
@@ -92,7 +95,7 @@ slow_copy() {
   cat > "$out/slower-$percent.sh" <<EOF
 #!/bin/sh
 # roseyd with every sqlite3_step made slower: +$percent % instructions an event ($spins spins)
-LD_PRELOAD=$shim ROSEYD_SHIM_SPINS=$spins exec $roseyd "\$@"
+LD_PRELOAD=$shim SLOWDOWN_SHIM_SPINS=$spins exec $roseyd "\$@"
 EOF
   chmod +x "$out/slower-$percent.sh"
   echo "$out/slower-$percent.sh"
@@ -116,7 +119,7 @@ fi
 for i in $(seq 1 "$aa"); do compare "aa-$i"; done
 if [ "$load" = 1 ]; then kill -- -"${pids[0]}" 2>/dev/null || true; pids=(); fi
 
-for spec in "${slower[@]}"; do
+for spec in ${slower[@]+"${slower[@]}"}; do
   IFS=: read -r percent n scenarios <<< "$spec"
   copy=$(slow_copy "$percent")
   extra=(--candidate "$copy")

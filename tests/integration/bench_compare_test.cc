@@ -63,7 +63,7 @@ TEST(BenchCompareTest, OneBinaryAgainstItselfIsTheSameAndAShimmedCopyIsSlower) {
   // 10 % tolerance, so the exit status is 1.
   const std::string slow = dir.File("slow.sh");
   std::ofstream(slow) << "#!/bin/sh\nLD_PRELOAD=" << SLOWDOWN_SHIM
-                      << " ROSEYD_SHIM_SPINS=300 exec " << ROSEYD_BINARY << " \"$@\"\n";
+                      << " SLOWDOWN_SHIM_SPINS=300 exec " << ROSEYD_BINARY << " \"$@\"\n";
   std::filesystem::permissions(slow, std::filesystem::perms::owner_all);
   const ProcessResult slower = RunToExit(
       {ROSEYD_BINARY, "bench", "--compare", ROSEYD_BINARY, "--candidate", slow, "--scenarios",

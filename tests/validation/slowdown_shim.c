@@ -2,7 +2,7 @@
  * without touching it, for validating `roseyd bench --compare`
  * (scripts/validate_compare.sh): every sqlite3_bind_text64 (two for each chat
  * line, the usernames and texts of the other events: work done once per
- * event on every write path, batched or not) first runs ROSEYD_SHIM_SPINS
+ * event on every write path, batched or not) first runs SLOWDOWN_SHIM_SPINS
  * iterations of a dependent floating-point multiply: a fixed number of
  * instructions, so the instruction figures see it exactly, whose CPU time is
  * that of ordinary code (a chain of multiplies, not a loop the CPU races
@@ -22,7 +22,7 @@ int sqlite3_bind_text64(sqlite3_stmt* stmt, int index, const char* text, unsigne
                         void (*destructor)(void*), unsigned char encoding) {
   if (real_bind_text == NULL) real_bind_text = (BindText)dlsym(RTLD_NEXT, "sqlite3_bind_text64");
   if (spins < 0) {
-    const char* value = getenv("ROSEYD_SHIM_SPINS");
+    const char* value = getenv("SLOWDOWN_SHIM_SPINS");
     spins = value != NULL ? atol(value) : 0;
   }
   volatile double x = 1.0;
