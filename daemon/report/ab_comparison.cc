@@ -130,8 +130,9 @@ void PairRound(const RunReport& base, const RunReport& candidate, int round,
 
 bool HigherIsBetter(const Figure& figure) {
   if (figure.target) return figure.comparison == Comparison::kAtLeast;
-  return figure.metric == "persisted_per_second" || figure.metric == "ops_per_second" ||
-         figure.metric == "capacity_events_per_second";
+  // Rates: persisted_per_second and its _min/_max, ops_per_second,
+  // capacity_events_per_second.
+  return figure.metric.find("_per_second") != std::string::npos;
 }
 
 void CompareRuns(AbComparison* c) {

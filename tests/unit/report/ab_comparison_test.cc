@@ -84,6 +84,19 @@ TEST(AbComparisonTest, PairsRoundsAndJudgesTargetsAndCosts) {
   EXPECT_EQ(AbExitStatus(c), 0);
 }
 
+TEST(AbComparisonTest, EveryRateIsHigherIsBetter) {
+  for (const char* rate : {"persisted_per_second", "persisted_per_second_min",
+                           "persisted_per_second_max", "ops_per_second",
+                           "capacity_events_per_second"}) {
+    EXPECT_TRUE(HigherIsBetter(MakeFigure(rate, 1))) << rate;
+  }
+  for (const char* cost : {"all_persisted_s", "cpu_us_per_event", "p95_latency_ms",
+                           "instructions_per_event", "rss_slope_mib_per_hour"}) {
+    EXPECT_FALSE(HigherIsBetter(MakeFigure(cost, 1))) << cost;
+  }
+  EXPECT_TRUE(HigherIsBetter(MakeFigure("p95_latency_ms", 1, 5, Comparison::kAtLeast)));
+}
+
 TEST(AbComparisonTest, ASlowerCandidateFailsOnlyPastTheTolerance) {
   AbComparison c = Comparison(1.3, 1.0);
   EXPECT_EQ(Find(c, "burst", "all_persisted_s").result.verdict, AbVerdict::kSlower);
