@@ -29,8 +29,9 @@ set(CPACK_DEBIAN_PACKAGE_DEPENDS "adduser")
 # The installed config connects to the nats-server of Debian's package (its
 # service listens on 127.0.0.1:4222); a site with its own NATS does without.
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "nats-server")
-# The alert rules and scrape config of /usr/share/roseyd/prometheus.
-set(CPACK_DEBIAN_PACKAGE_SUGGESTS "prometheus")
+# The alert rules and scrape config of /usr/share/roseyd/prometheus; the
+# instruction counts of `roseyd bench --suite cost` (callgrind).
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "prometheus, valgrind")
 
 set(package_dir ${PROJECT_SOURCE_DIR}/deploy/package)
 file(WRITE ${PROJECT_BINARY_DIR}/package/conffiles "/etc/roseyd/roseyd.yaml\n")
