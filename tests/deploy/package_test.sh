@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The Debian package for real (ctest -L docker): builds roseyd_<version>_amd64.deb
-# with scripts/package.sh from BUILD_DIR, checks that its Depends: names the
-# packages of docs/INSTALL.md's table, then in a clean Debian 12 container
+# with scripts/package.sh from BUILD_DIR, checks it with check_package.py
+# (Depends: against docs/INSTALL.md's table and the README, the conffile, the
+# files), then in a clean Debian 12 container
 # running systemd as PID 1 (debian:12 with Debian's systemd package added):
 #   apt install ./roseyd_<version>_amd64.deb, with its dependencies from the
 #   mirror; nats-server (recommended) running, roseyd.service neither enabled
@@ -70,30 +71,9 @@ log "$(basename "$deb") built in $(elapsed "$started") s, $(du -k "$deb" | cut -
 log "Depends: $(dpkg-deb --field "$deb" Depends)"
 log "Recommends: $(dpkg-deb --field "$deb" Recommends)"
 
-# Depends: against docs/INSTALL.md's table (the first column's packages).
-python3 - "$deb" docs/INSTALL.md <<'PY' || fail "Depends: and docs/INSTALL.md disagree"
-import re, subprocess, sys
-field = subprocess.run(["dpkg-deb", "--field", sys.argv[1], "Depends"], capture_output=True,
-                       text=True, check=True).stdout
-depends = {re.split(r"[\s(]", d.strip())[0] for d in field.split(",") if d.strip()}
-text = open(sys.argv[2], encoding="utf-8").read()
-table = text.split("<!-- depends:", 1)[1].split("\n\n", 1)[0]
-documented = set()
-for row in table.splitlines():
-    if row.startswith("| `"):
-        documented |= set(re.findall(r"`([a-z0-9][a-z0-9.+-]+)`", row.split("|")[1]))
-documented -= {"libspdlog1.10"}  # named as the provider of libspdlog1.10-fmt9
-problems = []
-if depends - documented:
-    problems.append(f"in Depends:, not in docs/INSTALL.md: {sorted(depends - documented)}")
-if documented - depends:
-    problems.append(f"in docs/INSTALL.md, not in Depends: {sorted(documented - depends)}")
-print("\n".join(problems) or f"Depends: names the {len(depends)} packages of docs/INSTALL.md's table")
-sys.exit(1 if problems else 0)
-PY
-[ "$(dpkg-deb --field "$deb" Recommends)" = nats-server ] || fail "nats-server is not Recommends:"
-dpkg-deb --ctrl-tarfile "$deb" | tar -xO ./conffiles | grep -qx /etc/roseyd/roseyd.yaml ||
-  fail "/etc/roseyd/roseyd.yaml is not a conffile"
+# Depends: against docs/INSTALL.md's table and the README, the conffile, the
+# maintainer scripts, the files (as Deploy.InstallAndPackage checks them).
+python3 tests/deploy/check_package.py "$deb" --root "$repo" || fail "the package (above)"
 
 # In the container: set -e, one check a line; `check WHAT COMMAND...` says what failed.
 cat >"$tmp/in-container.sh" <<'SH'
