@@ -60,6 +60,7 @@ void CommitTracker::OnCommitted(std::span<const store::Event> batch,
   if (fresh > 0) {
     if (persisted_ != nullptr) persisted_->Increment(static_cast<double>(fresh));
     committed_.fetch_add(fresh, std::memory_order_release);
+    batches_.fetch_add(1, std::memory_order_release);
   }
 }
 

@@ -38,6 +38,8 @@ class CommitTracker : public store::CommitListener {
 
   // Events whose commit was seen (each counted once) and commits seen twice.
   uint64_t Committed() const { return committed_.load(std::memory_order_acquire); }
+  // Commits (batches) that held at least one of the phase's events.
+  uint64_t Batches() const { return batches_.load(std::memory_order_acquire); }
   uint64_t Duplicates() const;
   // Events the store refused: they will never commit, so nobody waits for them.
   uint64_t Rejected() const { return rejected_.load(std::memory_order_acquire); }
@@ -81,6 +83,7 @@ class CommitTracker : public store::CommitListener {
   Clock::time_point first_commit_ GUARDED_BY(mu_){};
   Clock::time_point last_commit_ GUARDED_BY(mu_){};
   std::atomic<uint64_t> committed_{0};
+  std::atomic<uint64_t> batches_{0};
   std::atomic<uint64_t> rejected_{0};
 };
 

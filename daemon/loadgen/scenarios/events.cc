@@ -7,6 +7,8 @@
 #include <cmath>
 #include <vector>
 
+#include <spdlog/spdlog.h>
+
 #include "loadgen/scenarios/kinds.h"
 
 namespace roseyd::loadgen {
@@ -69,6 +71,12 @@ void RunBurstRounds(ScenarioContext* ctx, Bots* bots, ProcessUsage* usage) {
     const double window = last > run.start ? Seconds(last - run.start) : 0;
     rates.push_back(window > 0 ? static_cast<double>(persisted) / window : 0);
     times.push_back(LostEvents(run.load.sent, persisted) == 0 ? window : INFINITY);
+    spdlog::debug("bench: {} round {}: {} persisted in {:.3f} s ({:.0f}/s), {} commits, service "
+                  "CPU {:.2f} µs an event",
+                  spec.name, round + 1, persisted, window, rates.back(), run.tracker->Batches(),
+                  persisted > 0 ? 1e6 * (usage ? usage->ServiceCpuSeconds() - cpu_before : 0) /
+                                      static_cast<double>(persisted)
+                                : 0.0);
   }
   result.event_latency = LatencyResultOf(latencies);
   result.publish_call = LatencyResultOf(publish_call);
