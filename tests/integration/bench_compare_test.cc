@@ -56,6 +56,10 @@ TEST(BenchCompareTest, OneBinaryAgainstItselfIsTheSameAndAShimmedCopyIsSlower) {
   EXPECT_EQ(aa.at("runs")[0].at("phase"), "cost");
   EXPECT_EQ(aa.at("runs")[2].at("role"), "base");  // timed round 1 starts with the base
   EXPECT_EQ(aa.at("runs")[4].at("role"), "candidate");  // round 2 with the candidate
+  // No bot beside a comparison: the timed runs leave the bot probe off.
+  const json timed = Read(aa.at("runs")[2].at("out_dir").get<std::string>() +
+                          "/benchmark_results.json");
+  EXPECT_TRUE(timed.at("bot_service").is_null()) << timed.at("bot_service").dump();
   std::ifstream md(dir.File("aa/COMPARISON.md"));
   EXPECT_TRUE(md.good());
 

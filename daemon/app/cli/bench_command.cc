@@ -67,7 +67,7 @@ Options:
                          comparison.json and COMPARISON.md to --out (default
                          bench-compare). Default suite: compare (the cost figures, a
                          burst, the request round trip). See docs/BENCHMARKS.md.
-  --rounds N             --compare: interleaved rounds (default 10; 8 or more are
+  --rounds N             --compare: interleaved rounds (default 20; 8 or more are
                          needed to call a timed figure slower or faster)
   --cost-rounds N        --compare: rounds of the cost figures, both sides at once
                          (default 2: instruction counts repeat)

@@ -45,6 +45,9 @@ report::AbRun RunSide(const std::string& executable, const std::vector<std::stri
   std::vector<std::string> argv = {executable, "bench", "--scenarios", catalog_file, "--suite",
                                    options.suite, "--out", out.string(), "--log-level", "warn"};
   for (const std::string& name : names) argv.insert(argv.end(), {"--scenario", name});
+  // No bot beside a comparison: its probe would spend 3 s per run measuring
+  // the stand-in service idle, then send it requests during the burst.
+  argv.insert(argv.end(), {"--set", "bench.bot_probe_rate=0"});
   argv.insert(argv.end(), options.config_args.begin(), options.config_args.end());
   ChildOptions child;
   child.log_path = out.string() + ".log";

@@ -11,7 +11,7 @@ namespace roseyd::cli {
 struct CompareOptions {
   std::string other;    // the base: another roseyd executable (or a script that execs one)
   std::string candidate;  // the other side; empty: this binary
-  int rounds = 10;      // interleaved rounds of the timed scenarios
+  int rounds = 20;      // interleaved rounds of the timed scenarios (docs/BENCHMARKS.md: why 20)
   int cost_rounds = 2;  // rounds of the cost figures (both sides at once)
   std::string suite = "compare";
   std::vector<std::string> scenarios;  // empty: the suite's
