@@ -153,10 +153,15 @@ void Daemon::StartBenchAtStart() {
   request.suite = config_.bench.run_at_start;
   std::string why;
   bench_->Start(request, &why);
+  std::error_code ec;
+  const std::filesystem::path out = std::filesystem::absolute(config_.BenchOutDir(), ec);
   spdlog::info("bench: running the {} suite now (bench.run_at_start) on the load generator's "
-               "own service instance (subjects {}.>, a scratch database), not the bot's; report "
-               "in {}/latest, live figures on {}; roseyd keeps serving meanwhile",
-               request.suite, config_.bench.subject_prefix, config_.BenchOutDir(),
+               "own service instance (subjects {}.>, a scratch database), not the bot's; "
+               "report in {}, live figures on {}; roseyd keeps serving meanwhile, a little "
+               "slower. Turn it off with bench.run_at_start: \"\" in the config, "
+               "ROSEYD_BENCH_RUN_AT_START= or --set bench.run_at_start=",
+               request.suite, config_.bench.subject_prefix,
+               ((ec ? std::filesystem::path(config_.BenchOutDir()) : out) / "latest").string(),
                metrics_server_ ? "http://" + metrics_server_->address() + "/metrics"
                                : std::string("(metrics off)"));
 }

@@ -145,9 +145,11 @@ struct BenchControlConfig {
 // under <data_dir>/bench/scratch, on subjects under subject_prefix: never
 // the bot's subjects, database or metrics.
 struct BenchConfig {
-  // Suite run once after start-up: "", quick, classic, full. It runs
-  // against the benchmark's own service instance, not the bot's.
-  std::string run_at_start = "quick";
+  // Suite run once after start-up: "" (none), quick, classic, full. It runs
+  // against the benchmark's own service instance, not the bot's, but in the
+  // bot's process: it costs the bot's requests latency while it runs, so
+  // only the demo config (config/roseyd.yaml) turns it on.
+  std::string run_at_start;
   std::string scenarios_file;  // empty: the built-in copy of config/scenarios.yaml
   std::string out_dir;         // reports, one folder per run; empty: <data_dir>/bench
   std::string subject_prefix = "roseyd.bench.load";  // the benchmark instance's subjects

@@ -432,7 +432,8 @@ const std::vector<KeyDef>& KeyTable() {
       String(
           "bench.run_at_start", [](auto& c) -> auto& { return c.bench.run_at_start; },
           "benchmark suite run once after start-up, on the load generator's own service "
-          "instance and scratch database: quick, classic, full; empty: none",
+          "instance and scratch database, in roseyd's process (the bot's requests are slower "
+          "meanwhile): quick, classic, full; empty: none (the demo config/roseyd.yaml sets quick)",
           [](std::string_view t) -> std::string {
             if (t.empty() || t == "quick" || t == "classic" || t == "full") return "";
             return "'" + std::string(t) + "' is not one of quick, classic, full or empty";

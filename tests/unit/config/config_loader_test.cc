@@ -80,8 +80,20 @@ TEST_F(ConfigLoaderTest, NoSourcesGiveDefaults) {
   ExpectSameConfig(LoadConfig(sources_), Config());
 }
 
-TEST_F(ConfigLoaderTest, ShippedFileEqualsDefaults) {
+// The binary runs no benchmark at start; only the demo config (the shipped
+// file, which scripts/run.sh and the compose stack use) turns it on. A
+// config file that does not name bench.run_at_start never gets it.
+TEST_F(ConfigLoaderTest, NoBenchmarkAtStartUnlessAConfigAsksForIt) {
+  EXPECT_EQ(Config().bench.run_at_start, "");
+  WriteConfig("store:\n  batch_max_events: 500\n");
+  EXPECT_EQ(LoadConfig(sources_).bench.run_at_start, "");
+}
+
+TEST_F(ConfigLoaderTest, ShippedFileEqualsDefaultsButForTheDemoBenchmark) {
   sources_.file = kShippedConfig;
+  const Config shipped = LoadConfig(sources_);
+  EXPECT_EQ(shipped.bench.run_at_start, "quick");
+  sources_.overrides = {{"bench.run_at_start", ""}};
   ExpectSameConfig(LoadConfig(sources_), Config());
 }
 
