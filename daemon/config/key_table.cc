@@ -9,8 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "base/redact_url.h"
-#include "base/url_list.h"
+#include "config/nats_url.h"
 #include "config/store_url.h"
 #include "config/value_text.h"
 
@@ -49,16 +48,6 @@ std::string CheckListenAddress(std::string_view text) {
 
 std::string NonEmpty(std::string_view text) {
   return Trim(text).empty() ? "must not be empty" : "";
-}
-
-// Empty (the embedded server), or a comma-separated list without empty entries.
-std::string NatsUrls(std::string_view text) {
-  if (text.empty()) return "";
-  if (SplitUrlList(text).empty()) {
-    return "expected a URL or comma-separated URLs (e.g. 'nats://a:4222,nats://b:4222'), got " +
-           Quote(RedactUrl(text));
-  }
-  return "";
 }
 
 // A NATS subject or queue name: no whitespace, no wildcards.
@@ -199,6 +188,12 @@ std::string PluginName(std::string_view text) {
   if (text.find_first_of(" \t\r\n.*>") != std::string_view::npos) {
     return Quote(text) + " is not a plugin name (one subject token: no spaces, '.', '*' or '>')";
   }
+  // YAML's list or quotes, taken as text where the value is not YAML (an
+  // environment variable): "[a" would be a plugin no one has.
+  if (text.find_first_of("[]{}\"'") != std::string_view::npos) {
+    return Quote(text) + " is not a plugin name; in an environment variable give the names "
+           "as a,b (a YAML list such as [a, b] goes in a file or --set)";
+  }
   return "";
 }
 
@@ -244,7 +239,7 @@ const std::vector<KeyDef>& KeyTable() {
           "nats.url", [](auto& c) -> auto& { return c.nats.url; },
           "NATS server URL, or several comma-separated (the servers of a cluster); empty: start "
           "an embedded nats-server",
-          NatsUrls),
+          CheckNatsUrls),
       String(
           "nats.name", [](auto& c) -> auto& { return c.nats.name; },
           "connection name shown by the NATS server", NonEmpty),

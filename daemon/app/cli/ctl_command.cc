@@ -48,7 +48,7 @@ Usage:
 Options:
   --config FILE        YAML config, as for roseyd run (default: $ROSEYD_CONFIG, else
                        config/roseyd.yaml if it exists)
-  --set KEY=VALUE      override one config key
+  --set KEY=VALUE      override one config key (VALUE is YAML, as for roseyd run)
   --nats-url URL       the NATS server (default: nats.url, else the embedded server's
                        nats.embedded.host:port); credentials and TLS from nats.auth.*
   --token TOKEN        bench.control.token (default: the config's, or ROSEYD_BENCH_CONTROL_TOKEN)
@@ -127,7 +127,7 @@ CtlArgs Parse(const std::vector<std::string>& args) {
       const std::string kv = value();
       const auto eq = kv.find('=');
       if (eq == std::string::npos || eq == 0) throw UsageProblem{"--set wants KEY=VALUE, got '" + kv + "'"};
-      out.sources.overrides.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
+      out.sources.overrides.emplace_back(kv.substr(0, eq), kv.substr(eq + 1), "--set");
     } else if (arg == "--nats-url") {
       out.nats_url = value();
     } else if (arg == "--token") {
@@ -178,7 +178,9 @@ Config LoadCtlConfig(CtlArgs* args) {
       args->sources.file = "config/roseyd.yaml";
     }
   }
-  if (!args->nats_url.empty()) args->sources.overrides.emplace_back("nats.url", args->nats_url);
+  if (!args->nats_url.empty()) {
+    args->sources.overrides.emplace_back("nats.url", args->nats_url, "--nats-url");
+  }
   return LoadConfig(args->sources);
 }
 
