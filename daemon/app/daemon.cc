@@ -77,6 +77,7 @@ void Daemon::Start() {
   // The database before NATS, so a bad database file stops start-up early.
   service_ = std::make_unique<service::ServiceHost>(commit_fanout_.get(), metrics_.get());
   service_->Open(config_);
+  CheckPluginsDir();
 
   nats_url_ = StartNats();
   Connect(nats_url_);
@@ -121,6 +122,25 @@ void Daemon::Connect(const std::string& url) {
   if (!connection_->IsConnected()) {
     spdlog::warn("NATS at {} is not reachable yet; roseyd keeps trying in the background",
                  bus::RedactUrl(url));
+  }
+}
+
+void Daemon::CheckPluginsDir() const {
+  const ServiceConfig& service = config_.service;
+  if (service.plugins_dir.empty()) {
+    if (!service.storage_plugins.empty()) {
+      spdlog::warn("service.plugins_dir is not set: the migrate requests of the plugins in "
+                   "service.storage_plugins find no migration files (apply answers \"No pending "
+                   "migrations\" with that reason)");
+    }
+    return;
+  }
+  std::error_code ec;
+  if (!std::filesystem::is_directory(service.plugins_dir, ec)) {
+    spdlog::warn("service.plugins_dir '{}' is not a directory{}: plugins' migrate requests find "
+                 "no migration files (apply answers \"No pending migrations\" with that reason)",
+                 service.plugins_dir,
+                 std::filesystem::exists(service.plugins_dir, ec) ? "" : " (it does not exist)");
   }
 }
 

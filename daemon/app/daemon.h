@@ -76,6 +76,10 @@ class Daemon {
   std::string StartNats();
   void Connect(const std::string& url);
   void LogReady(std::chrono::steady_clock::time_point started) const;
+  // Warns when service.plugins_dir is not a directory, or is unset while
+  // service.storage_plugins names plugins (their migrate requests would find
+  // nothing).
+  void CheckPluginsDir() const;
   // The benchmark controller and its control subjects, when
   // bench.run_at_start or bench.control is on; then the start-up suite.
   void StartBenchControl();

@@ -93,7 +93,7 @@ struct ServiceConfig {
   // The plugin storage API (rosey.db.kv, row, migrate). Migrations are read
   // from <plugins_dir>/<plugin>/migrations/NNN_name.sql; empty: no plugin
   // has any (apply answers "No pending migrations", as the original for a
-  // plugin without a migrations directory).
+  // plugin without a migrations directory, with a "reason" saying why).
   std::string plugins_dir;
   // Plugin names that may use the storage API (the row/migrate subject's
   // plugin token, kv's plugin_name); empty: any, as the original.

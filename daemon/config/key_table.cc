@@ -374,7 +374,7 @@ const std::vector<KeyDef>& KeyTable() {
       String(
           "service.plugins_dir", [](auto& c) -> auto& { return c.service.plugins_dir; },
           "plugin storage API: migrations are read from <dir>/<plugin>/migrations/NNN_name.sql; "
-          "empty: no plugin has migrations"),
+          "empty: no plugin has migrations (a missing directory is warned at start)"),
       List(
           "service.storage_plugins", [](auto& c) -> auto& { return c.service.storage_plugins; },
           "plugin names allowed to use the storage API (kv, row, migrate); empty: any",
