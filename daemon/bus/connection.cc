@@ -68,6 +68,7 @@ void OnConnected(natsConnection* nc, void* closure) noexcept {
     spdlog::info("NATS connected to {}", CurrentServer(nc, *ctx));
   } catch (...) {
   }
+  if (ctx->listener != nullptr) ctx->listener->OnConnected();
 }
 
 void OnDisconnected(natsConnection*, void* closure) noexcept {

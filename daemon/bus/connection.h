@@ -40,6 +40,9 @@ using MessageHandler = std::function<void(const Message&)>;
 class ConnectionListener {
  public:
   virtual ~ConnectionListener() = default;
+  // A connection that could not reach a server at start is up at last
+  // (retry_on_failed_connect).
+  virtual void OnConnected() noexcept {}
   virtual void OnDisconnected() noexcept {}
   virtual void OnReconnected() noexcept {}
   virtual void OnClosed() noexcept {}

@@ -126,7 +126,9 @@ struct StoreConfig {
 };
 
 struct MetricsConfig {
-  std::string listen = "127.0.0.1:9464";  // empty: no /metrics endpoint
+  // /metrics and /ready (200 when serving with NATS connected, else 503);
+  // empty: neither.
+  std::string listen = "127.0.0.1:9464";
 };
 
 // Load-generator control over NATS: off unless enabled, and then only for

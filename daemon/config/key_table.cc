@@ -423,7 +423,9 @@ const std::vector<KeyDef>& KeyTable() {
           "how long recent_chat rows are kept (hours)"),
       String(
           "metrics.listen", [](auto& c) -> auto& { return c.metrics.listen; },
-          "host:port of the Prometheus /metrics endpoint; empty: off", CheckListenAddress),
+          "host:port of the Prometheus /metrics endpoint and the readiness check /ready; "
+          "empty: off",
+          CheckListenAddress),
       String(
           "bench.run_at_start", [](auto& c) -> auto& { return c.bench.run_at_start; },
           "benchmark suite run once after start-up, on the load generator's own service "

@@ -120,12 +120,14 @@ class OpenAtScopeExit {
 // Counts connection events, which arrive on cnats threads.
 class CountingListener : public ConnectionListener {
  public:
+  void OnConnected() noexcept override { ++late_connects; }
   void OnDisconnected() noexcept override { ++disconnects; }
   void OnReconnected() noexcept override { ++reconnects; }
   void OnAsyncError(const Status& error) noexcept override {
     if (error.message().find("slow consumer") != std::string::npos) ++slow_consumer_reports;
   }
 
+  std::atomic<int> late_connects{0};
   std::atomic<int> disconnects{0};
   std::atomic<int> reconnects{0};
   std::atomic<int> slow_consumer_reports{0};
@@ -283,6 +285,21 @@ TEST_F(ConnectionTest, RetriesInTheBackgroundUntilTheServerStarts) {
   ASSERT_OK(connection.Flush(kFlushTimeout));
   ASSERT_TRUE(Eventually([&] { return recorder.Count() >= 1; }));
   EXPECT_EQ(recorder.Messages()[0].data, "made it");
+}
+
+// The daemon learns that NATS is up at last (its readiness turns 200).
+TEST_F(ConnectionTest, TellsTheListenerWhenALateConnectionIsUp) {
+  const int port = FindFreePort();
+  ConnectionOptions options = ClientOptions("nats://127.0.0.1:" + std::to_string(port));
+  options.retry_on_failed_connect = true;
+  CountingListener listener;
+  Connection connection(options, &listener);
+  EXPECT_FALSE(connection.IsConnected());
+  EXPECT_EQ(listener.late_connects, 0);
+  auto server = StartServer(port);
+  ASSERT_TRUE(Eventually([&] { return listener.late_connects == 1; }));
+  EXPECT_TRUE(connection.IsConnected());
+  EXPECT_EQ(listener.reconnects, 0);
 }
 
 TEST_F(ConnectionTest, ClosesAtOnceWhileStillRetrying) {
