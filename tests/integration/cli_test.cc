@@ -57,7 +57,7 @@ bool Contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-const char* const kCommands[] = {"run", "bench", "check-config", "config-keys", "version"};
+const char* const kCommands[] = {"run", "bench", "ctl", "check-config", "config-keys", "version"};
 
 TEST(CliTest, EveryCommandHasItsOwnHelp) {
   for (const char* command : kCommands) {

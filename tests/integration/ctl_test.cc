@@ -63,7 +63,15 @@ class CtlTest : public ::testing::Test {
 TEST_F(CtlTest, ListsStartsWaitsWithProgressAndReportsTheVerdict) {
   const ProcessResult list = Ctl({"list"});
   EXPECT_EQ(list.exit, 0) << list.output;
-  EXPECT_NE(list.output.find("single_event_latency\n"), std::string::npos) << list.output;
+  // Each scenario with its size (as the quick suite runs it) and what it does.
+  EXPECT_NE(list.output.find("scenarios, sized as the quick suite runs them"), std::string::npos)
+      << list.output;
+  EXPECT_NE(list.output.find("single_event_latency: 300 events at 200/s over 1.5 s\n"
+                             "    chat lines at a constant rate\n"),
+            std::string::npos)
+      << list.output;
+  EXPECT_NE(list.output.find("burst: 500 events back to back\n"), std::string::npos)
+      << list.output;
   EXPECT_NE(list.output.find("suite quick: single_event_latency request_reply_latency"),
             std::string::npos)
       << list.output;
