@@ -126,7 +126,7 @@ ScenarioResult RunAndJudge(const ScenarioSpec& spec, ScenarioContext* ctx, Noise
   window.Close(&result);
   ctx->NoteNatsErrors();
   if (ctx->cancelled()) {
-    result.status = Verdict::kNotRun;
+    result.status = Verdict::kCancelled;
     result.note = "cancelled" + (result.note.empty() ? "" : "; " + result.note);
   }
   result.duration_s = Seconds(ScenarioClock::now() - began);
@@ -379,6 +379,7 @@ void Runner::RunScenarios(const ScenarioCatalog& catalog, const RunRequest& requ
       result.category = spec.category;
       result.priority = spec.priority;
       result.description = spec.description;
+      result.status = Verdict::kCancelled;
       result.note = "cancelled before it started";
     } else if (request.max_rate && MaxRate(spec) > *request.max_rate) {
       result.name = spec.name;

@@ -176,9 +176,20 @@ TEST_F(CtlTest, CancelStopsTheRunAndItsWaiterSaysCancelled) {
   EXPECT_EQ(waited.exit, 2) << waited.output;
   EXPECT_NE(waited.output.find("run 1 was cancelled (exit status 2)"), std::string::npos)
       << waited.output;
+  // Shown CANCELLED everywhere: ctl, the report, its JSON, the gauge (5).
+  EXPECT_NE(waited.output.find("  slow: CANCELLED"), std::string::npos) << waited.output;
   const std::string md = FileText(world_.dir().File("bench/latest/BENCHMARK_RESULTS.md"));
   EXPECT_NE(md.find("**Cancelled**"), std::string::npos);
-  EXPECT_NE(md.find("#### slow: NOT RUN"), std::string::npos);
+  EXPECT_NE(md.find("#### slow: CANCELLED"), std::string::npos) << md;
+  const json report =
+      json::parse(FileText(world_.dir().File("bench/latest/benchmark_results.json")));
+  EXPECT_EQ(report.at("scenarios").at(0).at("status"), "CANCELLED");
+  const std::string scrape = world_.Scrape();
+  const size_t gauge = scrape.find("roseyd_bench_status{scenario=\"slow\"");
+  ASSERT_NE(gauge, std::string::npos) << scrape;
+  const std::string line = scrape.substr(gauge, scrape.find('\n', gauge) - gauge);
+  EXPECT_EQ(line.substr(line.rfind(' ') + 1), "5") << line;
+  EXPECT_EQ(RawRequest("status", R"({"token":"ctl-test-token"})")["done"][0], "slow: CANCELLED");
   EXPECT_EQ(world_.StopRoseyd(), 0);
 }
 

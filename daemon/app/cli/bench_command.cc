@@ -328,7 +328,8 @@ void PrintSummary(const report::RunReport& report, const std::string& out_dir) {
     for (const auto& f : r.figures) {
       if (f.target) std::cout << "  " << f.metric << "=" << f.value;
     }
-    if (!r.note.empty() && r.status == report::Verdict::kNotRun) {
+    if (!r.note.empty() &&
+        (r.status == report::Verdict::kNotRun || r.status == report::Verdict::kCancelled)) {
       std::cout << "  (" << r.note << ")";
     }
     std::cout << "\n";
