@@ -32,7 +32,7 @@ LoadgenMetrics::LoadgenMetrics(prometheus::Registry* registry)
                        .Register(*registry)),
       sent_(prometheus::BuildCounter()
                 .Name("roseyd_loadgen_events_sent_total")
-                .Help("Events the load generator published")
+                .Help("Events the load generator published (counted as each goes out)")
                 .Register(*registry)),
       persisted_(prometheus::BuildCounter()
                      .Name("roseyd_loadgen_events_persisted_total")
