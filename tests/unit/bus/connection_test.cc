@@ -7,11 +7,14 @@
 #include <chrono>
 #include <memory>
 #include <numeric>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include "base/mutex.h"
 #include "base/startup_error.h"
@@ -300,6 +303,32 @@ TEST_F(ConnectionTest, TellsTheListenerWhenALateConnectionIsUp) {
   ASSERT_TRUE(Eventually([&] { return listener.late_connects == 1; }));
   EXPECT_TRUE(connection.IsConnected());
   EXPECT_EQ(listener.reconnects, 0);
+}
+
+// The load generator opens one connection per simulated bot: quiet ones say
+// "NATS connected" at debug, not info.
+TEST_F(ConnectionTest, QuietConnectionsLogTheirConnectAtDebug) {
+  auto server = StartServer();
+  std::ostringstream log;
+  const auto previous = spdlog::default_logger();
+  auto logger = std::make_shared<spdlog::logger>(
+      "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(log));
+  logger->set_level(spdlog::level::info);
+  logger->set_pattern("%l %v");
+  spdlog::set_default_logger(logger);
+  {
+    ConnectionOptions loud = ClientOptions(server->url());
+    loud.name = "loud";
+    ConnectionOptions quiet = ClientOptions(server->url());
+    quiet.name = "quiet";
+    quiet.quiet = true;
+    Connection a(loud);
+    Connection b(quiet);
+  }
+  spdlog::set_default_logger(previous);
+  EXPECT_NE(log.str().find("info NATS connected to"), std::string::npos) << log.str();
+  EXPECT_NE(log.str().find("as 'loud'"), std::string::npos) << log.str();
+  EXPECT_EQ(log.str().find("'quiet'"), std::string::npos) << log.str();
 }
 
 TEST_F(ConnectionTest, ClosesAtOnceWhileStillRetrying) {
