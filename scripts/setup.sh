@@ -17,6 +17,8 @@ packages=(
   prometheus                         # promtool and the real-server tests
   python3 python3-yaml               # tests/deploy: stack checks, live-view end-to-end test
   valgrind                           # the cost figures: instructions counted by callgrind
+  dpkg-dev file                      # scripts/package.sh: CPack's dpkg-shlibdeps, and file
+  systemd                            # systemd-analyze verify of the unit (Deploy.InstallAndPackage)
 )
 missing=()
 for p in "${packages[@]}"; do

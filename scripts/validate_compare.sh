@@ -94,7 +94,7 @@ slow_copy() {
   spins=$(python3 -c "print(round($percent / 100 * $base_count / $per_spin))")
   cat > "$out/slower-$percent.sh" <<EOF
 #!/bin/sh
-# roseyd with every sqlite3_step made slower: +$percent % instructions an event ($spins spins)
+# roseyd with every sqlite3_bind_text64 made slower: +$percent % instructions an event ($spins spins)
 LD_PRELOAD=$shim SLOWDOWN_SHIM_SPINS=$spins exec $roseyd "\$@"
 EOF
   chmod +x "$out/slower-$percent.sh"

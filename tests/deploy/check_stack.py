@@ -232,6 +232,7 @@ def check(fn):
 
 COMPOSE = "deploy/docker-compose.yml"
 ROOT_COMPOSE = "compose.yaml"  # the same stack, with paths from the repo root
+REPLICAS = "deploy/replicas/docker-compose.yml"  # another stack, beside the live view
 
 
 def compose(repo):
@@ -348,7 +349,8 @@ def compose_depends_on_healthy_services(repo):
     return errors
 
 
-ALLOWED_PUBLISHED = {"grafana": {3000}, "prometheus": {9090}, "nats": {4222}}
+# The live view's ports a user reaches: each published on loopback, nothing else.
+USER_PORTS = {"grafana": {3000}, "prometheus": {9090}, "nats": {4222}, "roseyd": {9464}}
 
 
 def with_defaults(text):
@@ -358,15 +360,22 @@ def with_defaults(text):
 
 @check
 def compose_publishes_only_user_ports_on_loopback(repo):
+    """Each port a user reaches (NATS for the bot, roseyd's /metrics for curl,
+    Prometheus, Grafana) is published on 127.0.0.1, and no other port is."""
     errors = []
-    for name, svc in compose(repo)["services"].items():
+    services = compose(repo)["services"]
+    for name, svc in services.items():
+        published = set()
         for spec in svc.get("ports", []):
             parts = with_defaults(spec).split(":")
             container = int(parts[-1].split("/")[0])
-            if container not in ALLOWED_PUBLISHED.get(name, set()):
+            published.add(container)
+            if container not in USER_PORTS.get(name, set()):
                 errors.append(f"{name}: publishes {spec}, not a port a user needs")
             if len(parts) != 3 or parts[0] != "127.0.0.1":
                 errors.append(f"{name}: {spec} is not bound to 127.0.0.1")
+        errors += [f"{name}: port {port} not published on 127.0.0.1"
+                   for port in sorted(USER_PORTS.get(name, set()) - published)]
     return errors
 
 
@@ -401,7 +410,7 @@ def compose_files_run_on_compose_v1_and_v2(repo):
     .env files (beside them) name the same project, which v1 cannot read from
     the files themselves."""
     errors = []
-    for rel in (ROOT_COMPOSE, COMPOSE):
+    for rel in (ROOT_COMPOSE, COMPOSE, REPLICAS):
         for key in repo.yaml(rel):
             if key not in COMPOSE_TOP_LEVEL and not key.startswith("x-"):
                 errors.append(f"{rel}: top-level `{key}:`, which Compose v1 rejects or v2 "
@@ -411,10 +420,66 @@ def compose_files_run_on_compose_v1_and_v2(repo):
         if not os.path.exists(repo.path(rel)):
             errors.append(f"{rel} missing: the project would be named after its folder")
             continue
-        m = re.search(r"^COMPOSE_PROJECT_NAME=(\S+)$", repo.text(rel), re.M)
-        names[rel] = m.group(1) if m else None
+        names[rel] = env_project(repo, rel)
     if len(set(names.values())) > 1 or None in names.values():
         errors.append(f"the .env files name different projects: {names}")
+    return errors
+
+
+def env_project(repo, rel):
+    """COMPOSE_PROJECT_NAME of a .env file, or None."""
+    m = re.search(r"^COMPOSE_PROJECT_NAME=(\S+)$", repo.text(rel), re.M)
+    return m.group(1) if m else None
+
+
+def default_host_ports(stack):
+    """Host ports a stack publishes when no *_PORT variable is set."""
+    ports = set()
+    for svc in (stack.get("services") or {}).values():
+        for spec in svc.get("ports", []):
+            parts = with_defaults(spec).split(":")
+            if len(parts) >= 2:
+                ports.add(int(parts[-2]))
+    return ports
+
+
+@check
+def stacks_do_not_collide(repo):
+    """The live view and the replicas stack run at once on one Docker host: each
+    has a project of its own (the .env beside its file; a folder of its own, as
+    Compose v1 reads the .env of the compose file's folder), and no service,
+    volume or default host port of one is the other's, so that even under one
+    project name (-p, or COMPOSE_PROJECT_NAME set in the shell) starting one
+    does not recreate the other's containers and `down -v` of one leaves the
+    other's volumes. The replicas reach their own NATS and PostgreSQL."""
+    errors = []
+    live, replicas = compose(repo), repo.yaml(REPLICAS)
+    replicas_env = os.path.join(os.path.dirname(REPLICAS), ".env")
+    live_name = env_project(repo, "deploy/.env")
+    if not os.path.exists(repo.path(replicas_env)) or not env_project(repo, replicas_env):
+        errors.append(f"{replicas_env} names no project: Compose would name it after "
+                      f"its folder")
+    elif env_project(repo, replicas_env) == live_name:
+        errors.append(f"{replicas_env} names the live view's project, {live_name}")
+    for kind in ("services", "volumes"):
+        shared = set(live.get(kind) or {}) & set(replicas.get(kind) or {})
+        if shared:
+            errors.append(f"both stacks name the {kind} {sorted(shared)}")
+    shared = default_host_ports(live) & default_host_ports(replicas)
+    if shared:
+        errors.append(f"both stacks publish the host ports {sorted(shared)} by default")
+    services = replicas.get("services") or {}
+    for name, svc in services.items():
+        env = svc.get("environment") or {}
+        for var in ("ROSEYD_NATS_URL", "ROSEYD_STORE_URL"):
+            if name.startswith("roseyd") and var in env:
+                host = re.match(r"^[a-z]+://(?:[^@/]*@)?([^/:]+)", env[var]).group(1)
+                if host not in services:
+                    errors.append(f"{REPLICAS} {name}: {var} reaches '{host}', "
+                                  f"not a service of its stack")
+            elif name.startswith("roseyd"):
+                errors.append(f"{REPLICAS} {name}: no {var} (the image's default "
+                              f"reaches the live view's service names)")
     return errors
 
 
@@ -1052,9 +1117,12 @@ MUTATIONS = [
      replace_in(COMPOSE, "condition: service_healthy", "condition: service_started")),
     ("compose_publishes_only_user_ports_on_loopback", "grafana on all interfaces",
      replace_in(COMPOSE, '"127.0.0.1:${GRAFANA_PORT-3000}:3000"', '"${GRAFANA_PORT-3000}:3000"')),
-    ("compose_publishes_only_user_ports_on_loopback", "roseyd's /metrics published",
-     replace_in(COMPOSE, "    stop_grace_period: 45s\n",
-                '    stop_grace_period: 45s\n    ports: ["127.0.0.1:9464:9464"]\n')),
+    ("compose_publishes_only_user_ports_on_loopback", "NATS monitoring published",
+     replace_in(COMPOSE, '      - "127.0.0.1:${NATS_PORT-4222}:4222"\n',
+                '      - "127.0.0.1:${NATS_PORT-4222}:4222"\n      - "127.0.0.1:8222:8222"\n')),
+    ("compose_publishes_only_user_ports_on_loopback", "roseyd's /metrics not published",
+     replace_in(COMPOSE, '    ports:\n      - "127.0.0.1:${ROSEYD_METRICS_PORT-9464}:9464"\n',
+                "")),
     ("compose_nats_matches_roseyd_url", "JetStream off",
      replace_in(COMPOSE, '"-js", ', "")),
     ("compose_nats_matches_roseyd_url", "nats on another port than the image's URL",
@@ -1065,7 +1133,23 @@ MUTATIONS = [
      replace_in(ROOT_COMPOSE, "\nservices:\n",
                 "\ninclude:\n  - deploy/docker-compose.yml\nservices:\n")),
     ("compose_files_run_on_compose_v1_and_v2", "the two .env files name different projects",
-     replace_in("deploy/.env", "COMPOSE_PROJECT_NAME=roseyd", "COMPOSE_PROJECT_NAME=deploy")),
+     replace_in("deploy/.env", "COMPOSE_PROJECT_NAME=roseyd-live",
+                "COMPOSE_PROJECT_NAME=deploy")),
+    ("compose_files_run_on_compose_v1_and_v2", "a top-level name: in the replicas stack",
+     replace_in(REPLICAS, "\nservices:\n", "\nname: roseyd-replicas\nservices:\n")),
+    ("stacks_do_not_collide", "the replicas stack in the live view's project",
+     replace_in("deploy/replicas/.env", "COMPOSE_PROJECT_NAME=roseyd-replicas",
+                "COMPOSE_PROJECT_NAME=roseyd-live")),
+    ("stacks_do_not_collide", "the replicas stack without a .env",
+     lambda root: os.remove(os.path.join(root, "deploy/replicas/.env"))),
+    ("stacks_do_not_collide", "both stacks with a service `nats`",
+     replace_in(REPLICAS, "replicas-nats:", "nats:", count=-1)),
+    ("stacks_do_not_collide", "both stacks with a volume `nats-data`",
+     replace_in(REPLICAS, "replicas-nats-data", "nats-data", count=-1)),
+    ("stacks_do_not_collide", "both stacks on host port 4222",
+     replace_in(REPLICAS, "${NATS_PORT-4223}", "${NATS_PORT-4222}", count=-1)),
+    ("stacks_do_not_collide", "replicas on the image's NATS URL (the live view's nats)",
+     replace_in(REPLICAS, "    ROSEYD_NATS_URL: nats://replicas-nats:4222\n", "")),
     ("root_compose_is_the_deploy_stack", "a port changed in compose.yaml only",
      replace_in(ROOT_COMPOSE, "${GRAFANA_PORT-3000}", "${GRAFANA_PORT-3001}")),
     ("root_compose_is_the_deploy_stack", "a health check changed in the deploy file only",

@@ -5,16 +5,25 @@
 # loopback ports, waits until every service is healthy, checks that Prometheus
 # scrapes roseyd (up{job="roseyd"} == 1 through its HTTP API), publishes a
 # rosey.db.user.joined event to the stack's NATS on loopback and finds its row
-# in the SQLite file of roseyd's volume, then `docker stop`s roseyd with the
+# in the SQLite file of roseyd's volume, reads roseyd's /metrics on its
+# published loopback port, then `docker stop`s roseyd with the
 # default 10 s timeout and wants exit status 0: roseyd runs the shipped config,
 # so the stop lands in the middle of the quick benchmark suite it runs after
-# start-up (bench.run_at_start), and must still be clean. Prints the figures (image
-# build, time to healthy, stop time, exit code). On any exit it removes the
-# stack, its volumes and the images it built. Every wait is bounded.
+# start-up (bench.run_at_start), and must still be clean. The live view runs
+# under the project its .env names, suffixed -test-PID, from a copy of the
+# compose files (a user's real roseyd-live is never touched). Then the replicas
+# stack starts beside it, under its own .env's project (suffixed likewise),
+# with the image already built: both up at once, the live view's containers,
+# NATS port and volumes unchanged; then the replicas stack's `down -v` removes
+# its own volumes and leaves the live view's NATS (same container, same port,
+# answering) and its volumes, with the row, in place. Prints the figures (image
+# build, time to healthy, stop time, exit code, the second stack's up and down
+# -v). On any exit it removes the stacks, their volumes and the images it
+# built. Every wait is bounded.
 #
 #   tests/deploy/docker_smoke.sh            the smoke test: exit 0 passed, 1 failed
 #   tests/deploy/docker_smoke.sh --replicas the replicas stack instead
-#                                           (deploy/docker-compose.replicas.yml):
+#                                           (deploy/replicas/docker-compose.yml):
 #                                           PostgreSQL and two roseyd in durable
 #                                           mode; exactly one leads, events reach
 #                                           PostgreSQL, the leader is killed
@@ -124,8 +133,9 @@ log "compose: ${compose[*]} ($("${compose[@]}" version --short 2>/dev/null || ec
 
 # The official postgres image where a registry answers; else a stand-in from
 # Debian's package with the same interface (tests/deploy/standins/postgres).
+# Both modes run the replicas stack.
 postgres_image=postgres:15-bookworm
-if [ -n "$replicas" ] && ! docker image inspect "$postgres_image" >/dev/null 2>&1; then
+if ! docker image inspect "$postgres_image" >/dev/null 2>&1; then
   if ! timeout 120 docker pull -q "$postgres_image" >/dev/null 2>&1; then
     log "no registry for $postgres_image: building its stand-in from Debian's postgresql-15"
     timeout 600 docker build -q -t "$postgres_image" tests/deploy/standins/postgres >/dev/null ||
@@ -139,17 +149,36 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/$id-XXXXXX")
 # Compose on the stack, its ports on free loopback ports (empty *_PORT).
 if [ -n "$replicas" ]; then
   stack=(env ROSEYD_IMAGE="$image" NATS_PORT= ROSEYD_A_PORT= ROSEYD_B_PORT=
-         "${compose[@]}" -p "$id" -f deploy/docker-compose.replicas.yml)
+         "${compose[@]}" -p "$id" -f deploy/replicas/docker-compose.yml)
   built_service=roseyd-a
 else
-  stack=(env ROSEYD_IMAGE="$image" NATS_PORT= PROMETHEUS_PORT= GRAFANA_PORT=
-         "${compose[@]}" -p "$id" -f compose.yaml)
+  stack=(env ROSEYD_IMAGE="$image" NATS_PORT= ROSEYD_METRICS_PORT= PROMETHEUS_PORT=
+         GRAFANA_PORT= "${compose[@]}" -p "$id" -f compose.yaml)
   built_service=roseyd
+fi
+# The live view, after the build (which needs the whole tree as its context),
+# and the replicas stack beside it (coexist_checks): Compose on a copy of the
+# compose files, without -p, so each project is the one its own .env names,
+# with a test suffix.
+copy="$tmp/copy"
+live=(env -u COMPOSE_PROJECT_NAME ROSEYD_IMAGE="$image" NATS_PORT= ROSEYD_METRICS_PORT=
+      PROMETHEUS_PORT= GRAFANA_PORT= "${compose[@]}" -f "$copy/compose.yaml")
+pair=(env -u COMPOSE_PROJECT_NAME ROSEYD_IMAGE="$image" NATS_PORT= ROSEYD_A_PORT=
+      ROSEYD_B_PORT= "${compose[@]}" -f "$copy/deploy/replicas/docker-compose.yml")
+if [ -z "$replicas" ]; then
+  mkdir -p "$copy"
+  cp -r compose.yaml .env deploy dashboards "$copy/"
+  sed -i "s/^COMPOSE_PROJECT_NAME=.*/&-test-$$/" "$copy/.env" "$copy/deploy/.env" \
+    "$copy/deploy/replicas/.env"
+  live_name="$(sed -n 's/^COMPOSE_PROJECT_NAME=//p' .env)-test-$$"
+  pair_name="$(sed -n 's/^COMPOSE_PROJECT_NAME=//p' deploy/replicas/.env)-test-$$"
+  [ "$live_name" != "$pair_name" ] || fail "both .env files name the project $live_name"
 fi
 
 dangling() { docker images -q -f dangling=true | sort; }
 dangling_before=$(dangling)
 stack_started=""
+coexist_started=""
 cleanup() {
   local status=$?
   set +e
@@ -160,6 +189,14 @@ cleanup() {
   if [ -n "$stack_started" ]; then
     timeout 180 "${stack[@]}" down -v --remove-orphans -t 10 >"$tmp/down.log" 2>&1 ||
       { log "compose down failed:"; tail -n 20 "$tmp/down.log"; }
+  fi
+  if [ "$status" -ne 0 ] && [ -n "$coexist_started" ]; then
+    log "the replicas stack's last log lines:"
+    timeout 60 "${pair[@]}" logs --tail 15 2>&1 | tail -n 60
+  fi
+  if [ -n "$coexist_started" ]; then
+    timeout 180 "${pair[@]}" down -v -t 10 >"$tmp/down-pair.log" 2>&1 ||
+      { log "compose down of the replicas stack failed:"; tail -n 20 "$tmp/down-pair.log"; }
   fi
   docker image rm -f "$image" >/dev/null 2>&1
   # The build stage's images, which the legacy builder leaves untagged: the
@@ -183,26 +220,34 @@ if ! timeout 1500 "${stack[@]}" build "$built_service" >"$tmp/build.log" 2>&1; t
 fi
 build_s=$(elapsed "$started")
 log "image built in $build_s s"
+if [ -z "$replicas" ]; then
+  stack=("${live[@]}")
+  log "the live view runs as project $live_name"
+fi
 
 started=$EPOCHREALTIME
 stack_started=yes
 timeout 300 "${stack[@]}" up -d --no-build >"$tmp/up.log" 2>&1 ||
   { cat "$tmp/up.log"; fail "compose up failed"; }
-health() {  # one line per container: name status
+health() {  # health STACK: one line per container of the stack (an array's name): name status
+  local -n of=$1
   local ids
-  ids=$("${stack[@]}" ps -q)
+  ids=$("${of[@]}" ps -q)
   [ -n "$ids" ] || return 0
   # shellcheck disable=SC2086
   docker inspect -f \
     '{{.Name}} {{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}' $ids
 }
-deadline=$((SECONDS + 240))
-while :; do
-  states=$(health)
-  if [ "$(grep -c ' healthy$' <<<"$states")" -eq 4 ]; then break; fi
-  if [ $SECONDS -ge $deadline ]; then echo "$states"; fail "not all services healthy in 240 s"; fi
-  sleep 1
-done
+wait_healthy() {  # wait_healthy STACK: its four services healthy within 240 s
+  local deadline=$((SECONDS + 240)) states
+  while :; do
+    states=$(health "$1")
+    if [ "$(grep -c ' healthy$' <<<"$states")" -eq 4 ]; then return 0; fi
+    if [ $SECONDS -ge $deadline ]; then echo "$states"; fail "not all services healthy in 240 s"; fi
+    sleep 1
+  done
+}
+wait_healthy stack
 healthy_s=$(elapsed "$started")
 log "all four services healthy $healthy_s s after compose up"
 
@@ -231,7 +276,7 @@ replicas_checks() {
   local a_port b_port nats_port leader follower_port started failover_s n=200
   a_port=$("${stack[@]}" port roseyd-a 9464 | awk -F: 'END { print $NF }')
   b_port=$("${stack[@]}" port roseyd-b 9464 | awk -F: 'END { print $NF }')
-  nats_port=$("${stack[@]}" port nats 4222 | awk -F: 'END { print $NF }')
+  nats_port=$("${stack[@]}" port replicas-nats 4222 | awk -F: 'END { print $NF }')
   [ -n "$a_port" ] && [ -n "$b_port" ] && [ -n "$nats_port" ] || fail "no published ports"
   leads() {  # leads PORT: prints roseyd_store_leader of that replica's /metrics
     python3 - "$1" <<'PY'
@@ -252,7 +297,7 @@ PY
   else leader=roseyd-b follower_port=$a_port; fi
   log "$leader leads (roseyd_store_leader 1), the other follows"
   rows() {
-    timeout 20 "${stack[@]}" exec -T postgres psql -U rosey -d rosey -tAc \
+    timeout 20 "${stack[@]}" exec -T replicas-postgres psql -U rosey -d rosey -tAc \
       "SELECT count(*) FROM user_stats WHERE username LIKE 'replica-$$-%'" 2>/dev/null | tr -d '[:space:]'
   }
   wait_rows() {  # wait_rows N
@@ -312,32 +357,113 @@ publish_joins "$nats_port" "$user" 1 ||
 user="$user-1"
 log "published rosey.db.user.joined for $user"
 
-roseyd_id=$("${stack[@]}" ps -q roseyd)
-volume=$(docker inspect "$roseyd_id" \
-  -f '{{range .Mounts}}{{if eq .Destination "/var/lib/roseyd"}}{{.Name}}{{end}}{{end}}')
-db="$(docker volume inspect -f '{{.Mountpoint}}' "$volume")/rosey.db"
+# The SQLite file in the volume a stack's roseyd keeps /var/lib/roseyd in.
+db_of() {  # db_of CONTAINER
+  local volume
+  volume=$(docker inspect "$1" \
+    -f '{{range .Mounts}}{{if eq .Destination "/var/lib/roseyd"}}{{.Name}}{{end}}{{end}}')
+  [ -n "$volume" ] && echo "$(docker volume inspect -f '{{.Mountpoint}}' "$volume")/rosey.db"
+}
 # Read-only, beside the running roseyd (WAL mode lets a reader in).
-user_rows() {
-  python3 - "$db" "$user" <<'PY'
+user_rows() {  # user_rows DB USER
+  python3 - "$1" "$2" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(f"file:{sys.argv[1]}?mode=ro", uri=True, timeout=5)
 rows = db.execute("SELECT count(*) FROM user_stats WHERE username = ?", (sys.argv[2],))
 print(rows.fetchone()[0])
 PY
 }
-deadline=$((SECONDS + 30))
-until [ "$(user_rows 2>/dev/null)" = 1 ]; do
-  [ $SECONDS -lt $deadline ] || fail "no user_stats row for $user in $db within 30 s"
-  sleep 0.5
-done
-log "user_stats has the row for $user (volume $volume)"
+wait_row() {  # wait_row DB USER: its user_stats row within 30 s
+  local deadline=$((SECONDS + 30))
+  until [ "$(user_rows "$1" "$2" 2>/dev/null)" = 1 ]; do
+    [ $SECONDS -lt $deadline ] || fail "no user_stats row for $2 in $1 within 30 s"
+    sleep 0.5
+  done
+}
+roseyd_id=$("${stack[@]}" ps -q roseyd)
+db=$(db_of "$roseyd_id") || fail "no volume on roseyd's /var/lib/roseyd"
+wait_row "$db" "$user"
+log "user_stats has the row for $user ($db)"
+
+# roseyd's /metrics on its published loopback port, as the README's curl reads it.
+metrics_port=$("${stack[@]}" port roseyd 9464 | awk -F: 'END { print $NF }')
+[ -n "$metrics_port" ] || fail "roseyd's /metrics port 9464 is not published"
+python3 - "$metrics_port" <<'PY' || fail "no roseyd_build_info on 127.0.0.1:$metrics_port/metrics"
+import sys, urllib.request
+with urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/metrics", timeout=5) as r:
+    sys.exit(0 if "\nroseyd_build_info{" in "\n" + r.read().decode() else 1)
+PY
+log "roseyd's /metrics answers on its published port 127.0.0.1:$metrics_port"
 
 started=$EPOCHREALTIME
 timeout 60 docker stop "$roseyd_id" >/dev/null || fail "docker stop did not return"
 stop_s=$(elapsed "$started")
 exit_code=$(docker inspect -f '{{.State.ExitCode}}' "$roseyd_id")
+[ "$exit_code" = 0 ] || fail "roseyd exited with $exit_code on docker stop (137: killed after 10 s)"
+log "docker stop of roseyd: $stop_s s, exit code 0"
+
+# The replicas stack beside the live view, each under the project its own
+# .env names (a copy's, suffixed: a user's real roseyd-live and
+# roseyd-replicas are out of reach of this test's `down -v`). roseyd of the
+# live view has stopped above; its NATS, Prometheus and Grafana run on, and
+# its volume holds the row.
+project_of() { docker inspect -f '{{index .Config.Labels "com.docker.compose.project"}}' "$1"; }
+containers_of() {  # containers_of PROJECT: its containers' ids and states, sorted
+  docker ps -a -q --no-trunc --filter "label=com.docker.compose.project=$1" |
+    xargs -r docker inspect -f '{{.Id}} {{.State.Status}}' | sort
+}
+volumes_of() {  # volumes_of PROJECT: its volumes, sorted
+  docker volume ls -q --filter "label=com.docker.compose.project=$1" | sort
+}
+live_unchanged() {  # live_unchanged WHEN: the live view as it was before the replicas stack
+  local containers port
+  containers=$(containers_of "$live_name")
+  [ "$containers" = "$live_containers" ] ||
+    fail "$1: the live view's containers were"$'\n'"$live_containers"$'\n'"now"$'\n'"$containers"
+  port=$("${stack[@]}" port nats 4222 | awk -F: 'END { print $NF }')
+  [ "$port" = "$nats_port" ] || fail "$1: the live view's NATS moved from $nats_port to '$port'"
+  [ "$(volumes_of "$live_name")" = "$live_volumes" ] ||
+    fail "$1: the live view's volumes were $live_volumes, now $(volumes_of "$live_name")"
+  publish_joins "$nats_port" "coexist-$$" 1 || fail "$1: the live view's NATS does not answer"
+  [ "$(user_rows "$db" "$user" 2>/dev/null)" = 1 ] || fail "$1: the row for $user is gone from $db"
+}
+coexist_checks() {
+  local nats_id
+  nats_id=$("${stack[@]}" ps -q nats)
+  [ "$(project_of "$nats_id")" = "$live_name" ] ||
+    fail "the live view runs as project '$(project_of "$nats_id")', not $live_name (its .env)"
+  live_containers=$(containers_of "$live_name")
+  live_volumes=$(volumes_of "$live_name")
+  [ "$(wc -l <<<"$live_volumes")" -eq 4 ] || fail "the live view has volumes: $live_volumes"
+  grep -q "^$nats_id running$" <<<"$live_containers" || fail "the live view's NATS does not run"
+
+  coexist_started=yes
+  started=$EPOCHREALTIME
+  timeout 300 "${pair[@]}" up -d --no-build >"$tmp/up-pair.log" 2>&1 ||
+    { cat "$tmp/up-pair.log"; fail "compose up of the replicas stack failed"; }
+  wait_healthy pair
+  pair_up_s=$(elapsed "$started")
+  [ "$(project_of "$("${pair[@]}" ps -q roseyd-a)")" = "$pair_name" ] ||
+    fail "the replicas stack does not run as project $pair_name (its .env)"
+  [ -n "$(volumes_of "$pair_name")" ] || fail "the replicas stack has no volumes"
+  live_unchanged "with both stacks up"
+  log "both stacks up at once: $pair_name healthy $pair_up_s s after its up, beside" \
+      "$live_name, whose containers, NATS port $nats_port and volumes did not change"
+
+  started=$EPOCHREALTIME
+  timeout 180 "${pair[@]}" down -v -t 10 >"$tmp/down-pair.log" 2>&1 ||
+    { cat "$tmp/down-pair.log"; fail "compose down -v of the replicas stack failed"; }
+  pair_down_s=$(elapsed "$started")
+  coexist_started=""
+  [ -z "$(volumes_of "$pair_name")" ] || fail "down -v left the replicas stack's volumes"
+  [ -z "$(containers_of "$pair_name")" ] || fail "down -v left the replicas stack's containers"
+  live_unchanged "after the replicas stack's down -v"
+  log "down -v of $pair_name ($pair_down_s s) removed its own volumes only: $live_name's" \
+      "NATS is the same container on the same port and answers, its 4 volumes and the row are there"
+}
+coexist_checks
 
 log "figures: image build $build_s s, compose up to all healthy $healthy_s s," \
-    "docker stop (default 10 s timeout) $stop_s s, roseyd exit code $exit_code"
-[ "$exit_code" = 0 ] || fail "roseyd exited with $exit_code on docker stop (137: killed after 10 s)"
+    "docker stop (default 10 s timeout) $stop_s s, roseyd exit code $exit_code;" \
+    "the replicas stack beside it: up to healthy $pair_up_s s, down -v $pair_down_s s"
 log "PASSED"
