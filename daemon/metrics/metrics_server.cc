@@ -42,8 +42,8 @@ ReadinessTable& Table() {
   return *table;
 }
 
-// civetweb calls this for every request before its own handlers: answers
-// /ready and /healthz (when this port has a Readiness), leaves the rest
+// civetweb calls this (on a server given a Readiness) for every request
+// before its own handlers: answers /ready and /healthz, leaves the rest
 // (/metrics) to the exposer. Returns the HTTP status sent, or 0.
 int BeginRequest(mg_connection* conn) noexcept {
   const mg_request_info* info = mg_get_request_info(conn);
@@ -57,9 +57,10 @@ int BeginRequest(mg_connection* conn) noexcept {
     {
       ReadinessTable& table = Table();
       MutexLock lock(&table.mu);
+      // Only a server with a Readiness calls this; not in the table yet, it
+      // is still being constructed.
       const auto it = table.by_port.find(info->server_port);
-      if (it == table.by_port.end()) return 0;
-      reason = it->second->NotReadyReason();
+      reason = it == table.by_port.end() ? "starting" : it->second->NotReadyReason();
     }
     ready = reason.empty();
     body = ready ? "ready\n" : "not ready: " + reason + "\n";
