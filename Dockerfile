@@ -32,7 +32,8 @@ ENV ROSEYD_DATA_DIR=/var/lib/roseyd \
     ROSEYD_NATS_URL=nats://nats:4222 \
     ROSEYD_METRICS_LISTEN=0.0.0.0:9464
 EXPOSE 9464
+# /ready beside /metrics: 200 once roseyd serves with NATS connected, else 503.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s \
-  CMD bash -c 'exec 3<>/dev/tcp/127.0.0.1/9464 && printf "GET /metrics HTTP/1.0\r\n\r\n" >&3 && grep -q roseyd_build_info <&3'
+  CMD bash -c 'exec 3<>/dev/tcp/127.0.0.1/9464 && printf "GET /ready HTTP/1.0\r\n\r\n" >&3 && head -n 1 <&3 | grep -q " 200 "'
 ENTRYPOINT ["roseyd"]
 CMD ["run", "--config", "/etc/roseyd/roseyd.yaml"]

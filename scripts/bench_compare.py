@@ -184,7 +184,7 @@ def change_point_lines(points, kept):
 def markdown(current, baseline, runs, tolerance, points):
     cur, base = figures(current), figures(baseline)
     statuses = [s["status"] for s in current["scenarios"]]
-    counts = ", ".join(f"{statuses.count(v)} {v}" for v in ("PASS", "WARN", "DISTURBED", "FAIL", "NOT RUN"))
+    counts = ", ".join(f"{statuses.count(v)} {v}" for v in ("PASS", "WARN", "DISTURBED", "FAIL", "NOT RUN", "CANCELLED"))
     env = current.get("environment", {})
     lines = [MARKER, f"## roseyd benchmarks: {current.get('suite', '?')} suite", "",
              f"**{len(statuses)} scenarios: {counts}** in {current.get('duration_s', 0):.0f} s; "
@@ -231,7 +231,8 @@ def markdown(current, baseline, runs, tolerance, points):
             sign = "<=" if f.get("comparison") == "at_most" else ">="
             lines.append(f"| {s['name']} | {s['status']} | {f['metric']} | {sign} {num(f['target'])} "
                          f"| {num(f.get('value'))} | {num(old)} | {change_text(pct)}{flag} |")
-    not_run = [f"{s['name']}: {s['note']}" for s in current["scenarios"] if s["status"] == "NOT RUN"]
+    not_run = [f"{s['name']}: {s['note']}" for s in current["scenarios"]
+               if s["status"] in ("NOT RUN", "CANCELLED")]
     if not_run:
         lines += ["", "Not run:", ""] + [f"- {n}" for n in not_run]
     lines += ["", f"{regressions} judged figure(s) worse than the last kept run by more than "

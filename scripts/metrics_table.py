@@ -67,6 +67,15 @@ def scrape(port):
         return r.read().decode()
 
 
+def ready(port):
+    """Whether roseyd serves (/ready 200): subscribed, so a publish reaches it."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/ready", timeout=5) as r:
+            return r.status == 200
+    except OSError:  # 503 (urllib's HTTPError is an OSError) or not listening yet
+        return False
+
+
 def publish(port, messages):
     """Sends (subject, payload, reply) over the NATS text protocol."""
     with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
@@ -166,11 +175,13 @@ def live_families(roseyd, nats_server, expected=()):
             except OSError:
                 time.sleep(0.2)
                 continue
-            if not sent:
+            # /metrics answers before roseyd subscribes; core NATS drops what
+            # is published before that, and its families would never show.
+            if not sent and ready(metrics_port):
                 publish(nats_port, TRAFFIC)
                 sent = True
             families = parse_families(text)
-            if all(f.get("sampled") for f in families) and \
+            if sent and all(f.get("sampled") for f in families) and \
                     "roseyd_bench_status{" in text:
                 served = {f["name"] for f in families}
                 if complete_at is None:

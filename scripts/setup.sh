@@ -12,6 +12,7 @@ packages=(
   libpq-dev postgresql               # the PostgreSQL store (libpq) and the tests' own server
   libssl-dev                         # libcrypto: SHA-256 of plugin migration files
   prometheus-cpp-dev                 # /metrics
+  libcivetweb-dev                    # the HTTP server under /metrics, where /ready is answered
   libspdlog-dev libyaml-cpp-dev nlohmann-json3-dev libsimdjson-dev libasio-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   prometheus                         # promtool and the real-server tests

@@ -18,6 +18,7 @@
 #include "loadgen/in_process_target.h"
 #include "loadgen/loadgen_metrics.h"
 #include "metrics/metrics_server.h"
+#include "metrics/readiness.h"
 #include "service/commit_ack_publisher.h"
 #include "service/service_host.h"
 #include "service/service_metrics.h"
@@ -66,17 +67,20 @@ void Daemon::Start() {
   }
 
   nats_library_ = std::make_unique<bus::NatsLibrary>();
+  readiness_ = std::make_unique<metrics::Readiness>();
   registry_ = std::make_shared<prometheus::Registry>();
   RegisterBuildInfo(registry_.get());
   metrics_ = std::make_unique<service::ServiceMetrics>(registry_.get());
   if (!config_.metrics.listen.empty()) {
-    metrics_server_ = std::make_unique<metrics::MetricsServer>(config_.metrics.listen, registry_);
+    metrics_server_ = std::make_unique<metrics::MetricsServer>(config_.metrics.listen, registry_,
+                                                               readiness_.get());
   }
   commit_fanout_ = std::make_unique<store::CommitFanout>(metrics_.get());
   loadgen_metrics_ = std::make_unique<loadgen::LoadgenMetrics>(registry_.get());
   // The database before NATS, so a bad database file stops start-up early.
   service_ = std::make_unique<service::ServiceHost>(commit_fanout_.get(), metrics_.get());
   service_->Open(config_);
+  CheckPluginsDir();
 
   nats_url_ = StartNats();
   Connect(nats_url_);
@@ -92,6 +96,8 @@ void Daemon::Start() {
   bench_target_ = std::make_unique<loadgen::InProcessTarget>(
       config_, nats_url_, NatsClientOptions(config_.nats, nats_url_));
   StartBenchControl();  // before "ready": a client may drive the bench once it reads that
+  readiness_->SetPhase(metrics::Readiness::Phase::kServing);
+  started_ = true;
   LogReady(started);
   StartBenchAtStart();
 }
@@ -114,13 +120,29 @@ std::string Daemon::StartNats() {
 }
 
 void Daemon::Connect(const std::string& url) {
-  nats_reporter_ = std::make_unique<NatsStateReporter>(metrics_.get(), config_.service.Durable());
+  nats_reporter_ = std::make_unique<NatsStateReporter>(
+      metrics_.get(), readiness_.get(), bus::RedactUrl(url), config_.service.Durable());
   connection_ = std::make_unique<bus::Connection>(ServiceConnectionOptions(config_.nats, url),
                                                   nats_reporter_.get());
-  metrics_->SetNatsConnected(connection_->IsConnected());
-  if (!connection_->IsConnected()) {
-    spdlog::warn("NATS at {} is not reachable yet; roseyd keeps trying in the background",
-                 bus::RedactUrl(url));
+  nats_reporter_->Started(connection_->IsConnected());
+}
+
+void Daemon::CheckPluginsDir() const {
+  const ServiceConfig& service = config_.service;
+  if (service.plugins_dir.empty()) {
+    if (!service.storage_plugins.empty()) {
+      spdlog::warn("service.plugins_dir is not set: the migrate requests of the plugins in "
+                   "service.storage_plugins find no migration files (apply answers \"No pending "
+                   "migrations\" with that reason)");
+    }
+    return;
+  }
+  std::error_code ec;
+  if (!std::filesystem::is_directory(service.plugins_dir, ec)) {
+    spdlog::warn("service.plugins_dir '{}' is not a directory{}: plugins' migrate requests find "
+                 "no migration files (apply answers \"No pending migrations\" with that reason)",
+                 service.plugins_dir,
+                 std::filesystem::exists(service.plugins_dir, ec) ? "" : " (it does not exist)");
   }
 }
 
@@ -132,12 +154,17 @@ void Daemon::LogReady(std::chrono::steady_clock::time_point started) const {
           ? "events from stream " + config_.service.jetstream.stream + ", requests on " +
                 config_.service.subject_prefix + ".*"
           : "subjects " + config_.service.subject_prefix + ".>";
-  spdlog::info("roseyd {} ready in {:.1f} ms: NATS {} ({}, queue group '{}'), "
-               "database {}, metrics {}",
-               GetBuildInfo().version, ready_ms, bus::RedactUrl(nats_url_), intake,
-               config_.service.queue_group, config_.StoreDescription(),
-               metrics_server_ ? "http://" + metrics_server_->address() + "/metrics"
-                               : std::string("off"));
+  // Not "ready" alone while NATS is not connected: nothing reaches roseyd yet.
+  const bool connected = readiness_->Ready();
+  spdlog::log(connected ? spdlog::level::info : spdlog::level::warn,
+              "roseyd {} {} in {:.1f} ms: NATS {} ({}, queue group '{}'), database {}, {}",
+              GetBuildInfo().version, connected ? "ready" : "started (ready, NATS not connected yet)",
+              ready_ms, bus::RedactUrl(nats_url_), intake, config_.service.queue_group,
+              config_.StoreDescription(),
+              metrics_server_ ? "metrics http://" + metrics_server_->address() +
+                                    "/metrics, readiness http://" + metrics_server_->address() +
+                                    "/ready"
+                              : std::string("metrics off"));
 }
 
 void Daemon::StartBenchControl() {
@@ -153,10 +180,15 @@ void Daemon::StartBenchAtStart() {
   request.suite = config_.bench.run_at_start;
   std::string why;
   bench_->Start(request, &why);
+  std::error_code ec;
+  const std::filesystem::path out = std::filesystem::absolute(config_.BenchOutDir(), ec);
   spdlog::info("bench: running the {} suite now (bench.run_at_start) on the load generator's "
-               "own service instance (subjects {}.>, a scratch database), not the bot's; report "
-               "in {}/latest, live figures on {}; roseyd keeps serving meanwhile",
-               request.suite, config_.bench.subject_prefix, config_.BenchOutDir(),
+               "own service instance (subjects {}.>, a scratch database), not the bot's; "
+               "report in {}, live figures on {}; roseyd keeps serving meanwhile, a little "
+               "slower. Turn it off with bench.run_at_start: \"\" in the config, "
+               "ROSEYD_BENCH_RUN_AT_START= or --set bench.run_at_start=",
+               request.suite, config_.bench.subject_prefix,
+               ((ec ? std::filesystem::path(config_.BenchOutDir()) : out) / "latest").string(),
                metrics_server_ ? "http://" + metrics_server_->address() + "/metrics"
                                : std::string("(metrics off)"));
 }
@@ -172,9 +204,9 @@ void Daemon::Run() {
       spdlog::info("received {}; shutting down gracefully", StopSignalName(signal));
       return;
     }
-    if (std::chrono::steady_clock::now() >= next_tick) {
+    if (const auto now = std::chrono::steady_clock::now(); now >= next_tick) {
       service_->Tick();
-      metrics_->SetNatsConnected(connection_->IsConnected());
+      nats_reporter_->Tick(now);
       next_tick += std::chrono::seconds(1);
     }
   }
@@ -183,7 +215,9 @@ void Daemon::Run() {
 void Daemon::Shutdown() noexcept {
   try {
     const auto started = std::chrono::steady_clock::now();
-    const bool was_running = service_ != nullptr;
+    // After a failed start: no summary, the error stays the last word.
+    const bool was_running = service_ != nullptr && started_;
+    if (readiness_) readiness_->SetPhase(metrics::Readiness::Phase::kStopping);
     // The writer's stop budget starts now, while a benchmark run cancels.
     if (service_) service_->BeginStop();
     bench_.reset();  // cancels a run and waits for it, while the service still runs
@@ -211,6 +245,7 @@ void Daemon::Shutdown() noexcept {
     commit_fanout_.reset();
     metrics_.reset();
     registry_.reset();
+    readiness_.reset();
     nats_library_.reset();
     if (was_running) {
       spdlog::info("shutdown took {:.0f} ms", std::chrono::duration<double, std::milli>(

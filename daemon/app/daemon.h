@@ -20,7 +20,8 @@ class Connection;
 }  // namespace bus
 namespace metrics {
 class MetricsServer;
-}
+class Readiness;
+}  // namespace metrics
 namespace service {
 class ServiceMetrics;
 class ServiceHost;
@@ -56,6 +57,8 @@ class Daemon {
   Daemon& operator=(const Daemon&) = delete;
 
   // Starts every part. Throws StartupError naming the part and the cause.
+  // With NATS unreachable it starts all the same, says so, and keeps trying
+  // (/ready answers 503 until it connects).
   void Start();
 
   // Blocks until SIGINT/SIGTERM or RequestStop(), refreshing gauges each second.
@@ -67,7 +70,9 @@ class Daemon {
   loadgen::BenchTarget* bench_target();
   loadgen::LoadgenMetrics* loadgen_metrics();
 
-  // Graceful stop, as described above. Idempotent; never throws.
+  // Graceful stop, as described above. Idempotent; never throws. After a
+  // Start that threw, it releases what did start without the summary lines
+  // of a run, so the start-up error stays the last thing said.
   void Shutdown() noexcept;
 
  private:
@@ -76,6 +81,10 @@ class Daemon {
   std::string StartNats();
   void Connect(const std::string& url);
   void LogReady(std::chrono::steady_clock::time_point started) const;
+  // Warns when service.plugins_dir is not a directory, or is unset while
+  // service.storage_plugins names plugins (their migrate requests would find
+  // nothing).
+  void CheckPluginsDir() const;
   // The benchmark controller and its control subjects, when
   // bench.run_at_start or bench.control is on; then the start-up suite.
   void StartBenchControl();
@@ -83,9 +92,11 @@ class Daemon {
 
   const Config config_;
   std::atomic<bool> stop_requested_{false};
+  bool started_ = false;  // Start() completed
 
   // Declared in construction order; Shutdown() resets them in reverse.
   std::unique_ptr<bus::NatsLibrary> nats_library_;
+  std::unique_ptr<metrics::Readiness> readiness_;  // outlives every user: served by metrics_server_
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<service::ServiceMetrics> metrics_;
   std::unique_ptr<metrics::MetricsServer> metrics_server_;

@@ -42,6 +42,7 @@ struct CallbackContext {
   int64_t wait_max_ms = 5000;
   std::string url;
   std::string name;
+  bool quiet = false;  // connection lines at debug
   std::atomic<int64_t> next_error_log_ms{0};  // rate limit of unheard async errors
 
   Mutex mu;
@@ -65,9 +66,11 @@ std::string CurrentServer(natsConnection* nc, const CallbackContext& ctx) {
 void OnConnected(natsConnection* nc, void* closure) noexcept {
   auto* ctx = static_cast<CallbackContext*>(closure);
   try {
-    spdlog::info("NATS connected to {}", CurrentServer(nc, *ctx));
+    spdlog::log(ctx->quiet ? spdlog::level::debug : spdlog::level::info, "NATS connected to {}",
+                CurrentServer(nc, *ctx));
   } catch (...) {
   }
+  if (ctx->listener != nullptr) ctx->listener->OnConnected();
 }
 
 void OnDisconnected(natsConnection*, void* closure) noexcept {
@@ -78,7 +81,8 @@ void OnDisconnected(natsConnection*, void* closure) noexcept {
 void OnReconnected(natsConnection* nc, void* closure) noexcept {
   auto* ctx = static_cast<CallbackContext*>(closure);
   try {
-    spdlog::info("NATS reconnected to {}", CurrentServer(nc, *ctx));
+    spdlog::log(ctx->quiet ? spdlog::level::debug : spdlog::level::info,
+                "NATS reconnected to {}", CurrentServer(nc, *ctx));
   } catch (...) {
   }
   if (ctx->listener != nullptr) ctx->listener->OnReconnected();
@@ -191,6 +195,7 @@ Connection::Connection(const ConnectionOptions& options, ConnectionListener* lis
   context_->wait_max_ms = std::max(options.reconnect_wait_max.count(), context_->wait_ms);
   context_->url = RedactUrl(options.url);
   context_->name = options.name;
+  context_->quiet = options.quiet;
   const std::string& url = context_->url;  // the only form that may reach a log
 
   natsOptions* raw = nullptr;
@@ -251,8 +256,8 @@ Connection::Connection(const ConnectionOptions& options, ConnectionListener* lis
     throw StartupError("bus", url + ": cannot connect: " + LastError(s), s);
   }
   if (s == NATS_OK) {
-    spdlog::info("NATS connected to {} as '{}'", CurrentServer(nc_.get(), *context_),
-                 options.name);
+    spdlog::log(options.quiet ? spdlog::level::debug : spdlog::level::info,
+                "NATS connected to {} as '{}'", CurrentServer(nc_.get(), *context_), options.name);
   }
 }
 

@@ -40,6 +40,9 @@ using MessageHandler = std::function<void(const Message&)>;
 class ConnectionListener {
  public:
   virtual ~ConnectionListener() = default;
+  // A connection that could not reach a server at start is up at last
+  // (retry_on_failed_connect).
+  virtual void OnConnected() noexcept {}
   virtual void OnDisconnected() noexcept {}
   virtual void OnReconnected() noexcept {}
   virtual void OnClosed() noexcept {}
@@ -66,6 +69,9 @@ struct ConnectionOptions {
   // If the server is not reachable at start, keep trying in the background
   // instead of failing (for a daemon started before its NATS server).
   bool retry_on_failed_connect = true;
+  // Log "NATS connected to ..." at debug rather than info: for the load
+  // generator's many short-lived connections (one per simulated bot).
+  bool quiet = false;
   // Authentication: at most one of user+password, token, credentials file,
   // NKey (public key + seed file). Any tls_* file: connect with TLS.
   std::string user;

@@ -93,7 +93,7 @@ struct ServiceConfig {
   // The plugin storage API (rosey.db.kv, row, migrate). Migrations are read
   // from <plugins_dir>/<plugin>/migrations/NNN_name.sql; empty: no plugin
   // has any (apply answers "No pending migrations", as the original for a
-  // plugin without a migrations directory).
+  // plugin without a migrations directory, with a "reason" saying why).
   std::string plugins_dir;
   // Plugin names that may use the storage API (the row/migrate subject's
   // plugin token, kv's plugin_name); empty: any, as the original.
@@ -126,7 +126,9 @@ struct StoreConfig {
 };
 
 struct MetricsConfig {
-  std::string listen = "127.0.0.1:9464";  // empty: no /metrics endpoint
+  // /metrics and /ready (200 when serving with NATS connected, else 503);
+  // empty: neither.
+  std::string listen = "127.0.0.1:9464";
 };
 
 // Load-generator control over NATS: off unless enabled, and then only for
@@ -145,9 +147,11 @@ struct BenchControlConfig {
 // under <data_dir>/bench/scratch, on subjects under subject_prefix: never
 // the bot's subjects, database or metrics.
 struct BenchConfig {
-  // Suite run once after start-up: "", quick, classic, full. It runs
-  // against the benchmark's own service instance, not the bot's.
-  std::string run_at_start = "quick";
+  // Suite run once after start-up: "" (none), quick, classic, full. It runs
+  // against the benchmark's own service instance, not the bot's, but in the
+  // bot's process: it costs the bot's requests latency while it runs, so
+  // only the demo config (config/roseyd.yaml) turns it on.
+  std::string run_at_start;
   std::string scenarios_file;  // empty: the built-in copy of config/scenarios.yaml
   std::string out_dir;         // reports, one folder per run; empty: <data_dir>/bench
   std::string subject_prefix = "roseyd.bench.load";  // the benchmark instance's subjects

@@ -132,6 +132,13 @@ std::string UnknownKey(std::string_view key) {
   return "unknown key " + Quote(key) + Suggestion(key);
 }
 
+// Where YAML came from: a file (whose marks give line and column), or a
+// --set value (whose marks would mislead).
+struct YamlSource {
+  std::string name;  // the file's path, or "--set"
+  bool has_lines = true;
+};
+
 // Applies values in precedence order and remembers where each came from, so a
 // cross-field error can name the source to fix.
 class Builder {
@@ -146,12 +153,50 @@ class Builder {
   void LoadFile(const std::string& path) {
     const YAML::Node root = ParseFile(path);
     if (root.IsNull()) return;  // an empty file (or only comments) changes nothing
+    const YamlSource source{path, true};
     if (!root.IsMap()) {
-      Fail(Where(path, root.Mark()),
+      Fail(Where(source, root.Mark()),
            "expected a mapping of sections at the top level, got " + KindName(root));
     }
     std::set<std::string> seen;
-    Walk(path, root, "", &seen);
+    Walk(source, root, "", &seen);
+  }
+
+  // One command-line value. --set's is YAML where YAML says more than the
+  // text: a mapping for a section, a list for a list key, a quoted string
+  // (its text, unquoted); anything else (a plain word, or text YAML cannot
+  // read, such as [::1]:9464) is taken as typed, as a flag's value is.
+  void Override(const ConfigOverride& o) {
+    const KeyDef* def = FindKey(o.key);
+    const bool section = def == nullptr && o.yaml() && IsSection(o.key);
+    if (def == nullptr && !section) Fail(o.flag, UnknownKey(o.key));
+    YAML::Node value;
+    bool parsed = o.yaml();
+    if (parsed) {
+      try {
+        value = YAML::Load(o.value);
+      } catch (const YAML::Exception&) {
+        parsed = false;
+      }
+    }
+    const YamlSource source{o.flag, false};
+    if (section) {
+      if (!parsed || !value.IsMap()) {
+        // Not KindName: a scalar's text may be a secret.
+        Fail(o.flag, o.key + " is a section: expected a mapping of its keys such as {" +
+                         SomeKeyOf(o.key) + ": ...}");
+      }
+      std::set<std::string> seen;
+      Walk(source, value, o.key, &seen);
+      return;
+    }
+    if (parsed && def->list && value.IsSequence()) {
+      SetFromNode(source, *def, value, YAML::Mark::null_mark());
+    } else if (parsed && value.IsScalar() && value.Tag() == "!") {  // "quoted" or 'quoted'
+      Set(*def, value.Scalar(), o.flag);
+    } else {
+      Set(*def, o.value, o.flag);
+    }
   }
 
   Config Finish() {
@@ -164,6 +209,12 @@ class Builder {
                origin_["nats.reconnect_wait_max"] + ")");
     }
     CheckAuth();
+    if (!config_.store.path.empty() && !config_.store.url.empty()) {
+      Fail(origin_["store.path"],
+           "store.path '" + config_.store.path + "' and store.url (from " + origin_["store.url"] +
+               ") cannot both be set: store.url selects PostgreSQL, which has no database "
+               "file; drop one of them");
+    }
     const ServiceConfig& service = config_.service;
     if (!service.commit_ack_subject.empty() &&
         (service.commit_ack_subject + ".").starts_with(service.subject_prefix + ".")) {
@@ -283,9 +334,18 @@ class Builder {
     return text;
   }
 
-  static std::string Where(const std::string& path, const YAML::Mark& mark) {
-    if (mark.is_null()) return path;
-    return path + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+  static std::string Where(const YamlSource& source, const YAML::Mark& mark) {
+    if (!source.has_lines || mark.is_null()) return source.name;
+    return source.name + ":" + std::to_string(mark.line + 1) + ":" +
+           std::to_string(mark.column + 1);
+  }
+
+  // The last name of one key in `section`, for an example.
+  static std::string SomeKeyOf(const std::string& section) {
+    for (const auto& def : KeyTable()) {
+      if (def.key.starts_with(section + ".")) return def.key.substr(section.size() + 1);
+    }
+    return "key";
   }
 
   static std::string KindName(const YAML::Node& node) {
@@ -314,7 +374,7 @@ class Builder {
     try {
       return YAML::Load(text.str());
     } catch (const YAML::Exception& e) {
-      Fail(Where(path, e.mark), "invalid YAML: " + e.msg);
+      Fail(Where(YamlSource{path, true}, e.mark), "invalid YAML: " + e.msg);
     }
   }
 
@@ -332,31 +392,39 @@ class Builder {
     return joined;
   }
 
-  void Walk(const std::string& path, const YAML::Node& map, const std::string& prefix,
+  // Sets `def` from a YAML value: a scalar, nothing (empty), or a list for
+  // a list key. `name_mark`: where its name stands, for errors.
+  void SetFromNode(const YamlSource& source, const KeyDef& def, const YAML::Node& value,
+                   const YAML::Mark& name_mark) {
+    const std::string where = Where(source, name_mark);
+    if (def.list && value.IsSequence()) {
+      Set(def, JoinList(where, def.key, value), Where(source, value.Mark()));
+      return;
+    }
+    if (value.IsMap() || value.IsSequence()) {
+      Fail(where, def.key + ": expected a single value, got " + KindName(value));
+    }
+    Set(def, value.IsNull() ? std::string() : value.Scalar(), Where(source, value.Mark()));
+  }
+
+  void Walk(const YamlSource& source, const YAML::Node& map, const std::string& prefix,
             std::set<std::string>* seen) {
     for (const auto& entry : map) {
       const YAML::Node& name_node = entry.first;
       const YAML::Node& value = entry.second;
-      const std::string where = Where(path, name_node.Mark());
+      const std::string where = Where(source, name_node.Mark());
       if (!name_node.IsScalar()) Fail(where, "expected a key name, got " + KindName(name_node));
       const std::string key =
           prefix.empty() ? name_node.Scalar() : prefix + "." + name_node.Scalar();
       if (!seen->insert(key).second) Fail(where, key + ": duplicate key");
       if (const KeyDef* def = FindKey(key)) {
-        if (def->list && value.IsSequence()) {
-          Set(*def, JoinList(where, key, value), Where(path, value.Mark()));
-          continue;
-        }
-        if (value.IsMap() || value.IsSequence()) {
-          Fail(where, key + ": expected a single value, got " + KindName(value));
-        }
-        Set(*def, value.IsNull() ? std::string() : value.Scalar(), Where(path, value.Mark()));
+        SetFromNode(source, *def, value, name_node.Mark());
       } else if (IsSection(key)) {
         if (value.IsNull()) continue;  // a section with every key commented out
         if (!value.IsMap()) {
           Fail(where, key + ": expected a mapping of keys, got " + KindName(value));
         }
-        Walk(path, value, key, seen);
+        Walk(source, value, key, seen);
       } else {
         Fail(where, UnknownKey(key));
       }
@@ -379,11 +447,7 @@ Config LoadConfig(const ConfigSources& sources) {
       builder.Set(def, it->second, "environment variable " + env);
     }
   }
-  for (const auto& [key, value] : sources.overrides) {
-    const KeyDef* def = FindKey(key);
-    if (def == nullptr) Fail("--set", UnknownKey(key));
-    builder.Set(*def, value, "--set");
-  }
+  for (const ConfigOverride& o : sources.overrides) builder.Override(o);
   return builder.Finish();
 }
 

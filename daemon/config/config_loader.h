@@ -4,24 +4,41 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "config/config.h"
 
 namespace roseyd {
 
+// One value given on the command line: `--set KEY=VALUE`, or a flag that
+// stands for one key (--db PATH is store.path). A --set VALUE is YAML, as in
+// a file: `[a, b]` is a list, `{user: u, password_file: f}` sets the keys of
+// a section, `"a: b"` is the quoted text, and nothing at all is empty. A
+// flag's value is taken as written.
+struct ConfigOverride {
+  ConfigOverride(std::string key, std::string value, std::string flag = "--set")
+      : key(std::move(key)), value(std::move(value)), flag(std::move(flag)) {}
+  bool yaml() const { return flag == "--set"; }
+
+  std::string key;
+  std::string value;
+  std::string flag;  // how it was given, for messages: "--set", "--db", ...
+};
+
 // Where a config comes from, in increasing precedence: the defaults in
 // config.h, the YAML file (if any), ROSEYD_* environment variables, then
-// `--set key=value` overrides.
+// the command line's overrides, in order.
 struct ConfigSources {
   std::string file;  // empty: defaults only
   std::map<std::string, std::string> env;  // normally the process environment
-  std::vector<std::pair<std::string, std::string>> overrides;  // key, value
+  std::vector<ConfigOverride> overrides;
 };
 
 // Builds and validates a Config. Throws StartupError("config", ...) whose
 // message names the file (or variable, or flag), the key and what is wrong:
-// an unknown key, a value of the wrong type, a value out of range.
+// an unknown key, a value of the wrong type, a value out of range, a NATS
+// URL of a scheme NATS does not speak, store.path beside store.url.
 Config LoadConfig(const ConfigSources& sources);
 
 // One warning for each ROSEYD_* variable in `env` that is no setting (and not

@@ -9,8 +9,7 @@
 #include <utility>
 #include <vector>
 
-#include "base/redact_url.h"
-#include "base/url_list.h"
+#include "config/nats_url.h"
 #include "config/store_url.h"
 #include "config/value_text.h"
 
@@ -49,16 +48,6 @@ std::string CheckListenAddress(std::string_view text) {
 
 std::string NonEmpty(std::string_view text) {
   return Trim(text).empty() ? "must not be empty" : "";
-}
-
-// Empty (the embedded server), or a comma-separated list without empty entries.
-std::string NatsUrls(std::string_view text) {
-  if (text.empty()) return "";
-  if (SplitUrlList(text).empty()) {
-    return "expected a URL or comma-separated URLs (e.g. 'nats://a:4222,nats://b:4222'), got " +
-           Quote(RedactUrl(text));
-  }
-  return "";
 }
 
 // A NATS subject or queue name: no whitespace, no wildcards.
@@ -199,6 +188,12 @@ std::string PluginName(std::string_view text) {
   if (text.find_first_of(" \t\r\n.*>") != std::string_view::npos) {
     return Quote(text) + " is not a plugin name (one subject token: no spaces, '.', '*' or '>')";
   }
+  // YAML's list or quotes, taken as text where the value is not YAML (an
+  // environment variable): "[a" would be a plugin no one has.
+  if (text.find_first_of("[]{}\"'") != std::string_view::npos) {
+    return Quote(text) + " is not a plugin name; in an environment variable give the names "
+           "as a,b (a YAML list such as [a, b] goes in a file or --set)";
+  }
   return "";
 }
 
@@ -244,7 +239,7 @@ const std::vector<KeyDef>& KeyTable() {
           "nats.url", [](auto& c) -> auto& { return c.nats.url; },
           "NATS server URL, or several comma-separated (the servers of a cluster); empty: start "
           "an embedded nats-server",
-          NatsUrls),
+          CheckNatsUrls),
       String(
           "nats.name", [](auto& c) -> auto& { return c.nats.name; },
           "connection name shown by the NATS server", NonEmpty),
@@ -379,7 +374,7 @@ const std::vector<KeyDef>& KeyTable() {
       String(
           "service.plugins_dir", [](auto& c) -> auto& { return c.service.plugins_dir; },
           "plugin storage API: migrations are read from <dir>/<plugin>/migrations/NNN_name.sql; "
-          "empty: no plugin has migrations"),
+          "empty: no plugin has migrations (a missing directory is warned at start)"),
       List(
           "service.storage_plugins", [](auto& c) -> auto& { return c.service.storage_plugins; },
           "plugin names allowed to use the storage API (kv, row, migrate); empty: any",
@@ -428,11 +423,14 @@ const std::vector<KeyDef>& KeyTable() {
           "how long recent_chat rows are kept (hours)"),
       String(
           "metrics.listen", [](auto& c) -> auto& { return c.metrics.listen; },
-          "host:port of the Prometheus /metrics endpoint; empty: off", CheckListenAddress),
+          "host:port of the Prometheus /metrics endpoint and the readiness check /ready; "
+          "empty: off",
+          CheckListenAddress),
       String(
           "bench.run_at_start", [](auto& c) -> auto& { return c.bench.run_at_start; },
           "benchmark suite run once after start-up, on the load generator's own service "
-          "instance and scratch database: quick, classic, full; empty: none",
+          "instance and scratch database, in roseyd's process (the bot's requests are slower "
+          "meanwhile): quick, classic, full; empty: none (the demo config/roseyd.yaml sets quick)",
           [](std::string_view t) -> std::string {
             if (t.empty() || t == "quick" || t == "classic" || t == "full") return "";
             return "'" + std::string(t) + "' is not one of quick, classic, full or empty";

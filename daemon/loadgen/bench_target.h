@@ -66,7 +66,8 @@ class BenchTarget {
 
   virtual std::string NatsUrl() const = 0;
   // Options for the load generator's own connections (bots, probes): the
-  // configured credentials and TLS, and NatsUrl().
+  // configured credentials and TLS, and NatsUrl(); quiet (their connection
+  // lines at debug: a scenario opens one per simulated bot).
   virtual bus::ConnectionOptions ClientOptions() const = 0;
   virtual std::string SubjectPrefix() const = 0;  // of the service driven
   // The subject prefix of a bot's service that keeps serving beside the

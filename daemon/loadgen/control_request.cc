@@ -14,7 +14,8 @@ namespace {
 using nlohmann::json;
 
 std::string Fields(std::string_view verb) {
-  return verb == "start" ? "token, suite, scenarios, rate, duration_s" : "token";
+  if (verb == "start") return "token, suite, scenarios, rate, duration_s";
+  return verb == "list" ? "token, suite" : "token";
 }
 
 // The value as the request wrote it, for an error message.
@@ -53,9 +54,10 @@ std::string ParseControlRequest(std::string_view verb, std::string_view payload,
   const json request = json::parse(payload, nullptr, /*allow_exceptions=*/false);
   if (request.is_discarded() || !request.is_object()) return "request must be a JSON object";
   const bool start = verb == "start";
+  const bool list = verb == "list";
   for (const auto& [key, value] : request.items()) {
-    const bool known = key == "token" || (start && (key == "suite" || key == "scenarios" ||
-                                                    key == "rate" || key == "duration_s"));
+    const bool known = key == "token" || ((start || list) && key == "suite") ||
+                       (start && (key == "scenarios" || key == "rate" || key == "duration_s"));
     if (!known) {
       return "unknown field '" + key + "' (" + std::string(verb) + " takes: " + Fields(verb) + ")";
     }
@@ -63,7 +65,7 @@ std::string ParseControlRequest(std::string_view verb, std::string_view payload,
   if (const auto t = request.find("token"); t != request.end() && t->is_string()) {
     out->token = t->get<std::string>();
   }
-  if (!start) return "";
+  if (!start && !list) return "";
 
   RunRequest& run = out->run;
   if (const auto s = request.find("suite"); s != request.end()) {
@@ -71,10 +73,11 @@ std::string ParseControlRequest(std::string_view verb, std::string_view payload,
     run.suite = s->get<std::string>();
     if (catalog.suites.count(run.suite) == 0) {
       std::string known;
-      for (const auto& [name, list] : catalog.suites) known += (known.empty() ? "" : ", ") + name;
+      for (const auto& [name, names] : catalog.suites) known += (known.empty() ? "" : ", ") + name;
       return "suite: no suite named '" + run.suite + "' (there are: " + known + ")";
     }
   }
+  if (list) return "";
   if (const auto s = request.find("scenarios"); s != request.end()) {
     if (!s->is_array() || s->empty()) {
       return "scenarios: expected a non-empty list of scenario names, got " + Shown(*s);

@@ -12,12 +12,14 @@ namespace roseyd::loadgen {
 // The load generator's control requests (docs/BENCHMARKS.md, "Control subjects"): one
 // JSON object per request, every request carrying "token".
 //
-//   list, status, cancel:  {"token": "..."}
+//   list:                  {"token": "...", "suite": "quick"}
+//   status, cancel:        {"token": "..."}
 //   start:                 {"token": "...", "suite": "quick",
 //                           "scenarios": ["burst", ...], "rate": 500,
 //                           "duration_s": 30}
 //
-// "suite" names a suite of the catalog; "scenarios" a non-empty list of its
+// "suite" names a suite of the catalog (list: whose sizes to show, quick
+// by default, the sizes `start --scenario` runs); "scenarios" a non-empty list of its
 // scenarios, each once (with "suite", that suite's sizes apply); "rate"
 // (events/s, 0 < rate <= bench.control.max_rate) and "duration_s" (0 <
 // duration_s <= bench.control.max_duration) set every paced scenario's
@@ -33,7 +35,7 @@ struct ControlLimits {
 // A request parsed and checked.
 struct ControlRequest {
   std::string token;
-  RunRequest run;  // start only
+  RunRequest run;  // start; list: its suite
 };
 
 // Parses `payload` for `verb`. Returns "" with *out filled, or the error to

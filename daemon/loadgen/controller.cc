@@ -98,7 +98,18 @@ std::string BenchController::HandleControl(const std::string& verb, std::string_
   if (verb == "list") {
     json suites = json::object();
     for (const auto& [name, list] : catalog_.suites) suites[name] = list;
-    return json{{"scenarios", catalog_.Names()}, {"suites", suites}}.dump();
+    // Each scenario's size as a start with this suite (quick by default,
+    // as for a start naming scenarios) runs it.
+    json details = json::object();
+    for (const std::string& name : catalog_.Names()) {
+      const ScenarioSpec spec = catalog_.Get(name, parsed.run.suite);
+      details[name] = {{"description", spec.description}, {"size", spec.SizeText()}};
+    }
+    return json{{"scenarios", catalog_.Names()},
+                {"suites", suites},
+                {"sizes_of_suite", parsed.run.suite},
+                {"details", details}}
+        .dump();
   }
   if (verb == "status") {
     MutexLock lock(&mu_);

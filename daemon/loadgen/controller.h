@@ -26,7 +26,9 @@ namespace roseyd::loadgen {
 // Control subjects, request/reply, JSON, every request carrying "token";
 // fields are checked by ParseControlRequest (control_request.h), and any
 // error is {"error":"..."} naming the field:
-//   <prefix>.list    -> {"scenarios":[...],"suites":{...}}
+//   <prefix>.list    {"suite":"quick"}
+//                    -> {"scenarios":[...],"suites":{...},"sizes_of_suite":"quick",
+//                        "details":{"<name>":{"description":"...","size":"..."}}}
 //   <prefix>.start   {"suite":"quick"} or {"scenarios":["burst",...]}, "rate", "duration_s"
 //                    -> {"started":true,"run":N}
 //   <prefix>.status  -> {"running":bool,"run":N,"scenario":"...","scenario_index":i,

@@ -129,6 +129,7 @@ void InProcessTarget::EndReplicas() noexcept {
 bus::ConnectionOptions InProcessTarget::ClientOptions() const {
   bus::ConnectionOptions options = client_;
   options.url = nats_url_;
+  options.quiet = true;  // one connection per simulated bot: their lines at debug
   return options;
 }
 

@@ -32,7 +32,7 @@ LoadgenMetrics::LoadgenMetrics(prometheus::Registry* registry)
                        .Register(*registry)),
       sent_(prometheus::BuildCounter()
                 .Name("roseyd_loadgen_events_sent_total")
-                .Help("Events the load generator published")
+                .Help("Events the load generator published (counted as each goes out)")
                 .Register(*registry)),
       persisted_(prometheus::BuildCounter()
                      .Name("roseyd_loadgen_events_persisted_total")
@@ -62,7 +62,8 @@ LoadgenMetrics::LoadgenMetrics(prometheus::Registry* registry)
           prometheus::BuildGauge()
               .Name("roseyd_bench_status")
               .Help("Verdict of the last run of the scenario: 0 PASS, 1 WARN, 2 FAIL, 3 not run, "
-                    "4 DISTURBED (a timing target missed while the noise floor moved)")
+                    "4 DISTURBED (a timing target missed while the noise floor moved), "
+                    "5 CANCELLED")
               .Register(*registry)),
       last_run_(prometheus::BuildGauge()
                     .Name("roseyd_bench_last_run_timestamp_seconds")

@@ -55,12 +55,15 @@ LoadOutcome DriveLoad(Clock::time_point start, nanoseconds interval, uint64_t co
         io.stop();
         return;
       }
+      // Counted live before it goes: its commit can be seen (and counted
+      // persisted) before send() returns, and a live view must never show
+      // more persisted than sent. A send that fails is in `errors` then.
+      if (live_sent) live_sent->Increment();
       const Clock::time_point t = Clock::now();
       const Status s = send(lane, i);
       out.publish_call.Record(Clock::now() - t);
       if (s.ok()) {
         ++out.sent;
-        if (live_sent) live_sent->Increment();
       } else if (out.errors++ == 0) {
         out.first_error = s.ToString();
       }

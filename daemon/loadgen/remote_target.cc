@@ -58,6 +58,7 @@ RemoteTarget::~RemoteTarget() = default;
 bus::ConnectionOptions RemoteTarget::ClientOptions() const {
   bus::ConnectionOptions options = options_.connection;
   options.url = options_.nats_url;
+  options.quiet = true;  // one connection per simulated bot: their lines at debug
   return options;
 }
 

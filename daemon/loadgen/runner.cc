@@ -126,7 +126,7 @@ ScenarioResult RunAndJudge(const ScenarioSpec& spec, ScenarioContext* ctx, Noise
   window.Close(&result);
   ctx->NoteNatsErrors();
   if (ctx->cancelled()) {
-    result.status = Verdict::kNotRun;
+    result.status = Verdict::kCancelled;
     result.note = "cancelled" + (result.note.empty() ? "" : "; " + result.note);
   }
   result.duration_s = Seconds(ScenarioClock::now() - began);
@@ -209,8 +209,12 @@ RunProgress Runner::Progress() const {
   if (run_began_ != ScenarioClock::time_point{}) p.run_elapsed_s = Seconds(now - run_began_);
   if (!current_.empty()) p.scenario_elapsed_s = Seconds(now - scenario_began_);
   if (live_ && !current_.empty()) {
-    p.sent = static_cast<uint64_t>(live_->sent->Value() - sent_at_start_);
+    // Persisted first: every event counted persisted was counted sent
+    // before (DriveLoad counts a send before it goes), so reading sent after
+    // can only find as many or more. Read the other way round, a commit
+    // between the two reads showed persisted above sent.
     p.persisted = static_cast<uint64_t>(live_->persisted->Value() - persisted_at_start_);
+    p.sent = static_cast<uint64_t>(live_->sent->Value() - sent_at_start_);
   }
   return p;
 }
@@ -379,6 +383,7 @@ void Runner::RunScenarios(const ScenarioCatalog& catalog, const RunRequest& requ
       result.category = spec.category;
       result.priority = spec.priority;
       result.description = spec.description;
+      result.status = Verdict::kCancelled;
       result.note = "cancelled before it started";
     } else if (request.max_rate && MaxRate(spec) > *request.max_rate) {
       result.name = spec.name;

@@ -79,7 +79,7 @@ class Runner {
       const std::function<void(const report::ScenarioResult&)>& on_done = nullptr);
 
   // Stops the scenario running now at its next step (results so far are
-  // kept, marked cancelled) and skips the rest.
+  // kept, the scenario CANCELLED) and skips the rest (CANCELLED too).
   void Cancel() { cancelled_ = true; }
   bool cancelled() const { return cancelled_; }
   // The scenario running now; "" between scenarios.

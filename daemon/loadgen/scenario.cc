@@ -1,5 +1,7 @@
 #include "loadgen/scenario.h"
 
+#include <cmath>
+#include <cstdint>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -9,6 +11,7 @@
 
 #include "cost/workload.h"
 #include "loadgen/builtin_scenarios.h"
+#include "report/figure_text.h"
 
 namespace roseyd::loadgen {
 
@@ -216,6 +219,75 @@ int64_t ScenarioSpec::EventCount() const {
 std::chrono::milliseconds ScenarioSpec::LoadDuration() const {
   if (duration.count() > 0 && events == 0) return duration;
   return std::chrono::milliseconds(static_cast<int64_t>(1000.0 * static_cast<double>(events) / rate));
+}
+
+namespace {
+
+// A count or rate as written in the catalog: whole numbers without
+// grouping (lists are comma-separated), others as the report writes them.
+std::string Count(double v) {
+  if (v == std::floor(v) && std::fabs(v) < 1e15) return std::to_string(static_cast<int64_t>(v));
+  return report::Num(v);
+}
+
+// "500 ms", "10 s", "3 min", "1 h".
+std::string DurationText(std::chrono::milliseconds d) {
+  const int64_t ms = d.count();
+  if (ms < 1000) return std::to_string(ms) + " ms";
+  if (ms < 120'000) return Count(static_cast<double>(ms) / 1000) + " s";
+  if (ms < 7'200'000) return Count(static_cast<double>(ms) / 60'000) + " min";
+  return Count(static_cast<double>(ms) / 3'600'000) + " h";
+}
+
+}  // namespace
+
+std::string ScenarioSpec::SizeText() const {
+  const std::string paced = Count(static_cast<double>(EventCount())) + " %s at " +
+                            Count(rate) + "/s over " + DurationText(LoadDuration());
+  const auto with = [&](const char* noun) {
+    std::string text = paced;
+    text.replace(text.find("%s"), 2, noun);
+    return text;
+  };
+  const std::string bots =
+      publishers > 1 ? " from " + std::to_string(publishers) + " bots" : std::string();
+  switch (kind) {
+    case ScenarioKind::kCost:
+      return "workload " + workload + " on " + store + ", instructions counted under valgrind";
+    case ScenarioKind::kCapacity: {
+      std::string text = "rates ";
+      for (size_t i = 0; i < rates.size(); ++i) {
+        text += (i == 0 ? "" : ", ") + Count(rates[i]);
+      }
+      return text + " ev/s, " + DurationText(step) + " each, until p99 passes " +
+             report::Num(p99_target_ms) + " ms";
+    }
+    case ScenarioKind::kBurst:
+      return Count(static_cast<double>(EventCount())) + " events back to back" + bots +
+             (rounds > 1 ? ", " + std::to_string(rounds) + " rounds" : "");
+    case ScenarioKind::kRequests:
+      return with("requests");
+    case ScenarioKind::kKvLatency:
+    case ScenarioKind::kRowInsertLatency:
+    case ScenarioKind::kRowSearchLatency:
+      return with("operations");
+    case ScenarioKind::kCpuOverhead:
+    case ScenarioKind::kMemoryBaseline:
+      return DurationText(idle) + " idle, then " + with("events") + bots;
+    case ScenarioKind::kMemoryStability:
+      return (prefill > 0 ? Count(static_cast<double>(prefill)) + " events back to back, then "
+                          : std::string()) +
+             with("events") + bots;
+    case ScenarioKind::kMixed:
+      return with("events and queries") + bots;
+    case ScenarioKind::kRestart:
+      return with("events") + bots + ", the service restarted midway";
+    case ScenarioKind::kFailover:
+      return with("events") + bots + ", the leading instance stopped midway";
+    case ScenarioKind::kEvents:
+      break;
+  }
+  return with("events") + bots;
 }
 
 ScenarioCatalog ParseScenarios(const std::string& yaml, const std::string& source) {

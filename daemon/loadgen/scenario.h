@@ -68,6 +68,10 @@ struct ScenarioSpec {
   int64_t EventCount() const;
   // How long the offered load lasts.
   std::chrono::milliseconds LoadDuration() const;
+  // Its size in words, for `roseyd ctl list`: "1000 events at 100/s over
+  // 10 s from 1 bot", "rates 1000..50000 ev/s, 5 s each", "workload events
+  // on sqlite under valgrind".
+  std::string SizeText() const;
 };
 
 struct ScenarioCatalog {

@@ -1,5 +1,7 @@
 #include "metrics/metrics_server.h"
 
+#include <CivetServer.h>
+#include <civetweb.h>
 #include <netdb.h>
 #include <prometheus/exposer.h>
 #include <prometheus/registry.h>
@@ -12,14 +14,68 @@
 #include <chrono>
 #include <cstring>
 #include <exception>
+#include <map>
 #include <string_view>
 #include <thread>
 
+#include "base/mutex.h"
 #include "base/startup_error.h"
 #include "metrics/process_collector.h"
+#include "metrics/readiness.h"
 
 namespace roseyd::metrics {
 namespace {
+
+// The Readiness each server answers /ready from, by the port it listens
+// on. A process-wide table because civetweb's begin_request callback gets
+// no closure of its own (the exposer's CivetServer keeps mg_start's user
+// data for itself); the request says which listening port it came to.
+// Looked up and used under the lock, so a server that unregisters (in its
+// destructor, before its Readiness may go) is never called after.
+struct ReadinessTable {
+  Mutex mu;
+  std::map<int, const Readiness*> by_port GUARDED_BY(mu);
+};
+
+ReadinessTable& Table() {
+  static ReadinessTable* table = new ReadinessTable;  // never destroyed: used at exit
+  return *table;
+}
+
+// civetweb calls this (on a server given a Readiness) for every request
+// before its own handlers: answers /ready and /healthz, leaves the rest
+// (/metrics) to the exposer. Returns the HTTP status sent, or 0.
+int BeginRequest(mg_connection* conn) noexcept {
+  const mg_request_info* info = mg_get_request_info(conn);
+  if (info == nullptr || info->local_uri == nullptr) return 0;
+  const std::string_view uri = info->local_uri;
+  if (uri != "/ready" && uri != "/healthz") return 0;
+  bool ready = false;
+  std::string body;
+  try {  // everything that allocates, before anything is written
+    std::string reason;
+    {
+      ReadinessTable& table = Table();
+      MutexLock lock(&table.mu);
+      // Only a server with a Readiness calls this; not in the table yet, it
+      // is still being constructed.
+      const auto it = table.by_port.find(info->server_port);
+      reason = it == table.by_port.end() ? "starting" : it->second->NotReadyReason();
+    }
+    ready = reason.empty();
+    body = ready ? "ready\n" : "not ready: " + reason + "\n";
+  } catch (...) {
+    return 0;
+  }
+  mg_printf(conn,
+            "HTTP/1.1 %s\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            "Content-Length: %zu\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+            ready ? "200 OK" : "503 Service Unavailable", body.size());
+  if (info->request_method == nullptr || std::string_view(info->request_method) != "HEAD") {
+    mg_write(conn, body.data(), body.size());
+  }
+  return ready ? 200 : 503;
+}
 
 struct HostPort {
   std::string host;  // IPv6 keeps its brackets: "[::1]"
@@ -100,11 +156,15 @@ void Poke(const std::string& address) {
 }  // namespace
 
 MetricsServer::MetricsServer(const std::string& listen,
-                             const std::shared_ptr<prometheus::Registry>& registry)
+                             const std::shared_ptr<prometheus::Registry>& registry,
+                             const Readiness* readiness)
     : process_collector_(std::make_shared<ProcessCollector>()) {
   const HostPort where = ParseListen(listen);
   try {
-    exposer_ = std::make_unique<prometheus::Exposer>(where.host + ":" + std::to_string(where.port));
+    CivetCallbacks callbacks;  // copied by the server
+    if (readiness != nullptr) callbacks.begin_request = BeginRequest;
+    exposer_ = std::make_unique<prometheus::Exposer>(where.host + ":" + std::to_string(where.port),
+                                                     2, &callbacks);
   } catch (const std::exception& e) {
     std::string problem = BindProblem(where);
     if (problem.empty()) {
@@ -119,13 +179,24 @@ MetricsServer::MetricsServer(const std::string& listen,
   // civetweb reports the port it bound, which differs from the one asked for
   // only when that was 0.
   const std::vector<int> ports = exposer_->GetListeningPorts();
-  address_ = where.host + ":" + std::to_string(ports.empty() ? where.port : ports.front());
+  port_ = ports.empty() ? where.port : ports.front();
+  address_ = where.host + ":" + std::to_string(port_);
+  if (readiness != nullptr) {
+    ReadinessTable& table = Table();
+    MutexLock lock(&table.mu);
+    table.by_port[port_] = readiness;
+  }
 }
 
 // civetweb's accept loop polls in 2 s slices and looks at its stop flag only
 // between them, so stopping it took up to 2 s. A connection ends the slice:
 // keep making one until the exposer (and civetweb) has stopped.
 MetricsServer::~MetricsServer() {
+  {
+    ReadinessTable& table = Table();
+    MutexLock lock(&table.mu);
+    table.by_port.erase(port_);
+  }
   std::atomic<bool> stopped{false};
   std::thread poker([&] {
     while (!stopped.load()) {

@@ -11,16 +11,21 @@ class Registry;
 namespace roseyd::metrics {
 
 class ProcessCollector;
+class Readiness;
 
 // Serves GET /metrics on `listen` ("host:port"; port 0 picks a free one) for
-// the given registry and the process collector. Throws StartupError naming
-// the address if it cannot bind, or if `listen` is not host:port. The
-// registry is seen through a weak_ptr: the caller keeps it alive.
+// the given registry and the process collector, and, given a Readiness,
+// GET /ready (and /healthz, the same answer): 200 "ready", or 503 "not
+// ready: <reason>", one line of text/plain each, for health checks. Throws
+// StartupError naming the address if it cannot bind, or if `listen` is not
+// host:port. The registry is seen through a weak_ptr: the caller keeps it
+// alive; *readiness must outlive the server.
 //
-// Thread: construct and destroy on one thread; scrapes run on civetweb's.
+// Thread: construct and destroy on one thread; requests run on civetweb's.
 class MetricsServer {
  public:
-  MetricsServer(const std::string& listen, const std::shared_ptr<prometheus::Registry>& registry);
+  MetricsServer(const std::string& listen, const std::shared_ptr<prometheus::Registry>& registry,
+                const Readiness* readiness = nullptr);
   ~MetricsServer();
 
   MetricsServer(const MetricsServer&) = delete;
@@ -34,6 +39,7 @@ class MetricsServer {
   std::shared_ptr<ProcessCollector> process_collector_;
   std::unique_ptr<prometheus::Exposer> exposer_;
   std::string address_;
+  int port_ = 0;  // bound; the key of this server's readiness while it is served
 };
 
 }  // namespace roseyd::metrics

@@ -40,7 +40,9 @@ const ScenarioResult* ScenarioOf(const RunReport& report, const std::string& nam
   return nullptr;
 }
 
-bool Measured(const ScenarioResult* s) { return s != nullptr && s->status != Verdict::kNotRun; }
+bool Measured(const ScenarioResult* s) {
+  return s != nullptr && s->status != Verdict::kNotRun && s->status != Verdict::kCancelled;
+}
 
 json Finite(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 

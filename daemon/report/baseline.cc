@@ -9,16 +9,19 @@ void CompareToBaseline(RunReport* report, const RunReport& baseline) {
   report->comparisons.clear();
   report->baseline_figures.clear();
   report->baseline_started_utc = baseline.started_utc;
+  // A cancelled scenario's figures cover part of its load: nothing to compare.
   for (const ScenarioResult& b : baseline.scenarios) {
+    if (b.status == Verdict::kCancelled) continue;
     for (const Figure& f : b.figures) {
       if (std::isfinite(f.value)) report->baseline_figures[b.name + "/" + f.metric] = f.value;
     }
   }
   for (const ScenarioResult& s : report->scenarios) {
+    if (s.status == Verdict::kCancelled) continue;
     for (const Figure& f : s.figures) {
       if (!f.target) continue;
       for (const ScenarioResult& b : baseline.scenarios) {
-        if (b.name != s.name) continue;
+        if (b.name != s.name || b.status == Verdict::kCancelled) continue;
         for (const Figure& bf : b.figures) {
           if (bf.metric != f.metric || !std::isfinite(bf.value) || !std::isfinite(f.value)) continue;
           Regression c{s.name, f.metric, bf.value, f.value, 0, false};

@@ -21,7 +21,9 @@ const ScenarioResult* FindScenario(const RunReport& r, const std::string& name) 
 }
 
 const Figure* FindFigure(const ScenarioResult* s, const std::string& metric) {
-  if (s == nullptr || s->status == Verdict::kNotRun) return nullptr;
+  if (s == nullptr || s->status == Verdict::kNotRun || s->status == Verdict::kCancelled) {
+    return nullptr;
+  }
   for (const Figure& f : s->figures) {
     if (f.metric == metric && std::isfinite(f.value)) return &f;
   }

@@ -6,7 +6,10 @@ int ExitStatus(const RunReport& report) {
   bool failed = false;
   for (const ScenarioResult& s : report.scenarios) {
     if (s.priority != Priority::kP0) continue;
-    if (s.status == Verdict::kNotRun && !s.inapplicable) return 2;
+    // A cancelled P0 scenario did not run to its end either.
+    if ((s.status == Verdict::kNotRun && !s.inapplicable) || s.status == Verdict::kCancelled) {
+      return 2;
+    }
     if (s.status == Verdict::kFail) failed = true;
   }
   if (report.regressions_fail) {

@@ -67,13 +67,13 @@ void ExecutiveSummary(const RunReport& r, std::ostringstream& md) {
      << Num(r.duration_s) << " s against " << r.target << "\n";
   if (r.cancelled) {
     int ran = 0;
-    for (const auto& s : r.scenarios) ran += s.note.rfind("cancelled", 0) == 0 ? 0 : 1;
+    for (const auto& s : r.scenarios) ran += s.status == Verdict::kCancelled ? 0 : 1;
     md << "- **Cancelled**: the run was cancelled after " << ran << " of " << r.scenarios.size()
-       << " scenarios; the scenario running then and those after it are NOT RUN (cancelled)\n";
+       << " scenarios; the scenario running then and those after it are CANCELLED\n";
   }
   md << "- PASS " << counts[Verdict::kPass] << ", WARN " << counts[Verdict::kWarn] << ", DISTURBED "
      << counts[Verdict::kDisturbed] << ", FAIL " << counts[Verdict::kFail] << ", NOT RUN "
-     << counts[Verdict::kNotRun] << "\n"
+     << counts[Verdict::kNotRun] << ", CANCELLED " << counts[Verdict::kCancelled] << "\n"
      << "- Result: "
      << (exit == 0   ? "every P0 scenario passed"
          : exit == 1 ? "a P0 scenario failed or a figure regressed"
@@ -216,6 +216,7 @@ void Analysis(const RunReport& r, std::ostringstream& md) {
   std::vector<std::pair<double, std::string>> tight;
   for (const auto& s : r.scenarios) {
     if (s.status == Verdict::kNotRun) md << "- " << s.name << " did not run: " << s.note << "\n";
+    if (s.status == Verdict::kCancelled) md << "- " << s.name << " was cancelled: " << s.note << "\n";
     for (const auto& f : s.figures) {
       if (!f.target) continue;
       if (f.verdict == Verdict::kFail || f.verdict == Verdict::kWarn ||

@@ -193,6 +193,7 @@ Verdict VerdictFromName(const std::string& n) {
   if (n == "WARN") return Verdict::kWarn;
   if (n == "FAIL") return Verdict::kFail;
   if (n == "DISTURBED") return Verdict::kDisturbed;
+  if (n == "CANCELLED") return Verdict::kCancelled;
   return Verdict::kNotRun;
 }
 
@@ -213,6 +214,10 @@ ScenarioResult ScenarioFromJson(const json& sj, std::string* field) {
   s.priority = PriorityFromName(sj.at("priority"));
   s.status = VerdictFromName(sj.at("status"));
   s.note = sj.at("note");
+  // Reports before CANCELLED said NOT RUN with a note starting "cancelled".
+  if (s.status == Verdict::kNotRun && s.note.rfind("cancelled", 0) == 0) {
+    s.status = Verdict::kCancelled;
+  }
   s.inapplicable = sj.value("inapplicable", false);  // absent before remote targets
   s.duration_s = sj.at("duration_s");
   s.target_rate = sj.at("target_rate");

@@ -216,6 +216,8 @@ std::string_view VerdictName(Verdict verdict) {
     case Verdict::kNotRun: return "NOT RUN";
     case Verdict::kDisturbed:
       return "DISTURBED";
+    case Verdict::kCancelled:
+      return "CANCELLED";
   }
   return "NOT RUN";
 }
@@ -233,6 +235,8 @@ Verdict WorseVerdict(Verdict a, Verdict b) {
         return 3;
       case Verdict::kNotRun:
         return 4;
+      case Verdict::kCancelled:
+        return 5;
     }
     return 4;
   };

@@ -103,17 +103,27 @@ enum class Comparison { kAtMost, kAtLeast };
 // the scenario could not measure it (as the original's status bands).
 // DISTURBED: a timing target missed (WARN or FAIL) while the machine's noise
 // floor moved (loadgen::Judge): the run cannot say whether roseyd missed it.
-// The values are those of the roseyd_bench_status gauge (dashboards read
-// them), not an order: WorseVerdict ranks them.
-enum class Verdict { kPass = 0, kWarn = 1, kFail = 2, kNotRun = 3, kDisturbed = 4 };
+// CANCELLED: the run was cancelled while the scenario ran or before it
+// started (a scenario's status only; reports before it said NOT RUN with a
+// note starting "cancelled"). The values are those of the
+// roseyd_bench_status gauge (dashboards read them), not an order:
+// WorseVerdict ranks them.
+enum class Verdict {
+  kPass = 0,
+  kWarn = 1,
+  kFail = 2,
+  kNotRun = 3,
+  kDisturbed = 4,
+  kCancelled = 5
+};
 Verdict Judge(double measured, double target, Comparison comparison);
-// "PASS", "WARN", "FAIL", "NOT RUN", "DISTURBED"
+// "PASS", "WARN", "FAIL", "NOT RUN", "DISTURBED", "CANCELLED"
 std::string_view VerdictName(Verdict verdict);
 // The worse of two verdicts, in the order PASS < WARN < DISTURBED < FAIL <
-// NOT RUN: a scenario's status is its worst figure's. DISTURBED sits above
-// WARN (a miss whose cause the run cannot tell outweighs a near miss) and
-// below FAIL (a miss with a quiet floor, or on a figure noise cannot
-// excuse, such as lost, is roseyd's).
+// NOT RUN < CANCELLED: a scenario's status is its worst figure's. DISTURBED
+// sits above WARN (a miss whose cause the run cannot tell outweighs a near
+// miss) and below FAIL (a miss with a quiet floor, or on a figure noise
+// cannot excuse, such as lost, is roseyd's).
 Verdict WorseVerdict(Verdict a, Verdict b);
 
 // target / measured for kAtMost, measured / target for kAtLeast: above 1 is

@@ -87,7 +87,11 @@ storage_api::RowContext StorageContext::RowContextAt(
 }
 
 storage_api::MigrationDiscovery StorageContext::Migrations(std::string_view plugin) const {
-  if (plugins_dir_.empty()) return {};
+  if (plugins_dir_.empty()) {
+    storage_api::MigrationDiscovery none;
+    none.why_none = "service.plugins_dir is not set: roseyd reads no migration files";
+    return none;
+  }
   // DiscoverMigrations checks the name against ^[A-Za-z0-9_-]+$ before it
   // builds a path: "..", "/" or a NUL never reach the file system.
   return storage_api::DiscoverMigrations(plugins_dir_, plugin);

@@ -135,12 +135,29 @@ std::variant<ApplyPlan, ErrorReply> PlanApply(const MigrateRequest& request,
     if (!files.migrations.empty()) target = files.migrations.back().version;
   }
   if (target < current_version) return UnexpectedError();
-  if (target == current_version) return plan;
+  const std::string current = std::to_string(current_version);
+  if (target == current_version) {
+    if (request.version) {
+      plan.why_none = "target_version " + current + " is the current version";
+    } else if (files.migrations.empty()) {
+      plan.why_none = files.why_none.empty() ? "the plugin has no migration files" : files.why_none;
+    } else {
+      plan.why_none = "every migration is applied: the latest, version " + current +
+                      ", is the current version";
+    }
+    return plan;
+  }
   if (files.error) return UnexpectedError();
   for (const Migration& migration : files.migrations) {
     if (migration.version > current_version && migration.version <= target) {
       plan.pending.push_back(migration);
     }
+  }
+  if (plan.pending.empty()) {
+    plan.why_none = files.migrations.empty() && !files.why_none.empty()
+                        ? files.why_none
+                        : "no migration file above version " + current + " up to target_version " +
+                              std::to_string(target);
   }
   for (const Migration& migration : plan.pending) {
     for (ValidationWarning& warning : ValidateMigration(migration)) {
@@ -179,7 +196,7 @@ std::variant<RollbackPlan, ErrorReply> PlanRollback(const MigrateRequest& reques
   return plan;
 }
 
-std::string RenderNoPendingReply(int64_t current_version) {
+std::string RenderNoPendingReply(int64_t current_version, std::string_view reason) {
   PyJsonWriter out;
   BeginReply(true, &out);
   WriteRuns("applied", {}, &out);
@@ -187,6 +204,10 @@ std::string RenderNoPendingReply(int64_t current_version) {
   out.Int(current_version);
   out.Key("message");
   out.String("No pending migrations");
+  if (!reason.empty()) {
+    out.Key("reason");
+    out.String(reason);
+  }
   out.EndObject();
   return out.Take();
 }

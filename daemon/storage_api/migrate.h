@@ -42,13 +42,17 @@ struct MigrateRequest {
 std::variant<MigrateRequest, ErrorReply> DecodeMigrateApply(std::string_view payload);
 std::variant<MigrateRequest, ErrorReply> DecodeMigrateRollback(std::string_view payload);
 
-// What apply will do. With `pending` empty, reply RenderNoPendingReply();
-// with `errors`, RenderValidationFailedReply(); else run `pending` in order.
+// What apply will do. With `pending` empty, reply RenderNoPendingReply()
+// with `why_none`; with `errors`, RenderValidationFailedReply(); else run
+// `pending` in order.
 struct ApplyPlan {
   int64_t current_version = 0;
   std::vector<Migration> pending;  // current < version <= target, ascending
   std::vector<ValidationWarning> errors;
   std::vector<ValidationWarning> warnings;
+  // With `pending` empty, why: no migration files (and why not), every one
+  // applied, or the target already reached.
+  std::string why_none;
 };
 
 // A target below the current version, or files that could not be
@@ -79,7 +83,9 @@ struct MigrationRun {
   int64_t execution_time_ms = 0;
 };
 
-std::string RenderNoPendingReply(int64_t current_version);
+// The original's reply, plus "reason" (roseyd's: the original said only
+// "No pending migrations", whatever the cause) when `reason` is not empty.
+std::string RenderNoPendingReply(int64_t current_version, std::string_view reason = {});
 std::string RenderValidationFailedReply(const ApplyPlan& plan);
 // Success: `applied` in order; current_version is the last applied one
 // (unchanged on a dry run, which adds its message); plan warnings if any.

@@ -119,10 +119,17 @@ std::variant<Migration, std::string> ParseMigration(std::string_view filename,
 MigrationDiscovery DiscoverMigrations(const std::filesystem::path& plugins_dir,
                                       std::string_view plugin) {
   MigrationDiscovery result;
-  if (!IsSafePluginName(plugin)) return result;
-  const std::filesystem::path dir = plugins_dir / std::string(plugin) / "migrations";
+  if (!IsSafePluginName(plugin)) {
+    result.why_none = "the plugin name is not ^[A-Za-z0-9_-]+$, so it has no migrations directory";
+    return result;
+  }
+  const std::string folder = std::string(plugin) + "/migrations";
+  const std::filesystem::path dir = plugins_dir / folder;
   std::error_code ec;
-  if (!std::filesystem::exists(dir, ec)) return result;
+  if (!std::filesystem::exists(dir, ec)) {
+    result.why_none = "service.plugins_dir has no " + folder + " directory";
+    return result;
+  }
   std::vector<std::string> names;
   for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
     std::string name = it->path().filename().string();
@@ -160,6 +167,9 @@ MigrationDiscovery DiscoverMigrations(const std::filesystem::path& plugins_dir,
       return result;
     }
     result.migrations.push_back(std::move(std::get<Migration>(parsed)));
+  }
+  if (result.migrations.empty()) {
+    result.why_none = "no NNN_name.sql file in service.plugins_dir's " + folder;
   }
   return result;
 }

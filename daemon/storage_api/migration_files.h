@@ -43,12 +43,17 @@ std::variant<Migration, std::string> ParseMigration(std::string_view filename,
 
 // Every migration of a plugin, by version: the files of
 // <plugins_dir>/<plugin>/migrations/ whose names match, others skipped. No
-// such directory, or a plugin name IsSafePluginName refuses: none. A
-// duplicate version, a file that cannot be read or parsed: `error` is set
-// (the original raised, and apply answered INTERNAL_ERROR).
+// such directory, or a plugin name IsSafePluginName refuses: none, and
+// `why_none` says which. A duplicate version, a file that cannot be read or
+// parsed: `error` is set (the original raised, and apply answered
+// INTERNAL_ERROR).
 struct MigrationDiscovery {
   std::vector<Migration> migrations;
   std::optional<std::string> error;
+  // With no migrations, why, for the "reason" of apply's reply: no such
+  // directory, no file in it, or (StorageContext) service.plugins_dir unset.
+  // Names no path beyond the plugin's own folder: the reply goes to a plugin.
+  std::string why_none;
 };
 MigrationDiscovery DiscoverMigrations(const std::filesystem::path& plugins_dir,
                                       std::string_view plugin);

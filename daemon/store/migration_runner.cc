@@ -102,7 +102,7 @@ Status RunMigrateApply(SqlSession* session, const MigrateApply& command, PluginO
   }
   const storage_api::ApplyPlan& plan = std::get<storage_api::ApplyPlan>(planned);
   if (plan.pending.empty()) {
-    outcome->reply = storage_api::RenderNoPendingReply(current);
+    outcome->reply = storage_api::RenderNoPendingReply(current, plan.why_none);
     return Status::OK();
   }
   if (!plan.errors.empty()) {

@@ -323,6 +323,8 @@ def compose_health_checks_probe_the_service_port(repo):
     hc = facts["healthcheck"] or ""
     if f"/{metrics_port}" not in hc and f":{metrics_port}" not in hc:
         errors.append(f"Dockerfile HEALTHCHECK does not probe /metrics port {metrics_port}")
+    if "GET /ready " not in hc:
+        errors.append("Dockerfile HEALTHCHECK does not ask /ready (503 while NATS is not connected)")
     return errors
 
 
@@ -1109,6 +1111,8 @@ MUTATIONS = [
                 '"http://127.0.0.1:8222/healthz"]', "disable: true")),
     ("compose_health_checks_probe_the_service_port", "grafana probed on the wrong port",
      replace_in(COMPOSE, "127.0.0.1:3000/api/health", "127.0.0.1:3001/api/health")),
+    ("compose_health_checks_probe_the_service_port", "roseyd's health check reads /metrics",
+     replace_in("Dockerfile", "GET /ready ", "GET /metrics ")),
     ("compose_depends_on_healthy_services", "roseyd waits only for nats to start",
      replace_in(COMPOSE, "condition: service_healthy", "condition: service_started")),
     ("compose_publishes_only_user_ports_on_loopback", "grafana on all interfaces",

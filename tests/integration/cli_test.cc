@@ -57,7 +57,7 @@ bool Contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-const char* const kCommands[] = {"run", "bench", "check-config", "config-keys", "version"};
+const char* const kCommands[] = {"run", "bench", "ctl", "check-config", "config-keys", "version"};
 
 TEST(CliTest, EveryCommandHasItsOwnHelp) {
   for (const char* command : kCommands) {
@@ -158,6 +158,28 @@ TEST(CliTest, InvalidConfigIsAStartupFailure) {
   const Outcome out = Roseyd({"check-config", "--set", "store.batch_max_events=lots"});
   EXPECT_EQ(out.status, 1);
   EXPECT_TRUE(Contains(out.output, "store.batch_max_events")) << out.output;
+}
+
+// No silent settings, as a user types them: a --set list is a list, --db
+// beside store.url and a NATS URL of another scheme are refused, naming them.
+TEST(CliTest, SettingsAreNeverTakenSilently) {
+  const Outcome list = Roseyd({"check-config", "--set", "service.storage_plugins=[quote-db, trivia]"});
+  EXPECT_EQ(list.status, 0) << list.output;
+  EXPECT_TRUE(Contains(list.output, "service.storage_plugins: \"quote-db,trivia\"")) << list.output;
+  const Outcome db = Roseyd({"run", "--db", "/srv/bot_data.db", "--set",
+                             "store.url=postgresql://rosey@127.0.0.1:1/rosey"});
+  EXPECT_EQ(db.status, 1) << db.output;
+  EXPECT_TRUE(Contains(db.output, "--db: store.path '/srv/bot_data.db' and store.url (from --set) "
+                                  "cannot both be set"))
+      << db.output;
+  const Outcome url = Roseyd({"run", "--nats-url", "http://127.0.0.1:8222"});
+  EXPECT_EQ(url.status, 1) << url.output;
+  EXPECT_TRUE(Contains(url.output, "--nats-url: nats.url: 'http://127.0.0.1:8222': http:// is "
+                                   "not a scheme NATS speaks"))
+      << url.output;
+  const Outcome bench = Roseyd({"bench", "--nats-url", "ws://127.0.0.1:8080"});
+  EXPECT_EQ(bench.status, 2) << bench.output;
+  EXPECT_TRUE(Contains(bench.output, "ws:// is not a scheme NATS speaks")) << bench.output;
 }
 
 // roseyd bench makes its scratch folder under $TMPDIR only for a run, and

@@ -63,7 +63,15 @@ class CtlTest : public ::testing::Test {
 TEST_F(CtlTest, ListsStartsWaitsWithProgressAndReportsTheVerdict) {
   const ProcessResult list = Ctl({"list"});
   EXPECT_EQ(list.exit, 0) << list.output;
-  EXPECT_NE(list.output.find("single_event_latency\n"), std::string::npos) << list.output;
+  // Each scenario with its size (as the quick suite runs it) and what it does.
+  EXPECT_NE(list.output.find("scenarios, sized as the quick suite runs them"), std::string::npos)
+      << list.output;
+  EXPECT_NE(list.output.find("single_event_latency: 300 events at 200/s over 1.5 s\n"
+                             "    chat lines at a constant rate\n"),
+            std::string::npos)
+      << list.output;
+  EXPECT_NE(list.output.find("burst: 500 events back to back\n"), std::string::npos)
+      << list.output;
   EXPECT_NE(list.output.find("suite quick: single_event_latency request_reply_latency"),
             std::string::npos)
       << list.output;
@@ -168,9 +176,20 @@ TEST_F(CtlTest, CancelStopsTheRunAndItsWaiterSaysCancelled) {
   EXPECT_EQ(waited.exit, 2) << waited.output;
   EXPECT_NE(waited.output.find("run 1 was cancelled (exit status 2)"), std::string::npos)
       << waited.output;
+  // Shown CANCELLED everywhere: ctl, the report, its JSON, the gauge (5).
+  EXPECT_NE(waited.output.find("  slow: CANCELLED"), std::string::npos) << waited.output;
   const std::string md = FileText(world_.dir().File("bench/latest/BENCHMARK_RESULTS.md"));
   EXPECT_NE(md.find("**Cancelled**"), std::string::npos);
-  EXPECT_NE(md.find("#### slow: NOT RUN"), std::string::npos);
+  EXPECT_NE(md.find("#### slow: CANCELLED"), std::string::npos) << md;
+  const json report =
+      json::parse(FileText(world_.dir().File("bench/latest/benchmark_results.json")));
+  EXPECT_EQ(report.at("scenarios").at(0).at("status"), "CANCELLED");
+  const std::string scrape = world_.Scrape();
+  const size_t gauge = scrape.find("roseyd_bench_status{scenario=\"slow\"");
+  ASSERT_NE(gauge, std::string::npos) << scrape;
+  const std::string line = scrape.substr(gauge, scrape.find('\n', gauge) - gauge);
+  EXPECT_EQ(line.substr(line.rfind(' ') + 1), "5") << line;
+  EXPECT_EQ(RawRequest("status", R"({"token":"ctl-test-token"})")["done"][0], "slow: CANCELLED");
   EXPECT_EQ(world_.StopRoseyd(), 0);
 }
 

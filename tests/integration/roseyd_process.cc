@@ -141,6 +141,11 @@ void RoseydWorld::StartRoseyd(const std::vector<std::string>& extra_args) {
   ASSERT_TRUE(ready && RoseydRunning()) << "roseyd did not become ready:\n" << Log();
 }
 
+void RoseydWorld::LaunchRoseyd(const std::vector<std::string>& extra_args) {
+  roseyd_ = Spawn(extra_args);
+  ASSERT_GT(roseyd_, 0);
+}
+
 int RoseydWorld::RunRoseydToExit(const std::vector<std::string>& extra_args,
                                  std::chrono::seconds timeout) {
   roseyd_ = Spawn(extra_args);

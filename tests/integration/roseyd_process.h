@@ -57,6 +57,9 @@ class RoseydWorld {
   // Starts roseyd with `extra_args` appended (e.g. {"--set", "k=v"}) and
   // waits until it logs that it is ready. Fails the test if it exits first.
   void StartRoseyd(const std::vector<std::string>& extra_args = {});
+  // Starts roseyd and returns at once, ready or not (NATS not started yet,
+  // say); wait on Log() for what it says.
+  void LaunchRoseyd(const std::vector<std::string>& extra_args = {});
   // Starts roseyd and waits for it to exit (for start-up failures).
   // Returns its exit status.
   int RunRoseydToExit(const std::vector<std::string>& extra_args,

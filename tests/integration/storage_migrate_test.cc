@@ -90,7 +90,8 @@ TEST_P(StorageMigrateTest, ApplyRunsEachMigrationAndRecordsIt) {
             2);
   EXPECT_EQ(Ask("apply", json::object()),
             json::parse(R"({"success":true,"applied":[],"current_version":2,
-                            "message":"No pending migrations"})"));
+                            "message":"No pending migrations",
+                            "reason":"every migration is applied: the latest, version 2, is the current version"})"));
 }
 
 TEST_P(StorageMigrateTest, ApplyUpToATargetVersion) {
@@ -162,22 +163,27 @@ TEST_P(StorageMigrateTest, RollbackRunsDownSectionsNewestFirst) {
 }
 
 TEST_P(StorageMigrateTest, APluginWithoutFilesOrWithAnUnsafeNameHasNoMigrations) {
-  const json none = json::parse(R"({"success":true,"applied":[],"current_version":0,
-                                    "message":"No pending migrations"})");
+  json none = json::parse(R"({"success":true,"applied":[],"current_version":0,
+                              "message":"No pending migrations"})");
+  none["reason"] = "service.plugins_dir has no trivia/migrations directory";
   EXPECT_EQ(Ask("apply", json::object(), "trivia"), none);
   // Not ^[A-Za-z0-9_-]+$: no path is built from it at all.
+  none["reason"] = "the plugin name is not ^[A-Za-z0-9_-]+$, so it has no migrations directory";
   EXPECT_EQ(Ask("apply", json::object(), "quote~db"), none);
   EXPECT_EQ(Ask("status", json::object(), "quote~db")["pending_migrations"], json::array());
   EXPECT_EQ(Ask("apply", {{"target_version", "x"}})["error"]["code"], "INTERNAL_ERROR");
 }
 
-TEST(StorageMigrateDirTest, WithoutAPluginsDirNothingIsPending) {
+// No plugins_dir: nothing is pending, and the reply says why (a plugin's
+// author saw only "No pending migrations" before).
+TEST(StorageMigrateDirTest, WithoutAPluginsDirNothingIsPendingAndTheReplySaysWhy) {
   RoseydWorld world;
   world.StartNats();
   world.StartRoseyd();
   EXPECT_EQ(json::parse(world.Request("rosey.db.migrate.quote-db.apply", "{}")),
             json::parse(R"({"success":true,"applied":[],"current_version":0,
-                            "message":"No pending migrations"})"));
+                            "message":"No pending migrations",
+                            "reason":"service.plugins_dir is not set: roseyd reads no migration files"})"));
   EXPECT_EQ(json::parse(world.Request("rosey.db.migrate.quote-db.status", "ignored"))
                 ["current_version"],
             0);

@@ -6,10 +6,11 @@
 #include <unistd.h>
 
 #include <stdexcept>
+#include <utility>
 
 namespace roseyd::testing {
 
-std::string HttpGet(const std::string& host, int port, const std::string& path) {
+HttpResponse HttpFetch(const std::string& host, int port, const std::string& path) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
   if (fd < 0) throw std::runtime_error("socket failed");
   sockaddr_in addr{};
@@ -30,13 +31,19 @@ std::string HttpGet(const std::string& host, int port, const std::string& path) 
   for (ssize_t n; (n = read(fd, buf, sizeof(buf))) > 0;) response.append(buf, static_cast<size_t>(n));
   close(fd);
   const auto header_end = response.find("\r\n\r\n");
-  if (response.rfind("HTTP/1.", 0) != 0 || header_end == std::string::npos) {
+  if (response.rfind("HTTP/1.", 0) != 0 || header_end == std::string::npos ||
+      response.size() < 12) {
     throw std::runtime_error("not an HTTP response");
   }
-  if (response.compare(9, 3, "200") != 0) {
-    throw std::runtime_error("HTTP status " + response.substr(9, 3));
+  return HttpResponse{std::stoi(response.substr(9, 3)), response.substr(header_end + 4)};
+}
+
+std::string HttpGet(const std::string& host, int port, const std::string& path) {
+  HttpResponse response = HttpFetch(host, port, path);
+  if (response.status != 200) {
+    throw std::runtime_error("HTTP status " + std::to_string(response.status));
   }
-  return response.substr(header_end + 4);
+  return std::move(response.body);
 }
 
 }  // namespace roseyd::testing

@@ -24,6 +24,7 @@
 #include "base/scratch_dir.h"
 #include "bus/connection.h"
 #include "bus/nats_library.h"
+#include "config/nats_url.h"
 #include "app/nats_client_options.h"
 #include "loadgen/remote_target.h"
 #include "loadgen/runner.h"
@@ -155,16 +156,19 @@ BenchOptions ParseBenchArgs(const std::vector<std::string>& args, ConfigFlags* f
       not_with_compare.push_back(arg);
       options.remote_url = reader.Value();
       if (options.remote_url.empty()) reader.Fail("--nats-url needs a URL");
+      if (std::string problem = CheckNatsUrls(options.remote_url); !problem.empty()) {
+        reader.Fail("--nats-url: " + problem);
+      }
     } else if (arg == "--ack-subject") {
       options.ack_subject = reader.Value();
       ack_given = true;
     } else if (arg == "--db") {
       not_with_compare.push_back(arg);
       options.db = reader.Value();
-      flags->Override("store.path", options.db);
+      flags->Override("store.path", options.db, "--db");
     } else if (arg == "--data-dir") {
       not_with_compare.push_back(arg);
-      flags->Override("data_dir", reader.Value());
+      flags->Override("data_dir", reader.Value(), "--data-dir");
       options.data_dir_given = true;
     } else if (arg == "--suite") {
       options.suite = reader.Value();
@@ -172,7 +176,7 @@ BenchOptions ParseBenchArgs(const std::vector<std::string>& args, ConfigFlags* f
     } else if (arg == "--scenario") {
       options.scenarios.push_back(reader.Value());
     } else if (arg == "--scenarios") {
-      flags->Override("bench.scenarios_file", reader.Value());
+      flags->Override("bench.scenarios_file", reader.Value(), "--scenarios");
     } else if (arg == "--out") {
       options.out_dir = reader.Value();
       out_given = true;
@@ -324,7 +328,8 @@ void PrintSummary(const report::RunReport& report, const std::string& out_dir) {
     for (const auto& f : r.figures) {
       if (f.target) std::cout << "  " << f.metric << "=" << f.value;
     }
-    if (!r.note.empty() && r.status == report::Verdict::kNotRun) {
+    if (!r.note.empty() &&
+        (r.status == report::Verdict::kNotRun || r.status == report::Verdict::kCancelled)) {
       std::cout << "  (" << r.note << ")";
     }
     std::cout << "\n";
@@ -346,12 +351,12 @@ int BenchMain(const std::vector<std::string>& args) {
   // A bench has its own nats-server on a free port, its own fresh database,
   // and runs only what was asked for here; against a running roseyd it
   // starts neither and writes only the report.
-  flags.Override("nats.embedded.port", "0");
-  flags.Override("bench.run_at_start", "");
-  if (!flags.Overrides("metrics.listen")) flags.Override("metrics.listen", "");
+  flags.Override("nats.embedded.port", "0", "bench");
+  flags.Override("bench.run_at_start", "", "bench");
+  if (!flags.Overrides("metrics.listen")) flags.Override("metrics.listen", "", "bench");
   if (remote) {
     // Validated as a subject the same way the service validates it.
-    flags.Override("service.commit_ack_subject", options.ack_subject);
+    flags.Override("service.commit_ack_subject", options.ack_subject, "--ack-subject");
   }
   Config config = LoadConfigAndSetUpLogging(&flags);
 

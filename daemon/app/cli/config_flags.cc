@@ -29,12 +29,12 @@ bool ConfigFlags::Take(ArgReader* reader) {
     const std::string kv = reader->Value();
     const auto eq = kv.find('=');
     if (eq == std::string::npos || eq == 0) reader->Fail("--set wants KEY=VALUE, got '" + kv + "'");
-    Override(kv.substr(0, eq), kv.substr(eq + 1));
+    Override(kv.substr(0, eq), kv.substr(eq + 1), "--set");
     return true;
   }
   for (const auto& [flag, key] : kShortcuts) {
     if (arg == flag) {
-      Override(std::string(key), reader->Value());
+      Override(std::string(key), reader->Value(), std::string(flag));
       return true;
     }
   }
@@ -46,13 +46,13 @@ void ConfigFlags::SetFile(std::string file) {
   file_given_ = true;
 }
 
-void ConfigFlags::Override(std::string key, std::string value) {
-  sources_.overrides.emplace_back(std::move(key), std::move(value));
+void ConfigFlags::Override(std::string key, std::string value, std::string flag) {
+  sources_.overrides.emplace_back(std::move(key), std::move(value), std::move(flag));
 }
 
 bool ConfigFlags::Overrides(std::string_view key) const {
-  for (const auto& [k, v] : sources_.overrides) {
-    if (k == key) return true;
+  for (const ConfigOverride& o : sources_.overrides) {
+    if (o.key == key) return true;
   }
   return false;
 }

@@ -21,10 +21,12 @@ class ConfigFlags {
   static constexpr std::string_view kHelp =
       R"(  --config FILE          YAML config. Default: $ROSEYD_CONFIG, else config/roseyd.yaml
                          if it exists, else the built-in defaults (embedded NATS).
-  --set KEY=VALUE        override one config key, e.g. --set store.batch_max_events=512
+  --set KEY=VALUE        override one config key, e.g. --set store.batch_max_events=512;
+                         VALUE is YAML: a list [a, b], a section's keys {user: u},
+                         "quoted text"; nothing at all is empty
   --nats-url URL         = --set nats.url=URL (empty: start an embedded nats-server)
   --data-dir DIR         = --set data_dir=DIR
-  --db PATH              = --set store.path=PATH
+  --db PATH              = --set store.path=PATH (refused beside store.url: PostgreSQL)
   --metrics-listen ADDR  = --set metrics.listen=ADDR (empty: no /metrics)
   --log-level LEVEL      = --set log.level=LEVEL
   --log-format FORMAT    = --set log.format=FORMAT (text or json)
@@ -37,8 +39,9 @@ class ConfigFlags {
   // The config file to read, as --config FILE gives it.
   void SetFile(std::string file);
   bool file_given() const { return file_given_; }
-  // As --set key=value; later overrides win.
-  void Override(std::string key, std::string value);
+  // As `flag` gives it ("--set": VALUE is YAML; another flag, such as
+  // --db: taken as written); later overrides win.
+  void Override(std::string key, std::string value, std::string flag);
   bool Overrides(std::string_view key) const;
 
   // Resolves the file (--config, else $ROSEYD_CONFIG, else

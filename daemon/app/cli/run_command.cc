@@ -16,8 +16,9 @@ std::string Help() {
   return std::string(R"(Usage: roseyd run [options]
 
 Runs the DatabaseService in the foreground: subscribes to the Rosey subjects,
-writes the SQLite file, serves /metrics, and (with bench.run_at_start) runs a
-benchmark suite against itself once after start-up.
+writes the SQLite file, serves /metrics and /ready, and (with
+bench.run_at_start, off by default; the demo config/roseyd.yaml sets quick)
+runs a benchmark suite against its own scratch service once after start-up.
 
 Options:
 )") + std::string(ConfigFlags::kHelp) +
@@ -49,9 +50,12 @@ int RunMain(const std::vector<std::string>& args) {
   Daemon daemon(std::move(config));
   try {
     daemon.Start();
-  } catch (...) {
-    daemon.Shutdown();  // release what did start, in order, before reporting
-    throw;
+  } catch (const std::exception& e) {
+    // The error first, then what releasing the parts that did start says,
+    // so that the cause is not buried under shutdown lines.
+    spdlog::critical("cannot start: {}", e.what());
+    daemon.Shutdown();
+    return kExitFailure;
   }
   daemon.Run();
   daemon.Shutdown();

@@ -7,11 +7,14 @@
 #include <chrono>
 #include <memory>
 #include <numeric>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include "base/mutex.h"
 #include "base/startup_error.h"
@@ -120,12 +123,14 @@ class OpenAtScopeExit {
 // Counts connection events, which arrive on cnats threads.
 class CountingListener : public ConnectionListener {
  public:
+  void OnConnected() noexcept override { ++late_connects; }
   void OnDisconnected() noexcept override { ++disconnects; }
   void OnReconnected() noexcept override { ++reconnects; }
   void OnAsyncError(const Status& error) noexcept override {
     if (error.message().find("slow consumer") != std::string::npos) ++slow_consumer_reports;
   }
 
+  std::atomic<int> late_connects{0};
   std::atomic<int> disconnects{0};
   std::atomic<int> reconnects{0};
   std::atomic<int> slow_consumer_reports{0};
@@ -283,6 +288,47 @@ TEST_F(ConnectionTest, RetriesInTheBackgroundUntilTheServerStarts) {
   ASSERT_OK(connection.Flush(kFlushTimeout));
   ASSERT_TRUE(Eventually([&] { return recorder.Count() >= 1; }));
   EXPECT_EQ(recorder.Messages()[0].data, "made it");
+}
+
+// The daemon learns that NATS is up at last (its readiness turns 200).
+TEST_F(ConnectionTest, TellsTheListenerWhenALateConnectionIsUp) {
+  const int port = FindFreePort();
+  ConnectionOptions options = ClientOptions("nats://127.0.0.1:" + std::to_string(port));
+  options.retry_on_failed_connect = true;
+  CountingListener listener;
+  Connection connection(options, &listener);
+  EXPECT_FALSE(connection.IsConnected());
+  EXPECT_EQ(listener.late_connects, 0);
+  auto server = StartServer(port);
+  ASSERT_TRUE(Eventually([&] { return listener.late_connects == 1; }));
+  EXPECT_TRUE(connection.IsConnected());
+  EXPECT_EQ(listener.reconnects, 0);
+}
+
+// The load generator opens one connection per simulated bot: quiet ones say
+// "NATS connected" at debug, not info.
+TEST_F(ConnectionTest, QuietConnectionsLogTheirConnectAtDebug) {
+  auto server = StartServer();
+  std::ostringstream log;
+  const auto previous = spdlog::default_logger();
+  auto logger = std::make_shared<spdlog::logger>(
+      "test", std::make_shared<spdlog::sinks::ostream_sink_mt>(log));
+  logger->set_level(spdlog::level::info);
+  logger->set_pattern("%l %v");
+  spdlog::set_default_logger(logger);
+  {
+    ConnectionOptions loud = ClientOptions(server->url());
+    loud.name = "loud";
+    ConnectionOptions quiet = ClientOptions(server->url());
+    quiet.name = "quiet";
+    quiet.quiet = true;
+    Connection a(loud);
+    Connection b(quiet);
+  }
+  spdlog::set_default_logger(previous);
+  EXPECT_NE(log.str().find("info NATS connected to"), std::string::npos) << log.str();
+  EXPECT_NE(log.str().find("as 'loud'"), std::string::npos) << log.str();
+  EXPECT_EQ(log.str().find("'quiet'"), std::string::npos) << log.str();
 }
 
 TEST_F(ConnectionTest, ClosesAtOnceWhileStillRetrying) {

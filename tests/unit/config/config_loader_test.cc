@@ -80,8 +80,20 @@ TEST_F(ConfigLoaderTest, NoSourcesGiveDefaults) {
   ExpectSameConfig(LoadConfig(sources_), Config());
 }
 
-TEST_F(ConfigLoaderTest, ShippedFileEqualsDefaults) {
+// The binary runs no benchmark at start; only the demo config (the shipped
+// file, which scripts/run.sh and the compose stack use) turns it on. A
+// config file that does not name bench.run_at_start never gets it.
+TEST_F(ConfigLoaderTest, NoBenchmarkAtStartUnlessAConfigAsksForIt) {
+  EXPECT_EQ(Config().bench.run_at_start, "");
+  WriteConfig("store:\n  batch_max_events: 500\n");
+  EXPECT_EQ(LoadConfig(sources_).bench.run_at_start, "");
+}
+
+TEST_F(ConfigLoaderTest, ShippedFileEqualsDefaultsButForTheDemoBenchmark) {
   sources_.file = kShippedConfig;
+  const Config shipped = LoadConfig(sources_);
+  EXPECT_EQ(shipped.bench.run_at_start, "quick");
+  sources_.overrides = {{"bench.run_at_start", ""}};
   ExpectSameConfig(LoadConfig(sources_), Config());
 }
 
@@ -327,8 +339,9 @@ TEST_F(ConfigLoaderTest, SetRejectsUnknownKey) {
   EXPECT_TRUE(Contains(LoadError(),
                        "--set: unknown key 'store.batch_maxevents' (did you mean "
                        "'store.batch_max_events'"));
+  // A section is no key; --set gives it its keys as a YAML mapping.
   sources_.overrides = {{"store", "5"}};
-  EXPECT_TRUE(Contains(LoadError(), "--set: unknown key 'store'"));
+  EXPECT_TRUE(Contains(LoadError(), "--set: store is a section: expected a mapping of its keys"));
 }
 
 // service.storage_plugins is a list: a YAML sequence in a file, "a,b" in the
@@ -351,6 +364,105 @@ TEST_F(ConfigLoaderTest, StoragePluginsIsAListOfPluginNames) {
   EXPECT_TRUE(Contains(LoadError(), "service.storage_plugins: expected a list of names"));
   WriteConfig("service:\n  max_payload_bytes: [1, 2]\n");
   EXPECT_TRUE(Contains(LoadError(), "expected a single value, got a list"));
+}
+
+// --set VALUE is YAML where YAML says more than the text: a list for a
+// list key, a mapping for a section, a quoted string; the rest as typed.
+TEST_F(ConfigLoaderTest, SetValuesAreYaml) {
+  sources_.overrides = {{"service.storage_plugins", "[quote-db, trivia]"}};
+  EXPECT_EQ(LoadConfig(sources_).service.storage_plugins,
+            (std::vector<std::string>{"quote-db", "trivia"}));
+  sources_.overrides = {{"service.storage_plugins", "[]"}};
+  EXPECT_TRUE(LoadConfig(sources_).service.storage_plugins.empty());
+  sources_.overrides = {{"nats.name", "\"roseyd: the bot's\""},
+                        {"bench.control.token", "'a #b'"},
+                        {"bench.run_at_start", "\"\""}};
+  Config quoted = LoadConfig(sources_);
+  EXPECT_EQ(quoted.nats.name, "roseyd: the bot's");
+  EXPECT_EQ(quoted.bench.control.token, "a #b");
+  EXPECT_EQ(quoted.bench.run_at_start, "");
+  // A section's keys at once.
+  sources_.overrides = {{"bench.control", "{enabled: true, token: t, max_rate: 50}"}};
+  const Config section = LoadConfig(sources_);
+  EXPECT_TRUE(section.bench.control.enabled);
+  EXPECT_EQ(section.bench.control.max_rate, 50);
+  // Plain text stays as typed, YAML or not.
+  sources_.overrides = {{"metrics.listen", "[::1]:9464"}, {"nats.name", "a #b"},
+                        {"bench.run_at_start", ""}};
+  const Config plain = LoadConfig(sources_);
+  EXPECT_EQ(plain.metrics.listen, "[::1]:9464");
+  EXPECT_EQ(plain.nats.name, "a #b");
+  // Errors name the flag and the key, never a value.
+  sources_.overrides = {{"bench.control", "s3cret"}};
+  std::string error = LoadError();
+  EXPECT_TRUE(Contains(error, "--set: bench.control is a section: expected a mapping of its keys"))
+      << error;
+  EXPECT_EQ(error.find("s3cret"), std::string::npos) << error;
+  sources_.overrides = {{"bench.control", "{enabled: true, tokn: t}"}};
+  EXPECT_TRUE(Contains(LoadError(), "--set: unknown key 'bench.control.tokn'"));
+  sources_.overrides = {{"service.storage_plugins", "[[a]]"}};
+  EXPECT_TRUE(Contains(LoadError(), "service.storage_plugins: expected a list of names"));
+}
+
+// Only --set is YAML: the environment and flags such as --db are text, and
+// a list in a variable is "a,b"; YAML's brackets there are refused, not kept
+// as part of a plugin's name.
+TEST_F(ConfigLoaderTest, VariablesAndFlagsAreTakenAsTyped) {
+  sources_.env = {{"ROSEYD_SERVICE_STORAGE_PLUGINS", "[a, b]"}};
+  const std::string error = LoadError();
+  EXPECT_TRUE(Contains(error, "environment variable ROSEYD_SERVICE_STORAGE_PLUGINS: "
+                              "service.storage_plugins: '[a' is not a plugin name"))
+      << error;
+  EXPECT_TRUE(Contains(error, "give the names as a,b")) << error;
+  sources_.env = {{"ROSEYD_SERVICE_STORAGE_PLUGINS", "a,b"}};
+  EXPECT_EQ(LoadConfig(sources_).service.storage_plugins, (std::vector<std::string>{"a", "b"}));
+  sources_.env.clear();
+  sources_.overrides = {ConfigOverride("store.path", "\"quoted.db\"", "--db")};
+  EXPECT_EQ(LoadConfig(sources_).store.path, "\"quoted.db\"");
+}
+
+// store.url selects PostgreSQL, where a database file means nothing: --db
+// (or store.path from anywhere) beside it is refused, naming both sources.
+TEST_F(ConfigLoaderTest, DbBesideStoreUrlIsRefused) {
+  sources_.env = {{"ROSEYD_STORE_URL", "postgresql://rosey:pw@db:5432/rosey"}};
+  sources_.overrides = {ConfigOverride("store.path", "/srv/bot_data.db", "--db")};
+  const std::string error = LoadError();
+  EXPECT_TRUE(Contains(error, "--db: store.path '/srv/bot_data.db' and store.url (from "
+                              "environment variable ROSEYD_STORE_URL) cannot both be set"))
+      << error;
+  EXPECT_EQ(error.find("pw@"), std::string::npos) << error;
+  WriteConfig("store:\n  path: /srv/a.db\n  url: postgresql://rosey@db/rosey\n");
+  sources_.env.clear();
+  sources_.overrides.clear();
+  EXPECT_TRUE(Contains(LoadError(), "store.path '/srv/a.db' and store.url"));
+  // One of them alone is fine.
+  sources_.overrides = {{"store.url", ""}};
+  EXPECT_EQ(LoadConfig(sources_).store.path, "/srv/a.db");
+}
+
+// cnats speaks nats:// and tls:// (a bare host:port is nats://); anything
+// else, say the monitoring port's http://, is refused before connecting.
+TEST_F(ConfigLoaderTest, NatsUrlsNeedASchemeNatsSpeaks) {
+  for (const char* good : {"nats://127.0.0.1:4222", "tls://nats.example:4222",
+                           "NATS://a:4222", "localhost:4222", "nats://u:p@a:4222,tls://b:4222"}) {
+    sources_.overrides = {ConfigOverride("nats.url", good, "--nats-url")};
+    EXPECT_EQ(LoadConfig(sources_).nats.url, good);
+  }
+  sources_.overrides = {ConfigOverride("nats.url", "http://127.0.0.1:8222", "--nats-url")};
+  std::string error = LoadError();
+  EXPECT_TRUE(Contains(error, "--nats-url: nats.url: 'http://127.0.0.1:8222': http:// is not a "
+                              "scheme NATS speaks; use nats://host:4222"))
+      << error;
+  EXPECT_TRUE(Contains(error, "NATS monitoring over HTTP")) << error;
+  sources_.overrides = {{"nats.url", "nats://a:4222,ws://u:s3cret@b:443"}};
+  error = LoadError();
+  EXPECT_TRUE(Contains(error, "ws:// is not a scheme NATS speaks")) << error;
+  EXPECT_TRUE(Contains(error, "no WebSocket")) << error;
+  EXPECT_EQ(error.find("s3cret"), std::string::npos) << error;
+  sources_.overrides = {{"nats.url", "nats://:4222"}};
+  EXPECT_TRUE(Contains(LoadError(), "names no host"));
+  sources_.overrides = {{"nats.url", "127.0.0.1:4222/path"}};
+  EXPECT_TRUE(Contains(LoadError(), "expected a URL such as 'nats://127.0.0.1:4222'"));
 }
 
 TEST_F(ConfigLoaderTest, ReconnectWaitMustNotExceedItsCeiling) {
@@ -507,6 +619,7 @@ std::map<std::string, std::string> OtherValues() {
   values["nats.pending_bytes_limit"] = "4096";
   values["store.write_queue_capacity"] = "300";
   values["store.url"] = "postgresql://rosey@db.example:5433/rosey";
+  values["nats.url"] = "nats://10.0.0.9:4222";
   values["bench.store_url"] = "postgresql://rosey@db.example:5433/scratch";
   // One way to authenticate: a token, no user/creds/nkey; TLS files unset.
   for (const char* k : {"nats.auth.user", "nats.auth.password", "nats.auth.password_file",
@@ -519,7 +632,7 @@ std::map<std::string, std::string> OtherValues() {
 }
 
 // What `key` needs beside it to be valid on its own (its default elsewhere).
-std::vector<std::pair<std::string, std::string>> Companions(const std::string& key) {
+std::vector<ConfigOverride> Companions(const std::string& key) {
   if (key == "bench.control.enabled") return {{"bench.control.token", "t"}};
   return {};
 }
@@ -538,12 +651,15 @@ TEST_F(ConfigLoaderTest, EveryKeyRoundTripsThroughFileEnvAndSet) {
     sources_.env = {{FindEnv(key), value}};
     EXPECT_TRUE(SameConfig(LoadConfig(sources_), by_set)) << key << " via the environment";
   }
-  // All at once, from a file: each key lands in its own field.
+  // All at once, from a file: each key lands in its own field. (store.path
+  // goes without store.url, which selects PostgreSQL: not both.)
   sources_.env.clear();
   sources_.overrides.clear();
+  std::map<std::string, std::string> together = values;
+  together.erase("store.path");
   std::string yaml;
   std::vector<std::string> open;  // the sections of the previous key
-  for (const auto& [key, value] : values) {  // sorted: a section's keys are together
+  for (const auto& [key, value] : together) {  // sorted: a section's keys are together
     std::vector<std::string> parts;
     for (size_t start = 0, dot = 0; dot != std::string::npos; start = dot + 1) {
       dot = key.find('.', start);
@@ -559,7 +675,7 @@ TEST_F(ConfigLoaderTest, EveryKeyRoundTripsThroughFileEnvAndSet) {
   }
   WriteConfig(yaml);
   const Config from_file = LoadConfig(sources_);
-  for (const auto& [key, value] : values) {
+  for (const auto& [key, value] : together) {
     EXPECT_EQ(*ConfigValue(from_file, key), value) << key << " from a file";
   }
 }
@@ -638,7 +754,7 @@ TEST_F(NatsAuthConfigTest, UnreadableFileNamesTheKeyAndTheFile) {
 }
 
 TEST_F(NatsAuthConfigTest, OneWayInAtMost) {
-  const std::vector<std::vector<std::pair<std::string, std::string>>> refused = {
+  const std::vector<std::vector<ConfigOverride>> refused = {
       {{"nats.auth.password", "p"}},                                    // no user
       {{"nats.auth.user", "u"}, {"nats.auth.token", "t"}},              // two ways
       {{"nats.auth.token", "t"}, {"nats.auth.token_file", "/x"}},       // two sources
@@ -649,7 +765,7 @@ TEST_F(NatsAuthConfigTest, OneWayInAtMost) {
   for (const auto& overrides : refused) {
     sources_.overrides = overrides;
     const std::string error = LoadError();
-    EXPECT_TRUE(Contains(error, overrides[0].first)) << error;
+    EXPECT_TRUE(Contains(error, overrides[0].key)) << error;
   }
 }
 
@@ -684,7 +800,7 @@ TEST(BenchConfigTest, ControlNeedsATokenAndRunAtStartNamesASuite) {
 }
 
 // The message of the StartupError LoadConfig throws for `overrides`, or "".
-std::string BenchLoadError(std::vector<std::pair<std::string, std::string>> overrides) {
+std::string BenchLoadError(std::vector<ConfigOverride> overrides) {
   ConfigSources sources;
   sources.overrides = std::move(overrides);
   try {
@@ -704,14 +820,14 @@ TEST(BenchConfigTest, TheBenchmarkInstanceHasSubjectsOfItsOwn) {
   EXPECT_EQ(defaults.BenchScratchDir(), "data/bench/scratch");
 
   // Overlapping the bot's subjects, either way round, is refused, naming both keys.
-  for (const auto& overrides : std::vector<std::vector<std::pair<std::string, std::string>>>{
+  for (const auto& overrides : std::vector<std::vector<ConfigOverride>>{
            {{"bench.subject_prefix", "rosey.db"}},
            {{"bench.subject_prefix", "rosey.db.bench"}},
            {{"bench.subject_prefix", "rosey"}},
            {{"service.subject_prefix", "roseyd.bench.load.x"}}}) {
     const std::string error = BenchLoadError(overrides);
     EXPECT_NE(error.find("overlaps service.subject_prefix"), std::string::npos)
-        << overrides[0].second << ": " << error;
+        << overrides[0].value << ": " << error;
     EXPECT_EQ(error.rfind("config: --set: ", 0), 0u) << error;  // names where it was set
   }
   // Covering the control subjects would feed control requests to the benchmark's service.

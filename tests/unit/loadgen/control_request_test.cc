@@ -40,6 +40,16 @@ TEST_F(ControlRequestTest, AcceptsWhatTheSchemaAllows) {
   for (const char* verb : {"list", "status", "cancel"}) EXPECT_EQ(Error(verb, R"({"token":"t"})"), "");
 }
 
+// list takes the suite whose sizes to show; quick when absent (as start).
+TEST_F(ControlRequestTest, ListTakesTheSuiteWhoseSizesItShows) {
+  EXPECT_EQ(Parsed("list", R"({"token":"t","suite":"classic"})").run.suite, "classic");
+  EXPECT_EQ(Parsed("list", R"({"token":"t"})").run.suite, "quick");
+  EXPECT_EQ(Error("list", R"({"token":"t","suite":"nope"})").rfind("suite: no suite named 'nope'", 0),
+            0u);
+  EXPECT_EQ(Error("list", R"({"token":"t","rate":5})"),
+            "unknown field 'rate' (list takes: token, suite)");
+}
+
 TEST_F(ControlRequestTest, RefusesUnknownFieldsNamingThemAndTheAllowedOnes) {
   EXPECT_EQ(Error("start", R"({"token":"t","rate2":10})"),
             "unknown field 'rate2' (start takes: token, suite, scenarios, rate, duration_s)");

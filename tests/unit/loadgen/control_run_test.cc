@@ -47,7 +47,7 @@ TEST(BenchControlTest, ListsStartsRefusesASecondRunAndCancels) {
   const json status = Ask(controller, "status", {{"token", "s3cret"}});
   EXPECT_FALSE(status["running"].get<bool>());
   ASSERT_EQ(status["done"].size(), 10u);  // every scenario reported, the rest as cancelled
-  EXPECT_EQ(status["done"][9], "service_restart: NOT RUN");
+  EXPECT_EQ(status["done"][9], "service_restart: CANCELLED");
 }
 
 }  // namespace

@@ -44,6 +44,32 @@ TEST(BenchControlTest, RefusedWithoutOrWithTheWrongToken) {
   EXPECT_FALSE(controller.Running());
 }
 
+// ctl list shows what each scenario does and how big it is, as the suite
+// asked for (quick by default: what a start naming scenarios runs) sizes it.
+TEST(BenchControlTest, ListSaysWhatEachScenarioDoesAndItsSize) {
+  Config config;
+  config.bench.control.enabled = true;
+  config.bench.control.token = "s3cret";
+  FakeTarget target;
+  BenchController controller(config, &target, nullptr, nullptr);
+  const json quick = Ask(controller, "list", {{"token", "s3cret"}});
+  EXPECT_EQ(quick.value("sizes_of_suite", ""), "quick");
+  ASSERT_EQ(quick["details"].size(), quick["scenarios"].size());
+  const ScenarioCatalog catalog = LoadScenarios("");
+  for (const std::string& name : catalog.Names()) {
+    SCOPED_TRACE(name);
+    const json& about = quick["details"][name];
+    EXPECT_EQ(about.value("description", ""), catalog.Get(name, "quick").description);
+    EXPECT_EQ(about.value("size", ""), catalog.Get(name, "quick").SizeText());
+    EXPECT_FALSE(about.value("size", "").empty());
+  }
+  // The quick suite shrinks single_event_latency; classic runs it whole.
+  const json classic = Ask(controller, "list", {{"token", "s3cret"}, {"suite", "classic"}});
+  EXPECT_EQ(classic["details"]["single_event_latency"].value("size", ""),
+            catalog.Get("single_event_latency", "classic").SizeText());
+  EXPECT_NE(classic["details"]["single_event_latency"], quick["details"]["single_event_latency"]);
+}
+
 TEST(BenchControlTest, CapsRefuseScenariosAboveTheLimits) {
   Config config;
   config.bench.control.enabled = true;

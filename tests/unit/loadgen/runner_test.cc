@@ -178,6 +178,7 @@ TEST(RunnerTest, EveryRunBeginsAndEndsOnceAndSaysWhetherItWasCancelled) {
   report = runner.RunSuite(LoadScenarios(""), request);
   EXPECT_TRUE(report.cancelled);
   EXPECT_EQ(report.scenarios[0].note, "cancelled before it started");
+  EXPECT_EQ(report.scenarios[0].status, Verdict::kCancelled);
   EXPECT_EQ(target.runs_ended, 2);
   RunRequest unknown;
   unknown.suite = "no_such_suite";

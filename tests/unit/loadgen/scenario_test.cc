@@ -24,6 +24,24 @@ TEST(ScenarioCatalogTest, BuiltInCatalogHasTheTenClassicScenariosAndTheSuites) {
   EXPECT_EQ(single.targets[0].value, 5);
 }
 
+// What roseyd ctl list shows beside each scenario.
+TEST(ScenarioCatalogTest, SizeTextSaysHowMuchLoadAndForHowLong) {
+  const ScenarioCatalog catalog = LoadScenarios("");
+  EXPECT_EQ(catalog.Get("single_event_latency", "classic").SizeText(),
+            "2000 events at 200/s over 10 s");
+  EXPECT_EQ(catalog.Get("single_event_latency", "quick").SizeText(),
+            "1000 events at 200/s over 5 s");
+  EXPECT_EQ(catalog.Get("sustained_throughput", "quick").SizeText(),
+            "5000 events at 1000/s over 5 s from 4 bots");
+  EXPECT_EQ(catalog.Get("request_reply_latency", "classic").SizeText(),
+            "2000 requests at 200/s over 10 s");
+  EXPECT_THAT(catalog.Get("capacity", "classic").SizeText(), HasSubstr("ev/s, "));
+  EXPECT_THAT(catalog.Get("cost_events_sqlite", "quick").SizeText(),
+              HasSubstr("workload events on sqlite"));
+  EXPECT_THAT(catalog.Get("service_restart", "classic").SizeText(),
+              HasSubstr(", the service restarted midway"));
+}
+
 TEST(ScenarioCatalogTest, SuiteOverridesApplyOnlyToThatSuite) {
   const ScenarioCatalog catalog = ParseScenarios(R"(
 suites: {quick: [a]}

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "base/startup_error.h"
+#include "metrics/readiness.h"
 
 namespace roseyd::metrics {
 namespace {
@@ -103,6 +104,41 @@ TEST(MetricsServerTest, MalformedListenThrowsNamingTheValue) {
     const std::string error = StartupErrorOf([&] { MetricsServer server(bad, registry); });
     EXPECT_NE(error.find(std::string("'") + bad + "'"), std::string::npos) << error;
   }
+}
+
+// The body of an HTTP response.
+std::string Body(const std::string& response) {
+  const size_t end = response.find("\r\n\r\n");
+  return end == std::string::npos ? "" : response.substr(end + 4);
+}
+
+// /ready beside /metrics, for health checks: 503 with the reason while
+// roseyd starts, while NATS is not connected and once it stops; 200 between.
+TEST(MetricsServerTest, ReadyAnswersFromTheReadiness) {
+  auto registry = std::make_shared<prometheus::Registry>();
+  Readiness readiness;
+  MetricsServer server("127.0.0.1:0", registry, &readiness);
+  std::string response = Get(server.address(), "/ready");
+  EXPECT_EQ(StatusCode(response), "503") << response;
+  EXPECT_EQ(Body(response), "not ready: starting\n");
+  readiness.SetPhase(Readiness::Phase::kServing);
+  response = Get(server.address(), "/ready");
+  EXPECT_EQ(StatusCode(response), "503") << response;
+  EXPECT_EQ(Body(response), "not ready: NATS is not connected (roseyd keeps trying)\n");
+  readiness.SetNatsConnected(true);
+  response = Get(server.address(), "/ready");
+  EXPECT_EQ(StatusCode(response), "200") << response;
+  EXPECT_EQ(Body(response), "ready\n");
+  EXPECT_NE(response.find("Content-Type: text/plain"), std::string::npos) << response;
+  EXPECT_EQ(StatusCode(Get(server.address(), "/healthz")), "200");
+  EXPECT_EQ(StatusCode(Get(server.address(), "/metrics")), "200");  // still the exposer's
+  readiness.SetPhase(Readiness::Phase::kStopping);
+  EXPECT_EQ(Body(Get(server.address(), "/ready")), "not ready: shutting down\n");
+}
+
+TEST(MetricsServerTest, NoReadinessNoReadyPath) {
+  MetricsServer server("127.0.0.1:0", std::make_shared<prometheus::Registry>());
+  EXPECT_EQ(StatusCode(Get(server.address(), "/ready")), "404");
 }
 
 TEST(MetricsServerTest, UnknownPathIsNotFound) {

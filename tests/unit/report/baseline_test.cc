@@ -29,6 +29,27 @@ TEST(BaselineTest, FlagsRegressionsBeyondToleranceInTheBadDirectionOnly) {
   EXPECT_EQ(ExitStatus(better), 0);
 }
 
+// A cancelled scenario ran part of its load: its figures are compared with
+// nothing, on either side.
+TEST(BaselineTest, ACancelledScenarioIsComparedWithNothing) {
+  const RunReport baseline = SampleReport();
+  RunReport now = SampleReport();
+  now.scenarios[1].figures[0] = Judged("persisted_per_second", 100, 100, Comparison::kAtLeast);
+  now.scenarios[1].status = Verdict::kCancelled;
+  CompareToBaseline(&now, baseline);
+  ASSERT_EQ(now.comparisons.size(), 1u);
+  EXPECT_EQ(now.comparisons[0].scenario, "single_event_latency");
+  EXPECT_FALSE(now.comparisons[0].regressed);
+
+  RunReport cancelled_baseline = SampleReport();
+  cancelled_baseline.scenarios[0].status = Verdict::kCancelled;
+  RunReport later = SampleReport();
+  CompareToBaseline(&later, cancelled_baseline);
+  ASSERT_EQ(later.comparisons.size(), 1u);
+  EXPECT_EQ(later.comparisons[0].scenario, "sustained_throughput");
+  EXPECT_EQ(later.baseline_figures.count("single_event_latency/mean_latency_ms"), 0u);
+}
+
 TEST(BaselineTest, FromZeroAnyWorseningRegresses) {
   RunReport baseline = SampleReport();
   baseline.scenarios[1].figures.push_back(Judged("lost", 0, 0, Comparison::kAtMost));

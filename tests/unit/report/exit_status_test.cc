@@ -26,6 +26,13 @@ TEST(ExitStatusTest, ZeroOneOrTwo) {
   EXPECT_EQ(ExitStatus(r), 0);  // only P0 gates
 }
 
+TEST(ExitStatusTest, ACancelledP0IsACouldNotRun) {
+  RunReport r = SampleReport();
+  r.cancelled = true;
+  r.scenarios[0].status = Verdict::kCancelled;
+  EXPECT_EQ(ExitStatus(r), 2);
+}
+
 TEST(ExitStatusTest, ADisturbedP0DoesNotFailTheRun) {
   RunReport r = SampleReport();
   r.scenarios[0].status = Verdict::kDisturbed;  // a latency missed while the floor moved

@@ -59,10 +59,15 @@ TEST(MarkdownTest, ACancelledRunSaysSo) {
   RunReport report = SampleReport();
   EXPECT_THAT(FormatReportMarkdown(report), Not(HasSubstr("Cancelled")));
   report.cancelled = true;
-  report.scenarios[1].status = Verdict::kNotRun;
+  report.scenarios[1].status = Verdict::kCancelled;
   report.scenarios[1].note = "cancelled before it started";
-  EXPECT_THAT(FormatReportMarkdown(report),
-              HasSubstr("- **Cancelled**: the run was cancelled after 1 of 2 scenarios"));
+  const std::string md = FormatReportMarkdown(report);
+  EXPECT_THAT(md, HasSubstr("- **Cancelled**: the run was cancelled after 1 of 2 scenarios; the "
+                            "scenario running then and those after it are CANCELLED"));
+  EXPECT_THAT(md, HasSubstr(", NOT RUN 0, CANCELLED 1\n"));
+  EXPECT_THAT(md, HasSubstr("- " + report.scenarios[1].name +
+                            " was cancelled: cancelled before it started"));
+  EXPECT_THAT(md, Not(HasSubstr("NOT RUN (cancelled)")));
 }
 
 TEST(MarkdownTest, TheCapacityRampIsATablePerRate) {
@@ -117,7 +122,7 @@ RunReport NoisyReport() {
 
 TEST(MarkdownTest, TheNoiseSectionShowsTheFloorAndFlagsWhatItMoved) {
   const std::string md = FormatReportMarkdown(NoisyReport());
-  EXPECT_THAT(md, HasSubstr("- PASS 1, WARN 0, DISTURBED 1, FAIL 0, NOT RUN 0"));
+  EXPECT_THAT(md, HasSubstr("- PASS 1, WARN 0, DISTURBED 1, FAIL 0, NOT RUN 0, CANCELLED 0"));
   EXPECT_THAT(md, HasSubstr("| single_event_latency | P0 | DISTURBED (floor moved) |"));
   EXPECT_THAT(md, HasSubstr("| sustained_throughput | P0 | PASS |"));
   EXPECT_THAT(md, HasSubstr("### Noise"));

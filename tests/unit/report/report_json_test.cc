@@ -80,6 +80,26 @@ TEST(ReportJsonTest, NewerFieldsRoundTripAndOlderReportsStillRead) {
   EXPECT_FALSE(older.bot_service.has_value());
 }
 
+// CANCELLED round-trips; a report written before it (NOT RUN with a note
+// starting "cancelled") reads as CANCELLED, anything else NOT RUN as before.
+TEST(ReportJsonTest, CancelledRoundTripsAndOlderReportsReadAsCancelled) {
+  RunReport report = SampleReport();
+  report.cancelled = true;
+  report.scenarios[1].status = Verdict::kCancelled;
+  report.scenarios[1].note = "cancelled; could not run: x";
+  const std::string text = FormatReportJson(report);
+  EXPECT_NE(text.find("\"status\": \"CANCELLED\""), std::string::npos) << text;
+  EXPECT_EQ(ParseReportJson(text, "new.json").scenarios[1].status, Verdict::kCancelled);
+
+  nlohmann::json old = nlohmann::json::parse(text);
+  old["scenarios"][1]["status"] = "NOT RUN";
+  old["scenarios"][0]["status"] = "NOT RUN";
+  old["scenarios"][0]["note"] = "could not run: no valgrind";
+  const RunReport older = ParseReportJson(old.dump(), "old.json");
+  EXPECT_EQ(older.scenarios[1].status, Verdict::kCancelled);
+  EXPECT_EQ(older.scenarios[0].status, Verdict::kNotRun);
+}
+
 TEST(ReportJsonTest, NoiseDisturbedVerdictsAndRepeatedStepsRoundTrip) {
   RunReport report = SampleReport();
   RunNoise noise;

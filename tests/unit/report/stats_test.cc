@@ -197,6 +197,14 @@ TEST(JudgeTest, DisturbedRanksBetweenWarnAndFail) {
   EXPECT_EQ(static_cast<int>(Verdict::kDisturbed), 4);
 }
 
+TEST(JudgeTest, CancelledIsAVerdictOfItsOwnRankedLast) {
+  EXPECT_EQ(VerdictName(Verdict::kCancelled), "CANCELLED");
+  EXPECT_EQ(WorseVerdict(Verdict::kCancelled, Verdict::kNotRun), Verdict::kCancelled);
+  EXPECT_EQ(WorseVerdict(Verdict::kFail, Verdict::kCancelled), Verdict::kCancelled);
+  // The gauge's number, mapped to CANCELLED by the dashboards.
+  EXPECT_EQ(static_cast<int>(Verdict::kCancelled), 5);
+}
+
 TEST(JudgeTest, BandsAtTheEdges) {
   EXPECT_EQ(Judge(5.0, 5.0, Comparison::kAtMost), Verdict::kPass);
   EXPECT_EQ(Judge(6.0, 5.0, Comparison::kAtMost), Verdict::kWarn);  // exactly 20 % past

@@ -24,7 +24,8 @@ MigrationDiscovery Files() {
            Make(2, "add_score", "ALTER TABLE notes ADD COLUMN score INTEGER DEFAULT 0",
                 "ALTER TABLE notes DROP COLUMN score"),
            Make(3, "drop_old", "DROP TABLE IF EXISTS old_notes", "SELECT 1")},
-          std::nullopt};
+          std::nullopt,
+          ""};
 }
 
 MigrateRequest Request(const std::string& payload, bool apply = true) {
@@ -85,6 +86,27 @@ TEST(PlanApplyTest, NothingPending) {
   EXPECT_TRUE(std::get<ApplyPlan>(PlanApply(Request("{}"), {}, 0)).pending.empty());
 }
 
+// The original said "No pending migrations" whatever the cause; roseyd adds
+// "reason": no files (and why not), all applied, or the target reached.
+TEST(PlanApplyTest, NothingPendingSaysWhy) {
+  EXPECT_EQ(std::get<ApplyPlan>(PlanApply(Request("{}"), Files(), 3)).why_none,
+            "every migration is applied: the latest, version 3, is the current version");
+  EXPECT_EQ(
+      std::get<ApplyPlan>(PlanApply(Request(R"j({"target_version": 2})j"), Files(), 2)).why_none,
+      "target_version 2 is the current version");
+  MigrationDiscovery none;
+  none.why_none = "service.plugins_dir is not set: roseyd reads no migration files";
+  const ApplyPlan unset = std::get<ApplyPlan>(PlanApply(Request("{}"), none, 0));
+  EXPECT_EQ(unset.why_none, none.why_none);
+  EXPECT_EQ(std::get<ApplyPlan>(PlanApply(Request(R"j({"target_version": 5})j"), none, 0)).why_none,
+            none.why_none);
+  EXPECT_EQ(
+      RenderNoPendingReply(0, unset.why_none),
+      R"j({"success": true, "applied": [], "current_version": 0, "message": "No pending migrations", "reason": "service.plugins_dir is not set: roseyd reads no migration files"})j");
+  // With work to do, no reason.
+  EXPECT_EQ(std::get<ApplyPlan>(PlanApply(Request("{}"), Files(), 0)).why_none, "");
+}
+
 TEST(PlanApplyTest, UnexpectedErrors) {
   EXPECT_EQ(std::get<ErrorReply>(PlanApply(Request(R"j({"target_version": 1})j"), Files(), 2)),
             UnexpectedError());
@@ -99,7 +121,7 @@ TEST(PlanApplyTest, UnexpectedErrors) {
 }
 
 TEST(PlanApplyTest, ValidationFailedReply) {
-  MigrationDiscovery files{{Make(1, "bad", "ALTER TABLE t DROP COLUMN c")}, std::nullopt};
+  MigrationDiscovery files{{Make(1, "bad", "ALTER TABLE t DROP COLUMN c")}, std::nullopt, ""};
   const auto plan = std::get<ApplyPlan>(PlanApply(Request("{}"), files, 0));
   EXPECT_EQ(plan.errors.size(), 1u);
   EXPECT_EQ(

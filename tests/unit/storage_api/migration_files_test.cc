@@ -92,6 +92,19 @@ TEST_F(DiscoverTest, NoDirectoryOrUnsafeNameMeansNone) {
   EXPECT_TRUE(Discover(escape).migrations.empty());
 }
 
+// Why a plugin has no migrations, for the reply's "reason": nothing names a
+// path above the plugin's own folder (the reply goes to the plugin).
+TEST_F(DiscoverTest, SaysWhyThereAreNone) {
+  EXPECT_EQ(Discover("absent").why_none, "service.plugins_dir has no absent/migrations directory");
+  Write("p", "README.md", "x");
+  EXPECT_EQ(Discover("p").why_none, "no NNN_name.sql file in service.plugins_dir's p/migrations");
+  EXPECT_EQ(Discover("a.b").why_none,
+            "the plugin name is not ^[A-Za-z0-9_-]+$, so it has no migrations directory");
+  Write("p", "001_first.sql", "-- UP\nA\n-- DOWN\na");
+  EXPECT_EQ(Discover("p").why_none, "");
+  EXPECT_EQ(Discover("absent").why_none.find(dir_.path()), std::string::npos);
+}
+
 TEST_F(DiscoverTest, DuplicateVersionAndBadFilesAreErrors) {
   Write("p", "001_a.sql", "-- UP\nA\n-- DOWN\na");
   Write("p", "001_b.sql", "-- UP\nB\n-- DOWN\nb");

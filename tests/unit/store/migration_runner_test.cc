@@ -64,13 +64,13 @@ class MigrationRunnerTest : public ::testing::Test {
 
   json Apply(std::vector<Migration> files, std::string body = "{}") {
     auto request = std::get<storage_api::MigrateRequest>(storage_api::DecodeMigrateApply(body));
-    return Run(MigrateApply{"m", request, {std::move(files), std::nullopt}});
+    return Run(MigrateApply{"m", request, {std::move(files), std::nullopt, ""}});
   }
 
   json Rollback(std::vector<Migration> files, std::string body = "{}") {
     auto request =
         std::get<storage_api::MigrateRequest>(storage_api::DecodeMigrateRollback(body));
-    return Run(MigrateRollback{"m", request, {std::move(files), std::nullopt}});
+    return Run(MigrateRollback{"m", request, {std::move(files), std::nullopt, ""}});
   }
 
   bool TableExists(const std::string& name) {
@@ -103,7 +103,8 @@ TEST_F(MigrationRunnerTest, AppliesPendingMigrationsInOrderAndRecordsThem) {
             "system");
   EXPECT_EQ(Apply({kCreate, kAddColumn}),
             json::parse(R"({"success":true,"applied":[],"current_version":2,
-                            "message":"No pending migrations"})"));
+                            "message":"No pending migrations",
+                            "reason":"every migration is applied: the latest, version 2, is the current version"})"));
 }
 
 TEST_F(MigrationRunnerTest, AFailingMigrationLeavesOnlyItsFailedRow) {
@@ -220,7 +221,7 @@ TEST_F(MigrationRunnerTest, ValidationErrorsStopEverything) {
 
 TEST_F(MigrationRunnerTest, FilesThatCouldNotBeReadAnswerUnexpectedError) {
   auto request = std::get<storage_api::MigrateRequest>(storage_api::DecodeMigrateApply("{}"));
-  const json reply = Run(MigrateApply{"m", request, {{}, std::string("duplicate version 1")}});
+  const json reply = Run(MigrateApply{"m", request, {{}, std::string("duplicate version 1"), ""}});
   EXPECT_EQ(reply, json::parse(R"({"success":false,"error":{"code":"INTERNAL_ERROR",
                                    "message":"Unexpected error"}})"));
 }
