@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "integration/roseyd_process.h"
+#include "support/run_to_exit.h"
 
 namespace roseyd::testing {
 
@@ -16,24 +17,9 @@ namespace roseyd::testing {
 // an impossible P0 target.
 extern const char kSmallCatalog[];
 
-// Runs `args` (args[0] the executable) to its exit, at most `timeout`, with
-// stdout and stderr in `log`, the variables of `env` added to this process's
-// environment. Returns the exit status (-1 when it had to be killed) and
-// the output.
-struct ProcessResult {
-  int exit = -1;
-  std::string output;
-};
-ProcessResult RunToExit(const std::vector<std::string>& args, const std::string& log,
-                        std::chrono::seconds timeout = std::chrono::seconds(60),
-                        const std::map<std::string, std::string>& env = {});
-
 // Every row of every table of the SQLite file at `path`, as text: one line
 // per row, tables by name, rows sorted. Two equal snapshots hold the same
 // rows.
 std::string SnapshotTables(const std::string& path);
-
-// The text of a file ("" when absent).
-std::string FileText(const std::string& path);
 
 }  // namespace roseyd::testing

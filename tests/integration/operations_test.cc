@@ -3,10 +3,6 @@
 // service.plugins_dir, a failed start's error first, and roseyd ctl
 // request/publish, which check a running roseyd with nothing but roseyd.
 
-#include <sys/wait.h>
-
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -16,6 +12,7 @@
 #include "bus/subscription.h"
 #include "integration/roseyd_process.h"
 #include "support/http_get.h"
+#include "support/run_to_exit.h"
 
 namespace roseyd::testing {
 namespace {
@@ -27,26 +24,10 @@ bool Contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-struct Outcome {
-  int status = -1;
-  std::string output;  // stdout and stderr
-};
-
 // roseyd `args` to its exit, output in `log`.
-Outcome Roseyd(std::vector<std::string> args, const std::string& log) {
+ProcessResult Roseyd(std::vector<std::string> args, const std::string& log) {
   args.insert(args.begin(), ROSEYD_BINARY);
-  std::ofstream(log, std::ios::trunc);
-  const pid_t pid = SpawnLogged(args, log);
-  Outcome out;
-  int wait_status = 0;
-  if (pid > 0 && waitpid(pid, &wait_status, 0) == pid && WIFEXITED(wait_status)) {
-    out.status = WEXITSTATUS(wait_status);
-  }
-  std::ifstream in(log);
-  std::stringstream text;
-  text << in.rdbuf();
-  out.output = text.str();
-  return out;
+  return RunToExit(args, log);
 }
 
 HttpResponse Ready(const RoseydWorld& world) {
@@ -140,7 +121,7 @@ class CtlRequestTest : public ::testing::Test {
     world_.StartRoseyd();
   }
 
-  Outcome Ctl(std::vector<std::string> args, const std::string& log = "ctl.log") {
+  ProcessResult Ctl(std::vector<std::string> args, const std::string& log = "ctl.log") {
     args.insert(args.begin(), "ctl");
     for (const std::string& a :
          {std::string("--config"), std::string(ROSEYD_SOURCE_DIR) + "/config/roseyd.yaml",
@@ -156,38 +137,38 @@ class CtlRequestTest : public ::testing::Test {
 // What the switching guide does: an event published, then read back, with
 // roseyd alone (no nats CLI).
 TEST_F(CtlRequestTest, PublishesAnEventAndRequestsItBack) {
-  const Outcome published = Ctl({"publish", "rosey.db.user.joined", R"({"username":"alice"})"});
-  EXPECT_EQ(published.status, 0) << published.output;
+  const auto published = Ctl({"publish", "rosey.db.user.joined", R"({"username":"alice"})"});
+  EXPECT_EQ(published.exit, 0) << published.output;
   EXPECT_TRUE(Contains(published.output, "published 20 bytes on rosey.db.user.joined"))
       << published.output;
   ASSERT_TRUE(RoseydWorld::WaitFor(
       [&] { return world_.QueryInt("SELECT COUNT(*) FROM user_stats WHERE username = 'alice'") == 1; }));
-  const Outcome asked = Ctl({"request", "rosey.db.query.user_stats", R"({"username":"alice"})"});
-  EXPECT_EQ(asked.status, 0) << asked.output;
+  const auto asked = Ctl({"request", "rosey.db.query.user_stats", R"({"username":"alice"})"});
+  EXPECT_EQ(asked.exit, 0) << asked.output;
   const json reply = json::parse(asked.output.substr(0, asked.output.find('\n')));
   EXPECT_EQ(reply.value("username", ""), "alice");
   EXPECT_EQ(reply.value("found", false), true);
 }
 
 TEST_F(CtlRequestTest, ExitStatusSaysWhetherTheReplyFailedOrNoneCame) {
-  const Outcome failed = Ctl({"request", "rosey.db.query.user_stats", "{}"});
-  EXPECT_EQ(failed.status, 1) << failed.output;
+  const auto failed = Ctl({"request", "rosey.db.query.user_stats", "{}"});
+  EXPECT_EQ(failed.exit, 1) << failed.output;
   EXPECT_TRUE(Contains(failed.output, R"("error":"Missing username in request")")) << failed.output;
-  const Outcome nobody = Ctl({"request", "nobody.serves.this", "{}", "--timeout", "500ms"});
-  EXPECT_EQ(nobody.status, 2) << nobody.output;
+  const auto nobody = Ctl({"request", "nobody.serves.this", "{}", "--timeout", "500ms"});
+  EXPECT_EQ(nobody.exit, 2) << nobody.output;
   EXPECT_TRUE(Contains(nobody.output, "no reply on nobody.serves.this")) << nobody.output;
-  const Outcome bad = Ctl({"publish", "rosey.db.user.joined", "{username: alice}"});
-  EXPECT_EQ(bad.status, 2) << bad.output;
+  const auto bad = Ctl({"publish", "rosey.db.user.joined", "{username: alice}"});
+  EXPECT_EQ(bad.exit, 2) << bad.output;
   EXPECT_TRUE(Contains(bad.output, "the payload is not JSON")) << bad.output;
-  const Outcome wildcard = Ctl({"publish", "rosey.db.>", "{}"});
-  EXPECT_EQ(wildcard.status, 2) << wildcard.output;
+  const auto wildcard = Ctl({"publish", "rosey.db.>", "{}"});
+  EXPECT_EQ(wildcard.exit, 2) << wildcard.output;
 }
 
 // --all counts the services answering: the switching guide's check that the
 // Python service is really gone.
 TEST_F(CtlRequestTest, AllCountsEveryServiceThatAnswers) {
-  const Outcome one = Ctl({"request", "--all", "--timeout", "1s", "rosey.db.query.channel_stats"});
-  EXPECT_EQ(one.status, 0) << one.output;
+  const auto one = Ctl({"request", "--all", "--timeout", "1s", "rosey.db.query.channel_stats"});
+  EXPECT_EQ(one.exit, 0) << one.output;
   EXPECT_TRUE(Contains(one.output, "1 reply within 1000 ms")) << one.output;
   // A second service on the same subject, as the Python one would be.
   auto impostor = world_.client().Subscribe("rosey.db.query.channel_stats", "",
@@ -195,8 +176,8 @@ TEST_F(CtlRequestTest, AllCountsEveryServiceThatAnswers) {
                                               (void)world_.client().Publish(m.reply, "{}");
                                             });
   ASSERT_TRUE(world_.client().Flush(2000ms).ok());
-  const Outcome two = Ctl({"request", "--all", "--timeout", "1s", "rosey.db.query.channel_stats"});
-  EXPECT_EQ(two.status, 0) << two.output;
+  const auto two = Ctl({"request", "--all", "--timeout", "1s", "rosey.db.query.channel_stats"});
+  EXPECT_EQ(two.exit, 0) << two.output;
   EXPECT_TRUE(Contains(two.output, "2 replies within 1000 ms")) << two.output;
 }
 
@@ -216,11 +197,11 @@ TEST(CtlAuthTest, UsesTheConfiguredCredentials) {
     args.insert(args.end(), extra.begin(), extra.end());
     return Roseyd(args, world.dir().File(log));
   };
-  const Outcome with = ctl(auth, "ctl-auth.log");
-  EXPECT_EQ(with.status, 0) << with.output;
+  const auto with = ctl(auth, "ctl-auth.log");
+  EXPECT_EQ(with.exit, 0) << with.output;
   EXPECT_TRUE(Contains(with.output, R"("success":true)")) << with.output;
-  const Outcome without = ctl({}, "ctl-noauth.log");
-  EXPECT_EQ(without.status, 2) << without.output;
+  const auto without = ctl({}, "ctl-noauth.log");
+  EXPECT_EQ(without.exit, 2) << without.output;
   EXPECT_TRUE(Contains(without.output, "uthorization")) << without.output;
   EXPECT_EQ(world.StopRoseyd(), 0);
 }

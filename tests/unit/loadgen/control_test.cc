@@ -21,6 +21,14 @@ json Ask(BenchController& c, const std::string& verb, const json& request) {
   return json::parse(c.HandleControl(verb, request.dump()));
 }
 
+// The control subjects on, with the token "s3cret".
+Config ControlOn() {
+  Config config;
+  config.bench.control.enabled = true;
+  config.bench.control.token = "s3cret";
+  return config;
+}
+
 TEST(BenchControlTest, RefusedWhenDisabledEvenWithAToken) {
   Config config;
   config.bench.control.token = "s3cret";
@@ -31,9 +39,7 @@ TEST(BenchControlTest, RefusedWhenDisabledEvenWithAToken) {
 }
 
 TEST(BenchControlTest, RefusedWithoutOrWithTheWrongToken) {
-  Config config;
-  config.bench.control.enabled = true;
-  config.bench.control.token = "s3cret";
+  const Config config = ControlOn();
   FakeTarget target;
   BenchController controller(config, &target, nullptr, nullptr);
   for (const json& request : {json::object(), json{{"token", "wrong!"}}, json{{"token", 42}}}) {
@@ -47,9 +53,7 @@ TEST(BenchControlTest, RefusedWithoutOrWithTheWrongToken) {
 // ctl list shows what each scenario does and how big it is, as the suite
 // asked for (quick by default: what a start naming scenarios runs) sizes it.
 TEST(BenchControlTest, ListSaysWhatEachScenarioDoesAndItsSize) {
-  Config config;
-  config.bench.control.enabled = true;
-  config.bench.control.token = "s3cret";
+  const Config config = ControlOn();
   FakeTarget target;
   BenchController controller(config, &target, nullptr, nullptr);
   const json quick = Ask(controller, "list", {{"token", "s3cret"}});
@@ -71,9 +75,7 @@ TEST(BenchControlTest, ListSaysWhatEachScenarioDoesAndItsSize) {
 }
 
 TEST(BenchControlTest, CapsRefuseScenariosAboveTheLimits) {
-  Config config;
-  config.bench.control.enabled = true;
-  config.bench.control.token = "s3cret";
+  Config config = ControlOn();
   config.bench.control.max_rate = 10;  // every built-in scenario offers more
   config.bench.out_dir = ::testing::TempDir() + "/bench-control-caps";
   FakeTarget target;
@@ -87,9 +89,7 @@ TEST(BenchControlTest, CapsRefuseScenariosAboveTheLimits) {
 }
 
 TEST(BenchControlTest, RefusesUnknownFieldsAndOutOfRangeValuesBeforeStarting) {
-  Config config;
-  config.bench.control.enabled = true;
-  config.bench.control.token = "s3cret";
+  const Config config = ControlOn();
   FakeTarget target;
   BenchController controller(config, &target, nullptr, nullptr);
   EXPECT_EQ(Ask(controller, "start", {{"token", "s3cret"}, {"rate", 10000000}}).value("error", ""),
@@ -108,9 +108,7 @@ TEST(BenchControlTest, RefusesUnknownFieldsAndOutOfRangeValuesBeforeStarting) {
 }
 
 TEST(BenchControlTest, EachRunWritesAFolderOfItsOwnAndStatusTellsHowItEnded) {
-  Config config;
-  config.bench.control.enabled = true;
-  config.bench.control.token = "s3cret";
+  Config config = ControlOn();
   config.bench.control.max_rate = 10;  // every built-in scenario offers more: refused, quickly
   config.bench.out_dir = ::testing::TempDir() + "/bench-control-folders";
   std::filesystem::remove_all(config.bench.out_dir);
