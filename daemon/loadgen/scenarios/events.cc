@@ -62,7 +62,8 @@ void RunBurstRounds(ScenarioContext* ctx, Bots* bots, ProcessUsage* usage) {
     const uint64_t persisted_before = result.persisted;
     const double cpu_before = usage ? usage->ServiceCpuSeconds() : 0;
     ChatRun run = ctx->SendChat(bots, 0, count);
-    cpu_used += usage ? usage->ServiceCpuSeconds() - cpu_before : 0;
+    const double round_cpu = usage ? usage->ServiceCpuSeconds() - cpu_before : 0;
+    cpu_used += round_cpu;
     ctx->RecordChatOutcome(run);  // adds to sent and persisted
     latencies.Merge(run.tracker->Latencies());
     publish_call.Merge(run.load.publish_call);
@@ -74,9 +75,7 @@ void RunBurstRounds(ScenarioContext* ctx, Bots* bots, ProcessUsage* usage) {
     spdlog::debug("bench: {} round {}: {} persisted in {:.3f} s ({:.0f}/s), {} commits, service "
                   "CPU {:.2f} µs an event",
                   spec.name, round + 1, persisted, window, rates.back(), run.tracker->Batches(),
-                  persisted > 0 ? 1e6 * (usage ? usage->ServiceCpuSeconds() - cpu_before : 0) /
-                                      static_cast<double>(persisted)
-                                : 0.0);
+                  persisted > 0 ? 1e6 * round_cpu / static_cast<double>(persisted) : 0.0);
   }
   result.event_latency = LatencyResultOf(latencies);
   result.publish_call = LatencyResultOf(publish_call);
