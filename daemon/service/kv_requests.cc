@@ -99,7 +99,10 @@ RequestOutcome KvRequests::Get(const Request& request, store::Reader* reader) {
     return StorageContext::Failure(op, request, storage_api::KvDatabaseFailed(),
                                    IsStatementError(s) ? Status::OK() : std::move(s));
   }
-  return StorageContext::Success(op, request, storage_api::RenderKvGetReply(value));
+  size_t non_finite = 0;
+  std::string reply = storage_api::RenderKvGetReply(value, &non_finite);
+  context_->NonFiniteAnswered("kv", non_finite);
+  return StorageContext::Success(op, request, std::move(reply));
 }
 
 RequestOutcome KvRequests::List(const Request& request, store::Reader* reader) {

@@ -112,7 +112,15 @@ Admission RowRequests::AdmitRegister(const Request& request, const std::string& 
     return admission;
   }
   auto& command = std::get<storage_api::SchemaRegister>(decoded);
-  if (!context_->catalog().Add(command.plugin, command.table, command.schema)) {
+  std::optional<storage_api::TableClash> clash;
+  if (!context_->catalog().Add(command.plugin, command.table, command.schema, &clash)) {
+    if (clash) {
+      admission.answer = StorageContext::Failure(
+          op, request,
+          {storage_api::ErrorCode::kValidationError,
+           storage_api::RegisterClashMessage({command.plugin, command.table}, *clash)});
+      return admission;
+    }
     // Registered already: the first schema wins and nothing changes.
     admission.answer =
         StorageContext::Success(op, request, storage_api::RenderSchemaRegisterReply());
@@ -142,12 +150,14 @@ RequestOutcome RowRequests::Written(const Request& request) {
   }
   const store::PluginOutcome& outcome = write->outcome;
   if (const auto* command = std::get_if<storage_api::SchemaRegister>(&write->command)) {
-    if (outcome.status.ok()) {
+    if (outcome.status.ok() && !outcome.refusal) {
       return StorageContext::Success(op, request, storage_api::RenderSchemaRegisterReply());
     }
     context_->catalog().Remove(command->plugin, command->table);
-    return StorageContext::Failure(op, request, storage_api::SchemaRegistrationFailed());
+    return StorageContext::Failure(op, request,
+                                   outcome.refusal.value_or(storage_api::SchemaRegistrationFailed()));
   }
+  if (outcome.refusal) return StorageContext::Failure(op, request, *outcome.refusal);
   if (!outcome.status.ok()) {
     return StorageContext::Failure(op, request,
                                    storage_api::RowOperationFailed(kVerbs[request.kind]));
@@ -180,7 +190,10 @@ RequestOutcome RowRequests::Select(const Request& request, const std::string& pl
     return StorageContext::Failure(op, request, storage_api::RowOperationFailed("Select"),
                                    IsStatementError(s) ? Status::OK() : std::move(s));
   }
-  return Rendered(storage_api::RenderRowSelectReply(*command.schema, row), op, request);
+  size_t non_finite = 0;
+  auto reply = storage_api::RenderRowSelectReply(*command.schema, row, &non_finite);
+  context_->NonFiniteAnswered("row", non_finite);
+  return Rendered(std::move(reply), op, request);
 }
 
 RequestOutcome RowRequests::Search(const Request& request, const std::string& plugin,
@@ -199,7 +212,10 @@ RequestOutcome RowRequests::Search(const Request& request, const std::string& pl
     return StorageContext::Failure(op, request, storage_api::RowOperationFailed("Search"),
                                    IsStatementError(s) ? Status::OK() : std::move(s));
   }
-  return Rendered(storage_api::RenderRowSearchReply(command, rows), op, request);
+  size_t non_finite = 0;
+  auto reply = storage_api::RenderRowSearchReply(command, rows, &non_finite);
+  context_->NonFiniteAnswered("row", non_finite);
+  return Rendered(std::move(reply), op, request);
 }
 
 std::string RowRequests::ErrorReply(int, std::string_view error) const {

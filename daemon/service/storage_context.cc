@@ -29,14 +29,23 @@ StorageContext::StorageContext(const ServiceConfig& config, storage_api::Dialect
       metrics_(metrics) {}
 
 Status StorageContext::LoadSchemas(store::Reader* reader) {
-  size_t loaded = 0, skipped = 0;
-  if (Status s = reader->LoadSchemas(&catalog_, &loaded, &skipped); !s.ok()) return s;
-  spdlog::info("plugin storage: {} registered table schemas loaded", loaded);
-  if (skipped > 0) {
+  storage_api::CatalogLoad load;
+  if (Status s = reader->LoadSchemas(&catalog_, &load); !s.ok()) return s;
+  spdlog::info("plugin storage: {} registered table schemas loaded", load.loaded);
+  if (load.skipped > 0) {
     spdlog::warn(
         "plugin storage: {} rows of plugin_table_schemas hold no valid schema; their "
         "tables answer as unregistered",
-        skipped);
+        load.skipped);
+  }
+  // A database from the original (or an older roseyd) may hold a plugin
+  // registration that reaches a table not its own: it is not served, and
+  // nothing in the database is changed, so that an operator can look.
+  for (const auto& [pair, clash] : load.refused) {
+    spdlog::warn(
+        "plugin storage: plugin_table_schemas registers table '{}' for plugin '{}', but {}: "
+        "its row requests are refused (VALIDATION_ERROR) and its rows left untouched",
+        pair.table, pair.plugin, clash.Describe());
   }
   return Status::OK();
 }
@@ -59,8 +68,8 @@ bool StorageContext::ReloadAfterMiss(const storage_api::ErrorReply& error, store
       !last_reload_ms_.compare_exchange_strong(last, now)) {
     return false;
   }
-  size_t loaded = 0, skipped = 0;
-  if (Status s = reader->LoadSchemas(&catalog_, &loaded, &skipped); !s.ok()) {
+  storage_api::CatalogLoad load;  // its refusals were logged at start
+  if (Status s = reader->LoadSchemas(&catalog_, &load); !s.ok()) {
     spdlog::warn("plugin storage: reloading the table schemas failed: {}", s.ToString());
     return false;
   }

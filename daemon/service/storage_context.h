@@ -81,6 +81,11 @@ class StorageContext {
   // The plugin's migration files; none when service.plugins_dir is empty.
   storage_api::MigrationDiscovery Migrations(std::string_view plugin) const;
 
+  // Counts stored non-finite floats a read of `family` answered as null.
+  void NonFiniteAnswered(std::string_view family, size_t count) {
+    metrics_->NonFiniteAnswered(family, count);
+  }
+
   // The operation's metrics, created on first use.
   const StorageMetrics::Operation& Operation(std::string_view family, std::string_view operation) {
     return metrics_->For(family, operation);

@@ -28,7 +28,21 @@ StorageMetrics::StorageMetrics(prometheus::Registry* registry)
                   .Name("roseyd_storage_errors_total")
                   .Help("Plugin storage requests answered with an error, by API family, "
                         "operation and error code")
-                  .Register(*registry)) {}
+                  .Register(*registry)) {
+  auto& non_finite = prometheus::BuildCounter()
+                         .Name("roseyd_storage_non_finite_values_total")
+                         .Help("Stored non-finite floats (NaN, Infinity, as the original could "
+                               "store) that plugin storage reads answered as JSON null, by API "
+                               "family")
+                         .Register(*registry);
+  non_finite_kv_ = &non_finite.Add({{"family", "kv"}});
+  non_finite_row_ = &non_finite.Add({{"family", "row"}});
+}
+
+void StorageMetrics::NonFiniteAnswered(std::string_view family, size_t count) {
+  if (count == 0) return;
+  (family == "kv" ? non_finite_kv_ : non_finite_row_)->Increment(static_cast<double>(count));
+}
 
 const StorageMetrics::Operation& StorageMetrics::For(std::string_view family,
                                                      std::string_view operation) {

@@ -22,6 +22,7 @@ namespace roseyd::service {
 //   roseyd_storage_requests_total{family,operation}
 //   roseyd_storage_request_duration_seconds{family,operation}
 //   roseyd_storage_errors_total{family,operation,code}
+//   roseyd_storage_non_finite_values_total{family}
 // Labels take only the API's own names and error codes, never a plugin,
 // table or key a client chose: their number is bounded.
 //
@@ -53,10 +54,16 @@ class StorageMetrics {
   // The children of (family, operation), created at zero on first use.
   const Operation& For(std::string_view family, std::string_view operation);
 
+  // `count` stored non-finite floats (NaN, +-Infinity, which the original
+  // could store) answered as JSON null by a read of `family` ("kv", "row").
+  void NonFiniteAnswered(std::string_view family, size_t count);
+
  private:
   prometheus::Family<prometheus::Counter>& requests_;
   prometheus::Family<prometheus::Histogram>& duration_;
   prometheus::Family<prometheus::Counter>& errors_;
+  prometheus::Counter* non_finite_kv_;
+  prometheus::Counter* non_finite_row_;
 
   Mutex mu_;
   // std::map: references to its values stay valid as it grows.

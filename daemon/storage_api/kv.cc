@@ -68,6 +68,44 @@ void WriteSuccessData(PyJsonWriter* out) {
   out->Key("data");
 }
 
+// Python's json.loads reads NaN, Infinity and -Infinity, and json.dumps
+// writes them: a value the original stored may hold them. Outside strings
+// they become null; *replaced counts them.
+std::string WithoutNonFiniteLiterals(std::string_view text, size_t* replaced) {
+  std::string out;
+  out.reserve(text.size());
+  bool in_string = false;
+  for (size_t i = 0; i < text.size();) {
+    const char c = text[i];
+    if (in_string) {
+      out.push_back(c);
+      if (c == '\\' && i + 1 < text.size()) {
+        out.push_back(text[i + 1]);
+        i += 2;
+        continue;
+      }
+      in_string = c != '"';
+      ++i;
+      continue;
+    }
+    bool matched = false;
+    for (std::string_view literal : {"-Infinity", "Infinity", "NaN"}) {
+      if (text.substr(i, literal.size()) == literal) {
+        out.append("null");
+        i += literal.size();
+        ++*replaced;
+        matched = true;
+        break;
+      }
+    }
+    if (matched) continue;
+    in_string = c == '"';
+    out.push_back(c);
+    ++i;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::variant<KvSet, ErrorReply> DecodeKvSet(std::string_view payload, int64_t now) {
@@ -260,16 +298,27 @@ std::string RenderKvSetReply() {
   return out.Take();
 }
 
-std::string RenderKvGetReply(const std::optional<std::string>& value_json) {
+std::string RenderKvGetReply(const std::optional<std::string>& value_json, size_t* non_finite) {
+  if (non_finite != nullptr) *non_finite = 0;
   PyJsonWriter out;
   WriteSuccessData(&out);
   out.BeginObject();
   out.Key("exists");
-  const bool exists = value_json && nlohmann::json::accept(*value_json);
+  std::optional<std::string> strict;
+  if (value_json && !nlohmann::json::accept(*value_json)) {
+    size_t replaced = 0;
+    strict = WithoutNonFiniteLiterals(*value_json, &replaced);
+    if (replaced > 0 && nlohmann::json::accept(*strict)) {
+      if (non_finite != nullptr) *non_finite = replaced;
+    } else {
+      strict.reset();
+    }
+  }
+  const bool exists = value_json && (strict || nlohmann::json::accept(*value_json));
   out.Bool(exists);
   if (exists) {
     out.Key("value");
-    out.Raw(*value_json);
+    out.Raw(strict ? *strict : *value_json);
   }
   out.EndObject();
   out.EndObject();

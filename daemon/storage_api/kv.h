@@ -73,7 +73,11 @@ Statement KvPurgeStatement(int64_t now, Dialect dialect);
 std::string RenderKvSetReply();
 // exists true with the stored text spliced in as the value, or exists false
 // when there is no live row or its text is not JSON (as the original).
-std::string RenderKvGetReply(const std::optional<std::string>& value_json);
+// roseyd: a stored value holding Python's NaN, Infinity or -Infinity (the
+// original's json.dumps wrote them) is answered with null in their place,
+// *non_finite (when non-null) counting them; 0 otherwise.
+std::string RenderKvGetReply(const std::optional<std::string>& value_json,
+                             size_t* non_finite = nullptr);
 std::string RenderKvDeleteReply(bool deleted);
 // `keys` as the list statement returned them (up to limit+1).
 std::string RenderKvListReply(const std::vector<std::string>& keys, int64_t limit);

@@ -212,4 +212,19 @@ std::vector<ValidationWarning> VerifyChecksum(const Migration& migration,
            migration.version, migration.name, "checksum"}};
 }
 
+std::vector<ValidationWarning> CheckMigrationScope(std::string_view plugin,
+                                                   const Migration& migration,
+                                                   std::string_view section,
+                                                   const std::vector<TablePair>& registry) {
+  std::vector<ValidationWarning> errors;
+  for (const TableClash& clash : TablesOutsideScope(plugin, section, registry)) {
+    errors.push_back({"ERROR",
+                      "Migration names table '" + clash.full_name + "': " + clash.Describe() +
+                          "; a plugin's migrations may not act on the service's tables or on "
+                          "another plugin's",
+                      migration.version, migration.name, "scope"});
+  }
+  return errors;
+}
+
 }  // namespace roseyd::storage_api

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "storage_api/migration_files.h"
+#include "storage_api/table_scope.h"
 
 namespace roseyd::storage_api {
 
@@ -44,6 +45,16 @@ void WriteValidationWarning(const ValidationWarning& warning, PyJsonWriter* out)
 // single quotes once -- and /* */ comments are removed. Keywords match
 // case-insensitively at word boundaries with any blanks between them.
 std::vector<ValidationWarning> ValidateMigration(const Migration& migration);
+
+// roseyd: the tables a migration of `plugin` may not name in `section` (its
+// UP or DOWN text; TablesOutsideScope), each an ERROR of category "scope":
+// "Migration names table 'channel_stats': 'channel_stats' is one of
+// roseyd's own tables; a plugin's migrations may not act on the service's
+// tables or on another plugin's".
+std::vector<ValidationWarning> CheckMigrationScope(std::string_view plugin,
+                                                   const Migration& migration,
+                                                   std::string_view section,
+                                                   const std::vector<TablePair>& registry);
 
 // The checksum check of the status reply: an ERROR "Migration file has been
 // modified (checksum mismatch). Expected: <8 hex>..., Got: <8 hex>..." when

@@ -141,12 +141,11 @@ void PyJsonWriter::Uint(uint64_t value) {
 
 void PyJsonWriter::Float(double value) {
   BeforeValue();
-  if (std::isnan(value)) {
-    text_.append("NaN");
-  } else if (std::isinf(value)) {
-    text_.append(value < 0 ? "-Infinity" : "Infinity");
-  } else {
+  if (std::isfinite(value)) {
     text_.append(PyFloatRepr(value));
+  } else {
+    text_.append("null");
+    ++non_finite_;
   }
 }
 

@@ -15,8 +15,10 @@ std::string PyFloatRepr(double value);
 // Writes JSON exactly as Python's json.dumps() does with its defaults:
 // separators ", " and ": ", every non-ASCII character (and DEL and the
 // controls) escaped as \uXXXX with surrogate pairs past the BMP, floats as
-// repr() ("Infinity", "-Infinity" and "NaN" for the non-finite ones), keys
-// in the order written. The caller writes a well-formed sequence: a Key
+// repr(), keys in the order written. roseyd: a non-finite float is written
+// as null and counted (non_finite()), where json.dumps writes Infinity,
+// -Infinity or NaN, which are not JSON: a strict client could not parse
+// the reply. The caller writes a well-formed sequence: a Key
 // before each value inside an object, balanced Begin/End.
 //
 // Thread: confined to the caller.
@@ -41,6 +43,8 @@ class PyJsonWriter {
   void EndArray();
 
   const std::string& text() const { return text_; }
+  // How many non-finite floats Float() wrote as null.
+  size_t non_finite() const { return non_finite_; }
   std::string Take() { return std::move(text_); }
 
  private:
@@ -50,6 +54,7 @@ class PyJsonWriter {
   // One entry per open container: true until its first element is written.
   std::vector<bool> first_;
   bool after_key_ = false;
+  size_t non_finite_ = 0;
 };
 
 // Appends the JSON string literal of `utf8` (quotes included) as json.dumps

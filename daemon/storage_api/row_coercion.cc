@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "storage_api/py_datetime.h"
+#include "storage_api/py_json_writer.h"
 #include "storage_api/py_number.h"
 #include "storage_api/py_repr.h"
 
@@ -67,6 +68,12 @@ std::variant<SqlValue, CoercionFailure> ToFloat(Element value) {
   }
   // SQLite stores a NaN as NULL; say so rather than leave it to the bind.
   if (std::isnan(number)) return SqlValue();
+  // roseyd: the original stored infinity ("inf", "1e400"), and every reply
+  // holding the row then carried a bare Infinity, which is not JSON.
+  if (std::isinf(number)) {
+    return Fails(PyFloatRepr(number) + " is not a finite number (roseyd stores only what a "
+                                       "JSON reply can carry)");
+  }
   return SqlValue(number);
 }
 

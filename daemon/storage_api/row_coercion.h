@@ -29,7 +29,7 @@ struct CoercionFailure {
 // Converts a non-null JSON value to what a column of `type` stores, as
 // Python would: str() for string/text (True -> "True", 1e20 -> "1e+20",
 // dicts as repr), int() with truncation of floats, float() (NaN stored as
-// NULL), booleans as 1/0 (strings "true/1/yes/on" in any case are true,
+// NULL; roseyd: an infinite one, "inf" or "1e400", is a failure), booleans as 1/0 (strings "true/1/yes/on" in any case are true,
 // other values by truthiness), datetimes through fromisoformat() with 'Z'
 // read as +00:00, stored as "YYYY-MM-DD HH:MM:SS.ffffff".
 std::variant<SqlValue, CoercionFailure> CoerceValue(FieldType type, Element value);

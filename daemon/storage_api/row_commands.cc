@@ -1,5 +1,9 @@
 #include "storage_api/row_commands.h"
 
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+
 #include "storage_api/json_request.h"
 #include "storage_api/py_json_writer.h"
 #include "storage_api/py_repr.h"
@@ -41,6 +45,43 @@ std::optional<ErrorReply> DecodeKeyed(std::string_view plugin, std::string_view 
   if (!bound) return RowOperationFailed(verb);
   *id = *bound;
   return std::nullopt;
+}
+
+constexpr const char* kBeyondInt64 = "take it beyond the 64-bit integer range";
+
+// A cell as the database's arithmetic reads it; nullopt for NULL. Text (in
+// a file the original wrote: its $set stored strings in any column) reads
+// as SQLite reads it: an integer if it is one, else the number it starts
+// with, else 0.
+std::optional<SqlValue> ArithmeticValue(const SqlValue& cell) {
+  if (std::holds_alternative<std::monostate>(cell)) return std::nullopt;
+  const auto* text = std::get_if<std::string>(&cell);
+  if (text == nullptr) return cell;
+  const std::string trimmed(text->c_str());  // as a C string: up to a NUL
+  char* end = nullptr;
+  errno = 0;
+  const long long integer = std::strtoll(trimmed.c_str(), &end, 10);
+  const auto rest_blank = [&](const char* p) {
+    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') ++p;
+    return *p == '\0';
+  };
+  if (errno == 0 && end != trimmed.c_str() && rest_blank(end)) {
+    return SqlValue(static_cast<int64_t>(integer));
+  }
+  // strtod would also read "inf", "nan" and hex, which SQLite reads as 0.
+  const char* p = trimmed.c_str();
+  while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') ++p;
+  if (*p == '+' || *p == '-') ++p;
+  if (!((*p >= '0' && *p <= '9') || *p == '.')) return SqlValue(int64_t{0});
+  const double real = std::strtod(trimmed.c_str(), &end);
+  if (end == trimmed.c_str()) return SqlValue(int64_t{0});
+  return SqlValue(real);
+}
+
+double AsDouble(const SqlValue& value) {
+  if (const auto* i = std::get_if<int64_t>(&value)) return static_cast<double>(*i);
+  if (const auto* d = std::get_if<double>(&value)) return *d;
+  return 0;
 }
 
 std::string ImmutableMessage(Element object) {
@@ -173,9 +214,10 @@ std::variant<RowUpdate, ErrorReply> DecodeRowUpdate(std::string_view plugin,
   sql.Sql("UPDATE ").Id(full_table).Sql(" SET ");
   size_t assigned = 0;
   bool unbindable = false;
+  std::vector<ArithmeticUpdate> arithmetic;
   if (operations_mode) {
-    if (auto error =
-            CompileUpdateOperations(*resolved.schema, changes, &sql, &assigned, &unbindable)) {
+    if (auto error = CompileUpdateOperations(*resolved.schema, changes, &sql, &assigned,
+                                             &arithmetic, &unbindable)) {
       return *error;
     }
   } else {
@@ -195,11 +237,50 @@ std::variant<RowUpdate, ErrorReply> DecodeRowUpdate(std::string_view plugin,
   sql.Sql("\"updated_at\" = ").Param(context.now).Sql(" WHERE \"id\" = ").Param(*bound_id);
 
   SqlBuilder exists(context.dialect);
-  exists.Sql("SELECT \"id\" FROM ").Id(full_table).Sql(" WHERE \"id\" = ").Param(*bound_id);
+  exists.Sql("SELECT \"id\"");
+  for (const ArithmeticUpdate& update : arithmetic) exists.Sql(", ").Id(update.column);
+  exists.Sql(" FROM ").Id(full_table).Sql(" WHERE \"id\" = ").Param(*bound_id);
   PyJsonWriter id_json;
   WritePyJson(id, &id_json);
-  return RowUpdate{std::string(plugin), resolved.table, id_json.Take(), std::move(exists).Build(),
-                   std::move(sql).Build()};
+  return RowUpdate{std::string(plugin),        resolved.table,         id_json.Take(),
+                   std::move(exists).Build(), std::move(sql).Build(), std::move(arithmetic)};
+}
+
+std::optional<ErrorReply> CheckUpdateResults(const RowUpdate& command, const RowCells& current) {
+  for (size_t i = 0; i < command.arithmetic.size() && i + 1 < current.size(); ++i) {
+    const ArithmeticUpdate& update = command.arithmetic[i];
+    const std::optional<SqlValue> value = ArithmeticValue(current[i + 1]);
+    if (!value) continue;  // NULL stays NULL
+    const char* problem = nullptr;
+    const auto* a = std::get_if<int64_t>(&*value);
+    const auto* b = std::get_if<int64_t>(&update.operand);
+    int64_t exact = 0;
+    const bool integers = a != nullptr && b != nullptr;
+    const bool overflow = integers && (update.op == "$inc"   ? __builtin_add_overflow(*a, *b, &exact)
+                                       : update.op == "$dec" ? __builtin_sub_overflow(*a, *b, &exact)
+                                                             : __builtin_mul_overflow(*a, *b, &exact));
+    if (overflow && update.type == FieldType::kInteger) {
+      problem = kBeyondInt64;
+    } else if (!integers) {
+      const double x = AsDouble(*value), y = AsDouble(update.operand);
+      const double result = update.op == "$inc" ? x + y : update.op == "$dec" ? x - y : x * y;
+      if (std::isnan(result)) {
+        problem = "make it NaN";
+      } else if (std::isinf(result)) {
+        problem = "make it infinite";
+      } else if (update.type == FieldType::kInteger &&
+                 !(result >= -9223372036854775808.0 && result < 9223372036854775808.0)) {
+        problem = kBeyondInt64;
+      }
+    }
+    // Integers that overflow into a float field become a (finite) float
+    // there, as in SQLite.
+    if (problem != nullptr) {
+      return ErrorReply{ErrorCode::kValidationError, "Operator " + update.op + " on field '" +
+                                                         update.column + "' would " + problem};
+    }
+  }
+  return std::nullopt;
 }
 
 std::string RenderRowInsertReply(const RowInsert& command, const std::vector<int64_t>& ids) {

@@ -45,15 +45,37 @@ struct RowSelect {
   Statement select;
 };
 
-// update: `exists` first (no row: reply exists false, nothing run), then
-// `update`. The reply echoes the id exactly as sent.
+// One $inc, $dec or $mul of an update: "column" = "column" <op> operand.
+struct ArithmeticUpdate {
+  std::string op;  // "$inc", "$dec", "$mul"
+  std::string column;
+  FieldType type = FieldType::kInteger;  // integer or float
+  SqlValue operand;                      // int64_t or double
+
+  bool operator==(const ArithmeticUpdate&) const = default;
+};
+
+// update: `update`, whose match count says whether the row exists (none:
+// reply exists false). The reply echoes the id exactly as sent.
+// roseyd: with `arithmetic`, the writer first runs `exists` (SELECT "id" and
+// the arithmetic columns, in that order) and CheckUpdateResults on its row,
+// so that an update whose result no JSON reply could carry changes nothing.
 struct RowUpdate {
   std::string plugin;
   std::string table;
   std::string id_json;
   Statement exists;
   Statement update;
+  std::vector<ArithmeticUpdate> arithmetic;
 };
+
+// roseyd: VALIDATION_ERROR when an arithmetic update on `current` (the row
+// `exists` returned) would take an integer field beyond the 64-bit range
+// (where SQLite would silently make it a float and PostgreSQL would fail),
+// or make a float infinite or NaN: "Operator $mul on field 'f' would make it
+// infinite". Computed as the database computes it: integer with integer
+// exactly, anything with a float in double precision, NULL stays NULL.
+std::optional<ErrorReply> CheckUpdateResults(const RowUpdate& command, const RowCells& current);
 
 // delete: its change count is `deleted`.
 struct RowDelete {

@@ -29,6 +29,10 @@ std::optional<ErrorReply> ResolveTable(const SchemaCatalog& schemas, std::string
   out->table = PyStr(table);
   if (IsString(table)) out->schema = schemas.Find(plugin, out->table);
   if (out->schema == nullptr) {
+    if (const auto clash = schemas.Refused(plugin, out->table)) {
+      return ErrorReply{ErrorCode::kValidationError,
+                        ServedClashMessage({std::string(plugin), out->table}, *clash)};
+    }
     return ErrorReply{ErrorCode::kValidationError,
                       "Table '" + out->table + "' not registered for plugin '" +
                           std::string(plugin) + "'" + std::string(suffix)};

@@ -26,7 +26,8 @@ std::optional<ErrorReply> RequireId(const JsonRequest& request, Element* id);
 
 // The registered schema of (plugin, table). Not registered:
 // VALIDATION_ERROR "Table '<t>' not registered for plugin '<p>'" +
-// `suffix`. A list or dict as table cannot be a dict key in Python:
+// `suffix`; registered but refused (its table is not the plugin's, see
+// table_scope.h): VALIDATION_ERROR ServedClashMessage. A list or dict as table cannot be a dict key in Python:
 // `unhashable` (DATABASE_ERROR "<Verb> operation failed" for most verbs).
 struct ResolvedTable {
   std::string table;

@@ -185,7 +185,9 @@ std::variant<RowSearch, ErrorReply> DecodeRowSearch(std::string_view plugin,
 }
 
 std::variant<std::string, ErrorReply> RenderRowSelectReply(const RowSchema& schema,
-                                                           const std::optional<RowCells>& row) {
+                                                           const std::optional<RowCells>& row,
+                                                           size_t* non_finite) {
+  if (non_finite != nullptr) *non_finite = 0;
   if (!row) return std::string("{\"success\": true, \"exists\": false}");
   PyJsonWriter out;
   out.BeginObject();
@@ -196,11 +198,14 @@ std::variant<std::string, ErrorReply> RenderRowSelectReply(const RowSchema& sche
   out.Key("data");
   if (!WriteRow(schema, *row, &out)) return RowOperationFailed("Select");
   out.EndObject();
+  if (non_finite != nullptr) *non_finite = out.non_finite();
   return out.Take();
 }
 
 std::variant<std::string, ErrorReply> RenderRowSearchReply(const RowSearch& command,
-                                                           const std::vector<RowCells>& rows) {
+                                                           const std::vector<RowCells>& rows,
+                                                           size_t* non_finite) {
+  if (non_finite != nullptr) *non_finite = 0;
   const size_t shown = std::min(rows.size(), static_cast<size_t>(command.limit));
   PyJsonWriter out;
   out.BeginObject();
@@ -217,6 +222,7 @@ std::variant<std::string, ErrorReply> RenderRowSearchReply(const RowSearch& comm
   out.Key("truncated");
   out.Bool(rows.size() > shown);
   out.EndObject();
+  if (non_finite != nullptr) *non_finite = out.non_finite();
   return out.Take();
 }
 

@@ -38,22 +38,26 @@ std::variant<RowSearch, ErrorReply> DecodeRowSearch(std::string_view plugin,
                                                     std::string_view payload,
                                                     const RowContext& context);
 
-// One result row: the cells in RowSchema::ColumnNames() order, as SQLite
-// returned them (a BLOB cell is not a value the API writes; report it as
-// a database failure before calling these).
-using RowCells = std::vector<SqlValue>;
+// The rows below are RowCells (sql.h) in RowSchema::ColumnNames() order, as
+// the database returned them (a BLOB cell is not a value the API writes;
+// report it as a database failure before calling these).
 
 // {"success": true, "exists": true, "data": {<columns>}} or exists false.
 // Cells as the original's result types render them: booleans as JSON
 // bools, datetime text through fromisoformat() to isoformat(), floats as
 // repr. A datetime cell that does not parse gives DATABASE_ERROR "Select
-// operation failed".
+// operation failed". roseyd: a non-finite float cell (a file the original
+// wrote may hold infinity; PostgreSQL may hold NaN) is null, where the
+// original wrote a bare Infinity or NaN; *non_finite (when non-null) gets
+// how many.
 std::variant<std::string, ErrorReply> RenderRowSelectReply(const RowSchema& schema,
-                                                           const std::optional<RowCells>& row);
+                                                           const std::optional<RowCells>& row,
+                                                           size_t* non_finite = nullptr);
 
 // {"success": true, "rows": [...], "count": n, "truncated": bool} from the
-// rows the search statement returned (up to limit+1).
+// rows the search statement returned (up to limit+1); cells as select's.
 std::variant<std::string, ErrorReply> RenderRowSearchReply(const RowSearch& command,
-                                                           const std::vector<RowCells>& rows);
+                                                           const std::vector<RowCells>& rows,
+                                                           size_t* non_finite = nullptr);
 
 }  // namespace roseyd::storage_api

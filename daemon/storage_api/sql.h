@@ -17,6 +17,9 @@ enum class Dialect { kSqlite, kPostgres };
 // A bound value: NULL, INTEGER, REAL or TEXT, as SQLite stores them.
 using SqlValue = std::variant<std::monostate, int64_t, double, std::string>;
 
+// One result row: its cells in the statement's column order.
+using RowCells = std::vector<SqlValue>;
+
 // One statement and its parameters, in placeholder order. Every identifier
 // in `sql` is quoted and every value is a parameter, so running it binds
 // `params` and steps, nothing else.

@@ -63,6 +63,7 @@ std::optional<SqlValue> Number(Element value, bool* unbindable) {
 
 std::optional<ErrorReply> CompileUpdateOperations(const RowSchema& schema, Element operations,
                                                   SqlBuilder* sql, size_t* assigned,
+                                                  std::vector<ArithmeticUpdate>* arithmetic,
                                                   bool* unbindable) {
   for (const auto& [field, spec] : Members(operations)) {
     const std::optional<FieldType> type = schema.ColumnType(field);
@@ -121,6 +122,7 @@ std::optional<ErrorReply> CompileUpdateOperations(const RowSchema& schema, Eleme
       sql->Param(operand);
     } else if (numeric_op) {
       sql->Id(field).Sql(op == "$inc" ? " + " : op == "$dec" ? " - " : " * ").Param(operand);
+      arithmetic->push_back({std::string(op), std::string(field), *type, operand});
     } else {
       // GREATEST/LEAST with PostgreSQL's NULL handling: a NULL column takes
       // the value, a NULL value leaves the column.

@@ -4,6 +4,7 @@
 
 #include "storage_api/error_reply.h"
 #include "storage_api/json_request.h"
+#include "storage_api/row_commands.h"
 #include "storage_api/row_schema.h"
 #include "storage_api/sql.h"
 
@@ -23,9 +24,11 @@ namespace roseyd::storage_api {
 // it to now. A value SQLite could not bind sets *unbindable.
 //
 // Appends `"col" = expr` items separated by ", " to *sql; *assigned counts
-// them. REQUIRES: `operations` is an object.
+// them; each $inc, $dec and $mul is appended to *arithmetic as well, for
+// CheckUpdateResults. REQUIRES: `operations` is an object.
 std::optional<ErrorReply> CompileUpdateOperations(const RowSchema& schema, Element operations,
                                                   SqlBuilder* sql, size_t* assigned,
+                                                  std::vector<ArithmeticUpdate>* arithmetic,
                                                   bool* unbindable);
 
 }  // namespace roseyd::storage_api

@@ -100,10 +100,20 @@ Status RunMigrateApply(SqlSession* session, const MigrateApply& command, PluginO
     outcome->reply_error = error->code;
     return Status::OK();
   }
-  const storage_api::ApplyPlan& plan = std::get<storage_api::ApplyPlan>(planned);
+  storage_api::ApplyPlan plan = std::get<storage_api::ApplyPlan>(planned);
   if (plan.pending.empty()) {
     outcome->reply = storage_api::RenderNoPendingReply(current, plan.why_none);
     return Status::OK();
+  }
+  // roseyd: what the pending migrations name is checked against the
+  // registry as it is now, before any of them runs.
+  std::vector<storage_api::TablePair> registry;
+  if (Status s = ReadRegistryPairs(session, &registry); !s.ok()) return s;
+  for (const Migration& migration : plan.pending) {
+    for (storage_api::ValidationWarning& error :
+         storage_api::CheckMigrationScope(command.plugin, migration, migration.up_sql, registry)) {
+      plan.errors.push_back(std::move(error));
+    }
   }
   if (!plan.errors.empty()) {
     outcome->reply = storage_api::RenderValidationFailedReply(plan);
@@ -164,6 +174,19 @@ Status RunMigrateRollback(SqlSession* session, const MigrateRollback& command,
   if (plan.steps.empty()) {
     outcome->reply = storage_api::RenderRollbackReply({}, current, dry);
     return Status::OK();
+  }
+  // roseyd: no step runs if one names a table that is not the plugin's.
+  std::vector<storage_api::TablePair> registry;
+  if (Status s = ReadRegistryPairs(session, &registry); !s.ok()) return s;
+  for (const Migration& step : plan.steps) {
+    const auto errors =
+        storage_api::CheckMigrationScope(command.plugin, step, step.down_sql, registry);
+    if (!errors.empty()) {
+      outcome->reply =
+          storage_api::RenderRollbackFailedReply(step.version, errors.front().message, {}, current);
+      outcome->reply_error = storage_api::ErrorCode::kRollbackFailed;
+      return Status::OK();
+    }
   }
   if (dry) {
     if (Status s = session->Savepoint(kDryRunSavepoint); !s.ok()) return s;

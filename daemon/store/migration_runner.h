@@ -20,7 +20,11 @@ namespace roseyd::store {
 //    row 'rolled_back'; one that fails is undone and its row stays
 //    'applied', which is what the database then holds;
 //  - a statement that controls transactions (BEGIN, COMMIT, SAVEPOINT, ...,
-//    VACUUM, ATTACH) fails its migration: roseyd owns the transaction.
+//    VACUUM, ATTACH) fails its migration: roseyd owns the transaction;
+//  - a section that names a service table or another plugin's registered
+//    table (storage_api::CheckMigrationScope, against the registry as it is
+//    when the request runs) runs nothing: apply answers VALIDATION_FAILED
+//    with "scope" errors, rollback ROLLBACK_FAILED at the first such step.
 // The writer thread is the only one running them, so two never overlap and
 // the original's 30 s lock (LOCK_TIMEOUT) cannot be met.
 //

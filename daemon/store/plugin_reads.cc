@@ -117,20 +117,37 @@ Status ReadMigrations(SqlSession* session, std::string_view plugin, int64_t* cur
 }
 
 Status LoadRegisteredSchemas(SqlSession* session, storage_api::SchemaCatalog* catalog,
-                             size_t* loaded, size_t* skipped) {
-  *loaded = 0;
-  *skipped = 0;
+                             storage_api::CatalogLoad* load) {
+  *load = storage_api::CatalogLoad{};
   std::vector<SqlRow> rows;
   Status s = session->Run(storage_api::RegistryLoadStatement(session->dialect()), &rows);
   if (!s.ok()) return s;
   for (const SqlRow& row : rows) {
-    std::optional<storage_api::RowSchema> schema =
-        row.size() < 3 ? std::nullopt : storage_api::ParseStoredSchema(TextOf(row[2]));
-    if (!schema) {
-      ++*skipped;
-      continue;
+    if (row.size() < 3) continue;
+    storage_api::TablePair pair{TextOf(row[0]), TextOf(row[1])};
+    std::optional<storage_api::RowSchema> schema = storage_api::ParseStoredSchema(TextOf(row[2]));
+    std::optional<storage_api::TableClash> clash;
+    const bool added = schema ? catalog->Add(pair.plugin, pair.table, std::move(*schema), &clash)
+                              : catalog->Hold(pair.plugin, pair.table, &clash);
+    if (clash) {
+      catalog->Refuse(pair.plugin, pair.table, *clash);
+      load->refused.emplace_back(std::move(pair), std::move(*clash));
+    } else if (!schema) {
+      ++load->skipped;
+    } else if (added) {
+      ++load->loaded;
     }
-    if (catalog->Add(TextOf(row[0]), TextOf(row[1]), std::move(*schema))) ++*loaded;
+  }
+  return Status::OK();
+}
+
+Status ReadRegistryPairs(SqlSession* session, std::vector<storage_api::TablePair>* pairs) {
+  pairs->clear();
+  std::vector<SqlRow> rows;
+  Status s = session->Run(storage_api::RegistryLoadStatement(session->dialect()), &rows);
+  if (!s.ok()) return s;
+  for (const SqlRow& row : rows) {
+    if (row.size() >= 2) pairs->push_back({TextOf(row[0]), TextOf(row[1])});
   }
   return Status::OK();
 }

@@ -51,9 +51,16 @@ Status ReadAppliedVersions(SqlSession* session, std::string_view plugin,
                            std::vector<int64_t>* versions);
 
 // Adds every registered table schema to *catalog (the original's cache, at
-// start). A stored schema that does not parse is skipped and counted in
-// *skipped.
+// start), in registration order, so that the first pair to spell a table
+// name owns it. A stored schema that does not parse is skipped and counted
+// (its pair still holds its table name). A pair that may not have its table
+// (a service table, or a name an earlier pair holds: table_scope.h) is not
+// added but remembered as refused, and listed in load->refused; nothing in
+// the database changes. Pairs the catalog has already are left as they are.
 Status LoadRegisteredSchemas(SqlSession* session, storage_api::SchemaCatalog* catalog,
-                             size_t* loaded, size_t* skipped);
+                             storage_api::CatalogLoad* load);
+
+// The registry's pairs in registration order (table_scope.h's registry).
+Status ReadRegistryPairs(SqlSession* session, std::vector<storage_api::TablePair>* pairs);
 
 }  // namespace roseyd::store

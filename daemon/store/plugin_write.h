@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "storage_api/error_reply.h"
 #include "storage_api/kv.h"
 #include "storage_api/migrate.h"
 #include "storage_api/migration_files.h"
@@ -49,6 +50,10 @@ struct PluginOutcome {
   // savepoint): a constraint, a table that is missing, ... The other writes
   // of its batch are not affected.
   Status status;
+  // Set: the writer refused the command on what the database holds (a
+  // schema.register whose table is not the plugin's, an update whose result
+  // no reply could carry); it changed nothing and this is the reply's error.
+  std::optional<storage_api::ErrorReply> refusal;
   int64_t changes = 0;       // kv.delete, row.delete, row.update: rows matched
   std::vector<int64_t> ids;  // row.insert: each row's id, in request order
   std::string reply;         // migrate: the whole reply (success or failure)

@@ -4,6 +4,7 @@
 #include <variant>
 
 #include "store/migration_runner.h"
+#include "store/plugin_reads.h"
 
 namespace roseyd::store {
 
@@ -27,10 +28,21 @@ class Applier {
                          &outcome_->changes);
   }
 
-  // The table only if none of that name exists (the original adopted an
-  // existing one, e.g. made by a migration); the registry row only if the
-  // pair has none (the first schema wins).
+  // Refused if the table is not the plugin's (a service table, or a name
+  // the registry holds for another pair: the catalog refused those on
+  // arrival, this sees what another roseyd registered). Then the table only
+  // if none of that name exists (the original adopted an existing one, e.g.
+  // made by a migration); the registry row only if the pair has none (the
+  // first schema wins).
   Status operator()(const storage_api::SchemaRegister& command) {
+    std::vector<storage_api::TablePair> registry;
+    if (Status s = ReadRegistryPairs(session_, &registry); !s.ok()) return s;
+    const storage_api::TablePair pair{command.plugin, command.table};
+    if (const auto clash = storage_api::FindTableClash(pair, registry)) {
+      outcome_->refusal = storage_api::ErrorReply{storage_api::ErrorCode::kValidationError,
+                                                  storage_api::RegisterClashMessage(pair, *clash)};
+      return Status::OK();
+    }
     const std::string table = storage_api::FullTableName(command.plugin, command.table);
     std::vector<SqlRow> found;
     Status s =
@@ -58,8 +70,20 @@ class Applier {
   }
 
   // The UPDATE's match count is the existence check: the original's SELECT
-  // before it would see the same row in the same transaction.
+  // before it would see the same row in the same transaction. roseyd: an
+  // arithmetic update reads the row first, and one whose result no JSON
+  // reply could carry (an integer past 64 bits, an infinite or NaN float)
+  // is refused before the UPDATE runs.
   Status operator()(const storage_api::RowUpdate& command) {
+    if (!command.arithmetic.empty()) {
+      std::vector<SqlRow> current;
+      if (Status s = session_->Run(command.exists, &current); !s.ok()) return s;
+      if (current.empty()) return Status::OK();  // no row: exists false
+      if (auto refusal = storage_api::CheckUpdateResults(command, current[0])) {
+        outcome_->refusal = std::move(refusal);
+        return Status::OK();
+      }
+    }
     return session_->Run(command.update, nullptr, &outcome_->changes);
   }
 

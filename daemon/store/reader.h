@@ -83,10 +83,10 @@ class Reader {
   // The plugin's current migration version and its tracking rows by version.
   virtual Status Migrations(std::string_view plugin, int64_t* current_version,
                             std::vector<storage_api::TrackingRow>* rows) = 0;
-  // Adds every registered table schema to *catalog; *loaded counts them,
-  // *skipped those whose stored schema does not parse.
-  virtual Status LoadSchemas(storage_api::SchemaCatalog* catalog, size_t* loaded,
-                             size_t* skipped) = 0;
+  // Adds every registered table schema to *catalog (LoadRegisteredSchemas);
+  // *load says what it found.
+  virtual Status LoadSchemas(storage_api::SchemaCatalog* catalog,
+                             storage_api::CatalogLoad* load) = 0;
 };
 
 }  // namespace roseyd::store

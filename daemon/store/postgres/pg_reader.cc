@@ -236,9 +236,9 @@ Status PostgresReader::Migrations(std::string_view plugin, int64_t* current_vers
   return PluginRead([&] { return ReadMigrations(&session_, plugin, current_version, rows); });
 }
 
-Status PostgresReader::LoadSchemas(storage_api::SchemaCatalog* catalog, size_t* loaded,
-                                   size_t* skipped) {
-  return PluginRead([&] { return LoadRegisteredSchemas(&session_, catalog, loaded, skipped); });
+Status PostgresReader::LoadSchemas(storage_api::SchemaCatalog* catalog,
+                                   storage_api::CatalogLoad* load) {
+  return PluginRead([&] { return LoadRegisteredSchemas(&session_, catalog, load); });
 }
 
 }  // namespace roseyd::store

@@ -59,8 +59,8 @@ class PostgresReader : public Reader {
                    std::vector<storage_api::RowCells>* rows) override;
   Status Migrations(std::string_view plugin, int64_t* current_version,
                     std::vector<storage_api::TrackingRow>* rows) override;
-  Status LoadSchemas(storage_api::SchemaCatalog* catalog, size_t* loaded,
-                     size_t* skipped) override;
+  Status LoadSchemas(storage_api::SchemaCatalog* catalog,
+                     storage_api::CatalogLoad* load) override;
 
  private:
   Status Connect();

@@ -186,9 +186,9 @@ Status SqliteReader::Migrations(std::string_view plugin, int64_t* current_versio
   return s.ok() ? c : s;
 }
 
-Status SqliteReader::LoadSchemas(storage_api::SchemaCatalog* catalog, size_t* loaded,
-                                 size_t* skipped) {
-  return LoadRegisteredSchemas(&session_, catalog, loaded, skipped);
+Status SqliteReader::LoadSchemas(storage_api::SchemaCatalog* catalog,
+                                 storage_api::CatalogLoad* load) {
+  return LoadRegisteredSchemas(&session_, catalog, load);
 }
 
 }  // namespace roseyd::store

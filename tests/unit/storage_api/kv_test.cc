@@ -174,6 +174,22 @@ TEST_F(KvSqlTest, UndecodableStoredValueReadsAsAbsent) {
             R"({"success": true, "data": {"exists": false}})");
 }
 
+// The original's json.dumps wrote NaN and Infinity (its json.loads read them
+// from requests): such a stored value is answered with null in their place.
+TEST_F(KvSqlTest, StoredNonFiniteNumbersAreAnsweredAsNull) {
+  size_t non_finite = 9;
+  EXPECT_EQ(RenderKvGetReply(std::string(R"({"a": NaN, "b": [Infinity, -Infinity, "NaN \" Infinity"]})"),
+                             &non_finite),
+            R"({"success": true, "data": {"exists": true, "value": {"a": null, "b": [null, null, "NaN \" Infinity"]}}})");
+  EXPECT_EQ(non_finite, 3u);
+  EXPECT_EQ(RenderKvGetReply(std::string("[1, 2]"), &non_finite),
+            R"({"success": true, "data": {"exists": true, "value": [1, 2]}})");
+  EXPECT_EQ(non_finite, 0u);
+  EXPECT_EQ(RenderKvGetReply(std::string("[NaN, {broken"), &non_finite),
+            R"({"success": true, "data": {"exists": false}})");
+  EXPECT_EQ(non_finite, 0u);
+}
+
 TEST_F(KvSqlTest, DeleteCountsExpiredRows) {
   Set("k", "1", kNow, "1");
   db_.Run(KvDeleteStatement({"p", "k"}, Dialect::kSqlite));

@@ -205,7 +205,14 @@ class RowUpdateSqlTest : public RowFixture {
     const auto result = DecodeRowUpdate("p", body, context_);
     if (const auto* error = std::get_if<ErrorReply>(&result)) return "error: " + error->message;
     const RowUpdate& update = std::get<RowUpdate>(result);
-    const bool exists = !db_.Run(update.exists).empty();
+    // As the writer runs it (plugin_writes.cc).
+    const auto current = db_.Run(update.exists);
+    const bool exists = !current.empty();
+    if (exists && !update.arithmetic.empty()) {
+      if (auto refusal = CheckUpdateResults(update, current[0])) {
+        return "error: " + std::string(ErrorCodeName(refusal->code)) + ": " + refusal->message;
+      }
+    }
     if (exists) db_.Run(update.update);
     return RenderRowUpdateReply(update, exists);
   }
@@ -238,6 +245,61 @@ TEST_F(RowUpdateSqlTest, NumericOperators) {
   Update(R"({"table": "items", "id": 2, "operations": {"n": {"$inc": 5}, "f": {"$mul": 2}}})");
   EXPECT_EQ(Row(2)[1], SqlValue());  // NULL stays NULL
   EXPECT_EQ(Row(2)[2], SqlValue());
+}
+
+// roseyd: SQLite turned an integer past 64 bits into a float and stored
+// infinity; PostgreSQL failed (DATABASE_ERROR). Both are refused, the row
+// unchanged.
+TEST_F(RowUpdateSqlTest, ResultsNoJsonReplyCouldCarryAreRefused) {
+  Insert(R"([{"title": "a", "n": 9223372036854775807, "f": 1e308},
+             {"title": "b", "n": -9223372036854775808, "f": -1e308}])");
+  const auto update = [&](int id, const std::string& operations) {
+    return Update(R"({"table": "items", "id": )" + std::to_string(id) + R"(, "operations": )" +
+                  operations + "}");
+  };
+  const std::string beyond = "error: VALIDATION_ERROR: Operator $inc on field 'n' would take it "
+                             "beyond the 64-bit integer range";
+  EXPECT_EQ(update(1, R"({"n": {"$inc": 1}})"), beyond);
+  EXPECT_EQ(update(1, R"({"n": {"$mul": 2}})"),
+            "error: VALIDATION_ERROR: Operator $mul on field 'n' would take it beyond the 64-bit "
+            "integer range");
+  EXPECT_EQ(update(2, R"({"n": {"$dec": 1}})"),
+            "error: VALIDATION_ERROR: Operator $dec on field 'n' would take it beyond the 64-bit "
+            "integer range");
+  EXPECT_EQ(update(1, R"({"n": {"$inc": 1e300}})"), beyond);  // a float, out of range
+  EXPECT_EQ(update(1, R"({"f": {"$mul": 10}})"),
+            "error: VALIDATION_ERROR: Operator $mul on field 'f' would make it infinite");
+  EXPECT_EQ(update(2, R"({"f": {"$inc": -1e308}})"),
+            "error: VALIDATION_ERROR: Operator $inc on field 'f' would make it infinite");
+  // The other operations of a refused update are not applied either.
+  EXPECT_EQ(update(1, R"({"title": {"$set": "x"}, "n": {"$inc": 1}})"), beyond);
+  EXPECT_EQ(Row(1)[0], SqlValue(std::string("a")));
+  EXPECT_EQ(Row(1)[1], SqlValue(int64_t{9223372036854775807}));
+  EXPECT_EQ(Row(1)[2], SqlValue(1e308));
+  // Up to the edge is fine.
+  EXPECT_EQ(update(1, R"({"n": {"$dec": 1}, "f": {"$mul": 1.5}})"),
+            R"({"success": true, "id": 1, "updated": true})");
+  EXPECT_EQ(update(1, R"({"n": {"$inc": 1}})"), R"({"success": true, "id": 1, "updated": true})");
+  EXPECT_EQ(Row(1)[1], SqlValue(int64_t{9223372036854775807}));
+  // A number stored as text (the original's $set kept strings) reads as SQLite reads it.
+  ASSERT_EQ(db_.Exec("UPDATE p_items SET n = '9223372036854775807' WHERE id = 2"), "");
+  EXPECT_EQ(update(2, R"({"n": {"$inc": 1}})"), beyond);
+  ASSERT_EQ(db_.Exec("UPDATE p_items SET n = 'many' WHERE id = 2"), "");
+  EXPECT_EQ(update(2, R"({"n": {"$inc": 1}})"), R"({"success": true, "id": 2, "updated": true})");
+  EXPECT_EQ(Row(2)[1], SqlValue(int64_t{1}));
+}
+
+// A file the original wrote may hold infinity in a float column: the reply
+// says null there, and counts it.
+TEST_F(RowSelectTest, AStoredInfinityIsAnsweredAsNull) {
+  Insert(R"({"title": "a", "f": 1.5})");
+  ASSERT_EQ(db_.Exec("UPDATE p_items SET f = 1e999"), "");
+  const RowSelect& select =
+      CommandOf(DecodeRowSelect("p", R"({"table": "items", "id": 1})", context_));
+  size_t non_finite = 0;
+  const auto reply = RenderRowSelectReply(*select.schema, db_.Run(select.select).at(0), &non_finite);
+  EXPECT_NE(std::get<std::string>(reply).find(R"("f": null)"), std::string::npos);
+  EXPECT_EQ(non_finite, 1u);
 }
 
 TEST_F(RowUpdateSqlTest, MaxAndMinIgnoreNullLikeGreatestAndLeast) {

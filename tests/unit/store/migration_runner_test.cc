@@ -219,6 +219,41 @@ TEST_F(MigrationRunnerTest, ValidationErrorsStopEverything) {
   EXPECT_EQ(raw_.Int("SELECT COUNT(*) FROM plugin_schema_migrations"), 0);
 }
 
+// roseyd: a migration of plugin "m" may not name a service table or
+// another plugin's registered table; nothing of it runs.
+TEST_F(MigrationRunnerTest, AMigrationThatNamesTablesNotItsPluginsRunsNothing) {
+  ASSERT_EQ(raw_.Exec("INSERT INTO plugin_table_schemas (plugin_name, table_name, schema_json, "
+                      "created_at, updated_at) VALUES ('m_other', 'items', '{}', 1, 1), "
+                      "('m', 'own', '{}', 1, 1)"),
+            "");
+  const Migration reach = Parse("002_reach.sql",
+                                "-- UP\nDELETE FROM channel_stats;\nUPDATE m_other_items SET a = 1;\n"
+                                "-- DOWN\nSELECT 1;\n");
+  const json reply = Apply({kCreate, reach});
+  EXPECT_EQ(reply["error"]["code"], "VALIDATION_FAILED") << reply;
+  ASSERT_EQ(reply["errors"].size(), 2u) << reply;
+  EXPECT_EQ(reply["errors"][0],
+            json::parse(R"({"level":"ERROR","message":"Migration names table 'channel_stats': 'channel_stats' is one of roseyd's own tables; a plugin's migrations may not act on the service's tables or on another plugin's","migration_version":2,"migration_name":"reach","category":"scope"})"));
+  EXPECT_EQ(reply["errors"][1]["message"],
+            "Migration names table 'm_other_items': 'm_other_items' is the table of plugin "
+            "'m_other' (table 'items'); a plugin's migrations may not act on the service's "
+            "tables or on another plugin's");
+  EXPECT_FALSE(TableExists("m_quotes"));  // not even the migration before it
+  EXPECT_EQ(raw_.Int("SELECT COUNT(*) FROM channel_stats"), 1);
+  // Its own tables, registered or not, are its to change.
+  const Migration own = Parse("002_own.sql",
+                              "-- UP\nCREATE TABLE m_own (a TEXT);\n"
+                              "-- DOWN\nDELETE FROM recent_chat;\n");
+  EXPECT_EQ(Apply({kCreate, own})["current_version"], 2);
+  // A rollback whose DOWN names a service table runs no step.
+  const json back = Rollback({kCreate, own}, R"({"version": 0})");
+  EXPECT_EQ(back["error"]["code"], "ROLLBACK_FAILED") << back;
+  EXPECT_EQ(back["rolled_back"], json::array());
+  EXPECT_EQ(back["current_version"], 2);
+  EXPECT_EQ(StatusOf(2), "applied");
+  EXPECT_TRUE(TableExists("m_quotes"));
+}
+
 TEST_F(MigrationRunnerTest, FilesThatCouldNotBeReadAnswerUnexpectedError) {
   auto request = std::get<storage_api::MigrateRequest>(storage_api::DecodeMigrateApply("{}"));
   const json reply = Run(MigrateApply{"m", request, {{}, std::string("duplicate version 1"), ""}});

@@ -131,15 +131,50 @@ TEST_F(PluginReadsTest, LoadsTheRegisteredSchemasAndSkipsBrokenOnes) {
                 "('p', 'broken', 'not json', 1, 1)"),
             "");
   storage_api::SchemaCatalog catalog;
-  size_t loaded = 0, skipped = 0;
-  ASSERT_OK(reader_->LoadSchemas(&catalog, &loaded, &skipped));
-  EXPECT_EQ(loaded, 1u);
-  EXPECT_EQ(skipped, 1u);
+  storage_api::CatalogLoad load;
+  ASSERT_OK(reader_->LoadSchemas(&catalog, &load));
+  EXPECT_EQ(load.loaded, 1u);
+  EXPECT_EQ(load.skipped, 1u);
+  EXPECT_TRUE(load.refused.empty());
   const auto schema = catalog.Find("quote-db", "quotes");
   ASSERT_NE(schema, nullptr);
   ASSERT_EQ(schema->fields().size(), 1u);
   EXPECT_TRUE(schema->fields()[0].required);
   EXPECT_EQ(catalog.Find("p", "broken"), nullptr);
+}
+
+// A file from the original may register pairs that reach tables not their
+// own: they are refused and listed, the first pair to spell a name keeps
+// it, and nothing in the file changes.
+TEST_F(PluginReadsTest, LoadingRefusesRegistrationsOfTablesNotTheirPluginsOwn) {
+  const std::string schema = "'{\"fields\": [{\"name\": \"a\", \"type\": \"text\"}]}'";
+  ASSERT_EQ(raw_->Exec("INSERT INTO plugin_table_schemas (plugin_name, table_name, schema_json, "
+                       "created_at, updated_at) VALUES "
+                       "('vic_tim', 'items', " + schema + ", 1, 1), "
+                       "('channel', 'stats', " + schema + ", 1, 1), "
+                       "('vic', 'tim_items', " + schema + ", 1, 1), "
+                       "('p', 'broken_x', 'not json', 1, 1), "
+                       "('p_broken', 'x', " + schema + ", 1, 1)"),
+            "");
+  storage_api::SchemaCatalog catalog;
+  storage_api::CatalogLoad load;
+  ASSERT_OK(reader_->LoadSchemas(&catalog, &load));
+  EXPECT_EQ(load.loaded, 1u);
+  EXPECT_EQ(load.skipped, 1u);
+  using storage_api::TableClash;
+  using storage_api::TablePair;
+  ASSERT_EQ(load.refused.size(), 3u);
+  EXPECT_EQ(load.refused[0],
+            std::make_pair(TablePair{"channel", "stats"}, TableClash{"channel_stats", {}}));
+  EXPECT_EQ(load.refused[1], std::make_pair(TablePair{"vic", "tim_items"},
+                                            TableClash{"vic_tim_items", TablePair{"vic_tim", "items"}}));
+  // A registry row whose schema does not parse still owns its table's name.
+  EXPECT_EQ(load.refused[2], std::make_pair(TablePair{"p_broken", "x"},
+                                            TableClash{"p_broken_x", TablePair{"p", "broken_x"}}));
+  EXPECT_NE(catalog.Find("vic_tim", "items"), nullptr);
+  EXPECT_EQ(catalog.Find("vic", "tim_items"), nullptr);
+  EXPECT_EQ(catalog.Refused("vic", "tim_items"), load.refused[1].second);
+  EXPECT_EQ(raw_->Int("SELECT COUNT(*) FROM plugin_table_schemas"), 5);
 }
 
 }  // namespace

@@ -4,6 +4,10 @@
 // restarting the batch without it, and the purge of expired keys.
 #include "store/plugin_writes.h"
 
+#include <sqlite3.h>
+
+#include <fstream>
+#include <iterator>
 #include <memory>
 #include <string>
 #include <vector>
@@ -13,6 +17,7 @@
 #include "storage_api/kv.h"
 #include "storage_api/row_commands.h"
 #include "storage_api/row_schema.h"
+#include "storage_api/table_scope.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/status_matchers.h"
 #include "support/temp_dir.h"
@@ -212,6 +217,87 @@ TEST_F(PluginWritesTest, PurgeDeletesOnlyKeysExpiredBeforeNow) {
   ASSERT_OK(writer_->PurgeExpiredKeys(kNow, &purged));
   EXPECT_EQ(purged, 1);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM plugin_kv_storage"), 3);
+}
+
+// roseyd: the writer refuses a registration whose table is not the
+// plugin's by what the registry holds (another roseyd may have registered
+// it; the catalog refuses the rest on arrival), and changes nothing.
+TEST_F(PluginWritesTest, SchemaRegisterRefusesATableThatIsNotThePlugins) {
+  ASSERT_OK(Apply({Write(Items())}));  // p + items
+  const auto decode = [](const std::string& plugin, const std::string& table) {
+    return std::get<storage_api::SchemaRegister>(storage_api::DecodeSchemaRegister(
+        plugin, R"({"table":")" + table + R"(","schema":{"fields":[{"name":"a","type":"text"}]}})"));
+  };
+  auto other = Write(decode("P", "items"));  // the same table to SQLite
+  auto service = Write(decode("channel", "stats"));
+  ASSERT_OK(Apply({other, service}));
+  ASSERT_TRUE(other->outcome.refusal);
+  EXPECT_EQ(*other->outcome.refusal,
+            (storage_api::ErrorReply{storage_api::ErrorCode::kValidationError,
+                                     "Table 'items' cannot be registered for plugin 'P': 'P_items' "
+                                     "is the table of plugin 'p' (table 'items')"}));
+  ASSERT_TRUE(service->outcome.refusal);
+  EXPECT_EQ(service->outcome.refusal->message,
+            "Table 'stats' cannot be registered for plugin 'channel': 'channel_stats' is one of "
+            "roseyd's own tables");
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM plugin_table_schemas"), 1);
+  EXPECT_EQ(raw_.Text("SELECT sql FROM sqlite_master WHERE name = 'channel_stats'")->find("\ta "),
+            std::string::npos);
+}
+
+// Every table the store makes, and every table of Rosey's own schema (its
+// create_all layout, tests/fixtures), is one plugins may not register.
+TEST_F(PluginWritesTest, EveryTableOfTheServiceAndOfRoseysSchemaIsRefused) {
+  std::vector<std::string> tables;
+  sqlite3_stmt* stmt = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(raw_.get(), "SELECT name FROM sqlite_master WHERE type = 'table'",
+                               -1, &stmt, nullptr),
+            SQLITE_OK);
+  while (sqlite3_step(stmt) == SQLITE_ROW) {
+    tables.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
+  }
+  sqlite3_finalize(stmt);
+  std::ifstream in(std::string(ROSEYD_SOURCE_DIR) + "/tests/fixtures/rosey-head-create_all.sql");
+  const std::string schema((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(schema.empty());
+  for (size_t at = schema.find("CREATE TABLE "); at != std::string::npos;
+       at = schema.find("CREATE TABLE ", at + 1)) {
+    const size_t start = at + 13;
+    tables.push_back(schema.substr(start, schema.find_first_of(" (", start) - start));
+  }
+  ASSERT_GE(tables.size(), 20u);
+  for (const std::string& table : tables) {
+    EXPECT_TRUE(storage_api::IsServiceTable(table)) << table;
+    const size_t split = table.find('_');
+    if (split == std::string::npos) continue;
+    EXPECT_TRUE(storage_api::FindTableClash({table.substr(0, split), table.substr(split + 1)}, {}))
+        << table;
+  }
+}
+
+// roseyd: SQLite made an integer past 64 bits a float and stored infinity;
+// the writer refuses such an update and leaves the row as it was.
+TEST_F(PluginWritesTest, AnUpdateWhoseResultNoReplyCouldCarryChangesNothing) {
+  ASSERT_OK(Apply({Write(Items())}));
+  ASSERT_OK(Apply({Write(Insert(R"({"table":"items","data":{"title":"a","n":9223372036854775807}})"))}));
+  const auto update = [&](const std::string& body) {
+    return Write(std::get<storage_api::RowUpdate>(storage_api::DecodeRowUpdate(
+        "p", body, storage_api::RowContext{&catalog_, "2025-01-02 03:04:06.000000"})));
+  };
+  auto overflow = update(R"({"table":"items","id":1,"operations":{"title":{"$set":"b"},"n":{"$inc":1}}})");
+  auto missing = update(R"({"table":"items","id":9,"operations":{"n":{"$inc":1}}})");
+  auto fine = update(R"({"table":"items","id":1,"operations":{"n":{"$dec":1}}})");
+  ASSERT_OK(Apply({overflow, missing}));
+  ASSERT_TRUE(overflow->outcome.refusal);
+  EXPECT_EQ(overflow->outcome.refusal->message,
+            "Operator $inc on field 'n' would take it beyond the 64-bit integer range");
+  EXPECT_EQ(missing->outcome.refusal, std::nullopt);
+  EXPECT_EQ(missing->outcome.changes, 0);  // exists false
+  EXPECT_EQ(raw_.Type("SELECT n FROM p_items WHERE id = 1"), SQLITE_INTEGER);
+  EXPECT_EQ(raw_.Text("SELECT title FROM p_items WHERE id = 1"), "a");
+  ASSERT_OK(Apply({fine}));
+  EXPECT_EQ(fine->outcome.changes, 1);
+  EXPECT_EQ(raw_.Int("SELECT n FROM p_items WHERE id = 1"), 9223372036854775806);
 }
 
 }  // namespace
