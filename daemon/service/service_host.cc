@@ -216,6 +216,8 @@ void ServiceHost::Tick() {
   // database: the gauges wait for the next tick, not the caller.
   if (!mu_.TryLock()) return;
   if (service_) service_->Tick();
+  // The writer thread, stuck in a call to the database, cannot say so.
+  if (writer_) (void)writer_->CheckStall();
   mu_.Unlock();
 }
 

@@ -62,7 +62,9 @@ class ServiceHost {
   // for the next start) and closes open sessions, then closes the database.
   // Open may follow. Idempotent; never throws.
   void Stop() noexcept;
-  // Refreshes the service's gauges; nothing when stopped. About once a second.
+  // Refreshes the service's gauges and lets the writer say if its commits
+  // stall (EventWriter::CheckStall); nothing when stopped. About once a
+  // second.
   void Tick();
   // The open writer, or nullptr (also while another roseyd writes); valid
   // until the next Stop() or change of role.

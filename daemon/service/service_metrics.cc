@@ -288,13 +288,8 @@ void ServiceMetrics::OnRejected(const store::Event& event, const Status& why) no
   }
 }
 
-void ServiceMetrics::OnWriteError(const Status& why) noexcept {
-  write_errors_->Increment();
-  int64_t held_back = 0;
-  if (write_error_log_.Allow(&held_back)) {
-    spdlog::error("write transaction failed, will retry (nothing dropped): {}", why.ToString());
-  }
-}
+// The EventWriter logs the failure, knowing whether it is retried.
+void ServiceMetrics::OnWriteError(const Status&) noexcept { write_errors_->Increment(); }
 
 double ServiceMetrics::ReceivedTotal() const {
   double total = 0;

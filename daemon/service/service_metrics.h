@@ -132,11 +132,10 @@ class ServiceMetrics : public store::CommitListener {
   prometheus::Counter* status_keys_ignored_;
 
   std::atomic<double> rejected_total_{0};
-  // Rate limits of the logs: per reason (events and requests alike), for
-  // ignored status keys, and for write errors.
+  // Rate limits of the logs: per reason (events and requests alike), and for
+  // ignored status keys.
   std::array<LogLimiter, static_cast<std::size_t>(RejectReason::kCount)> refusal_logs_;
   LogLimiter status_key_log_;
-  LogLimiter write_error_log_;
   StorageMetrics storage_;
 };
 

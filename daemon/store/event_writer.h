@@ -25,7 +25,10 @@ class CommitListener {
                            std::chrono::nanoseconds commit_duration) noexcept = 0;
   // An event the store refused (its row could not be written); it is not retried.
   virtual void OnRejected(const Event& event, const Status& why) noexcept = 0;
-  // A batch failed as a whole (I/O, disk full, busy) and will be retried.
+  // A write transaction failed: a batch as a whole (I/O, disk full, busy;
+  // retried unless the writer lost its claim or gave up at a stop), or
+  // periodic work (tried again at its next period). The EventWriter logs
+  // it; listeners count it.
   virtual void OnWriteError(const Status& why) noexcept = 0;
 };
 
@@ -37,7 +40,9 @@ class CommitListener {
 // purges expired plugin keys every kv_purge_interval.
 //
 // A failed batch is retried with back-off: the writer never drops an event
-// for a transient error (disk full, I/O, busy). An event whose own row cannot
+// for a transient error (disk full, I/O, busy). Commits that stall while
+// events wait (a database that does not answer, a lock held elsewhere) are
+// logged once past kStallWarning (CheckStall), and once more when they flow. An event whose own row cannot
 // be written is reported to OnRejected and skipped. A stop gives the writer
 // store.stop_timeout to commit what it holds; what it could not commit by
 // then goes to a pending-events file (KeepPendingIn), committed first at the
@@ -101,6 +106,15 @@ class EventWriter : public EventSink {
   // (StoreWriter::HoldsClaim): nothing will commit any more, and the owner
   // should stop this writer.
   bool HoldsClaim() const;
+
+  // Logs a warning, once per stall, when the writer has been inside one
+  // batch (or one piece of periodic work) for kStallWarning or more while
+  // events wait; the writer thread logs when commits flow again. A writer
+  // stuck in a call to the database cannot log itself, so its owner calls
+  // this periodically (every second) from another thread. Thread-safe.
+  // Returns true if it logged now.
+  bool CheckStall();
+  static constexpr std::chrono::seconds kStallWarning{5};
 
  private:
   class Impl;

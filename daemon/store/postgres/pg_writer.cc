@@ -98,9 +98,16 @@ Status PostgresWriter::PrepareStatements() {
 void PostgresWriter::NoteLoss(const Status& s) {
   if (lost_since_) return;
   lost_since_ = SteadyClock::now();
-  spdlog::warn("store: lost the connection to PostgreSQL ({}); reconnecting, failed writes "
-               "are retried",
-               s.message());
+  if (claim_.load() == Claim::kHeld) {
+    spdlog::warn("store: lost the connection to PostgreSQL ({}); reconnecting, then the batch "
+                 "that failed is retried (if this roseyd still holds the writer's claim)",
+                 s.message());
+  } else {
+    // A roseyd that does not write: its writer only tries for the claim.
+    spdlog::warn("store: lost the connection to PostgreSQL ({}); reconnecting to try for the "
+                 "writer's claim again (this roseyd does not write)",
+                 s.message());
+  }
 }
 
 Status PostgresWriter::EnsureConnected() {
