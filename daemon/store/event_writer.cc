@@ -15,6 +15,7 @@
 #include "base/startup_error.h"
 #include "store/event_queue.h"
 #include "store/pending_events.h"
+#include "store/writer_log.h"
 
 namespace roseyd::store {
 namespace {
@@ -28,18 +29,6 @@ constexpr milliseconds kMaxBackoff{5000};
 // After Stop() a failing batch is retried at least this often until the stop
 // deadline: the lock that made it fail may go any moment.
 constexpr milliseconds kBackoffAfterStop{100};
-// At most one line per interval for a batch that keeps failing.
-constexpr seconds kFailureLogInterval{5};
-
-// "250 ms", "30 s", "5 min", "2 h": a period as an operator reads it.
-std::string Readable(Duration d) {
-  const auto ms = std::chrono::duration_cast<milliseconds>(d).count();
-  if (ms < 1000) return std::to_string(ms) + " ms";
-  if (ms % 3'600'000 == 0) return std::to_string(ms / 3'600'000) + " h";
-  if (ms % 60'000 == 0) return std::to_string(ms / 60'000) + " min";
-  if (ms % 1000 == 0) return std::to_string(ms / 1000) + " s";
-  return fmt::format("{:.1f} s", static_cast<double>(ms) / 1000);
-}
 
 class NullListener : public CommitListener {
  public:
@@ -57,7 +46,7 @@ class EventWriter::Impl {
 
   size_t KeepPendingIn(const std::string& path);
   bool HoldsClaim() const { return store_->HoldsClaim(); }  // thread-safe (StoreWriter)
-  bool CheckStall();
+  bool CheckStall() { return log_.Check(queue_.Depth()); }
   void Start();
   void BeginStop();
   std::chrono::steady_clock::time_point StopDeadline() const;
@@ -84,15 +73,6 @@ class EventWriter::Impl {
   // Logs a failed write outside a batch, tried again in `next`, and tells
   // the listener.
   void ReportFailure(const char* what, const Status& s, Duration next);
-  // Logs a failed batch that will be retried, at most once per
-  // kFailureLogInterval.
-  void ReportBatchFailure(const Status& s);
-  // The writer thread starts something that commits or blocks commits
-  // (`what`, holding `events` events), or is done with it: what CheckStall
-  // watches. Done() after a stall was reported logs that commits flow,
-  // unless the work did not end but was given up (`ended` false).
-  void Busy(const char* what, size_t events);
-  void Done(bool ended = true);
 
   // Constant after construction.
   const StoreConfig config_;
@@ -129,16 +109,7 @@ class EventWriter::Impl {
   // Stop()'s deadline passed: keep what is left instead of retrying.
   bool give_up_ GUARDED_BY(mu_) = false;
 
-  // Written by the writer thread, read by CheckStall: when the current
-  // piece of work began (Clock ns since its epoch; 0: idle), what it is
-  // and how many events it holds; and whether its stall was reported.
-  std::atomic<int64_t> busy_since_ns_{0};
-  std::atomic<const char*> busy_what_{""};
-  std::atomic<size_t> busy_events_{0};
-  std::atomic<bool> stall_reported_{false};
-  // Confined to the writer thread: the failed-batch log's rate limit.
-  Clock::TimePoint next_failure_log_{};
-  int64_t failures_not_logged_ = 0;
+  WriterLog log_;  // the writer thread marks its work; CheckStall reads it
 
   mutable Mutex lifecycle_mu_;  // serialises Start/BeginStop/Stop
   std::thread thread_ GUARDED_BY(lifecycle_mu_);
@@ -155,7 +126,8 @@ EventWriter::Impl::Impl(std::unique_ptr<StoreWriter> store, const StoreConfig& c
       maintenance_interval_(std::max<Duration>(config.maintenance_interval, seconds(1))),
       kv_purge_interval_(std::max<Duration>(config.kv_purge_interval, seconds(1))),
       queue_(config.write_queue_capacity, clock),
-      store_(std::move(store)) {
+      store_(std::move(store)),
+      log_(clock) {
   const auto now = clock_->Now();
   next_retention_ = now + retention_interval_;
   next_maintenance_ = now + MaintenanceDueIn();
@@ -316,7 +288,7 @@ bool EventWriter::Impl::CommitBatch() {
   rejections_.clear();
   size_t reported = 0;
   Duration backoff = kFirstBackoff;
-  Busy("committing a batch", batch_.size());
+  log_.Begin("committing a batch", batch_.size());
   for (;;) {
     const auto started = clock_->Now();
     const Status s = store_->ApplyBatch(batch_, &rejections_);
@@ -327,7 +299,7 @@ bool EventWriter::Impl::CommitBatch() {
     }
     if (s.ok()) {
       last_stream_seq_.store(store_->StreamPosition(), std::memory_order_release);
-      Done();
+      log_.End();
       Publish(duration);
       return true;
     }
@@ -335,12 +307,12 @@ bool EventWriter::Impl::CommitBatch() {
     // A writer fenced off (it lost the store's claim) will never commit:
     // once stopping, keep what is left at once instead of retrying.
     if (GaveUp() || (queue_.closed() && !store_->HoldsClaim())) {
-      Done(/*ended=*/false);
+      log_.End(/*ended=*/false);
       KeepWhatIsLeft(s);
       return false;
     }
     if (store_->HoldsClaim()) {
-      ReportBatchFailure(s);
+      log_.BatchFailed(s);
     } else {
       // Said once, at error level, by whoever found the claim gone; the
       // owner stops this writer, and the stop says what became of the batch.
@@ -463,24 +435,24 @@ void EventWriter::Impl::RunPeriodicWork() {
   if (now >= next_retention_) {
     next_retention_ = now + retention_interval_;
     const int64_t cutoff = clock_->UnixNow() - int64_t{config_.recent_chat_retention_hours} * 3600;
-    Busy("pruning recent_chat", 0);
+    log_.Begin("pruning recent_chat", 0);
     const Status s = store_->PruneRecentChat(cutoff);
-    Done();
+    log_.End();
     if (!s.ok()) ReportFailure("pruning recent_chat", s, retention_interval_);
   }
   if (now >= next_maintenance_) {
     next_maintenance_ = now + maintenance_interval_;
-    Busy("maintaining the database", 0);
+    log_.Begin("maintaining the database", 0);
     const Status s = store_->Maintain(clock_->UnixNow());
-    Done();
+    log_.End();
     if (!s.ok()) ReportFailure("maintenance", s, maintenance_interval_);
   }
   if (now >= next_kv_purge_) {
     next_kv_purge_ = now + kv_purge_interval_;
     int64_t purged = 0;
-    Busy("purging expired plugin keys", 0);
+    log_.Begin("purging expired plugin keys", 0);
     const Status s = store_->PurgeExpiredKeys(clock_->UnixNow(), &purged);
-    Done();
+    log_.End();
     if (!s.ok()) {
       ReportFailure("purging expired plugin keys", s, kv_purge_interval_);
     } else if (purged > 0) {
@@ -492,58 +464,8 @@ void EventWriter::Impl::RunPeriodicWork() {
 // Periodic work holds no event: nothing is lost, and the next period
 // simply does it again.
 void EventWriter::Impl::ReportFailure(const char* what, const Status& s, Duration next) {
-  spdlog::warn("store: {} failed: {}; tried again in {}", what, s.ToString(), Readable(next));
+  WriterLog::PeriodicFailed(what, s, next);
   listener_->OnWriteError(s);
-}
-
-void EventWriter::Impl::ReportBatchFailure(const Status& s) {
-  const auto now = clock_->Now();
-  if (now < next_failure_log_) {
-    ++failures_not_logged_;
-    return;
-  }
-  next_failure_log_ = now + kFailureLogInterval;
-  spdlog::error("write transaction failed, will retry (nothing dropped): {}{}", s.ToString(),
-                failures_not_logged_ > 0
-                    ? fmt::format(" [{} more failed since the last line]", failures_not_logged_)
-                    : std::string());
-  failures_not_logged_ = 0;
-}
-
-void EventWriter::Impl::Busy(const char* what, size_t events) {
-  busy_what_.store(what);
-  busy_events_.store(events);
-  busy_since_ns_.store(std::max<int64_t>(1, clock_->Now().time_since_epoch().count()));
-}
-
-void EventWriter::Impl::Done(bool ended) {
-  const int64_t since = busy_since_ns_.exchange(0);
-  if (!stall_reported_.exchange(false) || !ended) return;
-  const double stalled = std::chrono::duration<double>(
-                             clock_->Now().time_since_epoch() - Clock::TimePoint::duration(since))
-                             .count();
-  const size_t events = busy_events_.load();
-  if (events > 0) {
-    spdlog::info("store: commits flow again: a batch of {} events committed after {:.1f} s",
-                 events, stalled);
-  } else {
-    spdlog::info("store: commits flow again: {} ended after {:.1f} s", busy_what_.load(),
-                 stalled);
-  }
-}
-
-bool EventWriter::Impl::CheckStall() {
-  const int64_t since = busy_since_ns_.load();
-  if (since == 0) return false;
-  const auto busy_for = clock_->Now().time_since_epoch() - Clock::TimePoint::duration(since);
-  if (busy_for < kStallWarning) return false;
-  const size_t waiting = busy_events_.load() + queue_.Depth();
-  if (waiting == 0 || stall_reported_.exchange(true)) return false;
-  spdlog::warn("store: no commit for {:.1f} s while {} events wait: the writer is still {}; the "
-               "database is slow, locked by another program or not answering. Nothing is "
-               "dropped; a line follows when commits flow again",
-               std::chrono::duration<double>(busy_for).count(), waiting, busy_what_.load());
-  return true;
 }
 
 EventWriter::EventWriter(std::unique_ptr<StoreWriter> store, const StoreConfig& config,

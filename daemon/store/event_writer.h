@@ -11,6 +11,7 @@
 #include "store/clock.h"
 #include "store/event.h"
 #include "store/event_sink.h"
+#include "store/writer_log.h"
 #include "store/store.h"
 
 namespace roseyd::store {
@@ -114,7 +115,7 @@ class EventWriter : public EventSink {
   // this periodically (every second) from another thread. Thread-safe.
   // Returns true if it logged now.
   bool CheckStall();
-  static constexpr std::chrono::seconds kStallWarning{5};
+  static constexpr std::chrono::seconds kStallWarning = WriterLog::kWarnAfter;
 
  private:
   class Impl;
