@@ -1,8 +1,6 @@
 #include "integration/roseyd_process.h"
 
-#include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,8 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "support/http_get.h"
-
-extern char** environ;
+#include "support/run_to_exit.h"
 
 namespace roseyd::testing {
 
@@ -95,24 +92,6 @@ bus::Connection& RoseydWorld::client() {
   return *client_;
 }
 
-pid_t SpawnLogged(std::vector<std::string> args, const std::string& log) {
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_adddup2(&actions, 1, 2);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
-    ADD_FAILURE() << "posix_spawn " << args[0] << ": " << strerror(rc);
-    return -1;
-  }
-  return pid;
-}
-
 pid_t RoseydWorld::Spawn(const std::vector<std::string>& extra_args) {
   std::vector<std::string> args = {
       ROSEYD_BINARY,   "run",
@@ -128,7 +107,7 @@ pid_t RoseydWorld::Spawn(const std::vector<std::string>& extra_args) {
     args.insert(args.end(), {"--set", "store.url=" + database_->url()});
   }
   args.insert(args.end(), extra_args.begin(), extra_args.end());
-  return SpawnLogged(std::move(args), dir_.File("roseyd.log"));
+  return SpawnLogged(args, dir_.File("roseyd.log"));
 }
 
 void RoseydWorld::StartRoseyd(const std::vector<std::string>& extra_args) {

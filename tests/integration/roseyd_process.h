@@ -18,6 +18,7 @@
 #include "bus/nats_library.h"
 #include "support/pg_client.h"
 #include "support/postgres_server.h"
+#include "support/run_to_exit.h"  // SpawnLogged, RunToExit
 #include "support/temp_dir.h"
 
 namespace roseyd::testing {
@@ -30,10 +31,6 @@ inline constexpr StoreKind kAllStores[] = {StoreKind::kSqlite, StoreKind::kPostg
 std::string StoreName(StoreKind store);
 // For GoogleTest's listing (and so ctest's test names): the store's name.
 inline void PrintTo(StoreKind store, std::ostream* out) { *out << StoreName(store); }
-
-// Starts `args` (args[0] is the executable) with its stdout and stderr
-// appended to `log`. Returns the pid, or -1 after failing the test.
-pid_t SpawnLogged(std::vector<std::string> args, const std::string& log);
 
 // The world of one integration test: a real nats-server on a free loopback
 // port, the real roseyd binary as a child process pointed at it, its store

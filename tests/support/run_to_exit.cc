@@ -16,15 +16,12 @@ extern char** environ;
 
 namespace roseyd::testing {
 
-ProcessResult RunToExit(const std::vector<std::string>& args, const std::string& log,
-                        std::chrono::seconds timeout,
-                        const std::map<std::string, std::string>& env) {
-  std::ofstream(log, std::ios::trunc);
+pid_t SpawnLogged(const std::vector<std::string>& args, const std::string& log,
+                  const std::map<std::string, std::string>& env) {
   std::vector<std::string> entries;
   for (char** e = environ; *e != nullptr; ++e) {
     const std::string entry = *e;
-    const std::string name = entry.substr(0, entry.find('='));
-    if (env.count(name) == 0) entries.push_back(entry);
+    if (env.count(entry.substr(0, entry.find('='))) == 0) entries.push_back(entry);
   }
   for (const auto& [name, value] : env) entries.push_back(name + "=" + value);
   std::vector<char*> envp;
@@ -41,11 +38,20 @@ ProcessResult RunToExit(const std::vector<std::string>& args, const std::string&
   pid_t pid = -1;
   const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
-  ProcessResult result;
   if (rc != 0) {
     ADD_FAILURE() << "posix_spawn " << args[0] << ": " << strerror(rc);
-    return result;
+    return -1;
   }
+  return pid;
+}
+
+ProcessResult RunToExit(const std::vector<std::string>& args, const std::string& log,
+                        std::chrono::seconds timeout,
+                        const std::map<std::string, std::string>& env) {
+  std::ofstream(log, std::ios::trunc);
+  ProcessResult result;
+  const pid_t pid = SpawnLogged(args, log, env);
+  if (pid < 0) return result;
   int status = 0;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (waitpid(pid, &status, WNOHANG) == 0) {
