@@ -2,12 +2,10 @@
 // sides): every event followed to its commit through the service's commit
 // acknowledgements, rows counted in its database when --db names it.
 
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -69,7 +67,7 @@ scenarios:
 class LoadgenRemoteBenchTest : public ::testing::Test {
  protected:
   // Runs `roseyd bench` with `args` to its exit (at most `timeout`); its
-  // output goes to bench.log. Returns the exit status.
+  // output goes to bench.log. Returns the exit status (-1: killed).
   int RunBench(const std::vector<std::string>& extra, std::chrono::seconds timeout = 60s) {
     std::ofstream(world_.dir().File("scenarios.yaml")) << kScenarios;
     std::vector<std::string> args = {
@@ -78,31 +76,10 @@ class LoadgenRemoteBenchTest : public ::testing::Test {
         "--scenarios", world_.dir().File("scenarios.yaml"),
         "--out",       out_dir_};
     args.insert(args.end(), extra.begin(), extra.end());
-    const std::string log = world_.dir().File("bench.log");
-    std::ofstream(log, std::ios::trunc);  // this run's output only
-    const pid_t pid = SpawnLogged(std::move(args), log);
-    if (pid <= 0) return -1;
-    int status = 0;
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (waitpid(pid, &status, WNOHANG) == 0) {
-      if (std::chrono::steady_clock::now() > deadline) {
-        kill(pid, SIGKILL);
-        waitpid(pid, &status, 0);
-        ADD_FAILURE() << "roseyd bench did not finish within " << timeout.count() << " s:\n"
-                      << BenchLog();
-        return -1;
-      }
-      usleep(50'000);
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    return RunToExit(args, world_.dir().File("bench.log"), timeout).exit;
   }
 
-  std::string BenchLog() const {
-    std::ifstream in(world_.dir().File("bench.log"));
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-  }
+  std::string BenchLog() const { return FileText(world_.dir().File("bench.log")); }
 
   json Scenario(const std::string& name) const {
     std::ifstream in(out_dir_ + "/benchmark_results.json");

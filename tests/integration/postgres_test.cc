@@ -49,13 +49,7 @@ TEST(PostgresStoreTest, AServerThatIsNotThereStopsStartupWithAClearError) {
   // server running..."): the log keeps it on one, with its time and level.
   const std::string log = world.Log();
   EXPECT_NE(log.find("Connection refused\\n"), std::string::npos) << log;
-  for (size_t start = 0; start < log.size();) {
-    const size_t end = log.find('\n', start);
-    const std::string line = log.substr(start, end - start);
-    EXPECT_TRUE(line.size() > 24 && line[4] == '-' && line[10] == 'T') << line;
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
+  ExpectEveryLineHasItsTime(log);
 }
 
 // The plugin storage tables are made at start beside Rosey's, and plugin

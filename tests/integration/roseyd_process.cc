@@ -92,6 +92,16 @@ bus::Connection& RoseydWorld::client() {
   return *client_;
 }
 
+void ExpectEveryLineHasItsTime(const std::string& log) {
+  for (size_t start = 0; start < log.size();) {
+    const size_t end = log.find('\n', start);
+    const std::string line = log.substr(start, end - start);
+    EXPECT_TRUE(line.size() > 24 && line[4] == '-' && line[10] == 'T') << line;
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+}
+
 pid_t RoseydWorld::Spawn(const std::vector<std::string>& extra_args) {
   std::vector<std::string> args = {
       ROSEYD_BINARY,   "run",

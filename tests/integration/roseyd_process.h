@@ -32,6 +32,11 @@ std::string StoreName(StoreKind store);
 // For GoogleTest's listing (and so ctest's test names): the store's name.
 inline void PrintTo(StoreKind store, std::ostream* out) { *out << StoreName(store); }
 
+// Fails the test for each line of a roseyd log that does not start with its
+// time ("2026-12-07T12:00:00.000+0000 info ..."): a message spilled onto a
+// line of its own.
+void ExpectEveryLineHasItsTime(const std::string& log);
+
 // The world of one integration test: a real nats-server on a free loopback
 // port, the real roseyd binary as a child process pointed at it, its store
 // (a SQLite file in a temporary directory, or a PostgreSQL database of its

@@ -80,13 +80,7 @@ TEST_P(StallTest, ALeaderWhoseCommitsStallSaysSoOnceAndAgainWhenTheyFlow) {
   std::cout << "[stall " << StoreName(GetParam()) << "] " << LineWith(log, stalled) << "\n"
             << "[stall " << StoreName(GetParam()) << "] " << LineWith(log, flowing) << std::endl;
   // Each line says what happened, and every line has its time and level.
-  for (size_t start = 0; start < log.size();) {
-    const size_t end = log.find('\n', start);
-    const std::string line = log.substr(start, end - start);
-    EXPECT_TRUE(line.size() > 24 && line[4] == '-' && line[10] == 'T') << line;
-    if (end == std::string::npos) break;
-    start = end + 1;
-  }
+  ExpectEveryLineHasItsTime(log);
   EXPECT_EQ(world_.StopRoseyd(), 0);
 }
 
