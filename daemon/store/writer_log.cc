@@ -22,6 +22,9 @@ std::string Readable(Clock::TimePoint::duration d) {
   return fmt::format("{:.1f} s", static_cast<double>(ms) / 1000);
 }
 
+// "1 event", "3 events".
+std::string EventCount(size_t n) { return std::to_string(n) + (n == 1 ? " event" : " events"); }
+
 double SecondsSince(Clock* clock, int64_t since_ns) {
   return std::chrono::duration<double>(clock->Now().time_since_epoch() -
                                        Clock::TimePoint::duration(since_ns))
@@ -41,8 +44,8 @@ void WriterLog::End(bool ended) {
   if (!reported_.exchange(false) || !ended) return;
   const double stalled = SecondsSince(clock_, since);
   if (const size_t events = events_.load(); events > 0) {
-    spdlog::info("store: commits flow again: a batch of {} events committed after {:.1f} s",
-                 events, stalled);
+    spdlog::info("store: commits flow again: a batch of {} committed after {:.1f} s",
+                 EventCount(events), stalled);
   } else {
     spdlog::info("store: commits flow again: {} ended after {:.1f} s", what_.load(), stalled);
   }
@@ -55,10 +58,10 @@ bool WriterLog::Check(size_t queued) {
   if (busy_for < std::chrono::duration<double>(kWarnAfter).count()) return false;
   const size_t waiting = events_.load() + queued;
   if (waiting == 0 || reported_.exchange(true)) return false;
-  spdlog::warn("store: no commit for {:.1f} s while {} events wait: the writer is still {}; the "
+  spdlog::warn("store: no commit for {:.1f} s while {} {}: the writer is still {}; the "
                "database is slow, locked by another program or not answering. Nothing is "
                "dropped; a line follows when commits flow again",
-               busy_for, waiting, what_.load());
+               busy_for, EventCount(waiting), waiting == 1 ? "waits" : "wait", what_.load());
   return true;
 }
 

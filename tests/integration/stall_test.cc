@@ -65,7 +65,7 @@ TEST_P(StallTest, ALeaderWhoseCommitsStallSaysSoOnceAndAgainWhenTheyFlow) {
   if (holder) {
     ASSERT_EQ(holder->Exec("ROLLBACK"), "");
   }
-  const std::string flowing = "store: commits flow again: a batch of 1 events committed after ";
+  const std::string flowing = "store: commits flow again: a batch of 1 event committed after ";
   ASSERT_TRUE(RoseydWorld::WaitFor(
       [&] { return world_.Log().find(flowing) != std::string::npos; },
       std::chrono::milliseconds(20000)))
@@ -74,7 +74,7 @@ TEST_P(StallTest, ALeaderWhoseCommitsStallSaysSoOnceAndAgainWhenTheyFlow) {
   const std::string log = world_.Log();
   EXPECT_EQ(Occurrences(log, stalled), 1u) << log;
   EXPECT_EQ(Occurrences(log, flowing), 1u) << log;
-  EXPECT_NE(log.find(" while 1 events wait: the writer is still committing a batch;"),
+  EXPECT_NE(log.find(" while 1 event waits: the writer is still committing a batch;"),
             std::string::npos)
       << log;
   std::cout << "[stall " << StoreName(GetParam()) << "] " << LineWith(log, stalled) << "\n"

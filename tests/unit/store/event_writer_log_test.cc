@@ -77,12 +77,12 @@ TEST_F(EventWriterLogTest, CommitsThatStallAreReportedOnceAndAgainWhenTheyFlow) 
   EXPECT_FALSE(writer_->CheckStall());
   writer_->Stop();  // the writer thread has logged all it will
   const std::string log = log_.text();
-  EXPECT_EQ(Occurrences(log, "warning store: no commit for 5.0 s while 1 events wait: the writer "
+  EXPECT_EQ(Occurrences(log, "warning store: no commit for 5.0 s while 1 event waits: the writer "
                              "is still committing a batch;"),
             1u)
       << log;
   // After 15 s, or 25 s if the lock went while the writer waited out a back-off.
-  EXPECT_EQ(Occurrences(log, "info store: commits flow again: a batch of 1 events committed "
+  EXPECT_EQ(Occurrences(log, "info store: commits flow again: a batch of 1 event committed "
                              "after "),
             1u)
       << log;
