@@ -3,6 +3,11 @@
 // service.plugins_dir, a failed start's error first, and roseyd ctl
 // request/publish, which check a running roseyd with nothing but roseyd.
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <string>
 #include <vector>
 
@@ -112,6 +117,30 @@ TEST(OperationsTest, AFailedStartPrintsItsErrorFirst) {
   EXPECT_FALSE(Contains(log, "this run:")) << log;
   EXPECT_FALSE(Contains(log, "shutdown took")) << log;
   EXPECT_TRUE(Contains(log.substr(error), "/nonexistent/nats")) << log;
+}
+
+// The test world itself: a metrics port taken between choosing it and
+// roseyd binding it (another test's outgoing connection, in CI) is replaced,
+// and the start goes on.
+TEST(OperationsTest, TheWorldTakesAnotherMetricsPortWhenItsOwnWasTaken) {
+  RoseydWorld world;
+  world.StartNats();
+  const int taken = world.metrics_port();
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(fd, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(taken));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(listen(fd, 1), 0);
+  world.StartRoseyd();
+  close(fd);
+  EXPECT_NE(world.metrics_port(), taken);
+  EXPECT_TRUE(Contains(world.Log(), "cannot listen on 127.0.0.1:" + std::to_string(taken)))
+      << world.Log();
+  EXPECT_TRUE(Contains(world.Scrape(), "roseyd_"));
+  EXPECT_EQ(world.StopRoseyd(), 0);
 }
 
 class CtlRequestTest : public ::testing::Test {

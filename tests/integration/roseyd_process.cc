@@ -121,13 +121,26 @@ pid_t RoseydWorld::Spawn(const std::vector<std::string>& extra_args) {
 }
 
 void RoseydWorld::StartRoseyd(const std::vector<std::string>& extra_args) {
-  const size_t log_before = Log().size();
-  roseyd_ = Spawn(extra_args);
-  ASSERT_GT(roseyd_, 0);
-  const bool ready = WaitFor(
-      [&] { return Log().find("ready in", log_before) != std::string::npos || !RoseydRunning(); },
-      std::chrono::milliseconds(15000));
-  ASSERT_TRUE(ready && RoseydRunning()) << "roseyd did not become ready:\n" << Log();
+  // The metrics port was free when chosen, but with tests in parallel another
+  // process's outgoing connection can take it first (it lies in the kernel's
+  // ephemeral range): seen in CI. Then roseyd says so and exits; take another.
+  for (int attempt = 1;; ++attempt) {
+    const size_t log_before = Log().size();
+    roseyd_ = Spawn(extra_args);
+    ASSERT_GT(roseyd_, 0);
+    const bool ready = WaitFor(
+        [&] { return Log().find("ready in", log_before) != std::string::npos || !RoseydRunning(); },
+        std::chrono::milliseconds(15000));
+    if (ready && RoseydRunning()) return;
+    const std::string taken = "cannot listen on 127.0.0.1:" + std::to_string(metrics_port_) +
+                              ": Address already in use";
+    if (attempt < 3 && Log().find(taken, log_before) != std::string::npos) {
+      StopRoseyd(SIGKILL);
+      metrics_port_ = bus::FindFreePort();
+      continue;
+    }
+    FAIL() << "roseyd did not become ready:\n" << Log();
+  }
 }
 
 void RoseydWorld::LaunchRoseyd(const std::vector<std::string>& extra_args) {
