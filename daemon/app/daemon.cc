@@ -72,8 +72,9 @@ void Daemon::Start() {
   RegisterBuildInfo(registry_.get());
   metrics_ = std::make_unique<service::ServiceMetrics>(registry_.get());
   if (!config_.metrics.listen.empty()) {
-    metrics_server_ = std::make_unique<metrics::MetricsServer>(config_.metrics.listen, registry_,
-                                                               readiness_.get());
+    metrics_server_ = std::make_unique<metrics::MetricsServer>(
+        config_.metrics.listen, registry_, readiness_.get(),
+        std::vector<std::shared_ptr<prometheus::Collectable>>{metrics_->scraped()});
   }
   commit_fanout_ = std::make_unique<store::CommitFanout>(metrics_.get());
   loadgen_metrics_ = std::make_unique<loadgen::LoadgenMetrics>(registry_.get());

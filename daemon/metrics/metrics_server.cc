@@ -157,7 +157,8 @@ void Poke(const std::string& address) {
 
 MetricsServer::MetricsServer(const std::string& listen,
                              const std::shared_ptr<prometheus::Registry>& registry,
-                             const Readiness* readiness)
+                             const Readiness* readiness,
+                             const std::vector<std::shared_ptr<prometheus::Collectable>>& scraped)
     : process_collector_(std::make_shared<ProcessCollector>()) {
   const HostPort where = ParseListen(listen);
   try {
@@ -176,6 +177,7 @@ MetricsServer::MetricsServer(const std::string& listen,
   }
   exposer_->RegisterCollectable(registry);
   exposer_->RegisterCollectable(process_collector_);
+  for (const auto& collectable : scraped) exposer_->RegisterCollectable(collectable);
   // civetweb reports the port it bound, which differs from the one asked for
   // only when that was 0.
   const std::vector<int> ports = exposer_->GetListeningPorts();

@@ -2,8 +2,10 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace prometheus {
+class Collectable;
 class Exposer;
 class Registry;
 }  // namespace prometheus
@@ -24,8 +26,11 @@ class Readiness;
 // Thread: construct and destroy on one thread; requests run on civetweb's.
 class MetricsServer {
  public:
+  // `scraped`: collectables computed at each scrape, served beside the
+  // registry (held, like it, through weak_ptr).
   MetricsServer(const std::string& listen, const std::shared_ptr<prometheus::Registry>& registry,
-                const Readiness* readiness = nullptr);
+                const Readiness* readiness = nullptr,
+                const std::vector<std::shared_ptr<prometheus::Collectable>>& scraped = {});
   ~MetricsServer();
 
   MetricsServer(const MetricsServer&) = delete;

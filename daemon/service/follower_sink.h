@@ -29,6 +29,7 @@ class FollowerSink : public store::EventSink {
   // Unavailable: only the writer takes events (they are not routed here).
   Status Submit(store::Event event, uint64_t* seq = nullptr) override;
   uint64_t LastSubmitted() const override { return 0; }
+  bool TakesWrites() const override { return false; }
   uint64_t LastCommitted() const override EXCLUDES(mu_);
   uint64_t LastStreamSeq() const override { return LastCommitted(); }
   // Until the writer's committed stream position reaches `seq`.

@@ -20,6 +20,7 @@ enum class RejectReason {
   kOverloaded,       // the request queue is full
   kStoreRejected,    // the database refused the row
   kShuttingDown,     // arrived while roseyd was stopping
+  kNotLeader,        // a write to a roseyd that does not hold the store's claim
   kCount,
 };
 

@@ -126,7 +126,15 @@ void RequestService::Admit(const RequestRegistry::Entry& entry, Pending* request
                                     : std::string_view(entry.subject),
                      request->payload, request->unix_time, request->received};
   Admission admission = entry.family->Admit(view);
-  if (admission.write) {
+  if (admission.write && !sink_->TakesWrites()) {
+    // Not the leader now (another took over, or this one cannot prove its
+    // claim): waiting would only end in "not committed in time".
+    request->answer = RequestOutcome{
+        entry.family->ErrorReply(entry.route.kind,
+                                 "Service unavailable: this roseyd does not write to the "
+                                 "store now; try again"),
+        Rejection{RejectReason::kNotLeader, "the store's claim is not held"}, Status::OK()};
+  } else if (admission.write) {
     store::Event event;
     event.write = *admission.write;  // the request keeps its share of a PluginWrite
     event.unix_time = request->unix_time;

@@ -35,7 +35,10 @@ void ServiceHost::Open(const Config& config) {
     }
   }
   store_ = std::move(store);
-  metrics_->SetStoreLeader(writes);
+  machine_ = RoleMachine(writes ? RoleMachine::Role::kLeading : RoleMachine::Role::kFollowing,
+                         config.service.Durable());
+  if (writes) (void)machine_.OnClaim(writer_->Claim(), std::chrono::steady_clock::now());
+  metrics_->SetStoreLeaderUntil(machine_.leader_until());
   metrics_->SetWriteQueueCapacity(static_cast<double>(config.store.write_queue_capacity));
 }
 
@@ -85,17 +88,48 @@ void ServiceHost::WatchClaim() {
     }
     MutexLock lock(&mu_);
     try {
-      if (writer_) {
-        if (!writer_->HoldsClaim()) StepDown();
-      } else {
+      if (machine_.leading_or_paused() && !writer_) {
+        // A change of role failed half-way: start again as a follower.
+        machine_ = RoleMachine(RoleMachine::Role::kFollowing, config_->service.Durable());
+      }
+      if (machine_.following()) {
         if (!candidate_) candidate_ = store_->OpenWriter();  // after a step down that failed
-        if (TryClaim(candidate_.get())) TakeOver();
+        Act(machine_.OnTried(TryClaim(candidate_.get())));
+      } else {
+        Act(machine_.OnClaim(writer_->Claim(), std::chrono::steady_clock::now()));
       }
       if (!service_) StartService();  // after a failure above: keep trying
     } catch (const std::exception& e) {
       // The database or NATS went away mid-change; the next round tries again.
       spdlog::warn("store: changing this roseyd's role failed, trying again: {}", e.what());
     }
+    metrics_->SetStoreLeaderUntil(machine_.leader_until());
+  }
+}
+
+void ServiceHost::Act(RoleMachine::Change change) {
+  switch (change) {
+    case RoleMachine::Change::kNone:
+      return;
+    case RoleMachine::Change::kTakeOver:
+      TakeOver();
+      (void)machine_.OnClaim(writer_->Claim(), std::chrono::steady_clock::now());
+      return;
+    case RoleMachine::Change::kPause:
+      spdlog::warn(
+          "store: this roseyd cannot prove that it still holds the writer's claim on {} (its "
+          "session ended, or the database has not answered within the claim's lease); it "
+          "reports roseyd_store_leader 0 and refuses write requests until it can{}",
+          store_->Describe(),
+          config_->service.Durable() ? ", and stops writing if that lasts" : "");
+      return;
+    case RoleMachine::Change::kResume:
+      spdlog::info("store: this roseyd holds the writer's claim on {} again and writes",
+                   store_->Describe());
+      return;
+    case RoleMachine::Change::kStepDown:
+      StepDown();
+      return;
   }
 }
 
@@ -125,7 +159,6 @@ void ServiceHost::TakeOver() {
   }
   follower_sink_.reset();
   StartWriter(std::move(candidate_));
-  metrics_->SetStoreLeader(true);
   StartService();
   spdlog::warn(
       "store: this roseyd now writes to {} (it took the writer's claim; stream "
@@ -137,12 +170,21 @@ void ServiceHost::TakeOver() {
 }
 
 void ServiceHost::StepDown() {
-  spdlog::error(
-      "store: this roseyd lost the writer's claim on {} and stops writing; it answers "
-      "read requests and tries for the claim again",
-      store_->Describe());
-  StopServiceAndWriter();  // nothing commits: the stream keeps its events, the rest is kept
+  if (writer_->Claim().lost) {
+    spdlog::error(
+        "store: this roseyd lost the writer's claim on {} and stops writing; it answers "
+        "read requests and tries for the claim again",
+        store_->Describe());
+  } else {
+    spdlog::error(
+        "store: this roseyd could not prove its claim on {} for {} ms and stops writing (its "
+        "events wait in the stream for whichever roseyd writes next); it answers read "
+        "requests and tries for the claim again",
+        store_->Describe(),
+        std::chrono::duration_cast<std::chrono::milliseconds>(RoleMachine::kPauseLimit).count());
+  }
   metrics_->SetStoreLeader(false);
+  StopServiceAndWriter();  // nothing commits: the stream keeps its events, the rest is kept
   candidate_ = store_->OpenWriter();
   StartService();
 }

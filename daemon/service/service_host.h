@@ -8,6 +8,7 @@
 #include "config/config.h"
 #include "service/database_service.h"
 #include "service/follower_sink.h"
+#include "service/role_machine.h"
 #include "service/service_metrics.h"
 #include "store/event_writer.h"
 #include "store/store.h"
@@ -26,9 +27,12 @@ namespace roseyd::service {
 // whose store writer holds the store's claim (StoreWriter::TryClaim). The
 // others follow: they answer read requests (DatabaseService::Role::kFollower)
 // and try for the claim every kClaimInterval; the first to take it starts
-// the writer and the full service. A writer that loses its claim (its
-// session ended and another took over) stops writing and follows. Each change
-// is logged once and shown by roseyd_store_leader.
+// the writer and the full service. A watcher thread looks at the claim every
+// kClaimInterval and a RoleMachine decides: a writer that loses its claim
+// (its session ended and another took over) stops writing and follows; one
+// that cannot prove it within its lease pauses (RoleMachine). Each change is
+// logged once and shown by roseyd_store_leader, which is read at each
+// scrape against the claim's lease.
 //
 // Thread: thread-safe; calls are serialised (Stop holds out Tick while it
 // drains), and a watcher thread of its own changes roles on a shared store.
@@ -85,6 +89,8 @@ class ServiceHost {
   void StopServiceAndWriter() REQUIRES(mu_);
   // Role changes on a shared store, from the watcher thread.
   void WatchClaim() EXCLUDES(mu_, watch_mu_);
+  // Carries out what the RoleMachine decided.
+  void Act(RoleMachine::Change change) REQUIRES(mu_);
   void TakeOver() REQUIRES(mu_);
   void StepDown() REQUIRES(mu_);
   // candidate->TryClaim(), unless the host is stopping; StopClaims() cuts it
@@ -106,6 +112,7 @@ class ServiceHost {
   std::unique_ptr<store::EventWriter> writer_ GUARDED_BY(mu_);
   std::unique_ptr<FollowerSink> follower_sink_ GUARDED_BY(mu_);
   std::unique_ptr<DatabaseService> service_ GUARDED_BY(mu_);
+  RoleMachine machine_ GUARDED_BY(mu_){RoleMachine::Role::kFollowing, false};
 
   Mutex claiming_mu_;
   store::StoreWriter* claiming_ GUARDED_BY(claiming_mu_) = nullptr;  // in TryClaim now

@@ -1,5 +1,10 @@
 #include "service/service_metrics.h"
 
+#include <limits>
+#include <utility>
+#include <vector>
+
+#include <prometheus/metric_family.h>
 #include <spdlog/spdlog.h>
 
 namespace roseyd::service {
@@ -62,6 +67,39 @@ std::string SubjectLabel(std::size_t index) {
 }
 
 }  // namespace
+
+// roseyd_store_leader, computed when scraped (prometheus-cpp's gauges hold a
+// value someone must have set, and nobody runs in a stopped process).
+class ServiceMetrics::LeaderGauge : public prometheus::Collectable {
+ public:
+  void SetUntil(std::chrono::steady_clock::time_point until) {
+    until_ns_.store(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(until.time_since_epoch()).count(),
+        std::memory_order_release);
+  }
+
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    prometheus::ClientMetric metric;
+    metric.gauge.value = NowNs() < until_ns_.load(std::memory_order_acquire) ? 1 : 0;
+    prometheus::MetricFamily family;
+    family.name = "roseyd_store_leader";
+    family.help =
+        "1 if this roseyd writes to the store (it holds the writer's claim and has proven it "
+        "within its lease), 0 if not";
+    family.type = prometheus::MetricType::Gauge;
+    family.metric.push_back(std::move(metric));
+    return {std::move(family)};
+  }
+
+ private:
+  std::atomic<int64_t> until_ns_{std::numeric_limits<int64_t>::min()};
+};
+
+std::shared_ptr<prometheus::Collectable> ServiceMetrics::scraped() const { return store_leader_; }
+
+void ServiceMetrics::SetStoreLeaderUntil(std::chrono::steady_clock::time_point until) {
+  store_leader_->SetUntil(until);
+}
 
 ServiceMetrics::ServiceMetrics(prometheus::Registry* registry)
     : rejected_family_(BuildCounter()
@@ -140,12 +178,7 @@ ServiceMetrics::ServiceMetrics(prometheus::Registry* registry)
                                .Help("Events the write queue holds before intake blocks")
                                .Register(*registry)
                                .Add({});
-  store_leader_ = &BuildGauge()
-                       .Name("roseyd_store_leader")
-                       .Help("1 if this roseyd writes to the store (it holds the writer's "
-                             "claim), 0 if another roseyd on the same database does")
-                       .Register(*registry)
-                       .Add({});
+  store_leader_ = std::make_shared<LeaderGauge>();
   request_queue_depth_ = &BuildGauge()
                               .Name("roseyd_request_queue_depth")
                               .Help("Requests waiting for a request worker")

@@ -4,9 +4,11 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 
+#include <prometheus/collectable.h>
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
@@ -62,9 +64,17 @@ class ServiceMetrics : public store::CommitListener {
 
   void SetWriteQueueDepth(double depth) { write_queue_depth_->Set(depth); }
   void SetWriteQueueCapacity(double capacity) { write_queue_capacity_->Set(capacity); }
-  // 1 while this roseyd writes to the store (it holds the writer's claim), 0
-  // while another does.
-  void SetStoreLeader(bool leader) { store_leader_->Set(leader ? 1 : 0); }
+  // roseyd_store_leader: 1 while this roseyd writes to the store (it holds
+  // the writer's claim), 0 while it does not. Read at each scrape against
+  // `until` (the claim's lease, steady clock), so that a process stopped
+  // and woken again never shows a lease that ran out while it slept.
+  void SetStoreLeaderUntil(std::chrono::steady_clock::time_point until);
+  void SetStoreLeader(bool leader) {
+    SetStoreLeaderUntil(leader ? std::chrono::steady_clock::time_point::max()
+                               : std::chrono::steady_clock::time_point::min());
+  }
+  // Metrics computed at each scrape, for the exposer beside the registry.
+  std::shared_ptr<prometheus::Collectable> scraped() const;
   void SetRequestQueueDepth(double depth) { request_queue_depth_->Set(depth); }
   void SetNatsConnected(bool connected) { nats_connected_->Set(connected ? 1 : 0); }
   void NatsDisconnected() { nats_disconnects_->Increment(); }
@@ -119,7 +129,8 @@ class ServiceMetrics : public store::CommitListener {
   prometheus::Counter* write_errors_;
   prometheus::Gauge* write_queue_depth_;
   prometheus::Gauge* write_queue_capacity_;
-  prometheus::Gauge* store_leader_;
+  class LeaderGauge;
+  std::shared_ptr<LeaderGauge> store_leader_;
   prometheus::Gauge* request_queue_depth_;
   prometheus::Gauge* nats_connected_;
   prometheus::Counter* nats_disconnects_;

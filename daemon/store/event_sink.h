@@ -35,6 +35,11 @@ class EventSink {
   // `deadline` or if the sink stopped first.
   virtual Status WaitCommitted(uint64_t seq, std::chrono::steady_clock::time_point deadline) = 0;
 
+  // Whether a write request may be queued now: false on a roseyd that does
+  // not hold the store's claim, or cannot prove it holds it; the request is
+  // then answered at once rather than left to time out.
+  virtual bool TakesWrites() const { return true; }
+
   // Events waiting to be written.
   virtual size_t QueueDepth() const = 0;
 

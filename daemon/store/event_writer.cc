@@ -45,7 +45,7 @@ class EventWriter::Impl {
        Clock* clock);
 
   size_t KeepPendingIn(const std::string& path);
-  bool HoldsClaim() const { return store_->HoldsClaim(); }  // thread-safe (StoreWriter)
+  ClaimView Claim() const { return store_->Claim(); }  // thread-safe (StoreWriter)
   bool CheckStall() { return log_.Check(queue_.Depth()); }
   void Start();
   void BeginStop();
@@ -69,6 +69,11 @@ class EventWriter::Impl {
   // batch less its rejected events, then the queue) to the pending file.
   void KeepWhatIsLeft(const Status& why);
   void RunPeriodicWork();
+  // Waits up to `d` before retrying a failed batch (Stop() cuts it short),
+  // keeping the claim's lease alive meanwhile.
+  void PauseBeforeRetry(Duration d);
+  // The store's heartbeat, when due. Its failures are the store's to log.
+  void Heartbeat();
   Duration MaintenanceDueIn();
   // Logs a failed write outside a batch, tried again in `next`, and tells
   // the listener.
@@ -100,6 +105,8 @@ class EventWriter::Impl {
   uint64_t pending_last_seq_ = 0;
   size_t pending_count_ = 0;
   Clock::TimePoint next_kv_purge_;
+  const Duration heartbeat_interval_;  // zero: the store needs none
+  Clock::TimePoint next_heartbeat_;
 
   mutable Mutex mu_;
   CondVar committed_cv_{&mu_};  // also: the writer exited, or Stop() gave up
@@ -127,11 +134,14 @@ EventWriter::Impl::Impl(std::unique_ptr<StoreWriter> store, const StoreConfig& c
       kv_purge_interval_(std::max<Duration>(config.kv_purge_interval, seconds(1))),
       queue_(config.write_queue_capacity, clock),
       store_(std::move(store)),
+      heartbeat_interval_(store_->HeartbeatInterval()),
       log_(clock) {
   const auto now = clock_->Now();
   next_retention_ = now + retention_interval_;
   next_maintenance_ = now + MaintenanceDueIn();
   next_kv_purge_ = now + kv_purge_interval_;  // the original's first purge: one period in
+  next_heartbeat_ = heartbeat_interval_.count() > 0 ? now + heartbeat_interval_
+                                                    : Clock::TimePoint::max();
   last_stream_seq_.store(store_->StreamPosition(), std::memory_order_release);
 }
 
@@ -240,7 +250,8 @@ Status EventWriter::Impl::WaitCommitted(uint64_t seq,
 void EventWriter::Impl::Run() {
   for (;;) {
     if (!queue_.closed()) RunPeriodicWork();
-    if (!queue_.WaitForEvent(std::min({next_retention_, next_maintenance_, next_kv_purge_}))) {
+    if (!queue_.WaitForEvent(
+            std::min({next_retention_, next_maintenance_, next_kv_purge_, next_heartbeat_}))) {
       if (queue_.closed()) break;
       continue;  // a timer is due
     }
@@ -251,7 +262,7 @@ void EventWriter::Impl::Run() {
     }
     if (!CommitBatch()) break;
   }
-  if (!store_->HoldsClaim()) {
+  if (store_->Claim().lost) {
     spdlog::info("store: open user sessions are left to the roseyd that writes now");
   } else if (store_->SuccessorWaiting()) {
     spdlog::info("store: open user sessions are left to the roseyd that writes next (another "
@@ -306,12 +317,13 @@ bool EventWriter::Impl::CommitBatch() {
     listener_->OnWriteError(s);
     // A writer fenced off (it lost the store's claim) will never commit:
     // once stopping, keep what is left at once instead of retrying.
-    if (GaveUp() || (queue_.closed() && !store_->HoldsClaim())) {
+    const bool lost = store_->Claim().lost;
+    if (GaveUp() || (queue_.closed() && lost)) {
       log_.End(/*ended=*/false);
       KeepWhatIsLeft(s);
       return false;
     }
-    if (store_->HoldsClaim()) {
+    if (!lost) {
       log_.BatchFailed(s);
     } else {
       // Said once, at error level, by whoever found the claim gone; the
@@ -322,7 +334,7 @@ bool EventWriter::Impl::CommitBatch() {
     if (queue_.closed()) {
       PauseAfterStop(std::min<Duration>(backoff, kBackoffAfterStop));
     } else {
-      queue_.WaitForClose(clock_->Now() + backoff);  // Stop() cuts the wait short
+      PauseBeforeRetry(backoff);
     }
     backoff = std::min<Duration>(backoff * 2, kMaxBackoff);
   }
@@ -431,6 +443,7 @@ void EventWriter::Impl::Publish(std::chrono::nanoseconds duration) {
 // chat retention, maintenance, the purge of expired plugin keys. A failure
 // is reported and tried again at the next period.
 void EventWriter::Impl::RunPeriodicWork() {
+  Heartbeat();
   const auto now = clock_->Now();
   if (now >= next_retention_) {
     next_retention_ = now + retention_interval_;
@@ -461,6 +474,26 @@ void EventWriter::Impl::RunPeriodicWork() {
   }
 }
 
+void EventWriter::Impl::Heartbeat() {
+  const auto now = clock_->Now();
+  if (now < next_heartbeat_) return;
+  next_heartbeat_ = now + heartbeat_interval_;
+  if (const Status s = store_->Heartbeat(); !s.ok()) {
+    spdlog::debug("store: heartbeat failed: {}", s.ToString());
+  }
+}
+
+// A shared store's other roseyd would take a writer silent for long for a
+// hung one, so a long pause goes in heartbeat-sized slices.
+void EventWriter::Impl::PauseBeforeRetry(Duration d) {
+  const auto until = clock_->Now() + d;
+  for (;;) {
+    const auto slice = std::min(until, next_heartbeat_);
+    if (queue_.WaitForClose(slice) || clock_->Now() >= until) return;
+    Heartbeat();
+  }
+}
+
 // Periodic work holds no event: nothing is lost, and the next period
 // simply does it again.
 void EventWriter::Impl::ReportFailure(const char* what, const Status& s, Duration next) {
@@ -479,7 +512,7 @@ EventWriter::~EventWriter() { impl_->Stop(); }
 
 size_t EventWriter::KeepPendingIn(const std::string& path) { return impl_->KeepPendingIn(path); }
 
-bool EventWriter::HoldsClaim() const { return impl_->HoldsClaim(); }
+ClaimView EventWriter::Claim() const { return impl_->Claim(); }
 
 bool EventWriter::CheckStall() { return impl_->CheckStall(); }
 

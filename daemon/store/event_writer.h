@@ -83,6 +83,9 @@ class EventWriter : public EventSink {
   // clock, not the injected one.
   Status Submit(Event event, uint64_t* seq = nullptr) override;
   uint64_t LastSubmitted() const override;
+  bool TakesWrites() const override {
+    return Claim().HeldAt(std::chrono::steady_clock::now());
+  }
   uint64_t LastCommitted() const override;
   uint64_t LastStreamSeq() const override;
   Status WaitCommitted(uint64_t seq, std::chrono::steady_clock::time_point deadline) override;
@@ -103,10 +106,10 @@ class EventWriter : public EventSink {
   // which stay unacknowledged in it. Then closes every open user session (as
   // user_left would) and joins the thread. Idempotent.
   void Stop();
-  // False once the store writer lost its claim on a shared store
-  // (StoreWriter::HoldsClaim): nothing will commit any more, and the owner
-  // should stop this writer.
-  bool HoldsClaim() const;
+  // The store writer's claim on a shared store (StoreWriter::Claim): once
+  // lost, nothing will commit any more, and the owner should stop this
+  // writer; while not held, write requests should be refused at once.
+  ClaimView Claim() const;
 
   // Logs a warning, once per stall, when the writer has been inside one
   // batch (or one piece of periodic work) for kStallWarning or more while

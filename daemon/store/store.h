@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -27,6 +28,19 @@ struct Rejection {
 //
 // Thread: confined to the writer thread (it may be opened on another thread
 // and handed over before the first call).
+// What a writer knows of its claim on a shared store (StoreWriter::Claim).
+// held_until is conservative: the lease the writer last proved, so a view
+// taken before a pause (a process stopped, a thread starved) can only end
+// too early, never too late.
+struct ClaimView {
+  bool lost = false;  // for good: another roseyd may have written since
+  std::chrono::steady_clock::time_point held_until = std::chrono::steady_clock::time_point::max();
+
+  bool HeldAt(std::chrono::steady_clock::time_point now) const {
+    return !lost && now < held_until;
+  }
+};
+
 class StoreWriter {
  public:
   virtual ~StoreWriter() = default;
@@ -78,12 +92,21 @@ class StoreWriter {
   // Several roseyd may share one store (Store::Shared); only the writer that
   // holds the store's claim writes, and every call above fails on one that
   // does not. TryClaim tries to take the claim: true if this writer holds it.
-  // A claim is lost for good when the session that held it ends and another
-  // writer may have written since; HoldsClaim (callable from any thread) is
-  // then false, and the owner must open a new writer to claim again. A store
-  // that one process has to itself always holds it.
+  // Claim (callable from any thread) says how it stands: held until a time
+  // (the writer must keep proving that it is alive, by its batches or by
+  // Heartbeat, or another roseyd may end its session and take over), or
+  // lost for good when the session that held it ended and another writer
+  // may have written since; the owner must then open a new writer to claim
+  // again. A store that one process has to itself always holds it.
   virtual bool TryClaim() { return true; }
-  virtual bool HoldsClaim() const { return true; }
+  virtual ClaimView Claim() const { return ClaimView{}; }
+  bool HoldsClaim() const { return Claim().HeldAt(std::chrono::steady_clock::now()); }
+  // How often an idle writer calls Heartbeat (zero: never), which proves the
+  // claim alive, and after a lost connection reconnects and takes it again.
+  virtual std::chrono::milliseconds HeartbeatInterval() const {
+    return std::chrono::milliseconds{0};
+  }
+  virtual Status Heartbeat() { return Status::OK(); }
   // At stop: whether another roseyd's writer is connected, waiting to take
   // the claim over. The bot's users are still there for it, so their open
   // sessions are its to keep (CloseSessions is skipped). False when

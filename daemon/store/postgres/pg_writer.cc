@@ -66,13 +66,14 @@ PostgresWriter::PostgresWriter(const std::string& url, const std::string& stream
       events_(&conn_),
       chat_lines_(&conn_),
       maintenance_(&conn_),
-      session_(&conn_) {
+      session_(&conn_),
+      claim_(&conn_, stream_key_, RealClock()) {
   conn_.ConnectOrThrow();
   CreatePgSchema(&conn_, UnixNow());
   if (const Status s = PrepareStatements(); !s.ok()) {
     throw StartupError("store", conn_.redacted_url() + ": preparing statements: " + s.message());
   }
-  (void)ReadStreamPosition(&stream_position_);  // 0 if unreadable, as for a new database
+  (void)claim_.ReadStreamPosition(&stream_position_);  // 0 if unreadable, as for a new database
 }
 
 Status PostgresWriter::PrepareStatements() {
@@ -98,9 +99,10 @@ Status PostgresWriter::PrepareStatements() {
 void PostgresWriter::NoteLoss(const Status& s) {
   if (lost_since_) return;
   lost_since_ = SteadyClock::now();
-  if (claim_.load() == Claim::kHeld) {
+  if (claim_.state() != ClaimLease::State::kNone) {
+    claim_.Suspend();  // the lock went with the session
     spdlog::warn("store: lost the connection to PostgreSQL ({}); reconnecting, then the batch "
-                 "that failed is retried (if this roseyd still holds the writer's claim)",
+                 "that failed is retried (if this roseyd can take the writer's claim again)",
                  s.message());
   } else {
     // A roseyd that does not write: its writer only tries for the claim.
@@ -123,88 +125,59 @@ Status PostgresWriter::EnsureConnected() {
   spdlog::info("store: reconnected to {} after {:.1f} s", conn_.redacted_url(),
                std::chrono::duration<double>(SteadyClock::now() - *lost_since_).count());
   lost_since_.reset();
-  if (claim_.load() == Claim::kHeld) {
-    // The claim ended with the old session. Take it again, then (in
-    // ApplyBatch) make sure nobody wrote stream events while it was free.
-    bool taken = false;
-    if (Status t = TakeLock(&taken); !t.ok()) return t;
-    if (!taken) return LoseClaim("another roseyd took the writer's claim while the connection was down");
-    confirm_position_ = true;
-  }
-  return Status::OK();
-}
-
-Status PostgresWriter::TakeLock(bool* taken) {
-  PgResult result;
-  params_.Clear();
-  if (Status s = conn_.ExecParams(kTryClaim, params_, &result); !s.ok()) {
-    if (!conn_.connected()) NoteLoss(s);
-    return s;
-  }
-  *taken = result.rows() > 0 && result.Int64(0, 0) == 1;
   return Status::OK();
 }
 
 bool PostgresWriter::TryClaim() {
-  const Claim claim = claim_.load();
-  if (claim != Claim::kNone) return claim == Claim::kHeld;
+  const ClaimLease::State state = claim_.state();
+  if (state != ClaimLease::State::kNone) return state == ClaimLease::State::kHeld;
   bool taken = false;
-  if (!EnsureConnected().ok() || !TakeLock(&taken).ok() || !taken) return false;
-  // Whoever held the claim before may have moved the stream position on.
-  if (!ReadStreamPosition(&stream_position_).ok()) {
-    conn_.Drop();  // the lock goes with the session: try again from scratch
+  if (!EnsureConnected().ok()) return false;
+  if (const Status s = claim_.Take(&taken, &stream_position_); !s.ok()) {
+    if (!conn_.connected()) NoteLoss(s);
     return false;
   }
-  claim_.store(Claim::kHeld);
-  return true;
+  return taken;
 }
 
-bool PostgresWriter::SuccessorWaiting() {
-  if (!conn_.connected()) return false;
-  PgParams none;
-  PgResult result;
-  const Status s = conn_.ExecParams(
-      "SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database()"
-      " AND application_name = 'roseyd-writer' AND pid <> pg_backend_pid()",
-      none, &result);
-  if (!s.ok()) {
-    spdlog::warn("store: cannot tell whether another roseyd waits to write ({}); closing the "
-                 "open user sessions as a lone roseyd does",
-                 s.ToString());
-    return false;
-  }
-  return result.Int64(0, 0) > 0;
-}
+bool PostgresWriter::SuccessorWaiting() { return claim_.SuccessorWaiting(); }
 
-Status PostgresWriter::LoseClaim(std::string_view why) {
-  claim_.store(Claim::kLost);
-  conn_.Drop();  // releases the lock if this session still held it
-  spdlog::error("store: this roseyd no longer writes to {}: {}", conn_.redacted_url(), why);
-  return Status::Unavailable("lost the writer's claim: " + std::string(why));
-}
-
-Status PostgresWriter::CheckClaim() {
-  switch (claim_.load()) {
-    case Claim::kHeld:
-      return Status::OK();
-    case Claim::kNone:
-      // A lone writer (tests, tools) claims on its first write.
-      if (TryClaim()) return Status::OK();
-      return Status::Unavailable("another roseyd holds the writer's claim on " +
+Status PostgresWriter::Ready(bool* in_doubt_committed) {
+  switch (claim_.state()) {
+    case ClaimLease::State::kLost:
+      return Status::Unavailable("this roseyd lost the writer's claim on " +
                                  conn_.redacted_url());
-    case Claim::kLost:
+    case ClaimLease::State::kNone:
+      // A lone writer (tests, tools) claims on its first write.
+      if (!TryClaim()) {
+        return Status::Unavailable("another roseyd holds the writer's claim on " +
+                                   conn_.redacted_url());
+      }
+      break;
+    case ClaimLease::State::kHeld:
+    case ClaimLease::State::kSuspended:
       break;
   }
-  return Status::Unavailable("this roseyd lost the writer's claim on " + conn_.redacted_url());
+  if (Status s = EnsureConnected(); !s.ok()) return s;
+  Status s;
+  if (in_doubt_marker_) s = ResolveInDoubt(in_doubt_committed);
+  if (s.ok() && claim_.state() == ClaimLease::State::kSuspended) s = claim_.Retake(stream_position_);
+  if (!s.ok() && !conn_.connected() && claim_.state() != ClaimLease::State::kLost) NoteLoss(s);
+  return s;
 }
 
-Status PostgresWriter::ReadStreamPosition(uint64_t* position) {
-  params_.Clear();
-  params_.Add(stream_key_);
-  PgResult result;
-  if (Status s = conn_.ExecParams(kGetMeta, params_, &result); !s.ok()) return s;
-  *position = result.rows() > 0 ? static_cast<uint64_t>(result.Int64(0, 0)) : 0;
-  return Status::OK();
+Status PostgresWriter::Heartbeat() {
+  // A batch in doubt is the retry's to resolve; a lone writer that never
+  // claimed has nothing to prove.
+  const ClaimLease::State state = claim_.state();
+  if (in_doubt_marker_ || state == ClaimLease::State::kNone ||
+      state == ClaimLease::State::kLost) {
+    return Status::OK();
+  }
+  if (Status s = Ready(nullptr); !s.ok()) return s;
+  Status s = claim_.Heartbeat();
+  if (!s.ok() && !conn_.connected()) NoteLoss(s);
+  return s;
 }
 
 Status PostgresWriter::ResolveInDoubt(bool* committed) {
@@ -213,11 +186,12 @@ Status PostgresWriter::ResolveInDoubt(bool* committed) {
   params_.Add(key);
   PgResult result;
   if (Status s = conn_.ExecParams(kGetMeta, params_, &result); !s.ok()) return s;
-  *committed = result.rows() > 0 && result.Text(0, 0) == *in_doubt_marker_;
+  const bool landed = result.rows() > 0 && result.Text(0, 0) == *in_doubt_marker_;
   in_doubt_marker_.reset();
-  if (*committed) {
+  if (committed != nullptr) *committed = landed;
+  if (landed) {
     uint64_t stored = 0;
-    (void)ReadStreamPosition(&stored);  // unreadable: keep the position in hand
+    (void)claim_.ReadStreamPosition(&stored);  // unreadable: keep the position in hand
     stream_position_ = std::max(stream_position_, stored);
     spdlog::info("store: the batch whose COMMIT was in flight when the connection broke had "
                  "committed; it is not written again");
@@ -226,29 +200,9 @@ Status PostgresWriter::ResolveInDoubt(bool* committed) {
 }
 
 Status PostgresWriter::ApplyBatch(std::span<Event> batch, std::vector<Rejection>* rejected) {
-  if (Status s = CheckClaim(); !s.ok()) return s;
-  if (Status s = EnsureConnected(); !s.ok()) return s;
-  if (in_doubt_marker_) {
-    bool committed = false;
-    if (Status s = ResolveInDoubt(&committed); !s.ok()) {
-      if (!conn_.connected()) NoteLoss(s);
-      return s;
-    }
-    if (committed) return Status::OK();
-  }
-  if (confirm_position_) {
-    // Fencing after a reconnect: if another writer moved the stream position
-    // while the claim was free, this writer's queue repeats what it wrote.
-    uint64_t stored = 0;
-    if (Status s = ReadStreamPosition(&stored); !s.ok()) {
-      if (!conn_.connected()) NoteLoss(s);
-      return s;
-    }
-    if (stored != stream_position_) {
-      return LoseClaim("another roseyd wrote stream events while the connection was down");
-    }
-    confirm_position_ = false;
-  }
+  const auto sent = claim_.clock()->Now();
+  bool committed = false;  // the batch in doubt had committed
+  if (Status s = Ready(&committed); !s.ok() || committed) return s;
   skip_.assign(batch.size(), 0);
   for (const Rejection& r : *rejected) skip_[r.index] = 1;
   for (size_t i = 0; i < batch.size(); ++i) {
@@ -288,6 +242,7 @@ Status PostgresWriter::ApplyBatch(std::span<Event> batch, std::vector<Rejection>
       rejected->push_back(Rejection{failure->index, std::move(s)});
     }
   }
+  if (s.ok()) claim_.Prove(sent);
   if (!s.ok() && !conn_.connected()) NoteLoss(s);
   return s;
 }
@@ -517,9 +472,11 @@ Status PostgresWriter::PurgeExpiredKeys(int64_t now, int64_t* purged) {
 }
 
 Status PostgresWriter::Housekeep(const std::function<Status()>& work) {
-  if (Status s = CheckClaim(); !s.ok()) return s;
-  if (Status s = EnsureConnected(); !s.ok()) return s;
+  if (in_doubt_marker_) return Status::Unavailable("a batch in doubt is retried first");
+  const auto sent = claim_.clock()->Now();
+  if (Status s = Ready(nullptr); !s.ok()) return s;
   Status s = work();
+  if (s.ok()) claim_.Prove(sent);
   if (!s.ok() && !conn_.connected()) NoteLoss(s);
   return s;
 }

@@ -14,6 +14,7 @@
 #include "base/status.h"
 #include "store/event.h"
 #include "store/postgres/pg_chat_lines.h"
+#include "store/postgres/pg_claim.h"
 #include "store/postgres/pg_connection.h"
 #include "store/postgres/pg_event_statements.h"
 #include "store/postgres/pg_maintenance.h"
@@ -49,14 +50,14 @@ namespace roseyd::store {
 // logged with the redacted URI.
 //
 // Several roseyd may open writers on one database; the one that writes
-// holds the claim (TryClaim): a session-level advisory lock on its own
-// connection. Whatever ends that session ends the claim; after a reconnect
-// the writer takes the lock again and, before writing, checks that the
-// stream position is where it left it. If another writer took the lock or
-// wrote in between, the claim is lost for good (HoldsClaim false) and every
-// write fails: that writer is fenced off.
+// holds the claim (PgClaim: an advisory lock on the writer's own session, a
+// lease it renews with every round trip and Heartbeat, fencing by the
+// stream position). A lost connection suspends the claim (Claim() no
+// longer held, at once); after reconnecting the writer takes it again, and
+// if another writer took the lock or wrote in between, the claim is lost
+// for good and every write fails: that writer is fenced off.
 //
-// Thread: confined to the writer thread (see StoreWriter); HoldsClaim from any.
+// Thread: confined to the writer thread (see StoreWriter); Claim from any.
 class PostgresWriter : public StoreWriter {
  public:
   // Connects to `url`, creates or checks the schema (CreatePgSchema) and
@@ -76,7 +77,11 @@ class PostgresWriter : public StoreWriter {
   Status PurgeExpiredKeys(int64_t now, int64_t* purged) override;
   std::optional<int64_t> LastMaintenance() override;
   bool TryClaim() override;
-  bool HoldsClaim() const override { return claim_.load() == Claim::kHeld; }
+  ClaimView Claim() const override { return claim_.View(); }
+  std::chrono::milliseconds HeartbeatInterval() const override {
+    return HungHolderWatch::kHeartbeat;
+  }
+  Status Heartbeat() override;
   bool SuccessorWaiting() override;
   void Interrupt() override { conn_.Interrupt(); }
 
@@ -107,8 +112,12 @@ class PostgresWriter : public StoreWriter {
   Status EnsureConnected();
   Status PrepareStatements();
   // After a connection loss that left the last COMMIT's fate unknown:
-  // *committed tells whether it was carried out.
+  // *committed (if not null) tells whether it was carried out.
   Status ResolveInDoubt(bool* committed);
+  // A connected writer that holds the claim, or why not: claims it first if
+  // never tried, reconnects after a loss, learns the fate of a batch in
+  // doubt (*in_doubt_committed, if not null) and takes the claim again.
+  Status Ready(bool* in_doubt_committed);
   // One attempt at the whole batch in one pipeline. OK: committed. A data
   // failure: *failure says where; the transaction was rolled back. An event
   // refused before anything was sent is added to *rejected and skipped.
@@ -136,14 +145,6 @@ class PostgresWriter : public StoreWriter {
   // Queues batch[index]'s own commands; an event refused before anything
   // was sent is rejected and skipped here.
   Status QueueEvent(std::span<Event> batch, size_t index, std::vector<Rejection>* rejected);
-  // The stream position roseyd_meta holds (0 when none is recorded).
-  Status ReadStreamPosition(uint64_t* position);
-  // The advisory lock on this session: *taken if it holds it now.
-  Status TakeLock(bool* taken);
-  // OK if this writer holds the claim (claiming it first if never tried).
-  Status CheckClaim();
-  // Gives the claim up for good, with the reason logged; returns the error.
-  Status LoseClaim(std::string_view why);
   // Runs the housekeeping `work` on a connected writer; notes a loss.
   Status Housekeep(const std::function<Status()>& work);
 
@@ -163,9 +164,7 @@ class PostgresWriter : public StoreWriter {
   std::string marker_;     // of the current attempt
   std::optional<std::string> in_doubt_marker_;
   std::optional<std::chrono::steady_clock::time_point> lost_since_;
-  enum class Claim { kNone, kHeld, kLost };
-  std::atomic<Claim> claim_{Claim::kNone};
-  bool confirm_position_ = false;  // reconnected: check the position before writing
+  PgClaim claim_;  // on conn_
   bool bulk_enabled_ = true;
   TestLoss test_loss_ = TestLoss::kNone;
   std::vector<char> skip_;  // parallel to the batch in ApplyBatch: rejected

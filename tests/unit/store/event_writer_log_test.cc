@@ -112,7 +112,7 @@ class FencedOffStore : public StoreWriter {
   Status PurgeExpiredKeys(int64_t, int64_t*) override { return Status::OK(); }
   Status Maintain(int64_t) override { return Status::OK(); }
   std::optional<int64_t> LastMaintenance() override { return std::nullopt; }
-  bool HoldsClaim() const override { return false; }
+  ClaimView Claim() const override { return ClaimView{.lost = true, .held_until = {}}; }
 };
 
 TEST(EventWriterClaimLogTest, AWriterWithoutTheClaimNeverSaysItWillRetry) {
