@@ -10,6 +10,7 @@
 #include "service/request_service.h"
 #include "service/service_metrics.h"
 #include "service/storage_context.h"
+#include "service/stream_witness.h"
 #include "store/event_sink.h"
 
 namespace roseyd::service {
@@ -79,6 +80,9 @@ class DatabaseService {
   std::unique_ptr<Intake> intake_;          // events; on core NATS, requests too
   std::unique_ptr<Intake> request_intake_;  // durable intake only: the requests
   RequestService requests_;
+  // Durable intake's writer only: what the bus carried against what the
+  // stream stored. Uses intake_'s consumer, so goes first.
+  std::unique_ptr<StreamWitness> witness_;
 };
 
 }  // namespace roseyd::service

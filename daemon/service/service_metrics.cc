@@ -217,6 +217,12 @@ ServiceMetrics::ServiceMetrics(prometheus::Registry* registry)
                               "before roseyd read them: lost")
                         .Register(*registry)
                         .Add({});
+  events_unstored_ = &BuildCounter()
+                          .Name("roseyd_events_unstored_total")
+                          .Help("Durable mode: events NATS carried on the stream's subjects that "
+                                "the stream never stored (no stream leader): lost, about")
+                          .Register(*registry)
+                          .Add({});
   stream_resets_ = &BuildCounter()
                         .Name("roseyd_stream_consumer_resets_total")
                         .Help("Durable mode: times roseyd recreated its consumer at the "

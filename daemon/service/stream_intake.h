@@ -66,6 +66,8 @@ class StreamIntake : public Intake {
   uint64_t RequestBarrier(uint64_t arrival_seq,
                           std::chrono::steady_clock::time_point deadline) override;
   void Tick() override {}
+  // Where the stream is read from; thread-safe for GetStreamState.
+  bus::StreamConsumer* consumer() const { return consumer_.get(); }
 
  private:
   struct PendingAck {
