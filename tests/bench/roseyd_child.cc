@@ -37,7 +37,7 @@ void RoseydChild::Start(const std::string& binary, const std::vector<std::string
   while (std::chrono::steady_clock::now() < deadline) {
     std::ifstream in(log);
     const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (text.find("ready in") != std::string::npos) return;
+    if (text.find(" ready in ") != std::string::npos) return;  // not "already in use"
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   throw std::runtime_error("roseyd did not become ready; see " + log);

@@ -11,7 +11,7 @@ namespace roseyd::bench {
 
 // The roseyd binary a benchmark measures, as a child process: `binary` run
 // with `args`, its log (stderr) in `log`. Start returns once the log says
-// "ready in" and throws std::runtime_error, naming the log, if it does not
+// " ready in " and throws std::runtime_error, naming the log, if it does not
 // within `ready_timeout`. Stop (also the destructor) sends SIGTERM and
 // waits for the exit.
 //

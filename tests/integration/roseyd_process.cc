@@ -128,8 +128,12 @@ void RoseydWorld::StartRoseyd(const std::vector<std::string>& extra_args) {
     const size_t log_before = Log().size();
     roseyd_ = Spawn(extra_args);
     ASSERT_GT(roseyd_, 0);
+    // " ready in ": roseyd's ready line, not the "already in use" of a port
+    // taken (which once made a failed start look ready).
     const bool ready = WaitFor(
-        [&] { return Log().find("ready in", log_before) != std::string::npos || !RoseydRunning(); },
+        [&] {
+          return Log().find(" ready in ", log_before) != std::string::npos || !RoseydRunning();
+        },
         std::chrono::milliseconds(15000));
     if (ready && RoseydRunning()) return;
     const std::string taken = "cannot listen on 127.0.0.1:" + std::to_string(metrics_port_) +
