@@ -55,6 +55,23 @@ std::string SettledStreamLeader(NatsCluster* cluster) {
   return cluster_info.value("leader", "");
 }
 
+// The stream's leader once settled on a node other than `node`, stepping it
+// down (10 times at most); "" if it never settled, or the name of the node
+// it stayed on.
+std::string StreamLeaderAwayFrom(NatsCluster* cluster, int node) {
+  std::string leader;
+  for (int attempt = 0; attempt < 10; ++attempt) {
+    if (!RoseydWorld::WaitFor([&] { return !(leader = SettledStreamLeader(cluster)).empty(); })) {
+      ADD_FAILURE() << "the stream leader never settled: " << StreamInfo(cluster).dump();
+      return "";
+    }
+    if (cluster->NodeNamed(leader) != node) break;
+    cluster->Request(std::string("$JS.API.STREAM.LEADER.STEPDOWN.") + kStream);
+    std::this_thread::sleep_for(milliseconds(200));
+  }
+  return leader;
+}
+
 // The node roseyd's service connection went to, from its log line
 // "NATS connected to nats://127.0.0.1:<port> as '<name>'"; -1 if none.
 int ConnectedNode(const NatsCluster& cluster, const std::string& log) {
@@ -89,16 +106,8 @@ TEST(NatsClusterTest, KillingRoseydsNodeUnderLoadLosesAndDoublesNothing) {
   // Killing the stream's leader would lose what core publishes reach the
   // stream before another is elected (the bot does not publish with acks);
   // this test kills the node roseyd uses, so it moves the leadership away.
-  std::string leader;
-  for (int attempt = 0; attempt < 10; ++attempt) {
-    ASSERT_TRUE(RoseydWorld::WaitFor([&] {
-      return !(leader = SettledStreamLeader(&cluster)).empty();
-    })) << StreamInfo(&cluster).dump();
-    if (cluster.NodeNamed(leader) != doomed) break;
-    cluster.Request(std::string("$JS.API.STREAM.LEADER.STEPDOWN.") + kStream);
-    leader.clear();
-    std::this_thread::sleep_for(milliseconds(200));
-  }
+  const std::string leader = StreamLeaderAwayFrom(&cluster, doomed);
+  ASSERT_FALSE(leader.empty());
   ASSERT_NE(cluster.NodeNamed(leader), doomed) << "stream leader stayed on " << leader;
 
   // The bot's connection is on a node that survives.
@@ -180,16 +189,8 @@ TEST(NatsClusterTest, KillingTheStreamLeadersNodeUnderLoadCountsWhatTheStreamNev
   ASSERT_GE(roseyds, 0) << world.Log();
   // The stream's leader on another node than roseyd's, so that roseyd's own
   // connection (and its witness) survives the kill.
-  std::string leader;
-  for (int attempt = 0; attempt < 10; ++attempt) {
-    ASSERT_TRUE(RoseydWorld::WaitFor([&] {
-      return !(leader = SettledStreamLeader(&cluster)).empty();
-    })) << StreamInfo(&cluster).dump();
-    if (cluster.NodeNamed(leader) != roseyds) break;
-    cluster.Request(std::string("$JS.API.STREAM.LEADER.STEPDOWN.") + kStream);
-    leader.clear();
-    std::this_thread::sleep_for(milliseconds(200));
-  }
+  const std::string leader = StreamLeaderAwayFrom(&cluster, roseyds);
+  ASSERT_FALSE(leader.empty());
   const int doomed = cluster.NodeNamed(leader);
   ASSERT_NE(doomed, roseyds) << "stream leader stayed on roseyd's node " << leader;
   // The bot on the third node.
