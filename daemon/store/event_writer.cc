@@ -14,6 +14,7 @@
 #include "base/mutex.h"
 #include "base/startup_error.h"
 #include "store/event_queue.h"
+#include "store/housekeeping.h"
 #include "store/pending_events.h"
 #include "store/writer_log.h"
 
@@ -22,7 +23,6 @@ namespace {
 
 using Duration = std::chrono::steady_clock::duration;
 using std::chrono::milliseconds;
-using std::chrono::seconds;
 
 constexpr milliseconds kFirstBackoff{50};
 constexpr milliseconds kMaxBackoff{5000};
@@ -68,24 +68,14 @@ class EventWriter::Impl {
   // At a stop that could not commit everything: writes what is left (the
   // batch less its rejected events, then the queue) to the pending file.
   void KeepWhatIsLeft(const Status& why);
-  void RunPeriodicWork();
   // Waits up to `d` before retrying a failed batch (Stop() cuts it short),
-  // keeping the claim's lease alive meanwhile.
+  // keeping a shared store's claim alive meanwhile.
   void PauseBeforeRetry(Duration d);
-  // The store's heartbeat, when due. Its failures are the store's to log.
-  void Heartbeat();
-  Duration MaintenanceDueIn();
-  // Logs a failed write outside a batch, tried again in `next`, and tells
-  // the listener.
-  void ReportFailure(const char* what, const Status& s, Duration next);
 
   // Constant after construction.
   const StoreConfig config_;
   CommitListener* const listener_;
   Clock* const clock_;
-  const Duration retention_interval_;
-  const Duration maintenance_interval_;
-  const Duration kv_purge_interval_;
 
   EventQueue queue_;  // thread-safe
 
@@ -96,17 +86,12 @@ class EventWriter::Impl {
   std::vector<Rejection> rejections_;  // of batch_, kept across its retries
   std::vector<char> rejected_;         // parallel to batch_, built by Publish
   std::vector<Event> accepted_;
-  Clock::TimePoint next_retention_;
-  Clock::TimePoint next_maintenance_;
   // Set by KeepPendingIn before the thread starts, then the writer's: where
   // to keep what a stop leaves, and the last queued event that came from it
   // (0 once they all committed, or if none).
   std::string pending_path_;
   uint64_t pending_last_seq_ = 0;
   size_t pending_count_ = 0;
-  Clock::TimePoint next_kv_purge_;
-  const Duration heartbeat_interval_;  // zero: the store needs none
-  Clock::TimePoint next_heartbeat_;
 
   mutable Mutex mu_;
   CondVar committed_cv_{&mu_};  // also: the writer exited, or Stop() gave up
@@ -117,6 +102,7 @@ class EventWriter::Impl {
   bool give_up_ GUARDED_BY(mu_) = false;
 
   WriterLog log_;  // the writer thread marks its work; CheckStall reads it
+  Housekeeping housekeeping_;  // the writer thread's, between batches
 
   mutable Mutex lifecycle_mu_;  // serialises Start/BeginStop/Stop
   std::thread thread_ GUARDED_BY(lifecycle_mu_);
@@ -129,31 +115,11 @@ EventWriter::Impl::Impl(std::unique_ptr<StoreWriter> store, const StoreConfig& c
     : config_(config),
       listener_(listener),
       clock_(clock),
-      retention_interval_(std::max<Duration>(config.retention_interval, seconds(1))),
-      maintenance_interval_(std::max<Duration>(config.maintenance_interval, seconds(1))),
-      kv_purge_interval_(std::max<Duration>(config.kv_purge_interval, seconds(1))),
       queue_(config.write_queue_capacity, clock),
       store_(std::move(store)),
-      heartbeat_interval_(store_->HeartbeatInterval()),
-      log_(clock) {
-  const auto now = clock_->Now();
-  next_retention_ = now + retention_interval_;
-  next_maintenance_ = now + MaintenanceDueIn();
-  next_kv_purge_ = now + kv_purge_interval_;  // the original's first purge: one period in
-  next_heartbeat_ = heartbeat_interval_.count() > 0 ? now + heartbeat_interval_
-                                                    : Clock::TimePoint::max();
+      log_(clock),
+      housekeeping_(store_.get(), config, clock, &log_, listener) {
   last_stream_seq_.store(store_->StreamPosition(), std::memory_order_release);
-}
-
-// Maintenance survives restarts through the store's record of its last run,
-// so a daemon restarted more often than the interval still maintains its
-// file; but never right at startup, where it would delay the first commit.
-Duration EventWriter::Impl::MaintenanceDueIn() {
-  const std::optional<int64_t> last = store_->LastMaintenance();
-  if (!last) return maintenance_interval_;
-  const auto due_in = seconds(*last - clock_->UnixNow()) + maintenance_interval_;
-  const auto grace = std::min<Duration>(maintenance_interval_, seconds(60));
-  return std::clamp<Duration>(due_in, grace, maintenance_interval_);
 }
 
 size_t EventWriter::Impl::KeepPendingIn(const std::string& path) {
@@ -249,9 +215,8 @@ Status EventWriter::Impl::WaitCommitted(uint64_t seq,
 
 void EventWriter::Impl::Run() {
   for (;;) {
-    if (!queue_.closed()) RunPeriodicWork();
-    if (!queue_.WaitForEvent(
-            std::min({next_retention_, next_maintenance_, next_kv_purge_, next_heartbeat_}))) {
+    if (!queue_.closed()) housekeeping_.RunDue();
+    if (!queue_.WaitForEvent(housekeeping_.NextDue())) {
       if (queue_.closed()) break;
       continue;  // a timer is due
     }
@@ -439,66 +404,15 @@ void EventWriter::Impl::Publish(std::chrono::nanoseconds duration) {
   }
 }
 
-// Housekeeping between batches, each in its own short transaction: recent
-// chat retention, maintenance, the purge of expired plugin keys. A failure
-// is reported and tried again at the next period.
-void EventWriter::Impl::RunPeriodicWork() {
-  Heartbeat();
-  const auto now = clock_->Now();
-  if (now >= next_retention_) {
-    next_retention_ = now + retention_interval_;
-    const int64_t cutoff = clock_->UnixNow() - int64_t{config_.recent_chat_retention_hours} * 3600;
-    log_.Begin("pruning recent_chat", 0);
-    const Status s = store_->PruneRecentChat(cutoff);
-    log_.End();
-    if (!s.ok()) ReportFailure("pruning recent_chat", s, retention_interval_);
-  }
-  if (now >= next_maintenance_) {
-    next_maintenance_ = now + maintenance_interval_;
-    log_.Begin("maintaining the database", 0);
-    const Status s = store_->Maintain(clock_->UnixNow());
-    log_.End();
-    if (!s.ok()) ReportFailure("maintenance", s, maintenance_interval_);
-  }
-  if (now >= next_kv_purge_) {
-    next_kv_purge_ = now + kv_purge_interval_;
-    int64_t purged = 0;
-    log_.Begin("purging expired plugin keys", 0);
-    const Status s = store_->PurgeExpiredKeys(clock_->UnixNow(), &purged);
-    log_.End();
-    if (!s.ok()) {
-      ReportFailure("purging expired plugin keys", s, kv_purge_interval_);
-    } else if (purged > 0) {
-      spdlog::debug("store: purged {} expired plugin keys", purged);
-    }
-  }
-}
-
-void EventWriter::Impl::Heartbeat() {
-  const auto now = clock_->Now();
-  if (now < next_heartbeat_) return;
-  next_heartbeat_ = now + heartbeat_interval_;
-  if (const Status s = store_->Heartbeat(); !s.ok()) {
-    spdlog::debug("store: heartbeat failed: {}", s.ToString());
-  }
-}
-
 // A shared store's other roseyd would take a writer silent for long for a
 // hung one, so a long pause goes in heartbeat-sized slices.
 void EventWriter::Impl::PauseBeforeRetry(Duration d) {
   const auto until = clock_->Now() + d;
   for (;;) {
-    const auto slice = std::min(until, next_heartbeat_);
+    const auto slice = std::min(until, housekeeping_.next_heartbeat());
     if (queue_.WaitForClose(slice) || clock_->Now() >= until) return;
-    Heartbeat();
+    housekeeping_.Heartbeat();
   }
-}
-
-// Periodic work holds no event: nothing is lost, and the next period
-// simply does it again.
-void EventWriter::Impl::ReportFailure(const char* what, const Status& s, Duration next) {
-  WriterLog::PeriodicFailed(what, s, next);
-  listener_->OnWriteError(s);
 }
 
 EventWriter::EventWriter(std::unique_ptr<StoreWriter> store, const StoreConfig& config,

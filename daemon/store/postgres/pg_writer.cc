@@ -37,17 +37,6 @@ constexpr const char* kMetaTwo =
     " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value";
 constexpr const char* kGetMeta = "SELECT value FROM roseyd_meta WHERE key = $1";
 
-// The writer's claim: a session-level advisory lock ("roseyd.w" in ASCII),
-// held by the writing session itself, so that whatever ends the session
-// (a crash, a cut connection, pg_terminate_backend) ends the claim with it.
-constexpr const char* kTryClaim = "SELECT pg_try_advisory_lock(8245936322404167287)::int";
-
-int64_t UnixNow() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // Tells this writer's commit markers from any other's, across restarts.
 std::string RandomMarkerPrefix() {
   std::random_device random;
@@ -69,7 +58,7 @@ PostgresWriter::PostgresWriter(const std::string& url, const std::string& stream
       session_(&conn_),
       claim_(&conn_, stream_key_, RealClock()) {
   conn_.ConnectOrThrow();
-  CreatePgSchema(&conn_, UnixNow());
+  CreatePgSchema(&conn_, RealClock()->UnixNow());
   if (const Status s = PrepareStatements(); !s.ok()) {
     throw StartupError("store", conn_.redacted_url() + ": preparing statements: " + s.message());
   }
