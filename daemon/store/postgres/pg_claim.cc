@@ -15,13 +15,17 @@ constexpr const char* kTryLock = "SELECT pg_try_advisory_lock(824593632240416728
 
 // The lock's holder if it waits on its client (idle, idle in a transaction
 // or in the middle of a pipeline), with how long since it last did anything.
+// Advisory locks are per database: another database's roseyd on the same
+// server holds a lock of the same key that is not this one's.
 constexpr const char* kSilentHolder =
     "SELECT a.pid,"
     " (EXTRACT(EPOCH FROM a.state_change) * 1000000)::bigint,"
     " (EXTRACT(EPOCH FROM clock_timestamp() - a.state_change) * 1000)::bigint"
     " FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
     " WHERE l.locktype = 'advisory' AND l.granted AND l.classid = 1919906661"
-    " AND l.objid = 2036608631 AND l.objsubid = 1 AND a.wait_event_type = 'Client'";
+    " AND l.objid = 2036608631 AND l.objsubid = 1"
+    " AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    " AND a.wait_event_type = 'Client'";
 
 // Waits up to 1 s for the ended session to go, and with it the lock.
 constexpr const char* kEndSession = "SELECT pg_terminate_backend($1, 1000)::int";
@@ -112,7 +116,10 @@ Status PgClaim::EndHungHolder(bool* ended) {
                                      milliseconds(result.Int64(0, 2))};
   }
   if (!watch_.Observe(holder, clock_->Now())) return Status::OK();
-  spdlog::warn(
+  // Tried every claim interval while the holder stays hung: once ending it
+  // has been refused (below), the attempts go to the debug log.
+  spdlog::log(
+      end_failed_logged_ ? spdlog::level::debug : spdlog::level::warn,
       "store: the roseyd that writes to {} has not been heard from for {:.1f} s (its session, "
       "PostgreSQL backend {}, waits on it); ending that session to take the writer's claim over",
       conn_->redacted_url(), static_cast<double>(holder->silent.count()) / 1000, holder->pid);
