@@ -128,6 +128,7 @@ class Connection {
  private:
   friend class Subscription;
   friend class JetStreamConsumer;
+  friend class StreamPublisher;
   friend Status DeleteStream(Connection* connection, const std::string& name);
   struct Deleter {
     void operator()(__natsConnection* nc) const noexcept;

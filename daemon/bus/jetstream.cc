@@ -204,4 +204,51 @@ Status JetStreamConsumer::AckThrough(std::string_view ack_subject) {
   return connection_->Publish(ack_subject, "+ACK");
 }
 
+
+StreamPublisher::StreamPublisher(Connection* connection) {
+  jsOptions options;
+  jsOptions_Init(&options);
+  options.PublishAsync.MaxPending = 1024;
+  options.PublishAsync.AckHandlerClosure = &acked_;
+  options.PublishAsync.AckHandler = [](jsCtx*, natsMsg* msg, jsPubAck* ack, jsPubAckErr*,
+                                       void* closure) {
+    // A duplicate's ack too: the stream holds that id already.
+    if (ack != nullptr) static_cast<std::atomic<int64_t>*>(closure)->fetch_add(1);
+    natsMsg_Destroy(msg);
+  };
+  jsCtx* raw = nullptr;
+  const natsStatus s = natsConnection_JetStream(&raw, connection->nc_.get(), &options);
+  js_.reset(raw);
+  if (s != NATS_OK) {
+    throw StartupError("jetstream", ToStatus(s, "cannot get a JetStream context").message());
+  }
+}
+
+StreamPublisher::~StreamPublisher() = default;
+
+StreamPublisher::Outcome StreamPublisher::PublishAll(const std::vector<StreamMessage>& messages,
+                                                     std::chrono::milliseconds timeout) {
+  Outcome outcome;
+  for (const StreamMessage& m : messages) {
+    jsPubOptions options;
+    jsPubOptions_Init(&options);
+    options.MsgId = m.msg_id.c_str();
+    const natsStatus s = js_PublishAsync(js_.get(), m.subject.c_str(), m.data.data(),
+                                         static_cast<int>(m.data.size()), &options);
+    if (s != NATS_OK) {
+      spdlog::debug("publish to the stream stopped after {} of {}: {}", outcome.sent,
+                    messages.size(), LastError(s));
+      break;
+    }
+    ++outcome.sent;
+  }
+  jsPubOptions wait;
+  jsPubOptions_Init(&wait);
+  wait.MaxWait = timeout.count();
+  js_PublishAsyncComplete(js_.get(), &wait);
+  const int64_t acked = acked_.load();
+  outcome.acked = acked - std::exchange(counted_, acked);
+  return outcome;
+}
+
 }  // namespace roseyd::bus

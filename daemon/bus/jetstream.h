@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -77,6 +78,42 @@ class JetStreamConsumer : public StreamConsumer {
   const ConsumerOptions consumer_;
   std::unique_ptr<__jsCtx, JetStreamContextDeleter> js_;
   std::unique_ptr<Subscription> subscription_;  // declared after js_: destroyed first
+};
+
+// One message for StreamPublisher.
+struct StreamMessage {
+  std::string subject;
+  std::string data;
+  std::string msg_id;  // Nats-Msg-Id: the stream stores one id once within its duplicate window
+};
+
+// Publishes into a stream with JetStream's acknowledgements, many in flight
+// at once (the witness writes back what a stream leader's election lost).
+//
+// Thread: PublishAll from one thread at a time. The Connection must outlive it.
+class StreamPublisher {
+ public:
+  // Throws StartupError if the connection has no JetStream context.
+  explicit StreamPublisher(Connection* connection);
+  ~StreamPublisher();
+
+  StreamPublisher(const StreamPublisher&) = delete;
+  StreamPublisher& operator=(const StreamPublisher&) = delete;
+
+  struct Outcome {
+    size_t sent = 0;      // the first `sent` messages went out; the rest did not
+    int64_t acked = 0;    // acknowledged as stored (a late ack counts in the next call)
+  };
+
+  // Publishes the messages in order, stopping at the first that cannot go
+  // out (no room among the acks awaited within StallWait: the stream is not
+  // answering), and waits up to `timeout` for the stream's acknowledgements.
+  Outcome PublishAll(const std::vector<StreamMessage>& messages, std::chrono::milliseconds timeout);
+
+ private:
+  std::atomic<int64_t> acked_{0};  // written by cnats's reply thread
+  int64_t counted_ = 0;            // acked_ as of the last PublishAll
+  std::unique_ptr<__jsCtx, JetStreamContextDeleter> js_;  // declared last: destroyed first
 };
 
 }  // namespace roseyd::bus

@@ -77,16 +77,21 @@ void DatabaseService::Start() {
     StreamIntakeOptions options;
     options.stream = config_.service.jetstream.stream;
     options.subject_prefix = config_.service.subject_prefix;
+    // Only a replicated stream can lose its leader while roseyd's node
+    // lives, and the witness costs each event a second delivery and a copy
+    // (docs/FAULTS.md 5k).
+    const bool witnessed = config_.service.jetstream.replicas > 1;
+    if (witnessed) {
+      ledger_ = std::make_unique<StreamLedger>();
+      options.ledger = ledger_.get();
+    }
     auto intake = std::make_unique<StreamIntake>(std::move(options),
                                                  OpenStream(config_, connection_), &events_,
                                                  sink_, metrics_);
-    // Only a replicated stream can lose its leader while roseyd's node
-    // lives, and the witness costs each event a second delivery (about 15 %
-    // more CPU per event in a durable burst, docs/FAULTS.md 5k).
-    if (config_.service.jetstream.replicas > 1) {
-      witness_ = std::make_unique<StreamWitness>(config_.service.jetstream.stream,
-                                                 config_.service.subject_prefix, connection_,
-                                                 intake->consumer(), metrics_);
+    if (witnessed) {
+      witness_ = std::make_unique<StreamWitness>(
+          config_.service.jetstream.stream, config_.service.subject_prefix, connection_,
+          intake->consumer(), ledger_.get(), metrics_);
     }
     intake_ = std::move(intake);
     request_intake_ = std::make_unique<CoreIntake>(config_, requests_.Subjects(), connection_,

@@ -10,6 +10,7 @@
 #include "service/request_service.h"
 #include "service/service_metrics.h"
 #include "service/storage_context.h"
+#include "service/stream_ledger.h"
 #include "service/stream_witness.h"
 #include "store/event_sink.h"
 
@@ -74,7 +75,10 @@ class DatabaseService {
   const Role role_;
 
   EventHandler events_;
-  StorageContext storage_;  // used by the families: outlives requests_
+  StorageContext storage_;
+  // Durable intake's writer of a replicated stream only: shared by the
+  // intake and the witness, so declared before both.
+  std::unique_ptr<StreamLedger> ledger_;  // used by the families: outlives requests_
   // Intakes are declared before the RequestService, which uses them for
   // barriers until its workers are joined, and so are destroyed after it.
   std::unique_ptr<Intake> intake_;          // events; on core NATS, requests too

@@ -132,7 +132,7 @@ ServiceMetrics::ServiceMetrics(prometheus::Registry* registry)
                        .Register(*registry);
   auto& persisted = BuildCounter()
                         .Name("roseyd_events_persisted_total")
-                        .Help("Events whose rows were committed to SQLite, by subject")
+                        .Help("Events whose rows were committed to the store, by subject")
                         .Register(*registry);
   for (std::size_t i = 0; i < kSubjectCount; ++i) {
     const std::string label = SubjectLabel(i);
@@ -220,7 +220,14 @@ ServiceMetrics::ServiceMetrics(prometheus::Registry* registry)
   events_unstored_ = &BuildCounter()
                           .Name("roseyd_events_unstored_total")
                           .Help("Durable mode: events NATS carried on the stream's subjects that "
-                                "the stream never stored (no stream leader): lost, about")
+                                "the stream never stored (no stream leader), found by the "
+                                "witness")
+                          .Register(*registry)
+                          .Add({});
+  events_restored_ = &BuildCounter()
+                          .Name("roseyd_events_restored_total")
+                          .Help("Durable mode: events the stream never stored that roseyd's "
+                                "witness wrote back into it, acknowledged by the stream")
                           .Register(*registry)
                           .Add({});
   stream_resets_ = &BuildCounter()
@@ -231,7 +238,7 @@ ServiceMetrics::ServiceMetrics(prometheus::Registry* registry)
                         .Add({});
   stream_applied_seq_ = &BuildGauge()
                              .Name("roseyd_stream_applied_sequence")
-                             .Help("Durable mode: the last stream sequence committed to SQLite")
+                             .Help("Durable mode: the last stream sequence committed to the store")
                              .Register(*registry)
                              .Add({});
   status_keys_ignored_ =

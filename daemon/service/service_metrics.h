@@ -78,6 +78,9 @@ class ServiceMetrics : public store::CommitListener {
   // Events the bus carried on the stream's subjects that the stream never
   // stored (StreamWitness): roseyd_events_unstored_total.
   void EventsUnstored(double events) { events_unstored_->Increment(events); }
+  // Of those, written back into the stream and acknowledged:
+  // roseyd_events_restored_total.
+  void EventsRestored(double events) { events_restored_->Increment(events); }
   void SetRequestQueueDepth(double depth) { request_queue_depth_->Set(depth); }
   void SetNatsConnected(bool connected) { nats_connected_->Set(connected ? 1 : 0); }
   void NatsDisconnected() { nats_disconnects_->Increment(); }
@@ -142,6 +145,7 @@ class ServiceMetrics : public store::CommitListener {
   prometheus::Counter* stream_redelivered_;
   prometheus::Counter* stream_missed_;
   prometheus::Counter* events_unstored_;
+  prometheus::Counter* events_restored_;
   prometheus::Counter* stream_resets_;
   prometheus::Gauge* stream_applied_seq_;
   prometheus::Counter* status_keys_ignored_;

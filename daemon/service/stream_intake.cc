@@ -97,6 +97,10 @@ void StreamIntake::OnMessage(const bus::Message& message, uint64_t generation) n
       just_reset_ = false;
       next_seq_ = seq + 1;
     }
+    if (options_.ledger != nullptr) {
+      options_.ledger->Delivered(message.subject, message.data, seq,
+                                 std::chrono::steady_clock::now());
+    }
     const auto subject = ParseSubject(options_.subject_prefix, message.subject);
     if (subject && !IsRequest(*subject)) {
       events_->Handle(*subject, message, seq);

@@ -13,6 +13,7 @@
 #include "service/event_handler.h"
 #include "service/intake.h"
 #include "service/service_metrics.h"
+#include "service/stream_ledger.h"
 #include "store/event_sink.h"
 
 namespace roseyd::service {
@@ -24,6 +25,8 @@ struct StreamIntakeOptions {
   std::chrono::milliseconds ack_poll{2};
   // The pause before trying again to recreate a consumer that failed.
   std::chrono::milliseconds reset_retry{250};
+  // Told of each event handed to the sink (StreamWitness's); may be null.
+  StreamLedger* ledger = nullptr;
 };
 
 // Durable intake (service.durability: jetstream): the events of a stream,

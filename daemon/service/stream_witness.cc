@@ -1,8 +1,8 @@
 #include "service/stream_witness.h"
 
-#include <algorithm>
-#include <limits>
+#include <random>
 #include <utility>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 
@@ -11,90 +11,49 @@
 namespace roseyd::service {
 namespace {
 
+// How long a write-back waits for the stream's acknowledgements.
+constexpr std::chrono::seconds kRestoreWait{10};
+
 double Seconds(std::chrono::steady_clock::duration d) {
   return std::chrono::duration<double>(d).count();
 }
 
+std::string RandomHex() {
+  std::random_device random;
+  const uint64_t value = (uint64_t{random()} << 32) | random();
+  return fmt::format("{:016x}", value);
+}
+
 }  // namespace
-
-std::optional<UnstoredTally::Loss> UnstoredTally::Observe(int64_t witnessed,
-                                                          std::optional<uint64_t> stored,
-                                                          TimePoint now) {
-  if (!stored) {
-    if (!unanswered_since_) unanswered_since_ = now;
-    if (!since_) since_ = now;
-    return std::nullopt;
-  }
-  if (unanswered_since_) {
-    unanswered_s_ += Seconds(now - *unanswered_since_);
-    unanswered_since_.reset();
-  }
-  const int64_t gap = witnessed - static_cast<int64_t>(*stored);
-  int64_t slack = kSlack;
-  bool quiet = false;
-  if (!recent_.empty()) {
-    const Sample& last = recent_.back();
-    quiet = last.witnessed == witnessed && last.gap == gap;
-    const double elapsed = Seconds(now - last.at);
-    if (elapsed > 0) {
-      slack = std::max(slack, static_cast<int64_t>(static_cast<double>(witnessed - last.witnessed) /
-                                                   elapsed * 0.05));
-    }
-  }
-  recent_.push_back(Sample{witnessed, gap, now});
-  if (recent_.size() > kSettle) recent_.pop_front();
-
-  if (quiet) {
-    // Against the last quiet gap (exact), or before the first one the
-    // lowest seen (which in-flight events may have lowered a little).
-    std::optional<Loss> loss;
-    const int64_t excess = gap - quiet_gap_.value_or(busy_low_.value_or(gap)) - counted_since_quiet_;
-    if (excess > (quiet_gap_ ? 0 : kSlack)) loss = Counted(excess, now);
-    quiet_gap_ = gap;
-    busy_low_ = gap;
-    counted_since_quiet_ = 0;
-    if (!loss) {
-      since_.reset();
-      unanswered_s_ = 0;
-    }
-    return loss;
-  }
-  if (!busy_low_ || gap < *busy_low_) busy_low_ = gap;
-  if (!since_ && gap - *busy_low_ - counted_since_quiet_ > slack) since_ = now;
-  int64_t floor = std::numeric_limits<int64_t>::max();
-  for (const Sample& s : recent_) floor = std::min(floor, s.gap);
-  const int64_t rise = floor - *busy_low_ - counted_since_quiet_;
-  if (rise <= slack) return std::nullopt;
-  counted_since_quiet_ += rise;
-  return Counted(rise, now);
-}
-
-std::optional<UnstoredTally::Loss> UnstoredTally::Counted(int64_t events, TimePoint now) {
-  Loss loss{events, since_.value_or(now), unanswered_s_};
-  since_.reset();
-  unanswered_s_ = 0;
-  return loss;
-}
 
 StreamWitness::StreamWitness(std::string stream, std::string subject_prefix,
                              bus::Connection* connection, bus::StreamConsumer* consumer,
-                             ServiceMetrics* metrics, std::chrono::milliseconds period)
+                             StreamLedger* ledger, ServiceMetrics* metrics,
+                             std::chrono::milliseconds period)
     : stream_(std::move(stream)),
       subject_prefix_(std::move(subject_prefix)),
       connection_(connection),
       consumer_(consumer),
+      ledger_(ledger),
       metrics_(metrics),
-      period_(period) {}
+      period_(period),
+      msg_id_prefix_("roseyd-restore-" + RandomHex() + "-") {}
 
 StreamWitness::~StreamWitness() { Stop(); }
 
 void StreamWitness::Start() {
+  publisher_ = std::make_unique<bus::StreamPublisher>(connection_);
+  // Where the stream ends before the subscription: what it holds up to there
+  // the witness cannot have seen.
+  bus::StreamState state;
+  ledger_->Begin(consumer_->GetStreamState(&state).ok() ? state.last_seq : 0);
   // Every event subject the stream captures; requests (also under the
   // prefix) are not the stream's.
   subscription_ = connection_->Subscribe(
       subject_prefix_ + ".>", "", [this](const bus::Message& message) {
         const auto subject = ParseSubject(subject_prefix_, message.subject);
-        if (subject && !IsRequest(*subject)) witnessed_.fetch_add(1, std::memory_order_relaxed);
+        if (!subject || IsRequest(*subject)) return;
+        ledger_->Witnessed(message.subject, message.data, std::chrono::steady_clock::now());
       });
   thread_ = std::thread([this] { Run(); });
 }
@@ -118,25 +77,65 @@ void StreamWitness::Run() {
       }
       if (stopping_) return;
     }
-    // Counted before asking: an event seen by then was stored, if at all,
-    // before the stream answers.
-    const int64_t witnessed = witnessed_.load(std::memory_order_relaxed);
-    bus::StreamState state;
-    std::optional<uint64_t> stored;
-    if (consumer_->GetStreamState(&state).ok()) stored = state.last_seq;
-    const auto now = std::chrono::steady_clock::now();
-    spdlog::debug("durable intake: the bus carried {} events, the stream ends at {}", witnessed,
-                  stored ? std::to_string(*stored) : "(no answer)");
-    const auto loss = tally_.Observe(witnessed, stored, now);
-    if (!loss) continue;
-    metrics_->EventsUnstored(static_cast<double>(loss->events));
-    spdlog::error(
-        "durable intake: about {} events on stream {}'s subjects were carried by NATS but never "
-        "stored by the stream (over the last {:.1f} s; the stream could not be asked for {:.1f} "
-        "s of it: no stream leader, as while JetStream elects one after its node was lost). "
-        "They are not in the database: with core NATS publishes nothing kept them",
-        loss->events, stream_, Seconds(now - loss->since), loss->unanswered_s);
+    Checkpoint();
+    Restore();
   }
+}
+
+void StreamWitness::Checkpoint() {
+  // The time is taken before asking: an event seen by then was stored, if
+  // at all, before the stream answers (StreamLedger allows for stragglers).
+  const auto asked_at = std::chrono::steady_clock::now();
+  bus::StreamState state;
+  const Status s = consumer_->GetStreamState(&state);
+  if (s.ok()) {
+    ledger_->Checkpoint(state.last_seq, asked_at);
+    if (unanswered_since_) {
+      spdlog::warn("durable intake: stream {} answers again after {:.1f} s", stream_,
+                   Seconds(asked_at - *unanswered_since_));
+      unanswered_since_.reset();
+    }
+  } else if (!unanswered_since_) {
+    unanswered_since_ = asked_at;
+    spdlog::warn("durable intake: stream {} does not answer ({}): without a stream leader, as "
+                 "while JetStream elects one after its node was lost, it stores nothing the "
+                 "bot publishes; the witness keeps what NATS carries meanwhile",
+                 stream_, s.ToString());
+  }
+}
+
+void StreamWitness::Restore() {
+  if (const int64_t dropped = ledger_->TakeDropped(); dropped > 0) {
+    spdlog::warn("durable intake: the witness let go of {} events unchecked (its memory bound; "
+                 "the intake was not reading the stream): if the stream lacks any of them, "
+                 "they stay lost",
+                 dropped);
+  }
+  std::vector<StreamLedger::Event> unstored = ledger_->TakeUnstored();
+  const auto now = std::chrono::steady_clock::now();
+  if (!unstored.empty()) {
+    metrics_->EventsUnstored(static_cast<double>(unstored.size()));
+    spdlog::error("durable intake: {} events NATS carried on stream {}'s subjects were never "
+                  "stored by the stream (seen over {:.1f} s, from {:.1f} s ago); writing them "
+                  "back into it",
+                  unstored.size(), stream_, Seconds(unstored.back().seen - unstored.front().seen),
+                  Seconds(now - unstored.front().seen));
+  }
+  for (StreamLedger::Event& event : unstored) {
+    unsent_.push_back(bus::StreamMessage{std::move(event.subject), std::move(event.payload),
+                                         msg_id_prefix_ + std::to_string(event.ordinal)});
+  }
+  if (unsent_.empty()) return;
+  const auto outcome = publisher_->PublishAll(unsent_, kRestoreWait);
+  metrics_->EventsRestored(static_cast<double>(outcome.acked));
+  // One sent but not acknowledged is witnessed as it goes out, and judged
+  // again; one not sent waits here for the next round.
+  unsent_.erase(unsent_.begin(), unsent_.begin() + static_cast<std::ptrdiff_t>(outcome.sent));
+  spdlog::warn("durable intake: wrote {} events back into stream {}, {} acknowledged in {:.1f} "
+               "s{}; they come after the events published since",
+               outcome.sent, stream_, outcome.acked,
+               Seconds(std::chrono::steady_clock::now() - now),
+               unsent_.empty() ? "" : fmt::format(" ({} wait for the stream to answer)", unsent_.size()));
 }
 
 }  // namespace roseyd::service
