@@ -88,13 +88,15 @@ bool RequestService::Accept(const bus::Message& message, uint64_t arrival_seq) {
                   arrival_seq,
                   static_cast<int64_t>(std::time(nullptr)),
                   std::chrono::steady_clock::now()};
+  bool stopping = false;
   bool room = false;
   {
     MutexLock lock(&mu_);
     // A write is not refused for a full queue: like an event, it is held
     // back by the sink's bounded queue (Submit blocks), and its request
     // waits for its commit. A read is refused, at once.
-    room = !stopping_ && (entry.route.write || queued_reads_ < capacity_);
+    stopping = stopping_;
+    room = !stopping && (entry.route.write || queued_reads_ < capacity_);
     if (room && !entry.route.write) {
       ++queued_reads_;
       queue_.push_back(std::move(request));
@@ -103,10 +105,14 @@ bool RequestService::Accept(const bus::Message& message, uint64_t arrival_seq) {
     }
   }
   if (!room) {
-    metrics_->RequestRejected(entry.route.label,
-                              Rejection{RejectReason::kOverloaded, "request queue is full"});
+    const Rejection rejection =
+        stopping ? Rejection{RejectReason::kShuttingDown, "roseyd is stopping"}
+                 : Rejection{RejectReason::kOverloaded, "request queue is full"};
+    metrics_->RequestRejected(entry.route.label, rejection);
     Reply(request.reply_to, entry.route.label,
-          entry.family->ErrorReply(entry.route.kind, "Service overloaded"));
+          entry.family->ErrorReply(entry.route.kind, stopping
+                                                         ? "Service unavailable: roseyd is stopping"
+                                                         : "Service overloaded"));
     return true;
   }
   // Submitted first, which may block; queued after (intake stops before this

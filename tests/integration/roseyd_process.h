@@ -16,6 +16,7 @@
 #include "bus/connection.h"
 #include "bus/embedded_server.h"
 #include "bus/nats_library.h"
+#include "support/eventually.h"
 #include "support/pg_client.h"
 #include "support/postgres_server.h"
 #include "support/run_to_exit.h"  // SpawnLogged, RunToExit
@@ -108,12 +109,7 @@ class RoseydWorld {
   template <typename Predicate>
   static bool WaitFor(Predicate predicate,
                       std::chrono::milliseconds timeout = std::chrono::milliseconds(10000)) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-      if (predicate()) return true;
-      usleep(20'000);
-    }
-    return predicate();
+    return Eventually(predicate, timeout, std::chrono::milliseconds(20));
   }
 
  private:

@@ -1,4 +1,4 @@
-#include "store/bot_database.h"
+#include "support/bot_database.h"
 
 #include <chrono>
 #include <unordered_map>
@@ -7,8 +7,10 @@
 #include "base/mutex.h"
 #include "store/sqlite/sqlite_store.h"
 
-namespace roseyd::store {
+namespace roseyd::testing {
 namespace {
+
+using store::Event;
 
 // Long enough for any healthy commit; a writer retrying a failing disk can
 // take longer, and then the caller hears Unavailable instead of hanging.
@@ -24,7 +26,7 @@ int64_t UnixNow() {
 
 // The store API has no metrics of its own; it listens only for events the
 // store refused, so that the caller waiting for one hears why.
-class BotDatabase::NullListener : public CommitListener {
+class BotDatabase::NullListener : public store::CommitListener {
  public:
   void OnCommitted(std::span<const Event>, std::chrono::nanoseconds) noexcept override {}
   void OnRejected(const Event& event, const Status& why) noexcept override {
@@ -53,9 +55,9 @@ class BotDatabase::NullListener : public CommitListener {
 };
 
 BotDatabase::BotDatabase(const StoreConfig& config, const std::string& path)
-    : BotDatabase(config, OpenSqliteStore(config, path).get()) {}
+    : BotDatabase(config, store::OpenSqliteStore(config, path).get()) {}
 
-BotDatabase::BotDatabase(const StoreConfig& config, Store* store)
+BotDatabase::BotDatabase(const StoreConfig& config, store::Store* store)
     : listener_(std::make_unique<NullListener>()),
       writer_(store->OpenWriter(), config, listener_.get()) {
   writer_.Start();
@@ -67,7 +69,7 @@ BotDatabase::~BotDatabase() {
   writer_.Stop();
 }
 
-Status BotDatabase::Apply(Write write) {
+Status BotDatabase::Apply(store::Write write) {
   Event event{std::move(write), UnixNow(), std::chrono::steady_clock::now(), 0};
   uint64_t seq = 0;
   if (Status s = writer_.Submit(std::move(event), &seq); !s.ok()) return s;
@@ -87,16 +89,16 @@ Status BotDatabase::UserLeft(std::string_view username) {
 }
 
 Status BotDatabase::UserChatMessage(std::string_view username, std::string_view message) {
-  return Apply(ChatMessage{std::string(username), std::string(message)});
+  return Apply(store::ChatMessage{std::string(username), std::string(message)});
 }
 
 Status BotDatabase::LogUserCount(int64_t chat_count, int64_t connected_count) {
-  return Apply(UserCount{chat_count, connected_count});
+  return Apply(store::UserCount{chat_count, connected_count});
 }
 
 Status BotDatabase::UpdateHighWaterMark(int64_t chat_count,
                                         std::optional<int64_t> connected_count) {
-  return Apply(HighWater{chat_count, connected_count});
+  return Apply(store::HighWater{chat_count, connected_count});
 }
 
 Status BotDatabase::LogChat(std::string_view username, std::string_view message,
@@ -104,10 +106,10 @@ Status BotDatabase::LogChat(std::string_view username, std::string_view message,
   return Apply(store::LogChat{std::string(username), std::string(message), timestamp});
 }
 
-Status BotDatabase::MarkOutboundSent(int64_t message_id) { return Apply(MarkSent{message_id}); }
+Status BotDatabase::MarkOutboundSent(int64_t message_id) { return Apply(store::MarkSent{message_id}); }
 
-Status BotDatabase::GetRecentMessages(int limit, int offset, std::vector<RecentMessageRow>* out) {
+Status BotDatabase::GetRecentMessages(int limit, int offset, std::vector<store::RecentMessageRow>* out) {
   return reader_->RecentMessages(limit, offset, out);
 }
 
-}  // namespace roseyd::store
+}  // namespace roseyd::testing

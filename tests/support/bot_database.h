@@ -12,7 +12,7 @@
 #include "store/reader.h"
 #include "store/store.h"
 
-namespace roseyd::store {
+namespace roseyd::testing {
 
 // The store API under the same names as the original's BotDatabase, for code
 // that uses roseyd's store without NATS (the CPU-overhead comparison, tools,
@@ -26,7 +26,7 @@ class BotDatabase {
   BotDatabase(const StoreConfig& config, const std::string& path);
   // Writes and reads through `store`, which it does not borrow; throws
   // StartupError.
-  BotDatabase(const StoreConfig& config, Store* store);
+  BotDatabase(const StoreConfig& config, store::Store* store);
   ~BotDatabase();  // closes open sessions, as a clean shutdown does
 
   BotDatabase(const BotDatabase&) = delete;
@@ -42,18 +42,18 @@ class BotDatabase {
   Status MarkOutboundSent(int64_t message_id);
 
   // Newest first, as the original's get_recent_messages(limit=100, offset=0).
-  Status GetRecentMessages(int limit, int offset, std::vector<RecentMessageRow>* out);
+  Status GetRecentMessages(int limit, int offset, std::vector<store::RecentMessageRow>* out);
 
-  Reader& reader() { return *reader_; }
+  store::Reader& reader() { return *reader_; }
 
   // Queues `write` and waits for its commit.
-  Status Apply(Write write);
+  Status Apply(store::Write write);
 
  private:
   class NullListener;
   std::unique_ptr<NullListener> listener_;
-  EventWriter writer_;
-  std::unique_ptr<Reader> reader_;
+  store::EventWriter writer_;
+  std::unique_ptr<store::Reader> reader_;
 };
 
-}  // namespace roseyd::store
+}  // namespace roseyd::testing

@@ -21,6 +21,7 @@
 #include "bus/embedded_server.h"
 #include "bus/nats_library.h"
 #include "bus/subscription.h"
+#include "support/eventually.h"
 #include "support/status_matchers.h"
 #include "support/temp_dir.h"
 
@@ -33,16 +34,7 @@ using Clock = std::chrono::steady_clock;
 constexpr milliseconds kPatience{10000};  // the longest any wait below may take
 constexpr milliseconds kFlushTimeout{5000};
 
-// Polls `condition` every 10 ms until it holds or `timeout` passes.
-template <typename Condition>
-bool Eventually(Condition condition, milliseconds timeout = kPatience) {
-  const auto deadline = Clock::now() + timeout;
-  while (!condition()) {
-    if (Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(milliseconds(10));
-  }
-  return true;
-}
+using ::roseyd::testing::Eventually;
 
 // Short reconnect waits keep the restart tests quick. No retry at start: a
 // missing server should fail the test at once, not block it.

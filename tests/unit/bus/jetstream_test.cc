@@ -14,6 +14,7 @@
 #include "base/startup_error.h"
 #include "bus/embedded_server.h"
 #include "bus/nats_library.h"
+#include "support/eventually.h"
 #include "support/status_matchers.h"
 #include "support/temp_dir.h"
 
@@ -22,15 +23,7 @@ namespace {
 
 using std::chrono::milliseconds;
 
-template <typename Condition>
-bool Eventually(Condition condition, milliseconds timeout = milliseconds(10000)) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(milliseconds(10));
-  }
-  return true;
-}
+using ::roseyd::testing::Eventually;
 
 // Records stream sequences and payloads as delivered.
 class Sink {

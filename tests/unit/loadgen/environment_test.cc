@@ -1,19 +1,20 @@
 #include "loadgen/environment.h"
 
-#include <gtest/gtest.h>
+#include <regex>
 
-#include "base/build_info.h"
-#include "store/sqlite/bench_counts.h"
+#include <gtest/gtest.h>
 
 namespace roseyd::loadgen {
 namespace {
 
+// What a report's reader needs of each field, not the function it came from.
 TEST(DescribeEnvironmentTest, NamesThisBuildItsSqliteAndTheConfigGiven) {
   const report::Environment e = DescribeEnvironment("data_dir: \"x\"\n");
   EXPECT_EQ(e.config_yaml, "data_dir: \"x\"\n");
-  EXPECT_EQ(e.sqlite_version, store::SqliteVersion());
-  EXPECT_EQ(e.roseyd_version, GetBuildInfo().version);
-  EXPECT_EQ(e.compiler, GetBuildInfo().compiler);
+  EXPECT_TRUE(std::regex_match(e.sqlite_version, std::regex(R"(3\.\d+\.\d+)"))) << e.sqlite_version;
+  EXPECT_FALSE(e.roseyd_version.empty());
+  EXPECT_TRUE(std::regex_search(e.compiler, std::regex(R"([A-Za-z]+ \d+\.\d+)")))
+      << e.compiler;
   EXPECT_GT(e.cores, 0);
   EXPECT_GT(e.ram_bytes, 0u);
   EXPECT_FALSE(e.kernel.empty());

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
-#include "store/bot_database.h"
+#include "support/bot_database.h"
 #include "support/status_matchers.h"
 #include "support/temp_dir.h"
 
@@ -37,7 +37,7 @@ class RequestHandlerTest : public ::testing::Test {
   }
 
   testing::TempDir dir_;
-  store::BotDatabase db_;
+  ::roseyd::testing::BotDatabase db_;
   RequestHandler handler_;
   RequestOutcome last_;
 };

@@ -18,10 +18,11 @@
 #include "bus/embedded_server.h"
 #include "bus/nats_library.h"
 #include "bus/subscription.h"
-#include "store/bot_database.h"
+#include "store/open_store.h"
+#include "support/bot_database.h"
+#include "support/eventually.h"
 #include "support/status_matchers.h"
 #include "support/temp_dir.h"
-#include "store/open_store.h"
 #include "unit/service/fake_event_sink.h"
 
 namespace roseyd::service {
@@ -29,15 +30,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-template <typename Condition>
-bool Eventually(Condition condition, std::chrono::milliseconds timeout = 10000ms) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(2ms);
-  }
-  return true;
-}
+using ::roseyd::testing::Eventually;
 
 // Core NATS intake's barrier: the arrival stamp itself.
 class StampIntake : public Intake {
@@ -148,7 +141,7 @@ class RequestServiceTest : public ::testing::Test {
     config_.service.request_workers = 1;
     config_.service.max_payload_bytes = 64;
     config_.service.request_timeout = 10s;
-    { store::BotDatabase create(config_.store, config_.store.path); }
+    { ::roseyd::testing::BotDatabase create(config_.store, config_.store.path); }
 
     bus::ConnectionOptions options;
     options.url = server_.url();
@@ -287,7 +280,9 @@ TEST_F(RequestServiceTest, StopAnswersWhatIsQueuedThenRefuses) {
   EXPECT_EQ(family_->Entered(), 3);
   ASSERT_TRUE(Ask("rosey.db.row.a.search", "{}"));
   ASSERT_TRUE(Eventually([&] { return Received().size() == 4; }));
-  EXPECT_EQ(Received()[3], "error:7:Service overloaded");
+  EXPECT_EQ(Received()[3], "error:7:Service unavailable: roseyd is stopping");
+  EXPECT_EQ(Rejected("shutting_down"), 1);
+  EXPECT_EQ(Rejected("overloaded"), 0);
 }
 
 // The write is in the sink as soon as Accept returns, after the events that

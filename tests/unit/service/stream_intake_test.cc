@@ -17,6 +17,7 @@
 #include "base/startup_error.h"
 #include "service/event_handler.h"
 #include "service/service_metrics.h"
+#include "support/eventually.h"
 #include "unit/service/fake_event_sink.h"
 #include "unit/service/fake_stream_consumer.h"
 
@@ -27,15 +28,7 @@ using namespace std::chrono_literals;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 
-template <typename Condition>
-bool Eventually(Condition condition, std::chrono::milliseconds timeout = 5000ms) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!condition()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(1ms);
-  }
-  return true;
-}
+using ::roseyd::testing::Eventually;
 
 class StreamIntakeTest : public ::testing::Test {
  protected:

@@ -1,4 +1,4 @@
-#include "store/bot_database.h"
+#include "support/bot_database.h"
 
 #include <gtest/gtest.h>
 
@@ -8,6 +8,8 @@
 
 namespace roseyd::store {
 namespace {
+
+using ::roseyd::testing::BotDatabase;
 
 TEST(BotDatabaseTest, WritesAreVisibleWhenTheCallReturns) {
   testing::TempDir dir;

@@ -13,6 +13,7 @@
 #include "base/startup_error.h"
 #include "store/event_writer.h"
 #include "store/sqlite/sqlite_store.h"
+#include "support/eventually.h"
 #include "unit/store/writer_fixture.h"
 
 namespace roseyd::store {
@@ -113,6 +114,11 @@ TEST(EventWriterStartupTest, OpensInWalModeWithConfiguredSynchronous) {
 
 class EventWriterFailureTest : public WriterTest {
  protected:
+  // Whether the writer reports a failed write within 10 s.
+  bool AWriteFailed() {
+    return ::roseyd::testing::Eventually([&] { return !listener_.write_errors().empty(); });
+  }
+
   // A trigger, as another tool could add to the shared file, that refuses
   // one particular chat line: a failure in that event's own data.
   void PoisonRecentChat(const char* raise = "ABORT") {
@@ -174,11 +180,7 @@ TEST_F(EventWriterFailureTest, LockedFileIsRetriedAndNothingIsDropped) {
   ASSERT_EQ(locker.Exec("BEGIN IMMEDIATE"), "");
   uint64_t seq = 0;
   ASSERT_OK(writer_->Submit(Event{UserJoined{"patient"}, kNow, {}, 0}, &seq));
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (listener_.write_errors().empty() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(milliseconds(10));
-  }
-  ASSERT_FALSE(listener_.write_errors().empty());
+  ASSERT_TRUE(AWriteFailed());
   EXPECT_EQ(listener_.write_errors()[0].code(), Status::Code::kBusy);
   EXPECT_LT(writer_->LastCommitted(), seq);
   ASSERT_EQ(locker.Exec("COMMIT"), "");
@@ -195,7 +197,7 @@ TEST_F(EventWriterFailureTest, StopInterruptsBackoffAndCommitsOnceUnlocked) {
   auto locker = std::make_unique<RawSqlite>(path());
   ASSERT_EQ(locker->Exec("BEGIN IMMEDIATE"), "");
   ASSERT_OK(writer_->Submit(Event{UserJoined{"late"}, kNow, {}, 0}));
-  while (listener_.write_errors().empty()) std::this_thread::sleep_for(milliseconds(5));
+  ASSERT_TRUE(AWriteFailed());
   std::thread unlock([&] {
     std::this_thread::sleep_for(milliseconds(150));
     EXPECT_EQ(locker->Exec("COMMIT"), "");
