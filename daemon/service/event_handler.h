@@ -32,9 +32,10 @@ class EventHandler {
 
   // Handles `message`, which arrived on event subject `subject`.
   // `stream_seq` is its stream sequence under durable intake, 0 on core
-  // NATS. Blocks while the sink is full.
+  // NATS. Blocks while the sink is full. Returns the sink's sequence for the
+  // event, or 0 if it was refused (counted) and nothing was queued.
   // REQUIRES: !IsRequest(subject).
-  void Handle(Subject subject, const bus::Message& message, uint64_t stream_seq);
+  uint64_t Handle(Subject subject, const bus::Message& message, uint64_t stream_seq);
 
  private:
   const int64_t max_payload_bytes_;

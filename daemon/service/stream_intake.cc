@@ -102,16 +102,19 @@ void StreamIntake::OnMessage(const bus::Message& message, uint64_t generation) n
                                  std::chrono::steady_clock::now());
     }
     const auto subject = ParseSubject(options_.subject_prefix, message.subject);
+    uint64_t queued = 0;
     if (subject && !IsRequest(*subject)) {
-      events_->Handle(*subject, message, seq);
+      queued = events_->Handle(*subject, message, seq);
     } else {
       metrics_->Rejected("unknown", Rejection{RejectReason::kUnknownSubject,
                                               "not an event subject: " +
                                                   std::string(message.subject)});
     }
     MutexLock lock(&mu_);
+    if (queued != 0) last_queued_ = queued;
     if (acks_.empty()) acker_cv_.Signal();
-    acks_.push_back(PendingAck{sink_->LastSubmitted(), std::string(message.reply)});
+    // A refused message owes only what was queued before it.
+    acks_.push_back(PendingAck{last_queued_, std::string(message.reply)});
     handed_seq_ = seq;
     if (barrier_waiters_ > 0) handed_cv_.SignalAll();
   } catch (const std::exception& e) {
@@ -119,12 +122,14 @@ void StreamIntake::OnMessage(const bus::Message& message, uint64_t generation) n
   }
 }
 
-// Acks trail the commits by at most ack_poll; with nothing to acknowledge
-// the thread sleeps until a delivery, a reset request or Stop wakes it.
+// With nothing to acknowledge the thread sleeps until a delivery, a reset
+// request or Stop wakes it; with acks owed, until the oldest one's event
+// commits (the sink wakes it) or commit_wait passes.
 void StreamIntake::RunAcker() {
   for (;;) {
     std::string through;
     bool reset = false;
+    uint64_t owed = 0;  // the sink sequence the oldest ack still waits for
     {
       MutexLock lock(&mu_);
       if (acks_.empty() && !reset_wanted_ && !stopping_) acker_cv_.Wait();
@@ -135,6 +140,7 @@ void StreamIntake::RunAcker() {
         through = std::move(acks_.front().ack_subject);
         acks_.pop_front();
       }
+      if (!reset && !acks_.empty()) owed = acks_.front().sink_seq;
     }
     if (reset) {
       if (!ResetConsumer()) {
@@ -152,7 +158,15 @@ void StreamIntake::RunAcker() {
       }
       metrics_->SetStreamAppliedSeq(static_cast<double>(sink_->LastStreamSeq()));
     }
-    std::this_thread::sleep_for(options_.ack_poll);
+    if (owed == 0) continue;
+    // In the batch it is in: the acks need not hurry the writer.
+    const auto until = std::chrono::steady_clock::now() + options_.commit_wait;
+    if (!sink_->WaitCommittedInBatch(owed, until).ok()) {
+      // Timed out, or a sink that stopped answers at once: no busy loop.
+      MutexLock lock(&mu_);
+      while (!stopping_ && !reset_wanted_ && acker_cv_.WaitUntil(until)) {
+      }
+    }
   }
 }
 

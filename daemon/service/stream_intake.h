@@ -21,8 +21,9 @@ namespace roseyd::service {
 struct StreamIntakeOptions {
   std::string stream = "ROSEY_DB";        // for logs
   std::string subject_prefix = "rosey.db";
-  // How often acknowledgements catch up with commits while some are owed.
-  std::chrono::milliseconds ack_poll{2};
+  // How long the acker sleeps on a commit before it looks again for a reset
+  // or Stop (a commit wakes it at once).
+  std::chrono::milliseconds commit_wait{50};
   // The pause before trying again to recreate a consumer that failed.
   std::chrono::milliseconds reset_retry{250};
   // Told of each event handed to the sink (StreamWitness's); may be null.
@@ -42,9 +43,11 @@ struct StreamIntakeOptions {
 //    it, the stream no longer holds the events between (max_age, max_bytes):
 //    they are counted as missed and reading goes on;
 //  - from an earlier delivery (before the last reset): ignored.
-// An acker thread acknowledges each message once the sink has committed it
-// (AckThrough: acknowledging one acknowledges every earlier one), and
-// recreates the consumer when asked, retrying after a failure.
+// An acker thread sleeps until the sink commits the oldest message owed an
+// acknowledgement (woken by the commit, not polling), acknowledges every
+// committed one at once (AckThrough: acknowledging one acknowledges every
+// earlier one), and recreates the consumer when asked, retrying after a
+// failure.
 //
 // Thread: as Intake; the handler runs on the consumer's delivery thread, the
 // acks and resets on a thread of its own. *events, *sink and *metrics must
@@ -74,7 +77,7 @@ class StreamIntake : public Intake {
 
  private:
   struct PendingAck {
-    uint64_t sink_seq;  // what must commit before the ack
+    uint64_t sink_seq;  // what must commit before the ack: its event, or the one queued before
     std::string ack_subject;
   };
 
@@ -95,6 +98,7 @@ class StreamIntake : public Intake {
   CondVar handed_cv_{&mu_};   // handed_seq_ moved (for barrier waiters)
   uint64_t next_seq_ GUARDED_BY(mu_) = 1;    // the stream sequence to apply next
   uint64_t handed_seq_ GUARDED_BY(mu_) = 0;  // the last one handed to the sink (or refused)
+  uint64_t last_queued_ GUARDED_BY(mu_) = 0;  // the sink sequence of the last event queued
   int barrier_waiters_ GUARDED_BY(mu_) = 0;
   bool just_reset_ GUARDED_BY(mu_) = true;  // nothing delivered since the last reset
   bool reset_wanted_ GUARDED_BY(mu_) = false;

@@ -34,6 +34,12 @@ class EventSink {
   // Blocks until every event up to `seq` is committed. Returns Unavailable on
   // `deadline` or if the sink stopped first.
   virtual Status WaitCommitted(uint64_t seq, std::chrono::steady_clock::time_point deadline) = 0;
+  // As WaitCommitted, for a waiter that need not hurry the sink (durable
+  // intake's acknowledgements): a batching sink keeps gathering its batch.
+  virtual Status WaitCommittedInBatch(uint64_t seq,
+                                      std::chrono::steady_clock::time_point deadline) {
+    return WaitCommitted(seq, deadline);
+  }
 
   // Whether a write request may be queued now: false on a roseyd that does
   // not hold the store's claim, or cannot prove it holds it; the request is

@@ -54,7 +54,7 @@ class EventWriter::Impl {
   Status Submit(Event event, uint64_t* seq);
   uint64_t LastCommitted() const;
   uint64_t LastStreamSeq() const { return last_stream_seq_.load(std::memory_order_acquire); }
-  Status WaitCommitted(uint64_t seq, std::chrono::steady_clock::time_point deadline);
+  Status WaitCommitted(uint64_t seq, std::chrono::steady_clock::time_point deadline, bool hurry);
   const EventQueue& queue() const { return queue_; }
 
  private:
@@ -199,9 +199,10 @@ uint64_t EventWriter::Impl::LastCommitted() const {
 }
 
 Status EventWriter::Impl::WaitCommitted(uint64_t seq,
-                                        std::chrono::steady_clock::time_point deadline) {
+                                        std::chrono::steady_clock::time_point deadline,
+                                        bool hurry) {
   if (LastCommitted() >= seq) return Status::OK();
-  queue_.RequestUrgent(seq);
+  if (hurry) queue_.RequestUrgent(seq);
   MutexLock lock(&mu_);
   while (last_committed_ < seq) {
     if (writer_exited_) return Status::Unavailable("the event writer stopped");
@@ -448,7 +449,12 @@ uint64_t EventWriter::LastCommitted() const { return impl_->LastCommitted(); }
 uint64_t EventWriter::LastStreamSeq() const { return impl_->LastStreamSeq(); }
 
 Status EventWriter::WaitCommitted(uint64_t seq, std::chrono::steady_clock::time_point deadline) {
-  return impl_->WaitCommitted(seq, deadline);
+  return impl_->WaitCommitted(seq, deadline, /*hurry=*/true);
+}
+
+Status EventWriter::WaitCommittedInBatch(uint64_t seq,
+                                         std::chrono::steady_clock::time_point deadline) {
+  return impl_->WaitCommitted(seq, deadline, /*hurry=*/false);
 }
 
 void EventWriter::Stop() { impl_->Stop(); }

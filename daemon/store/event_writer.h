@@ -79,8 +79,8 @@ class EventWriter : public EventSink {
   // EventSink. Submit blocks while the queue is at capacity and returns
   // Unavailable once Stop() has begun. LastStreamSeq starts at the store's
   // StreamPosition(). WaitCommitted asks the writer not to linger for a
-  // fuller batch; its deadline is on std::chrono::steady_clock, the caller's
-  // clock, not the injected one.
+  // fuller batch, WaitCommittedInBatch does not; their deadlines are on
+  // std::chrono::steady_clock, the caller's clock, not the injected one.
   Status Submit(Event event, uint64_t* seq = nullptr) override;
   uint64_t LastSubmitted() const override;
   bool TakesWrites() const override {
@@ -89,6 +89,8 @@ class EventWriter : public EventSink {
   uint64_t LastCommitted() const override;
   uint64_t LastStreamSeq() const override;
   Status WaitCommitted(uint64_t seq, std::chrono::steady_clock::time_point deadline) override;
+  Status WaitCommittedInBatch(uint64_t seq,
+                              std::chrono::steady_clock::time_point deadline) override;
   size_t QueueDepth() const override;
 
   // Begins a stop: from now on Submit never blocks at capacity (intake can

@@ -37,6 +37,15 @@ class FakeEventSink : public store::EventSink {
   }
   Status WaitCommitted(uint64_t seq, std::chrono::steady_clock::time_point deadline) override {
     MutexLock lock(&mu_);
+    ++hurried_waits_;
+    while (committed_ < seq && committed_cv_.WaitUntil(deadline)) {
+    }
+    return committed_ >= seq ? Status::OK() : Status::Unavailable("not committed in time");
+  }
+  Status WaitCommittedInBatch(uint64_t seq,
+                              std::chrono::steady_clock::time_point deadline) override {
+    MutexLock lock(&mu_);
+    ++in_batch_waits_;
     while (committed_ < seq && committed_cv_.WaitUntil(deadline)) {
     }
     return committed_ >= seq ? Status::OK() : Status::Unavailable("not committed in time");
@@ -72,10 +81,22 @@ class FakeEventSink : public store::EventSink {
     return events_;
   }
 
+  // How often each wait was called.
+  int HurriedWaits() const {
+    MutexLock lock(&mu_);
+    return hurried_waits_;
+  }
+  int InBatchWaits() const {
+    MutexLock lock(&mu_);
+    return in_batch_waits_;
+  }
+
  private:
   mutable Mutex mu_;
   CondVar committed_cv_{&mu_};
   uint64_t submitted_ GUARDED_BY(mu_) = 0;
+  int hurried_waits_ GUARDED_BY(mu_) = 0;   // WaitCommitted calls
+  int in_batch_waits_ GUARDED_BY(mu_) = 0;  // WaitCommittedInBatch calls
   uint64_t committed_ GUARDED_BY(mu_) = 0;
   uint64_t stream_seq_ GUARDED_BY(mu_) = 0;
   std::vector<store::Event> events_ GUARDED_BY(mu_);

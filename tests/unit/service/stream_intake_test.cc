@@ -36,7 +36,7 @@ class StreamIntakeTest : public ::testing::Test {
     auto consumer = std::make_unique<FakeStreamConsumer>();
     consumer_ = consumer.get();
     StreamIntakeOptions options;
-    options.ack_poll = 1ms;
+    options.commit_wait = 20ms;
     options.reset_retry = 5ms;
     intake_ = std::make_unique<StreamIntake>(options, std::move(consumer), &events_, &sink_,
                                              &metrics_);
@@ -163,18 +163,48 @@ TEST_F(StreamIntakeTest, AcknowledgesOnlyWhatHasCommitted) {
   Deliver(1);
   Deliver(2);
   Deliver(3);
-  std::this_thread::sleep_for(20ms);  // many ack polls
+  // The acker has looked, found acks owed and nothing committed, and waits.
+  ASSERT_TRUE(Eventually([&] { return sink_.InBatchWaits() >= 1; }));
   EXPECT_THAT(consumer_->Acks(), IsEmpty());
 
   sink_.CommitThrough(2);
   ASSERT_TRUE(Eventually([&] { return !consumer_->Acks().empty(); }));
-  std::this_thread::sleep_for(20ms);
-  EXPECT_EQ(consumer_->Acks().back(), FakeStreamConsumer::AckSubject(2));
+  // One ack for both (AckThrough), never one for 3.
+  EXPECT_THAT(consumer_->Acks(), ElementsAre(FakeStreamConsumer::AckSubject(2)));
   EXPECT_EQ(Metric("roseyd_stream_applied_sequence"), 2);
 
   sink_.CommitThrough(3);
   ASSERT_TRUE(Eventually(
       [&] { return consumer_->Acks().back() == FakeStreamConsumer::AckSubject(3); }));
+}
+
+// The acker sleeps on the sink until the commit wakes it, without asking a
+// batching writer to hurry.
+TEST_F(StreamIntakeTest, TheAckerWaitsForTheCommitWithoutHurryingTheWriter) {
+  intake_->Start();
+  Deliver(1);
+  ASSERT_TRUE(Eventually([&] { return sink_.InBatchWaits() >= 1; }));
+  EXPECT_THAT(consumer_->Acks(), IsEmpty());
+  sink_.CommitThrough(1);
+  ASSERT_TRUE(Eventually([&] { return !consumer_->Acks().empty(); }));
+  EXPECT_EQ(consumer_->Acks().back(), FakeStreamConsumer::AckSubject(1));
+  EXPECT_EQ(sink_.HurriedWaits(), 0);
+}
+
+// A message the handler refuses queues nothing; its ack still waits for
+// the events queued before it.
+TEST_F(StreamIntakeTest, ARefusedMessageIsAcknowledgedOnceTheEventsBeforeItCommit) {
+  intake_->Start();
+  Deliver(1);
+  consumer_->Deliver(2, "rosey.db.user.joined", "not json");
+  EXPECT_EQ(Metric("roseyd_events_rejected_total"), 1);
+  ASSERT_TRUE(Eventually([&] { return sink_.InBatchWaits() >= 1; }));
+  EXPECT_THAT(consumer_->Acks(), IsEmpty());
+  sink_.CommitThrough(1);
+  ASSERT_TRUE(Eventually([&] {
+    const auto acks = consumer_->Acks();
+    return !acks.empty() && acks.back() == FakeStreamConsumer::AckSubject(2);
+  }));
 }
 
 TEST_F(StreamIntakeTest, RetriesAResetThatFailed) {
