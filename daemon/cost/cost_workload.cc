@@ -25,8 +25,8 @@
 #include "service/service_metrics.h"
 #include "service/storage_context.h"
 #include "service/subject.h"
+#include "store/bench_store.h"
 #include "store/event_writer.h"
-#include "store/postgres/pg_bench_schema.h"
 #include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
 
@@ -68,7 +68,7 @@ class ServiceParts {
     if (options.postgres_url.empty()) {
       store_ = store::OpenSqliteStore(config_.store, options.sqlite_path);
     } else {
-      schema_.emplace(options.postgres_url, "roseyd_cost_" + std::to_string(getpid()));
+      schema_ = store::OpenBenchSchema(options.postgres_url, "roseyd_cost_" + std::to_string(getpid()));
       store_ = store::OpenPostgresStore(schema_->url());
     }
     std::unique_ptr<store::StoreWriter> writer = store_->OpenWriter();
@@ -171,7 +171,7 @@ class ServiceParts {
   prometheus::Registry registry_;
   service::ServiceMetrics metrics_;
   BatchGate gate_{&metrics_};
-  std::optional<store::PgBenchSchema> schema_;  // before the store that works in it
+  std::unique_ptr<store::BenchSchema> schema_;  // before the store that works in it
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<store::EventWriter> writer_;
   std::unique_ptr<store::Reader> reader_;

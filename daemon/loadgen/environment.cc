@@ -8,7 +8,7 @@
 #include <fstream>
 
 #include "base/build_info.h"
-#include "store/sqlite/bench_counts.h"
+#include "store/bench_store.h"
 
 namespace roseyd::loadgen {
 

@@ -34,8 +34,8 @@ InProcessReplicas::InProcessReplicas(const Config& bench, int count,
                                      store::CommitListener* listener,
                                      service::ServiceMetrics* metrics,
                                      std::function<void()> on_end)
-    : schema_(bench.bench.store_url),
-      config_(ReplicaConfig(bench, schema_.url())),
+    : schema_(store::OpenBenchSchema(bench.bench.store_url)),
+      config_(ReplicaConfig(bench, schema_->url())),
       on_end_(std::move(on_end)) {
   try {
     for (int i = 0; i < count; ++i) {
@@ -53,10 +53,10 @@ InProcessReplicas::InProcessReplicas(const Config& bench, int count,
   } catch (const std::exception& e) {
     StopAll();  // on_end_ is the caller's to run when construction fails
     throw std::runtime_error(std::string("cannot start the instances on ") +
-                             schema_.redacted_url() + ": " + e.what());
+                             schema_->redacted_url() + ": " + e.what());
   }
   spdlog::info("bench: {} service instances on {} (schema {}), durable; instance 0 leads", count,
-               schema_.redacted_url(), store::PgBenchSchema::kName);
+               schema_->redacted_url(), schema_->name());
 }
 
 InProcessReplicas::~InProcessReplicas() {
@@ -106,11 +106,11 @@ FailoverTiming InProcessReplicas::StopLeader(const std::function<void()>& stoppe
 
 Status InProcessReplicas::ChatRows(std::string_view username_prefix, int64_t* rows,
                                    int64_t* distinct) {
-  return schema_.ChatRows(username_prefix, rows, distinct);
+  return schema_->ChatRows(username_prefix, rows, distinct);
 }
 
 std::string InProcessReplicas::Describe() const {
-  return schema_.redacted_url() + " (schema " + store::PgBenchSchema::kName + ")";
+  return schema_->redacted_url() + " (schema " + schema_->name() + ")";
 }
 
 void InProcessReplicas::StopAll() noexcept {

@@ -11,7 +11,7 @@
 #include "service/service_host.h"
 #include "service/service_metrics.h"
 #include "store/commit_fanout.h"
-#include "store/postgres/pg_bench_schema.h"
+#include "store/bench_store.h"
 
 namespace roseyd::loadgen {
 
@@ -19,7 +19,7 @@ namespace roseyd::loadgen {
 // ReplicaSet): `count` ServiceHosts, each on a NATS connection of its own
 // as separate roseyd would be, all on the benchmark's own subjects, in
 // durable mode on one stream, and on one PostgreSQL store: a schema of the
-// benchmark's own in bench.store_url (store::PgBenchSchema). The first
+// benchmark's own in bench.store_url (store::BenchSchema). The first
 // leads; the others follow. Their commits reach `listener` (the target's
 // fanout), so the scenario follows them as any other.
 //
@@ -58,7 +58,7 @@ class InProcessReplicas : public ReplicaSet {
   int Leader();
   void StopAll() noexcept;
 
-  store::PgBenchSchema schema_;
+  std::unique_ptr<store::BenchSchema> schema_;
   const Config config_;  // the instances': the schema's URL, durable
   const std::function<void()> on_end_;
   std::vector<Instance> instances_;

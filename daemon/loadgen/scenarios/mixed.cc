@@ -13,7 +13,7 @@
 
 #include "loadgen/payloads.h"
 #include "loadgen/scenarios/kinds.h"
-#include "store/sqlite/bench_counts.h"
+#include "store/bench_store.h"
 
 namespace roseyd::loadgen {
 

@@ -1,5 +1,6 @@
 #include "loadgen/scenarios/scenario_context.h"
 
+#include <memory>
 #include <set>
 #include <stdexcept>
 #include <thread>
@@ -9,7 +10,7 @@
 #include "base/startup_error.h"
 #include "bus/connection.h"
 #include "loadgen/payloads.h"
-#include "store/sqlite/bench_counts.h"
+#include "store/bench_store.h"
 
 namespace roseyd::loadgen {
 
@@ -192,9 +193,9 @@ int64_t ScenarioContext::CountRows(
   const std::string& path = target_->DatabasePath();
   // A fresh read-only connection per count: nothing is held across the
   // scenario (the restart scenario reopens the service's file under it).
-  std::optional<store::BenchCounts> counts;
+  std::unique_ptr<store::BenchCounts> counts;
   try {
-    counts.emplace(path);
+    counts = store::OpenBenchCounts(path);
   } catch (const StartupError& e) {
     throw std::runtime_error(std::string("cannot count rows: ") + e.what());
   }

@@ -22,35 +22,35 @@ constexpr int kBusyTimeoutMs = 5000;
 
 }  // namespace
 
-BenchCounts::BenchCounts(const std::string& path) : db_(path, Database::Mode::kReadOnly) {
+SqliteBenchCounts::SqliteBenchCounts(const std::string& path) : db_(path, Database::Mode::kReadOnly) {
   db_.SetBusyTimeout(kBusyTimeoutMs);
 }
 
-Status BenchCounts::RecentChatRows(std::string_view username_prefix, int64_t* out) {
+Status SqliteBenchCounts::RecentChatRows(std::string_view username_prefix, int64_t* out) {
   return CountText(kRecentChatRows, username_prefix, out);
 }
 
-Status BenchCounts::UserStatsChatLines(std::string_view username_prefix, int64_t* out) {
+Status SqliteBenchCounts::UserStatsChatLines(std::string_view username_prefix, int64_t* out) {
   return CountText(kUserStatsChatLines, username_prefix, out);
 }
 
-Status BenchCounts::UserStatsUsers(std::string_view username_prefix, int64_t* out) {
+Status SqliteBenchCounts::UserStatsUsers(std::string_view username_prefix, int64_t* out) {
   return CountText(kUserStatsUsers, username_prefix, out);
 }
 
-Status BenchCounts::PmCommandActions(std::string_view username_prefix, int64_t* out) {
+Status SqliteBenchCounts::PmCommandActions(std::string_view username_prefix, int64_t* out) {
   return CountText(kPmCommandActions, username_prefix, out);
 }
 
-Status BenchCounts::UserCountHistoryRows(int64_t chat_users, int64_t* out) {
+Status SqliteBenchCounts::UserCountHistoryRows(int64_t chat_users, int64_t* out) {
   return CountInt(kUserCountHistoryRows, chat_users, out);
 }
 
-Status BenchCounts::CurrentStatusRows(std::string_view bot_name, int64_t* out) {
+Status SqliteBenchCounts::CurrentStatusRows(std::string_view bot_name, int64_t* out) {
   return CountText(kCurrentStatusRows, bot_name, out);
 }
 
-Status BenchCounts::CountText(const char* sql, std::string_view arg, int64_t* out) {
+Status SqliteBenchCounts::CountText(const char* sql, std::string_view arg, int64_t* out) {
   // Counts run a few times per scenario: prepared on use, not kept.
   Statement stmt;
   if (Status s = stmt.Prepare(&db_, sql, /*persistent=*/false); !s.ok()) return s;
@@ -59,7 +59,7 @@ Status BenchCounts::CountText(const char* sql, std::string_view arg, int64_t* ou
   return ReadOne(&stmt, out);
 }
 
-Status BenchCounts::CountInt(const char* sql, int64_t arg, int64_t* out) {
+Status SqliteBenchCounts::CountInt(const char* sql, int64_t arg, int64_t* out) {
   Statement stmt;
   if (Status s = stmt.Prepare(&db_, sql, /*persistent=*/false); !s.ok()) return s;
   Statement::Scope scope(&stmt);
@@ -67,7 +67,7 @@ Status BenchCounts::CountInt(const char* sql, int64_t arg, int64_t* out) {
   return ReadOne(&stmt, out);
 }
 
-Status BenchCounts::ReadOne(Statement* stmt, int64_t* out) {
+Status SqliteBenchCounts::ReadOne(Statement* stmt, int64_t* out) {
   bool has_row = false;
   if (Status s = stmt->Step(&has_row); !s.ok()) return s;
   if (!has_row) return Status::Internal(std::string("no row from \"") + stmt->sql() + "\"");

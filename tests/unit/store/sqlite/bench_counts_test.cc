@@ -43,7 +43,7 @@ class BenchCountsTest : public ::testing::Test {
 };
 
 TEST_F(BenchCountsTest, CountsOnlyTheRowsOfOneUsernamePrefix) {
-  BenchCounts counts(path());
+  SqliteBenchCounts counts(path());
   int64_t n = -1;
   ASSERT_OK(counts.RecentChatRows("benchA-", &n));
   EXPECT_EQ(n, 3);
@@ -58,7 +58,7 @@ TEST_F(BenchCountsTest, CountsOnlyTheRowsOfOneUsernamePrefix) {
 }
 
 TEST_F(BenchCountsTest, NoRowsCountAsZero) {
-  BenchCounts counts(path());
+  SqliteBenchCounts counts(path());
   int64_t n = -1;
   ASSERT_OK(counts.RecentChatRows("nobody-", &n));
   EXPECT_EQ(n, 0);
@@ -72,7 +72,7 @@ TEST_F(BenchCountsTest, NoRowsCountAsZero) {
 }
 
 TEST_F(BenchCountsTest, CountsMarkerAndBotNameRows) {
-  BenchCounts counts(path());
+  SqliteBenchCounts counts(path());
   int64_t n = -1;
   ASSERT_OK(counts.UserCountHistoryRows(900000123, &n));
   EXPECT_EQ(n, 2);
@@ -81,7 +81,7 @@ TEST_F(BenchCountsTest, CountsMarkerAndBotNameRows) {
 }
 
 TEST_F(BenchCountsTest, SeesRowsCommittedAfterItOpened) {
-  BenchCounts counts(path());
+  SqliteBenchCounts counts(path());
   int64_t n = -1;
   ASSERT_OK(counts.RecentChatRows("benchB-", &n));
   EXPECT_EQ(n, 1);
@@ -97,13 +97,13 @@ TEST_F(BenchCountsTest, SeesRowsCommittedAfterItOpened) {
 TEST_F(BenchCountsTest, AFileWithoutTheTablesIsAnErrorAndAMissingFileCannotOpen) {
   const std::string empty = dir_.File("empty.db");
   { Database db(empty, Database::Mode::kReadWriteCreate); }
-  BenchCounts counts(empty);
+  SqliteBenchCounts counts(empty);
   int64_t n = -1;
   const Status s = counts.RecentChatRows("benchA-", &n);
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.message().find("recent_chat"), std::string::npos) << s.ToString();
   EXPECT_EQ(n, -1);
-  EXPECT_THROW({ BenchCounts missing(dir_.File("missing.db")); }, StartupError);
+  EXPECT_THROW({ SqliteBenchCounts missing(dir_.File("missing.db")); }, StartupError);
 }
 
 TEST(SqliteVersionTest, IsTheLibrarysDottedVersion) {
