@@ -226,9 +226,8 @@ StreamPublisher::StreamPublisher(Connection* connection) {
 
 StreamPublisher::~StreamPublisher() = default;
 
-StreamPublisher::Outcome StreamPublisher::PublishAll(const std::vector<StreamMessage>& messages,
-                                                     std::chrono::milliseconds timeout) {
-  Outcome outcome;
+size_t StreamPublisher::Publish(const std::vector<StreamMessage>& messages) {
+  size_t sent = 0;
   for (const StreamMessage& m : messages) {
     jsPubOptions options;
     jsPubOptions_Init(&options);
@@ -236,19 +235,20 @@ StreamPublisher::Outcome StreamPublisher::PublishAll(const std::vector<StreamMes
     const natsStatus s = js_PublishAsync(js_.get(), m.subject.c_str(), m.data.data(),
                                          static_cast<int>(m.data.size()), &options);
     if (s != NATS_OK) {
-      spdlog::debug("publish to the stream stopped after {} of {}: {}", outcome.sent,
-                    messages.size(), LastError(s));
+      spdlog::debug("publish to the stream stopped after {} of {}: {}", sent, messages.size(),
+                    LastError(s));
       break;
     }
-    ++outcome.sent;
+    ++sent;
   }
+  return sent;
+}
+
+bool StreamPublisher::WaitForAcks(std::chrono::milliseconds timeout) {
   jsPubOptions wait;
   jsPubOptions_Init(&wait);
   wait.MaxWait = timeout.count();
-  js_PublishAsyncComplete(js_.get(), &wait);
-  const int64_t acked = acked_.load();
-  outcome.acked = acked - std::exchange(counted_, acked);
-  return outcome;
+  return js_PublishAsyncComplete(js_.get(), &wait) == NATS_OK;
 }
 
 }  // namespace roseyd::bus

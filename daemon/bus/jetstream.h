@@ -90,7 +90,8 @@ struct StreamMessage {
 // Publishes into a stream with JetStream's acknowledgements, many in flight
 // at once (the witness writes back what a stream leader's election lost).
 //
-// Thread: PublishAll from one thread at a time. The Connection must outlive it.
+// Thread: Publish and WaitForAcks from one thread at a time, Acked from any.
+// The Connection must outlive it.
 class StreamPublisher {
  public:
   // Throws StartupError if the connection has no JetStream context.
@@ -100,19 +101,18 @@ class StreamPublisher {
   StreamPublisher(const StreamPublisher&) = delete;
   StreamPublisher& operator=(const StreamPublisher&) = delete;
 
-  struct Outcome {
-    size_t sent = 0;      // the first `sent` messages went out; the rest did not
-    int64_t acked = 0;    // acknowledged as stored (a late ack counts in the next call)
-  };
-
-  // Publishes the messages in order, stopping at the first that cannot go
-  // out (no room among the acks awaited within StallWait: the stream is not
-  // answering), and waits up to `timeout` for the stream's acknowledgements.
-  Outcome PublishAll(const std::vector<StreamMessage>& messages, std::chrono::milliseconds timeout);
+  // Publishes the messages in order without waiting for their acks,
+  // stopping at the first that cannot go out (no room among the acks awaited
+  // within StallWait: the stream is not answering). Returns how many went:
+  // the first that many.
+  size_t Publish(const std::vector<StreamMessage>& messages);
+  // Waits up to `timeout` for every ack awaited; whether none is left.
+  bool WaitForAcks(std::chrono::milliseconds timeout);
+  // Messages the stream acknowledged as stored, since construction.
+  int64_t Acked() const { return acked_.load(); }
 
  private:
   std::atomic<int64_t> acked_{0};  // written by cnats's reply thread
-  int64_t counted_ = 0;            // acked_ as of the last PublishAll
   std::unique_ptr<__jsCtx, JetStreamContextDeleter> js_;  // declared last: destroyed first
 };
 

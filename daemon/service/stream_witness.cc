@@ -11,8 +11,10 @@
 namespace roseyd::service {
 namespace {
 
-// How long a write-back waits for the stream's acknowledgements.
+// How long a write-back waits for the stream's acknowledgements (later ones
+// are counted at the next comparison), in slices so that a stop need not.
 constexpr std::chrono::seconds kRestoreWait{10};
+constexpr std::chrono::milliseconds kAckSlice{250};
 
 double Seconds(std::chrono::steady_clock::duration d) {
   return std::chrono::duration<double>(d).count();
@@ -79,7 +81,20 @@ void StreamWitness::Run() {
     }
     Checkpoint();
     Restore();
+    CountAcked();
   }
+}
+
+bool StreamWitness::Stopping() {
+  MutexLock lock(&mu_);
+  return stopping_;
+}
+
+void StreamWitness::CountAcked() {
+  const int64_t acked = publisher_->Acked();
+  if (acked == acked_counted_) return;
+  metrics_->EventsRestored(static_cast<double>(acked - acked_counted_));
+  acked_counted_ = acked;
 }
 
 void StreamWitness::Checkpoint() {
@@ -126,14 +141,18 @@ void StreamWitness::Restore() {
                                          msg_id_prefix_ + std::to_string(event.ordinal)});
   }
   if (unsent_.empty()) return;
-  const auto outcome = publisher_->PublishAll(unsent_, kRestoreWait);
-  metrics_->EventsRestored(static_cast<double>(outcome.acked));
+  const int64_t acked_before = publisher_->Acked();
+  const size_t sent = publisher_->Publish(unsent_);
   // One sent but not acknowledged is witnessed as it goes out, and judged
   // again; one not sent waits here for the next round.
-  unsent_.erase(unsent_.begin(), unsent_.begin() + static_cast<std::ptrdiff_t>(outcome.sent));
+  unsent_.erase(unsent_.begin(), unsent_.begin() + static_cast<std::ptrdiff_t>(sent));
+  const auto give_up = now + kRestoreWait;
+  while (!publisher_->WaitForAcks(kAckSlice) && std::chrono::steady_clock::now() < give_up &&
+         !Stopping()) {
+  }
   spdlog::warn("durable intake: wrote {} events back into stream {}, {} acknowledged in {:.1f} "
                "s{}; they come after the events published since",
-               outcome.sent, stream_, outcome.acked,
+               sent, stream_, publisher_->Acked() - acked_before,
                Seconds(std::chrono::steady_clock::now() - now),
                unsent_.empty() ? "" : fmt::format(" ({} wait for the stream to answer)", unsent_.size()));
 }

@@ -53,6 +53,9 @@ class StreamWitness {
   void Checkpoint();
   // Counts, logs and writes back what the ledger knows the stream never stored.
   void Restore();
+  // Adds the acks that came since the last call to roseyd_events_restored_total.
+  void CountAcked();
+  bool Stopping() EXCLUDES(mu_);
 
   const std::string stream_;
   const std::string subject_prefix_;
@@ -68,6 +71,7 @@ class StreamWitness {
   std::unique_ptr<bus::StreamPublisher> publisher_;
   std::optional<std::chrono::steady_clock::time_point> unanswered_since_;
   std::vector<bus::StreamMessage> unsent_;  // found unstored, not yet written back
+  int64_t acked_counted_ = 0;               // publisher_->Acked() already counted
 
   Mutex mu_;
   CondVar cv_{&mu_};
