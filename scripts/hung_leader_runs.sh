@@ -14,20 +14,10 @@ binary="$build/tests/integration/roseyd_integration_test"
 
 # The tests take a PostgreSQL server of their own when no fixture cluster runs.
 filter='LeaseTest.ALeaderStopped*:LeaseTest.AnIdleLeaderStopped*'
+source "$(dirname "$0")/repeat_runs.sh"
 failed=0
 for seconds in 5 30; do
-  for ((run = 1; run <= runs; run++)); do
-    log=$(mktemp)
-    if ROSEYD_HUNG_SECONDS=$seconds "$binary" --gtest_filter="$filter" >"$log" 2>&1; then
-      status=passed
-    else
-      status=FAILED
-      failed=$((failed + 1))
-    fi
-    grep -h '^\[figure\] hung leader' "$log" | sed "s/^/run $run $status: /"
-    [[ $status == passed ]] || tail -50 "$log"
-    rm -f "$log"
-  done
+  repeat_runs "$runs" "$binary" "$filter" '^\[figure\] hung leader' ROSEYD_HUNG_SECONDS="$seconds"
 done
 echo "failed runs: $failed"
 [[ $failed -eq 0 ]]

@@ -14,18 +14,8 @@ binary="$build/tests/integration/roseyd_integration_test"
 [[ -x $binary ]] || { echo "no $binary: build first (cmake --build $build)" >&2; exit 2; }
 
 filter='NatsClusterTest.KillingTheStreamLeadersNodeUnderLoadLosesNothing'
+source "$(dirname "$0")/repeat_runs.sh"
 failed=0
-for ((run = 1; run <= runs; run++)); do
-  log=$(mktemp)
-  if "$binary" --gtest_filter="$filter" >"$log" 2>&1; then
-    status=passed
-  else
-    status=FAILED
-    failed=$((failed + 1))
-  fi
-  grep -h '^\[figures\] nats cluster' "$log" | sed "s/^/run $run $status: /"
-  [[ $status == passed ]] || tail -50 "$log"
-  rm -f "$log"
-done
+repeat_runs "$runs" "$binary" "$filter" '^\[figures\] nats cluster'
 echo "failed runs: $failed"
 [[ $failed -eq 0 ]]
