@@ -90,7 +90,9 @@ scenarios:
     rate: 100
     events: 50
     targets:
-      - {metric: mean_latency_ms, at_most: 0.000001}
+      # Ten times the offered rate: a count, so never excused as noise
+      # (DISTURBED is for timing targets).
+      - {metric: persisted_per_second, at_least: 1000}
 )";
 
 std::string SnapshotTables(const std::string& path) {
