@@ -60,11 +60,6 @@ void CoreIntake::RefuseUnknownSubject(const bus::Message& message) {
   if (!s.ok()) spdlog::warn("could not send the reply to a request on {}: {}", subject, s.ToString());
 }
 
-uint64_t CoreIntake::RequestBarrier(uint64_t arrival_seq,
-                                    std::chrono::steady_clock::time_point) {
-  return arrival_seq;
-}
-
 void CoreIntake::Stop(std::chrono::milliseconds timeout) {
   if (subscriptions_.empty()) return;
   const auto started = std::chrono::steady_clock::now();

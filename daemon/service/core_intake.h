@@ -45,8 +45,11 @@ class CoreIntake : public Intake {
   // drains the subscriptions. The barrier is the arrival stamp itself.
   void Start() override;
   void Stop(std::chrono::milliseconds timeout) override;
-  uint64_t RequestBarrier(uint64_t arrival_seq,
-                          std::chrono::steady_clock::time_point deadline) override;
+  // Nothing to ask: a read sees what arrived before it (`arrival_seq`).
+  uint64_t RequestBarrier(uint64_t arrival_seq, std::chrono::steady_clock::time_point /*arrived*/,
+                          std::chrono::steady_clock::time_point /*deadline*/) override {
+    return arrival_seq;
+  }
   void Tick() override;
 
  private:

@@ -10,8 +10,8 @@ namespace roseyd::service {
 // kinds: CoreIntake (core NATS subscriptions) and StreamIntake (the events of
 // a JetStream stream, service.durability: jetstream).
 //
-// Thread: Start, Stop and Tick from the owning thread; RequestBarrier from
-// the request workers, concurrently.
+// Thread: Start, Stop and Tick from the owning thread; ReadArrived from the
+// delivery threads; RequestBarrier from the request workers, concurrently.
 class Intake {
  public:
   virtual ~Intake() = default;
@@ -23,11 +23,16 @@ class Intake {
   // received has been handed over; what was not is logged. Idempotent.
   virtual void Stop(std::chrono::milliseconds timeout) = 0;
 
-  // Read-your-writes: the sink sequence that must commit before a request
-  // is answered, so that it sees every event that reached roseyd before it.
-  // `arrival_seq` is the sink's LastSubmitted when the request was handed
-  // over. May wait for intake, but not past `deadline`.
+  // Read-your-writes, in two steps. ReadArrived: a read was accepted at
+  // `arrived`, so whatever the barrier needs to ask may be asked now,
+  // while the read waits for a worker; must not block.
+  virtual void ReadArrived(std::chrono::steady_clock::time_point /*arrived*/) {}
+  // The sink sequence that must commit before a read is answered, so that
+  // it sees every event that reached roseyd before it. `arrival_seq` is the
+  // sink's LastSubmitted when the read was handed over, at `arrived`. May
+  // wait for intake, but not past `deadline`.
   virtual uint64_t RequestBarrier(uint64_t arrival_seq,
+                                  std::chrono::steady_clock::time_point arrived,
                                   std::chrono::steady_clock::time_point deadline) = 0;
 
   // Refreshes what intake reports periodically (NATS drops). Call about once

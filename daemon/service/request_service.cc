@@ -98,6 +98,8 @@ bool RequestService::Accept(const bus::Message& message, uint64_t arrival_seq) {
     stopping = stopping_;
     room = !stopping && (entry.route.write || queued_reads_ < capacity_);
     if (room && !entry.route.write) {
+      // Whatever the barrier asks is asked while the read waits its turn.
+      intake_->ReadArrived(request.received);
       ++queued_reads_;
       queue_.push_back(std::move(request));
       queued_cv_.Signal();
@@ -167,7 +169,7 @@ uint64_t RequestService::Barrier(const Pending& request,
                                  std::chrono::steady_clock::time_point deadline) {
   if (request.write_seq != 0) return request.write_seq;
   if (request.answer) return request.arrival_seq;
-  return intake_->RequestBarrier(request.arrival_seq, deadline);
+  return intake_->RequestBarrier(request.arrival_seq, request.received, deadline);
 }
 
 void RequestService::RunWorker(store::Reader* reader) {

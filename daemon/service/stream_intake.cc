@@ -16,9 +16,17 @@ StreamIntake::StreamIntake(StreamIntakeOptions options,
       events_(events),
       sink_(sink),
       metrics_(metrics),
-      consumer_(std::move(consumer)) {}
+      consumer_(std::move(consumer)) {
+  barrier_ = std::make_unique<ReadBarrier>(
+      consumer_.get(), [this](uint64_t stream_end, std::chrono::steady_clock::time_point deadline) {
+        return WaitHanded(stream_end, deadline);
+      });
+}
 
-StreamIntake::~StreamIntake() { StopAcker(); }
+StreamIntake::~StreamIntake() {
+  StopAcker();
+  barrier_->Stop();  // its thread asks the consumer, which goes first
+}
 
 void StreamIntake::Start() {
   const uint64_t applied = sink_->LastStreamSeq();
@@ -170,18 +178,16 @@ void StreamIntake::RunAcker() {
   }
 }
 
-uint64_t StreamIntake::RequestBarrier(uint64_t arrival_seq,
-                                      std::chrono::steady_clock::time_point deadline) {
-  bus::StreamState state;
-  if (!consumer_->GetStreamState(&state).ok()) return arrival_seq;
+uint64_t StreamIntake::WaitHanded(uint64_t stream_end,
+                                  std::chrono::steady_clock::time_point deadline) {
   MutexLock lock(&mu_);
   ++barrier_waiters_;
   // handed_seq_ lags only while events are on their way; a sequence the
   // stream dropped or a redelivery never holds it back past the deadline.
-  while (handed_seq_ < state.last_seq && !stopping_ && handed_cv_.WaitUntil(deadline)) {
+  while (handed_seq_ < stream_end && !stopping_ && handed_cv_.WaitUntil(deadline)) {
   }
   --barrier_waiters_;
-  return std::max(arrival_seq, sink_->LastSubmitted());
+  return sink_->LastSubmitted();
 }
 
 void StreamIntake::StopAcker() {

@@ -12,6 +12,7 @@
 #include "bus/stream_consumer.h"
 #include "service/event_handler.h"
 #include "service/intake.h"
+#include "service/read_barrier.h"
 #include "service/service_metrics.h"
 #include "service/stream_ledger.h"
 #include "store/event_sink.h"
@@ -56,7 +57,9 @@ class StreamIntake : public Intake {
  public:
   StreamIntake(StreamIntakeOptions options, std::unique_ptr<bus::StreamConsumer> consumer,
                EventHandler* events, store::EventSink* sink, ServiceMetrics* metrics);
-  ~StreamIntake() override;  // stops the acker; the consumer unsubscribes, without draining
+  // Stops the acker and the read barrier; the consumer unsubscribes, without
+  // draining.
+  ~StreamIntake() override;
 
   StreamIntake(const StreamIntake&) = delete;
   StreamIntake& operator=(const StreamIntake&) = delete;
@@ -64,13 +67,20 @@ class StreamIntake : public Intake {
   // Intake. Start throws StartupError if the stream cannot be asked or the
   // consumer cannot be created. Stop stops the acker, then drains the
   // consumer: what was not delivered stays in the stream for the next start.
-  // RequestBarrier asks the stream where it ends and waits (until `deadline`)
-  // for intake to hand the sink every event up to there; it returns the
-  // sink's LastSubmitted then, or `arrival_seq` if the stream cannot be asked.
+  // ReadArrived has the stream asked where it ends (a ReadBarrier: one
+  // query for the reads waiting); RequestBarrier waits for its answer and
+  // (until `deadline`) for intake to hand the sink every event up to there,
+  // and returns the sink's LastSubmitted then, or `arrival_seq` if the
+  // stream cannot be asked.
   void Start() override;
   void Stop(std::chrono::milliseconds timeout) override;
-  uint64_t RequestBarrier(uint64_t arrival_seq,
-                          std::chrono::steady_clock::time_point deadline) override;
+  uint64_t RequestBarrier(uint64_t arrival_seq, std::chrono::steady_clock::time_point arrived,
+                          std::chrono::steady_clock::time_point deadline) override {
+    return barrier_->Wait(arrived, arrival_seq, deadline);
+  }
+  void ReadArrived(std::chrono::steady_clock::time_point arrived) override {
+    barrier_->Arrived(arrived);
+  }
   void Tick() override {}
   // Where the stream is read from; thread-safe for GetStreamState.
   bus::StreamConsumer* consumer() const { return consumer_.get(); }
@@ -81,6 +91,10 @@ class StreamIntake : public Intake {
     std::string ack_subject;
   };
 
+  // The sink's LastSubmitted once intake has handed it the stream up to
+  // `stream_end` (or at `deadline`, or on Stop).
+  uint64_t WaitHanded(uint64_t stream_end, std::chrono::steady_clock::time_point deadline)
+      EXCLUDES(mu_);
   // Recreates the consumer at next_seq_ with a new delivery generation.
   bool ResetConsumer() EXCLUDES(mu_);
   void OnMessage(const bus::Message& message, uint64_t generation) noexcept EXCLUDES(mu_);
@@ -106,6 +120,8 @@ class StreamIntake : public Intake {
   bool stopping_ GUARDED_BY(mu_) = false;
   std::deque<PendingAck> acks_ GUARDED_BY(mu_);
 
+  // Set in the constructor; stopped in the destructor, before consumer_ goes.
+  std::unique_ptr<ReadBarrier> barrier_;
   std::thread acker_;  // owning thread only
   bool stopped_ = false;  // owning thread only
   // Reset by the owning thread in Start, then only by the acker, which the

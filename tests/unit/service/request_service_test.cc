@@ -37,7 +37,8 @@ class StampIntake : public Intake {
  public:
   void Start() override {}
   void Stop(std::chrono::milliseconds) override {}
-  uint64_t RequestBarrier(uint64_t arrival_seq, std::chrono::steady_clock::time_point) override {
+  uint64_t RequestBarrier(uint64_t arrival_seq, std::chrono::steady_clock::time_point,
+                          std::chrono::steady_clock::time_point) override {
     return arrival_seq;
   }
   void Tick() override {}

@@ -224,7 +224,8 @@ TEST_F(StreamIntakeTest, RequestBarrierWaitsUntilTheStreamIsHandedOver) {
   intake_->Start();
   Deliver(1);
   auto barrier = std::async(std::launch::async, [&] {
-    return intake_->RequestBarrier(0, std::chrono::steady_clock::now() + 5s);
+    const auto now = std::chrono::steady_clock::now();
+    return intake_->RequestBarrier(0, now, now + 5s);
   });
   EXPECT_EQ(barrier.wait_for(50ms), std::future_status::timeout);
   Deliver(2);
@@ -237,12 +238,14 @@ TEST_F(StreamIntakeTest, RequestBarrierGivesUpAtTheDeadlineOrWithoutTheStream) {
   intake_->Start();
   Deliver(1);
   const auto started = std::chrono::steady_clock::now();
-  EXPECT_EQ(intake_->RequestBarrier(0, started + 30ms), 1u);  // 2..5 never came
+  EXPECT_EQ(intake_->RequestBarrier(0, started, started + 30ms), 1u);  // 2..5 never came
   EXPECT_GE(std::chrono::steady_clock::now() - started, 30ms);
-  EXPECT_EQ(intake_->RequestBarrier(7, started + 30ms), 7u);  // never below the arrival
+  const auto later = std::chrono::steady_clock::now();
+  EXPECT_EQ(intake_->RequestBarrier(7, later, later + 30ms), 7u);  // never below the arrival
 
   consumer_->SetStateAvailable(false);
-  EXPECT_EQ(intake_->RequestBarrier(0, std::chrono::steady_clock::now() + 5s), 0u);
+  const auto last = std::chrono::steady_clock::now();
+  EXPECT_EQ(intake_->RequestBarrier(0, last, last + 5s), 0u);
 }
 
 TEST_F(StreamIntakeTest, StopDrainsTheConsumerAndIgnoresLaterDeliveries) {
