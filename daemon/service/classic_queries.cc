@@ -1,6 +1,6 @@
 #include "service/classic_queries.h"
 
-#include "service/request_handler.h"
+#include "service/classic_query_handler.h"
 #include "service/subject.h"
 
 namespace roseyd::service {
@@ -17,13 +17,13 @@ std::vector<RequestRoute> ClassicQueries::Routes() const {
 }
 
 RequestOutcome ClassicQueries::Handle(const Request& request, store::Reader* reader) {
-  // A RequestHandler is two words: one per request keeps the family stateless.
-  RequestHandler handler(reader, max_limit_);
+  // A ClassicQueryHandler is two words: one per request keeps the family stateless.
+  ClassicQueryHandler handler(reader, max_limit_);
   return handler.Handle(static_cast<Subject>(request.kind), request.payload, request.unix_time);
 }
 
 std::string ClassicQueries::ErrorReply(int kind, std::string_view error) const {
-  return RequestHandler::ErrorReply(static_cast<Subject>(kind), error);
+  return ClassicQueryHandler::ErrorReply(static_cast<Subject>(kind), error);
 }
 
 }  // namespace roseyd::service

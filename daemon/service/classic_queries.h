@@ -10,7 +10,7 @@ namespace roseyd::service {
 
 // The first request family: the original DatabaseService's four queries
 // (messages.outbound.get, stats.recent_chat.get, query.channel_stats,
-// query.user_stats), answered by a RequestHandler. Metrics labels are the
+// query.user_stats), answered by a ClassicQueryHandler. Metrics labels are the
 // subject suffixes, as they always were.
 //
 // Thread: thread-safe (immutable).

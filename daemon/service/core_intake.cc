@@ -3,14 +3,14 @@
 #include <spdlog/spdlog.h>
 
 #include "base/startup_error.h"
-#include "service/request_handler.h"
+#include "service/classic_query_handler.h"
 #include "service/subject.h"
 
 namespace roseyd::service {
 
 CoreIntake::CoreIntake(const Config& config, std::vector<std::string> subjects,
-                       bus::Connection* connection, EventHandler* events,
-                       RequestService* requests, store::EventSink* sink, ServiceMetrics* metrics)
+                       bus::Connection* connection, EventHandler* events, RequestService* requests,
+                       store::EventSink* sink, ServiceMetrics* metrics)
     : config_(config),
       subjects_(std::move(subjects)),
       connection_(connection),
@@ -21,9 +21,8 @@ CoreIntake::CoreIntake(const Config& config, std::vector<std::string> subjects,
 
 void CoreIntake::Start() {
   for (const std::string& subject : subjects_) {
-    auto subscription =
-        connection_->Subscribe(subject, config_.service.queue_group,
-                               [this](const bus::Message& m) { OnMessage(m); });
+    auto subscription = connection_->Subscribe(subject, config_.service.queue_group,
+                                               [this](const bus::Message& m) { OnMessage(m); });
     const Status s = subscription->SetPendingLimits(config_.nats.pending_msgs_limit,
                                                     config_.nats.pending_bytes_limit);
     if (!s.ok()) throw StartupError("service", "cannot set pending limits: " + s.ToString());
@@ -57,7 +56,8 @@ void CoreIntake::RefuseUnknownSubject(const bus::Message& message) {
   metrics_->RequestRejected("unknown", rejection);
   const Status s =
       connection_->Publish(message.reply, ClassicErrorReply("Unknown subject '" + subject + "'"));
-  if (!s.ok()) spdlog::warn("could not send the reply to a request on {}: {}", subject, s.ToString());
+  if (!s.ok())
+    spdlog::warn("could not send the reply to a request on {}: {}", subject, s.ToString());
 }
 
 void CoreIntake::Stop(std::chrono::milliseconds timeout) {
@@ -68,14 +68,15 @@ void CoreIntake::Stop(std::chrono::milliseconds timeout) {
   for (const auto& subscription : subscriptions_) {
     const Status s = subscription->Drain(timeout);
     if (!s.ok()) {
-      spdlog::error("draining the subscription did not finish within service.drain_timeout "
-                    "({} ms); up to {} received messages are lost: {}",
-                    timeout.count(), subscription->Pending(), s.ToString());
+      spdlog::error(
+          "draining the subscription did not finish within service.drain_timeout "
+          "({} ms); up to {} received messages are lost: {}",
+          timeout.count(), subscription->Pending(), s.ToString());
     }
   }
   spdlog::info("intake stopped: {} messages were waiting, handled in {:.0f} ms", pending,
-               std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
-                                                         started).count());
+               std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+                   .count());
   subscriptions_.clear();
 }
 
@@ -84,9 +85,10 @@ void CoreIntake::Tick() {
   int64_t dropped = 0;
   for (const auto& subscription : subscriptions_) dropped += subscription->Dropped();
   if (dropped > dropped_seen_) {
-    spdlog::error("NATS dropped {} messages: roseyd is a slow consumer (pending limits "
-                  "nats.pending_msgs_limit/pending_bytes_limit reached)",
-                  dropped - dropped_seen_);
+    spdlog::error(
+        "NATS dropped {} messages: roseyd is a slow consumer (pending limits "
+        "nats.pending_msgs_limit/pending_bytes_limit reached)",
+        dropped - dropped_seen_);
     metrics_->NatsDropped(static_cast<double>(dropped - dropped_seen_));
     dropped_seen_ = dropped;
   }

@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/config.h"
-#include "service/request_handler.h"
+#include "service/classic_query_handler.h"
 #include "service/subject.h"
 #include "store/event_writer.h"
 #include "store/sqlite/sqlite_reader.h"
@@ -27,7 +27,7 @@ constexpr Subject kRequests[] = {Subject::kOutboundGet, Subject::kRecentChatGet,
                                  Subject::kChannelStats, Subject::kUserStats};
 
 // One file per fuzzing process, with a few rows so queries return something.
-roseyd::service::RequestHandler& Handler() {
+roseyd::service::ClassicQueryHandler& Handler() {
   static const std::string path = "/tmp/roseyd-fuzz-" + std::to_string(getpid()) + ".db";
   static const bool created = [] {
     roseyd::store::EventWriter writer(
@@ -46,7 +46,7 @@ roseyd::service::RequestHandler& Handler() {
   }();
   (void)created;
   static roseyd::store::SqliteReader reader(path, std::chrono::milliseconds(1000));
-  static roseyd::service::RequestHandler handler(&reader, 1000);
+  static roseyd::service::ClassicQueryHandler handler(&reader, 1000);
   return handler;
 }
 

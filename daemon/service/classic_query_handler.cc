@@ -1,4 +1,4 @@
-#include "service/request_handler.h"
+#include "service/classic_query_handler.h"
 
 #include <vector>
 
@@ -43,7 +43,7 @@ std::string ClassicErrorReply(std::string_view error) {
   return Dump(json{{"success", false}, {"error", error}});
 }
 
-std::string RequestHandler::ErrorReply(Subject subject, std::string_view error) {
+std::string ClassicQueryHandler::ErrorReply(Subject subject, std::string_view error) {
   switch (subject) {
     case Subject::kOutboundGet:
     case Subject::kRecentChatGet:
@@ -53,7 +53,7 @@ std::string RequestHandler::ErrorReply(Subject subject, std::string_view error) 
   }
 }
 
-RequestOutcome RequestHandler::Handle(Subject subject, std::string_view payload, int64_t now) {
+RequestOutcome ClassicQueryHandler::Handle(Subject subject, std::string_view payload, int64_t now) {
   switch (subject) {
     case Subject::kOutboundGet: return OutboundGet(payload, now);
     case Subject::kRecentChatGet: return RecentChatGet(payload);
@@ -66,7 +66,7 @@ RequestOutcome RequestHandler::Handle(Subject subject, std::string_view payload,
                         Status::OK()};
 }
 
-RequestOutcome RequestHandler::OutboundGet(std::string_view payload, int64_t now) {
+RequestOutcome ClassicQueryHandler::OutboundGet(std::string_view payload, int64_t now) {
   JsonFields fields;
   if (auto r = JsonFields::Parse(payload, &fields)) return EmptyListFor(*std::move(r));
   int64_t limit = 0, max_retries = 0;
@@ -89,7 +89,7 @@ RequestOutcome RequestHandler::OutboundGet(std::string_view payload, int64_t now
   return RequestOutcome{Dump(reply), std::nullopt, Status::OK()};
 }
 
-RequestOutcome RequestHandler::RecentChatGet(std::string_view payload) {
+RequestOutcome ClassicQueryHandler::RecentChatGet(std::string_view payload) {
   JsonFields fields;
   if (auto r = JsonFields::Parse(payload, &fields)) return EmptyListFor(*std::move(r));
   int64_t limit = 0;
@@ -106,7 +106,7 @@ RequestOutcome RequestHandler::RecentChatGet(std::string_view payload) {
   return RequestOutcome{Dump(reply), std::nullopt, Status::OK()};
 }
 
-RequestOutcome RequestHandler::ChannelStats() {
+RequestOutcome ClassicQueryHandler::ChannelStats() {
   // The original never parsed this request's payload; neither do we.
   store::ChannelStats stats;
   Status s = reader_->GetChannelStats(&stats);
@@ -129,7 +129,7 @@ RequestOutcome RequestHandler::ChannelStats() {
   return RequestOutcome{Dump(reply), std::nullopt, Status::OK()};
 }
 
-RequestOutcome RequestHandler::UserStats(std::string_view payload) {
+RequestOutcome ClassicQueryHandler::UserStats(std::string_view payload) {
   JsonFields fields;
   if (auto r = JsonFields::Parse(payload, &fields)) {
     return RequestOutcome{ErrorReply(Subject::kUserStats, "Invalid request format"),

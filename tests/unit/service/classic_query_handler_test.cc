@@ -1,8 +1,8 @@
-#include "service/request_handler.h"
-
-#include <sqlite3.h>
+#include "service/classic_query_handler.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
+
 #include <nlohmann/json.hpp>
 
 #include "support/bot_database.h"
@@ -16,9 +16,10 @@ using nlohmann::json;
 
 constexpr int64_t kNow = 1'700'000'000;
 
-class RequestHandlerTest : public ::testing::Test {
+class ClassicQueryHandlerTest : public ::testing::Test {
  protected:
-  RequestHandlerTest() : db_(StoreConfig{}, dir_.File("rosey.db")), handler_(&db_.reader(), 100) {}
+  ClassicQueryHandlerTest()
+      : db_(StoreConfig{}, dir_.File("rosey.db")), handler_(&db_.reader(), 100) {}
 
   json Ask(Subject subject, std::string_view payload) {
     last_ = handler_.Handle(subject, payload, kNow);
@@ -38,11 +39,11 @@ class RequestHandlerTest : public ::testing::Test {
 
   testing::TempDir dir_;
   ::roseyd::testing::BotDatabase db_;
-  RequestHandler handler_;
+  ClassicQueryHandler handler_;
   RequestOutcome last_;
 };
 
-TEST_F(RequestHandlerTest, UserStatsFound) {
+TEST_F(ClassicQueryHandlerTest, UserStatsFound) {
   ASSERT_OK(db_.UserJoined("alice"));
   ASSERT_OK(db_.UserChatMessage("alice", "hello"));
   const json reply = Ask(Subject::kUserStats, R"({"username":"alice"})");
@@ -58,13 +59,13 @@ TEST_F(RequestHandlerTest, UserStatsFound) {
   EXPECT_FALSE(last_.rejection);
 }
 
-TEST_F(RequestHandlerTest, UserStatsNotFound) {
+TEST_F(ClassicQueryHandlerTest, UserStatsNotFound) {
   const json reply = Ask(Subject::kUserStats, R"({"username":"ghost"})");
   EXPECT_EQ(reply, json::parse(R"({"username":"ghost","success":true,"found":false,
                                    "message":"No statistics found for user 'ghost'"})"));
 }
 
-TEST_F(RequestHandlerTest, UserStatsErrorsAsTheOriginal) {
+TEST_F(ClassicQueryHandlerTest, UserStatsErrorsAsTheOriginal) {
   EXPECT_EQ(Ask(Subject::kUserStats, "not json"),
             json::parse(R"({"success":false,"error":"Invalid request format"})"));
   ASSERT_TRUE(last_.rejection);
@@ -74,7 +75,7 @@ TEST_F(RequestHandlerTest, UserStatsErrorsAsTheOriginal) {
   EXPECT_EQ(last_.rejection->reason, RejectReason::kMissingField);
 }
 
-TEST_F(RequestHandlerTest, ChannelStatsShape) {
+TEST_F(ClassicQueryHandlerTest, ChannelStatsShape) {
   ASSERT_OK(db_.UserJoined("a"));
   ASSERT_OK(db_.UserJoined("b"));
   ASSERT_OK(db_.UserJoined("quiet"));
@@ -93,9 +94,10 @@ TEST_F(RequestHandlerTest, ChannelStatsShape) {
   EXPECT_EQ(reply["success"], true);
 }
 
-TEST_F(RequestHandlerTest, RecentChatOldestFirstWithinLimit) {
-  Exec("INSERT INTO recent_chat(timestamp, username, message) VALUES "
-       "(100,'a','one'),(200,'b','two'),(300,'c','three')");
+TEST_F(ClassicQueryHandlerTest, RecentChatOldestFirstWithinLimit) {
+  Exec(
+      "INSERT INTO recent_chat(timestamp, username, message) VALUES "
+      "(100,'a','one'),(200,'b','two'),(300,'c','three')");
   const json reply = Ask(Subject::kRecentChatGet, R"({"limit":2})");
   EXPECT_EQ(reply, json::parse(R"([{"timestamp":200,"username":"b","message":"two"},
                                    {"timestamp":300,"username":"c","message":"three"}])"));
@@ -103,14 +105,14 @@ TEST_F(RequestHandlerTest, RecentChatOldestFirstWithinLimit) {
 
 // A payload that is not JSON gets the original's `[]`; a bad `limit` gets an
 // error that says so, since `[]` would read as "no chat".
-TEST_F(RequestHandlerTest, ListQueriesAnswerEmptyListOnUnreadablePayload) {
+TEST_F(ClassicQueryHandlerTest, ListQueriesAnswerEmptyListOnUnreadablePayload) {
   for (Subject s : {Subject::kRecentChatGet, Subject::kOutboundGet}) {
     EXPECT_EQ(Ask(s, "{oops"), json::array());
     EXPECT_EQ(last_.rejection->reason, RejectReason::kMalformedJson);
   }
 }
 
-TEST_F(RequestHandlerTest, ListQueriesAnswerAnErrorForABadLimit) {
+TEST_F(ClassicQueryHandlerTest, ListQueriesAnswerAnErrorForABadLimit) {
   const json out_of_range = {{"success", false},
                              {"error", "field 'limit' must be between 0 and 100"}};
   for (Subject s : {Subject::kRecentChatGet, Subject::kOutboundGet}) {
@@ -127,15 +129,16 @@ TEST_F(RequestHandlerTest, ListQueriesAnswerAnErrorForABadLimit) {
   EXPECT_EQ(last_.rejection->reason, RejectReason::kOutOfRange);
 }
 
-TEST_F(RequestHandlerTest, OutboundGetAppliesRetryBackoff) {
+TEST_F(ClassicQueryHandlerTest, OutboundGetAppliesRetryBackoff) {
   // id 1: fresh; id 2: retried once 100 s ago (due after 120 s); id 3: retried
   // once 1000 s ago (due); id 4: sent; id 5: out of retries.
-  Exec("INSERT INTO outbound_messages(id, timestamp, message, sent, retry_count, last_error) VALUES "
-       "(1, 1699999000, 'fresh', 0, 0, NULL),"
-       "(2, 1699999900, 'soon', 0, 1, 'e2'),"
-       "(3, 1699998000, 'due', 0, 1, 'e3'),"
-       "(4, 1699990000, 'sent', 1, 0, NULL),"
-       "(5, 1699990000, 'dead', 0, 3, 'e5')");
+  Exec(
+      "INSERT INTO outbound_messages(id, timestamp, message, sent, retry_count, last_error) VALUES "
+      "(1, 1699999000, 'fresh', 0, 0, NULL),"
+      "(2, 1699999900, 'soon', 0, 1, 'e2'),"
+      "(3, 1699998000, 'due', 0, 1, 'e3'),"
+      "(4, 1699990000, 'sent', 1, 0, NULL),"
+      "(5, 1699990000, 'dead', 0, 3, 'e5')");
   const json reply = Ask(Subject::kOutboundGet, R"({"limit":20,"max_retries":3})");
   ASSERT_EQ(reply.size(), 2u);
   EXPECT_EQ(reply[0], json::parse(R"({"id":3,"timestamp":1699998000,"message":"due",
@@ -144,9 +147,9 @@ TEST_F(RequestHandlerTest, OutboundGetAppliesRetryBackoff) {
   EXPECT_TRUE(reply[1]["last_error"].is_null());
 }
 
-TEST_F(RequestHandlerTest, ErrorRepliesForRefusedRequests) {
-  EXPECT_EQ(RequestHandler::ErrorReply(Subject::kOutboundGet, "x"), "[]");
-  EXPECT_EQ(json::parse(RequestHandler::ErrorReply(Subject::kUserStats, "Request too large")),
+TEST_F(ClassicQueryHandlerTest, ErrorRepliesForRefusedRequests) {
+  EXPECT_EQ(ClassicQueryHandler::ErrorReply(Subject::kOutboundGet, "x"), "[]");
+  EXPECT_EQ(json::parse(ClassicQueryHandler::ErrorReply(Subject::kUserStats, "Request too large")),
             json::parse(R"({"success":false,"error":"Request too large"})"));
 }
 

@@ -26,9 +26,10 @@ std::string ClassicErrorReply(std::string_view error);
 // a RequestFamily.
 //
 // Thread: confined to one request worker. *reader must outlive it.
-class RequestHandler {
+class ClassicQueryHandler {
  public:
-  RequestHandler(store::Reader* reader, int max_limit) : reader_(reader), max_limit_(max_limit) {}
+  ClassicQueryHandler(store::Reader* reader, int max_limit)
+      : reader_(reader), max_limit_(max_limit) {}
 
   // `now` is Unix seconds (outbound retry back-off).
   // REQUIRES: IsRequest(subject).
