@@ -4,7 +4,7 @@
 #
 # Usage: scripts/sanitize.sh [--core] [asan|tsan]...   (default: both, everything)
 #   --core  only the parts with threads and the decoders of untrusted input:
-#           the base, config, bus, store, service and storage_api test binaries
+#           the base, config, bus, store, writer, service and storage_api test binaries
 #           (unit and integration, against a real nats-server and SQLite
 #           files), not the load generator, the report or the roseyd binary's
 #           own tests. Half the build: what .ci/run uses to stay in its time.
@@ -20,8 +20,9 @@ kinds=("$@")
 scripts/setup.sh build >/dev/null  # packages; the plain build is reused by nothing here
 
 core_targets=(roseyd_config_test roseyd_bus_test roseyd_bus_integration_test roseyd_store_test
-              roseyd_service_test roseyd_service_integration_test roseyd_storage_api_test)
-core_tests='^(Config|Bus|Store|Service|StorageApi)\.'
+              roseyd_writer_test roseyd_service_test roseyd_service_integration_test
+              roseyd_storage_api_test)
+core_tests='^(Config|Bus|Store|Writer|Service|StorageApi)\.'
 
 for kind in "${kinds[@]}"; do
   case "$kind" in

@@ -22,7 +22,7 @@
 #include "service/commit_ack_publisher.h"
 #include "service/service_host.h"
 #include "service/service_metrics.h"
-#include "store/commit_fanout.h"
+#include "writer/commit_fanout.h"
 
 namespace roseyd {
 

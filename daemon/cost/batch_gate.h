@@ -8,7 +8,7 @@
 #include "base/status.h"
 #include "base/thread_annotations.h"
 #include "store/event.h"
-#include "store/event_writer.h"
+#include "writer/event_writer.h"
 
 namespace roseyd::cost {
 

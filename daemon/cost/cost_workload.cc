@@ -26,9 +26,9 @@
 #include "service/storage_context.h"
 #include "service/subject.h"
 #include "store/bench_store.h"
-#include "store/event_writer.h"
 #include "store/postgres/pg_store.h"
 #include "store/sqlite/sqlite_store.h"
+#include "writer/event_writer.h"
 
 namespace roseyd::cost {
 

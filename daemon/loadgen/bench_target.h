@@ -10,7 +10,7 @@
 #include "base/status.h"
 
 #include "bus/connection.h"
-#include "store/event_writer.h"
+#include "writer/event_writer.h"
 
 namespace roseyd::loadgen {
 

@@ -8,7 +8,7 @@
 #include "base/mutex.h"
 #include "base/thread_annotations.h"
 #include "report/stats.h"
-#include "store/event_writer.h"
+#include "writer/event_writer.h"
 
 namespace prometheus {
 class Histogram;

@@ -10,8 +10,8 @@
 #include "loadgen/bench_target.h"
 #include "service/service_host.h"
 #include "service/service_metrics.h"
-#include "store/commit_fanout.h"
 #include "store/bench_store.h"
+#include "writer/commit_fanout.h"
 
 namespace roseyd::loadgen {
 

@@ -15,7 +15,7 @@
 #include "loadgen/nats_error_log.h"
 #include "service/service_host.h"
 #include "service/service_metrics.h"
-#include "store/commit_fanout.h"
+#include "writer/commit_fanout.h"
 
 namespace roseyd::loadgen {
 

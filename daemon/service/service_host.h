@@ -10,8 +10,8 @@
 #include "service/follower_sink.h"
 #include "service/role_machine.h"
 #include "service/service_metrics.h"
-#include "store/event_writer.h"
 #include "store/store.h"
+#include "writer/event_writer.h"
 
 namespace roseyd::service {
 

@@ -18,7 +18,7 @@
 #include "service/rejection.h"
 #include "service/storage_metrics.h"
 #include "service/subject.h"
-#include "store/event_writer.h"
+#include "writer/event_writer.h"
 
 namespace roseyd::service {
 

@@ -11,7 +11,9 @@ namespace roseyd::store {
 // The writer's view of time: the periods it keeps (linger, retry back-off,
 // retention, maintenance), the "now" it writes into rows, and its timed
 // waits. Production uses RealClock(); tests inject a fake one they advance,
-// so that no test sleeps for a period to pass (leveldb's Env).
+// so that no test sleeps for a period to pass (leveldb's Env). It is here,
+// below the writer (writer/), because the PostgreSQL claim keeps time by it
+// too (store/postgres/pg_claim.h).
 //
 // Thread: implementations are thread-safe.
 class Clock {

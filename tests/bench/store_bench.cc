@@ -30,13 +30,13 @@
 #include <vector>
 
 #include "storage_api/kv.h"
-#include "store/event_writer.h"
 #include "store/plugin_write.h"
 #include "store/postgres/pg_writer.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/pg_client.h"
 #include "support/postgres_server.h"
 #include "support/temp_dir.h"
+#include "writer/event_writer.h"
 
 namespace {
 

@@ -15,9 +15,9 @@
 #include "config/config.h"
 #include "service/classic_query_handler.h"
 #include "service/subject.h"
-#include "store/event_writer.h"
 #include "store/sqlite/sqlite_reader.h"
 #include "store/sqlite/sqlite_store.h"
+#include "writer/event_writer.h"
 
 namespace {
 

@@ -111,7 +111,7 @@ TEST(StopTest, NatsUnreachable) {
 // Another program holds the write lock past the stop: the events received
 // and not committed go to <database>.pending, and the next start commits
 // them first, once. (A start while the lock is still held stops at the
-// schema check, naming the lock; store/event_writer_stop_test.cc covers a
+// schema check, naming the lock; writer/event_writer_stop_test.cc covers a
 // second stop before the kept events could commit.)
 TEST(StopTest, DatabaseLockedByAnotherProgram) {
   constexpr int kBefore = 50;

@@ -8,9 +8,9 @@
 
 #include "base/status.h"
 #include "config/config.h"
-#include "store/event_writer.h"
 #include "store/reader.h"
 #include "store/store.h"
+#include "writer/event_writer.h"
 
 namespace roseyd::testing {
 

@@ -8,7 +8,7 @@
 #include <stdexcept>
 
 #include "loadgen/scenarios/kinds.h"
-#include "store/event_writer.h"
+#include "writer/event_writer.h"
 
 namespace roseyd::loadgen {
 

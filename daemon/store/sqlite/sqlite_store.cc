@@ -39,12 +39,4 @@ std::unique_ptr<Store> OpenSqliteStore(const StoreConfig& config, const std::str
   return std::make_unique<SqliteStore>(config, path, stream);
 }
 
-std::unique_ptr<EventWriter> OpenSqliteEventWriter(const StoreConfig& config,
-                                                   const std::string& path,
-                                                   CommitListener* listener,
-                                                   const std::string& stream) {
-  return std::make_unique<EventWriter>(OpenSqliteStore(config, path, stream)->OpenWriter(), config,
-                                       listener);
-}
-
 }  // namespace roseyd::store

@@ -4,7 +4,6 @@
 #include <string>
 
 #include "config/config.h"
-#include "store/event_writer.h"
 #include "store/store.h"
 
 namespace roseyd::store {
@@ -15,14 +14,5 @@ namespace roseyd::store {
 // SqliteReader. Opens nothing itself, so it cannot fail.
 std::unique_ptr<Store> OpenSqliteStore(const StoreConfig& config, const std::string& path,
                                        const std::string& stream = "ROSEY_DB");
-
-// An EventWriter (not yet started) on the SQLite file at `path`, on the real
-// clock: what the daemon and the tools use. Throws StartupError if the file
-// cannot be opened, is read-only, is not a database or is corrupt.
-// *listener must outlive the writer's Stop().
-std::unique_ptr<EventWriter> OpenSqliteEventWriter(const StoreConfig& config,
-                                                   const std::string& path,
-                                                   CommitListener* listener,
-                                                   const std::string& stream = "ROSEY_DB");
 
 }  // namespace roseyd::store

@@ -9,9 +9,9 @@
 
 #include <gtest/gtest.h>
 
-#include "store/event_writer.h"
-#include "store/sqlite/sqlite_store.h"
-#include "unit/store/writer_fixture.h"
+#include "unit/writer/writer_fixture.h"
+#include "writer/event_writer.h"
+#include "writer/sqlite_event_writer.h"
 
 namespace roseyd::store {
 namespace {

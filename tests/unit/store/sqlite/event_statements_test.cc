@@ -10,7 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "store/sqlite/sqlite_reader.h"
-#include "unit/store/writer_fixture.h"
+#include "unit/writer/writer_fixture.h"
 
 namespace roseyd::store {
 namespace {

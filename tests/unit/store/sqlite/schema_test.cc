@@ -11,11 +11,11 @@
 #include <gtest/gtest.h>
 
 #include "store/sqlite/sqlite_reader.h"
-#include "store/sqlite/sqlite_store.h"
 #include "store/sqlite/sqlite_writer.h"
 #include "support/status_matchers.h"
 #include "support/temp_dir.h"
 #include "unit/store/raw_sqlite.h"
+#include "writer/sqlite_event_writer.h"
 
 namespace roseyd::store {
 namespace {

@@ -5,7 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "base/startup_error.h"
-#include "unit/store/writer_fixture.h"
+#include "unit/writer/writer_fixture.h"
 
 namespace roseyd::store {
 namespace {

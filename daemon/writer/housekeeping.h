@@ -5,11 +5,11 @@
 #include "config/config.h"
 #include "store/clock.h"
 #include "store/store.h"
-#include "store/writer_log.h"
+#include "writer/writer_log.h"
 
 namespace roseyd::store {
 
-class CommitListener;  // store/event_writer.h
+class CommitListener;  // writer/event_writer.h
 
 // The EventWriter's work between batches, each on its own period and in its
 // own short transaction: recent chat retention, maintenance (its last run

@@ -1,4 +1,4 @@
-#include "store/pending_events.h"
+#include "writer/pending_events.h"
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "store/event_queue.h"
+#include "writer/event_queue.h"
 
 #include <algorithm>
 #include <utility>

@@ -12,12 +12,12 @@
 
 #include "base/mutex.h"
 #include "store/clock.h"
-#include "store/event_writer.h"
 #include "store/sqlite/sqlite_store.h"
 #include "support/status_matchers.h"
 #include "support/temp_dir.h"
-#include "unit/store/fake_clock.h"
 #include "unit/store/raw_sqlite.h"
+#include "unit/writer/fake_clock.h"
+#include "writer/event_writer.h"
 
 namespace roseyd::store {
 

@@ -1,4 +1,4 @@
-#include "store/pending_events.h"
+#include "writer/pending_events.h"
 
 #include <sys/stat.h>
 

@@ -1,4 +1,4 @@
-#include "store/housekeeping.h"
+#include "writer/housekeeping.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -6,7 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "store/event_writer.h"
+#include "writer/event_writer.h"
 
 namespace roseyd::store {
 namespace {

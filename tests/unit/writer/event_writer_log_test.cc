@@ -10,9 +10,9 @@
 
 #include <gtest/gtest.h>
 
-#include "store/event_writer.h"
-#include "unit/store/log_capture.h"
-#include "unit/store/writer_fixture.h"
+#include "unit/writer/log_capture.h"
+#include "unit/writer/writer_fixture.h"
+#include "writer/event_writer.h"
 
 namespace roseyd::store {
 namespace {

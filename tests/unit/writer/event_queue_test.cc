@@ -1,4 +1,4 @@
-#include "store/event_queue.h"
+#include "writer/event_queue.h"
 
 #include <atomic>
 #include <chrono>
@@ -7,7 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "support/status_matchers.h"
-#include "unit/store/fake_clock.h"
+#include "unit/writer/fake_clock.h"
 
 namespace roseyd::store {
 namespace {

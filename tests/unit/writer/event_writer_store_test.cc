@@ -1,7 +1,7 @@
 // The EventWriter's batching loop against a scripted StoreWriter and a fake
 // clock: how it retries a failed batch, reports a refused event once, keeps
 // the stream position, and calls the housekeeping with the clock's time.
-#include "store/event_writer.h"
+#include "writer/event_writer.h"
 
 #include <chrono>
 #include <deque>
@@ -15,8 +15,8 @@
 #include "base/mutex.h"
 #include "store/store.h"
 #include "support/status_matchers.h"
-#include "unit/store/fake_clock.h"
-#include "unit/store/writer_fixture.h"
+#include "unit/writer/fake_clock.h"
+#include "unit/writer/writer_fixture.h"
 
 namespace roseyd::store {
 namespace {

@@ -1,4 +1,4 @@
-#include "store/writer_log.h"
+#include "writer/writer_log.h"
 
 #include <algorithm>
 #include <string>

@@ -1,4 +1,4 @@
-#include "store/commit_fanout.h"
+#include "writer/commit_fanout.h"
 
 #include <vector>
 

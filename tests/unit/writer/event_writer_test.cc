@@ -1,4 +1,4 @@
-#include "store/event_writer.h"
+#include "writer/event_writer.h"
 
 #include <chrono>
 #include <optional>
@@ -8,8 +8,8 @@
 #include <gtest/gtest.h>
 
 #include "store/sqlite/sqlite_reader.h"
-#include "store/sqlite/sqlite_store.h"
-#include "unit/store/writer_fixture.h"
+#include "unit/writer/writer_fixture.h"
+#include "writer/sqlite_event_writer.h"
 
 namespace roseyd::store {
 namespace {

@@ -11,8 +11,8 @@
 #include "store/clock.h"
 #include "store/event.h"
 #include "store/event_sink.h"
-#include "store/writer_log.h"
 #include "store/store.h"
+#include "writer/writer_log.h"
 
 namespace roseyd::store {
 

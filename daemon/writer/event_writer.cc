@@ -1,4 +1,4 @@
-#include "store/event_writer.h"
+#include "writer/event_writer.h"
 
 #include <algorithm>
 #include <atomic>
@@ -13,10 +13,10 @@
 
 #include "base/mutex.h"
 #include "base/startup_error.h"
-#include "store/event_queue.h"
-#include "store/housekeeping.h"
-#include "store/pending_events.h"
-#include "store/writer_log.h"
+#include "writer/event_queue.h"
+#include "writer/housekeeping.h"
+#include "writer/pending_events.h"
+#include "writer/writer_log.h"
 
 namespace roseyd::store {
 namespace {

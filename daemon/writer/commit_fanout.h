@@ -4,7 +4,7 @@
 
 #include "base/mutex.h"
 #include "base/thread_annotations.h"
-#include "store/event_writer.h"
+#include "writer/event_writer.h"
 
 namespace roseyd::store {
 

@@ -13,10 +13,10 @@
 #include <gtest/gtest.h>
 
 #include "base/startup_error.h"
-#include "store/pending_events.h"
 #include "support/status_matchers.h"
 #include "unit/store/raw_sqlite.h"
-#include "unit/store/writer_fixture.h"
+#include "unit/writer/writer_fixture.h"
+#include "writer/pending_events.h"
 
 namespace roseyd::store {
 namespace {
