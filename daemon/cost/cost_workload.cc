@@ -143,10 +143,11 @@ class ServiceParts {
 
   // A request on `subject`; its reply.
   std::string Request(const std::string& subject, const std::string& payload) {
-    const std::optional<std::size_t> found = registry_routes_.Find(subject);
+    const auto found = registry_routes_.Find(subject);
     if (!found) throw std::logic_error("no family answers " + subject);
-    const service::RequestRegistry::Entry& entry = registry_routes_.entries()[*found];
-    service::Request request{entry.route.kind, subject, payload, clock_.UnixNow(), Clock::now()};
+    const service::RequestRegistry::Entry& entry = registry_routes_.entries()[found->route];
+    service::Request request{entry.route.kind, found->wildcard, payload, clock_.UnixNow(),
+                             Clock::now()};
     std::optional<store::Write> write;
     if (entry.route.write) {
       service::Admission admission = entry.family->Admit(request);

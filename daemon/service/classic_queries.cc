@@ -22,8 +22,8 @@ RequestOutcome ClassicQueries::Handle(const Request& request, store::Reader* rea
   return handler.Handle(static_cast<Subject>(request.kind), request.payload, request.unix_time);
 }
 
-std::string ClassicQueries::ErrorReply(int kind, std::string_view error) const {
-  return ClassicQueryHandler::ErrorReply(static_cast<Subject>(kind), error);
+std::string ClassicQueries::ErrorReply(int kind, Refusal refusal) const {
+  return ClassicQueryHandler::ErrorReply(static_cast<Subject>(kind), RefusalText(refusal));
 }
 
 }  // namespace roseyd::service

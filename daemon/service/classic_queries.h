@@ -21,7 +21,7 @@ class ClassicQueries : public RequestFamily {
 
   std::vector<RequestRoute> Routes() const override;
   RequestOutcome Handle(const Request& request, store::Reader* reader) override;
-  std::string ErrorReply(int kind, std::string_view error) const override;
+  std::string ErrorReply(int kind, Refusal refusal) const override;
 
  private:
   const int max_limit_;

@@ -123,8 +123,8 @@ RequestOutcome KvRequests::List(const Request& request, store::Reader* reader) {
   return StorageContext::Success(op, request, storage_api::RenderKvListReply(keys, list.limit));
 }
 
-std::string KvRequests::ErrorReply(int, std::string_view error) const {
-  return StorageContext::RefusalReply(error);
+std::string KvRequests::ErrorReply(int, Refusal refusal) const {
+  return StorageContext::RefusalReply(refusal);
 }
 
 }  // namespace roseyd::service

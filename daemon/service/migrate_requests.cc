@@ -31,7 +31,7 @@ std::vector<RequestRoute> MigrateRequests::Routes() const {
 Admission MigrateRequests::Admit(const Request& request) {
   if (request.kind == kStatus) return {};
   const StorageMetrics::Operation& op = *ops_[static_cast<size_t>(request.kind)];
-  std::string plugin = context_->PluginOf(request.subject);
+  std::string plugin(request.wildcard);
   Admission admission;
   if (auto refused = context_->CheckPlugin(plugin)) {
     admission.answer = StorageContext::Failure(op, request, *refused);
@@ -68,7 +68,7 @@ RequestOutcome MigrateRequests::Handle(const Request& request, store::Reader* re
 // The original never read status's body.
 RequestOutcome MigrateRequests::Report(const Request& request, store::Reader* reader) {
   const StorageMetrics::Operation& op = *ops_[kStatus];
-  const std::string plugin = context_->PluginOf(request.subject);
+  const std::string plugin(request.wildcard);
   if (auto refused = context_->CheckPlugin(plugin)) {
     return StorageContext::Failure(op, request, *refused);
   }
@@ -83,8 +83,8 @@ RequestOutcome MigrateRequests::Report(const Request& request, store::Reader* re
       storage_api::RenderMigrateStatusReply(current, rows, context_->Migrations(plugin)));
 }
 
-std::string MigrateRequests::ErrorReply(int, std::string_view error) const {
-  return StorageContext::RefusalReply(error);
+std::string MigrateRequests::ErrorReply(int, Refusal refusal) const {
+  return StorageContext::RefusalReply(refusal);
 }
 
 }  // namespace roseyd::service

@@ -27,7 +27,7 @@ class MigrateRequests : public RequestFamily {
   std::vector<RequestRoute> Routes() const override;
   Admission Admit(const Request& request) override;
   RequestOutcome Handle(const Request& request, store::Reader* reader) override;
-  std::string ErrorReply(int kind, std::string_view error) const override;
+  std::string ErrorReply(int kind, Refusal refusal) const override;
 
  private:
   enum Kind { kApply, kRollback, kStatus, kKinds };

@@ -26,6 +26,31 @@ struct RequestOutcome {
   Status store_status;                 // the query failed
 };
 
+// Why a request was answered before its family handled it. Each family
+// renders it in its own error shape (RequestFamily::ErrorReply), with the
+// text RefusalText gives, the protocol's where it has one.
+enum class Refusal {
+  kTooLarge,      // its payload is above the route's limit
+  kOverloaded,    // the request queue is full
+  kStopping,      // it arrived while roseyd was stopping
+  kNotWriting,    // a write to a roseyd that does not write to the store now
+  kWriteRefused,  // the event sink refused its write (it is stopping)
+  kNotCommitted,  // its write did not commit before the request's deadline
+};
+
+constexpr std::string_view RefusalText(Refusal refusal) {
+  switch (refusal) {
+    case Refusal::kTooLarge: return "Request too large";
+    case Refusal::kOverloaded: return "Service overloaded";
+    case Refusal::kStopping: return "Service unavailable: roseyd is stopping";
+    case Refusal::kNotWriting:
+      return "Service unavailable: this roseyd does not write to the store now; try again";
+    case Refusal::kWriteRefused: return "Service unavailable";
+    case Refusal::kNotCommitted: return "Write not committed in time";
+  }
+  return "Service unavailable";
+}
+
 // One subject pattern a family answers.
 struct RequestRoute {
   // Subject suffix under the service prefix, tokens separated by '.'; a "*"
@@ -52,8 +77,8 @@ struct RequestRoute {
 
 // One request as a family sees it. The views are valid during the call only.
 struct Request {
-  int kind = 0;              // RequestRoute::kind of the route that matched
-  std::string_view subject;  // the full subject: a "*" token's value is in it
+  int kind = 0;               // RequestRoute::kind of the route that matched
+  std::string_view wildcard;  // the route's "*" token's value (a plugin); empty if none
   std::string_view payload;
   int64_t unix_time = 0;  // arrival, Unix seconds
   std::chrono::steady_clock::time_point received{};  // arrival
@@ -107,7 +132,7 @@ class RequestFamily {
 
   // The protocol's error reply for a request of `kind` that was refused
   // before Handle (too large, overloaded, its write not committed in time).
-  virtual std::string ErrorReply(int kind, std::string_view error) const = 0;
+  virtual std::string ErrorReply(int kind, Refusal refusal) const = 0;
 };
 
 }  // namespace roseyd::service

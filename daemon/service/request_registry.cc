@@ -21,7 +21,9 @@ std::vector<std::string> Tokens(std::string_view pattern) {
   }
 }
 
+// At most one "*": a request carries one wildcard value (Request::wildcard).
 bool WellFormed(const std::vector<std::string>& tokens) {
+  if (std::count(tokens.begin(), tokens.end(), kAnyToken) > 1) return false;
   for (const auto& token : tokens) {
     if (token.empty() || token.find('>') != std::string::npos) return false;
     if (token != kAnyToken && token.find('*') != std::string::npos) return false;
@@ -39,12 +41,15 @@ bool Overlap(const std::vector<std::string>& a, const std::vector<std::string>& 
   return true;
 }
 
-// `rest` (the subject after "<prefix>.") matches `pattern`.
-bool Matches(const std::vector<std::string>& pattern, std::string_view rest) {
+// `rest` (the subject after "<prefix>.") matches `pattern`; *wildcard is
+// then the value of its "*" token (routes have at most one), if any.
+bool Matches(const std::vector<std::string>& pattern, std::string_view rest,
+             std::string_view* wildcard) {
   for (size_t i = 0; i < pattern.size(); ++i) {
     const size_t dot = rest.find('.');
     const std::string_view token = rest.substr(0, dot);
     if (token.empty() || (pattern[i] != kAnyToken && pattern[i] != token)) return false;
+    if (pattern[i] == kAnyToken) *wildcard = token;
     if (dot == std::string_view::npos) return i + 1 == pattern.size();
     rest.remove_prefix(dot + 1);
   }
@@ -78,14 +83,15 @@ void RequestRegistry::Add(RequestFamily* family) {
   }
 }
 
-std::optional<std::size_t> RequestRegistry::Find(std::string_view subject) const {
+std::optional<RequestRegistry::Match> RequestRegistry::Find(std::string_view subject) const {
   if (subject.size() <= prefix_.size() + 1 || !subject.starts_with(prefix_) ||
       subject[prefix_.size()] != '.') {
     return std::nullopt;
   }
   const std::string_view rest = subject.substr(prefix_.size() + 1);
   for (size_t i = 0; i < patterns_.size(); ++i) {
-    if (Matches(patterns_[i], rest)) return i;
+    std::string_view wildcard;
+    if (Matches(patterns_[i], rest, &wildcard)) return Match{i, wildcard};
   }
   return std::nullopt;
 }

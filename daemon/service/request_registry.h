@@ -29,13 +29,19 @@ class RequestRegistry {
   explicit RequestRegistry(std::string prefix) : prefix_(std::move(prefix)) {}
 
   // Claims every route of *family. Throws StartupError when a pattern is
-  // malformed (an empty token, '>' or a partial wildcard), overlaps a claim
+  // malformed (an empty token, '>', a partial wildcard or two), overlaps a claim
   // already made, or matches an event subject.
   void Add(RequestFamily* family);
 
-  // The index in entries() of the route claiming `subject` (a full subject,
-  // prefix included); nullopt when none does. Does not allocate.
-  std::optional<std::size_t> Find(std::string_view subject) const;
+  struct Match {
+    std::size_t route;          // index in entries()
+    std::string_view wildcard;  // the "*" token's value, within the subject; empty if none
+  };
+
+  // The route claiming `subject` (a full subject, prefix included); nullopt
+  // when none does. The one parse of a request's subject: families read the
+  // plugin of row.<plugin>.search from Request::wildcard. Does not allocate.
+  std::optional<Match> Find(std::string_view subject) const;
 
   const std::vector<Entry>& entries() const { return entries_; }
 

@@ -61,9 +61,9 @@ void RequestService::Start(Intake* intake, store::Store* store) {
 }
 
 bool RequestService::Accept(const bus::Message& message, uint64_t arrival_seq) {
-  const auto route = registry_.Find(message.subject);
-  if (!route) return false;
-  const RequestRegistry::Entry& entry = registry_.entries()[*route];
+  const auto match = registry_.Find(message.subject);
+  if (!match) return false;
+  const RequestRegistry::Entry& entry = registry_.entries()[match->route];
   // The original executed a write published without a reply subject; a
   // read without one has nobody to answer.
   if (message.reply.empty() && !entry.route.write) {
@@ -74,15 +74,15 @@ bool RequestService::Accept(const bus::Message& message, uint64_t arrival_seq) {
   const int64_t limit = entry.route.max_payload_bytes > 0 ? entry.route.max_payload_bytes
                                                           : config_.service.max_payload_bytes;
   if (static_cast<int64_t>(message.data.size()) > limit) {
-    metrics_->RequestRejected(entry.route.label,
-                              Rejection{RejectReason::kOversized,
-                                        std::to_string(message.data.size()) + " bytes"});
+    metrics_->RequestRejected(
+        entry.route.label,
+        Rejection{RejectReason::kOversized, std::to_string(message.data.size()) + " bytes"});
     Reply(std::string(message.reply), entry.route.label,
-          entry.family->ErrorReply(entry.route.kind, "Request too large"));
+          entry.family->ErrorReply(entry.route.kind, Refusal::kTooLarge));
     return true;
   }
-  Pending request{*route,
-                  entry.wildcard ? std::string(message.subject) : std::string(),
+  Pending request{match->route,
+                  std::string(match->wildcard),
                   std::string(message.reply),
                   std::string(message.data),
                   arrival_seq,
@@ -107,14 +107,13 @@ bool RequestService::Accept(const bus::Message& message, uint64_t arrival_seq) {
     }
   }
   if (!room) {
-    const Rejection rejection =
-        stopping ? Rejection{RejectReason::kShuttingDown, "roseyd is stopping"}
-                 : Rejection{RejectReason::kOverloaded, "request queue is full"};
+    const Rejection rejection = stopping
+                                    ? Rejection{RejectReason::kShuttingDown, "roseyd is stopping"}
+                                    : Rejection{RejectReason::kOverloaded, "request queue is full"};
     metrics_->RequestRejected(entry.route.label, rejection);
     Reply(request.reply_to, entry.route.label,
-          entry.family->ErrorReply(entry.route.kind, stopping
-                                                         ? "Service unavailable: roseyd is stopping"
-                                                         : "Service overloaded"));
+          entry.family->ErrorReply(entry.route.kind,
+                                   stopping ? Refusal::kStopping : Refusal::kOverloaded));
     return true;
   }
   // Submitted first, which may block; queued after (intake stops before this
@@ -129,18 +128,14 @@ bool RequestService::Accept(const bus::Message& message, uint64_t arrival_seq) {
 }
 
 void RequestService::Admit(const RequestRegistry::Entry& entry, Pending* request) {
-  const Request view{entry.route.kind,
-                     entry.wildcard ? std::string_view(request->subject)
-                                    : std::string_view(entry.subject),
-                     request->payload, request->unix_time, request->received};
+  const Request view{entry.route.kind, request->wildcard, request->payload, request->unix_time,
+                     request->received};
   Admission admission = entry.family->Admit(view);
   if (admission.write && !sink_->TakesWrites()) {
     // Not the leader now (another took over, or this one cannot prove its
     // claim): waiting would only end in "not committed in time".
     request->answer = RequestOutcome{
-        entry.family->ErrorReply(entry.route.kind,
-                                 "Service unavailable: this roseyd does not write to the "
-                                 "store now; try again"),
+        entry.family->ErrorReply(entry.route.kind, Refusal::kNotWriting),
         Rejection{RejectReason::kNotLeader, "the store's claim is not held"}, Status::OK()};
   } else if (admission.write) {
     store::Event event;
@@ -152,9 +147,9 @@ void RequestService::Admit(const RequestRegistry::Entry& entry, Pending* request
       request->write_seq = seq;
       request->write = std::move(admission.write);
     } else {
-      request->answer = RequestOutcome{
-          entry.family->ErrorReply(entry.route.kind, "Service unavailable"),
-          Rejection{RejectReason::kShuttingDown, s.message()}, Status::OK()};
+      request->answer =
+          RequestOutcome{entry.family->ErrorReply(entry.route.kind, Refusal::kWriteRefused),
+                         Rejection{RejectReason::kShuttingDown, s.message()}, Status::OK()};
     }
   } else if (admission.answer) {
     request->answer = std::move(admission.answer);
@@ -193,16 +188,15 @@ void RequestService::RunWorker(store::Reader* reader) {
   }
 }
 
-void RequestService::Answer(const Pending& request,
-                            std::chrono::steady_clock::time_point answer_by,
+void RequestService::Answer(const Pending& request, std::chrono::steady_clock::time_point answer_by,
                             store::Reader* reader) {
   const RequestRegistry::Entry& entry = registry_.entries()[request.route];
   const std::string& label = entry.route.label;
   // Read-your-writes: wait for the commit of every event received before
   // this request. If the writer is stuck (disk full), answer a read from
   // what is committed rather than let the bot's own timeout expire.
-  const auto timeout = entry.route.timeout.count() > 0 ? entry.route.timeout
-                                                       : config_.service.request_timeout;
+  const auto timeout =
+      entry.route.timeout.count() > 0 ? entry.route.timeout : config_.service.request_timeout;
   // A stop that must end soon answers sooner (answer_by).
   const auto deadline = std::min(request.received + timeout, answer_by);
   const Status waited = sink_->WaitCommitted(Barrier(request, deadline), deadline);
@@ -211,20 +205,20 @@ void RequestService::Answer(const Pending& request,
     outcome = *request.answer;
   } else if (request.write_seq != 0 && !waited.ok()) {
     // Its outcome is not ours to read until it commits (plugin_write.h).
-    outcome = RequestOutcome{entry.family->ErrorReply(entry.route.kind, "Write not committed in time"),
+    outcome = RequestOutcome{entry.family->ErrorReply(entry.route.kind, Refusal::kNotCommitted),
                              std::nullopt, waited};
   } else {
     if (!waited.ok()) {
       spdlog::debug("answering {} before its earlier events committed: {}", label,
                     waited.ToString());
     }
-    const Request view{entry.route.kind,
-                       entry.wildcard ? std::string_view(request.subject)
-                                      : std::string_view(entry.subject),
-                       request.payload,
-                       request.unix_time,
-                       request.received,
-                       request.write ? &*request.write : nullptr};
+    const Request view{
+        entry.route.kind,
+        request.wildcard,
+        request.payload,
+        request.unix_time,
+        request.received,
+        request.write ? &*request.write : nullptr};
     outcome = entry.family->Handle(view, reader);
   }
   if (outcome.rejection) metrics_->RequestRejected(label, *outcome.rejection);
@@ -264,8 +258,9 @@ void RequestService::Stop(std::chrono::steady_clock::time_point answer_by) {
   if (overdue) {
     // Past the deadline a worker can only be inside a call it cannot time
     // out itself: a query to a database server that does not answer.
-    spdlog::warn("requests: workers still busy at the stop's deadline; cutting their database "
-                 "calls short");
+    spdlog::warn(
+        "requests: workers still busy at the stop's deadline; cutting their database "
+        "calls short");
     for (auto& reader : readers_) reader->Interrupt();
     sink_->InterruptWaits();
   }

@@ -84,7 +84,7 @@ class RequestService {
  private:
   struct Pending {
     std::size_t route;  // index in registry_.entries()
-    std::string subject;  // kept only for a wildcard route
+    std::string wildcard;  // the value of the route's "*" token, if it has one
     std::string reply_to;  // empty: a write published without one
     std::string payload;
     uint64_t arrival_seq;

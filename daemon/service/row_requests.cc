@@ -80,7 +80,7 @@ std::vector<RequestRoute> RowRequests::Routes() const {
 
 Admission RowRequests::Admit(const Request& request) {
   const StorageMetrics::Operation& op = *ops_[static_cast<size_t>(request.kind)];
-  const std::string plugin = context_->PluginOf(request.subject);
+  const std::string plugin(request.wildcard);
   if (auto refused = context_->CheckPlugin(plugin)) {
     Admission admission;
     admission.answer = StorageContext::Failure(op, request, *refused);
@@ -131,7 +131,7 @@ Admission RowRequests::AdmitRegister(const Request& request, const std::string& 
 
 RequestOutcome RowRequests::Handle(const Request& request, store::Reader* reader) {
   if (request.kind == kSelect || request.kind == kSearch) {
-    const std::string plugin = context_->PluginOf(request.subject);
+    const std::string plugin(request.wildcard);
     const StorageMetrics::Operation& op = *ops_[static_cast<size_t>(request.kind)];
     if (auto refused = context_->CheckPlugin(plugin)) {
       return StorageContext::Failure(op, request, *refused);
@@ -218,8 +218,8 @@ RequestOutcome RowRequests::Search(const Request& request, const std::string& pl
   return Rendered(std::move(reply), op, request);
 }
 
-std::string RowRequests::ErrorReply(int, std::string_view error) const {
-  return StorageContext::RefusalReply(error);
+std::string RowRequests::ErrorReply(int, Refusal refusal) const {
+  return StorageContext::RefusalReply(refusal);
 }
 
 }  // namespace roseyd::service

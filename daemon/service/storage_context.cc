@@ -7,7 +7,6 @@
 #include <variant>
 
 #include "storage_api/py_datetime.h"
-#include "storage_api/storage_subject.h"
 #include "store/reader.h"
 
 namespace roseyd::service {
@@ -22,8 +21,7 @@ std::chrono::nanoseconds Since(std::chrono::steady_clock::time_point received) {
 
 StorageContext::StorageContext(const ServiceConfig& config, storage_api::Dialect dialect,
                                StorageMetrics* metrics)
-    : prefix_(config.subject_prefix),
-      allowed_(config.storage_plugins),
+    : allowed_(config.storage_plugins),
       plugins_dir_(config.plugins_dir),
       dialect_(dialect),
       metrics_(metrics) {}
@@ -51,13 +49,7 @@ Status StorageContext::LoadSchemas(store::Reader* reader) {
 }
 
 bool StorageContext::ReloadAfterMiss(const storage_api::ErrorReply& error, store::Reader* reader) {
-  // The fixed text of a table missing from the catalog (storage_api's
-  // ResolveTable), the one error a reload can cure.
-  if (!reload_on_miss_ || error.code != storage_api::ErrorCode::kValidationError ||
-      error.message.rfind("Table '", 0) != 0 ||
-      error.message.find("' not registered for plugin '") == std::string::npos) {
-    return false;
-  }
+  if (!reload_on_miss_ || !error.unregistered_table) return false;
   const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::steady_clock::now().time_since_epoch())
                           .count();
@@ -74,11 +66,6 @@ bool StorageContext::ReloadAfterMiss(const storage_api::ErrorReply& error, store
     return false;
   }
   return true;
-}
-
-std::string StorageContext::PluginOf(std::string_view subject) const {
-  const auto parsed = storage_api::ParseStorageSubject(prefix_, subject);
-  return parsed ? parsed->plugin : std::string();
 }
 
 std::optional<storage_api::ErrorReply> StorageContext::CheckPlugin(std::string_view plugin) const {
@@ -138,10 +125,10 @@ Admission StorageContext::Submit(store::PluginCommand command) {
   return admission;
 }
 
-std::string StorageContext::RefusalReply(std::string_view error) {
-  const auto code = error == "Request too large" ? storage_api::ErrorCode::kValidationError
-                                                 : storage_api::ErrorCode::kInternalError;
-  return storage_api::RenderErrorReply({code, std::string(error)});
+std::string StorageContext::RefusalReply(Refusal refusal) {
+  const auto code = refusal == Refusal::kTooLarge ? storage_api::ErrorCode::kValidationError
+                                                  : storage_api::ErrorCode::kInternalError;
+  return storage_api::RenderErrorReply({code, std::string(RefusalText(refusal))});
 }
 
 }  // namespace roseyd::service

@@ -69,9 +69,6 @@ class StorageContext {
   bool ReloadAfterMiss(const storage_api::ErrorReply& error, store::Reader* reader);
   static constexpr std::chrono::milliseconds kCatalogReloadInterval{100};
 
-  // The plugin token of a row or migrate subject ("" if it has none).
-  std::string PluginOf(std::string_view subject) const;
-
   // VALIDATION_ERROR when service.storage_plugins is set and lacks `plugin`.
   std::optional<storage_api::ErrorReply> CheckPlugin(std::string_view plugin) const;
 
@@ -110,15 +107,14 @@ class StorageContext {
   static Admission Submit(store::PluginCommand command);
 
   // The reply for a request refused before its family saw it:
-  // VALIDATION_ERROR for "Request too large", INTERNAL_ERROR otherwise.
-  static std::string RefusalReply(std::string_view error);
+  // VALIDATION_ERROR for one too large, INTERNAL_ERROR otherwise.
+  static std::string RefusalReply(Refusal refusal);
 
   storage_api::SchemaCatalog& catalog() { return catalog_; }
   const storage_api::SchemaCatalog& catalog() const { return catalog_; }
   storage_api::Dialect dialect() const { return dialect_; }
 
  private:
-  const std::string prefix_;
   const std::vector<std::string> allowed_;  // empty: any plugin
   const std::string plugins_dir_;
   const storage_api::Dialect dialect_;

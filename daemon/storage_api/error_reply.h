@@ -30,8 +30,14 @@ std::string_view ErrorCodeName(ErrorCode code);
 struct ErrorReply {
   ErrorCode code;
   std::string message;
+  // Not on the wire: the row table named is missing from the catalog
+  // (ResolveTable), the one error a reload of the catalog can cure.
+  bool unregistered_table = false;
 
-  bool operator==(const ErrorReply&) const = default;
+  // Equal as the wire shows them.
+  bool operator==(const ErrorReply& other) const {
+    return code == other.code && message == other.message;
+  }
 };
 
 // {"success": false, "error": {"code": ..., "message": ...}}

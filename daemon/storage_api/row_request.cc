@@ -35,7 +35,8 @@ std::optional<ErrorReply> ResolveTable(const SchemaCatalog& schemas, std::string
     }
     return ErrorReply{ErrorCode::kValidationError,
                       "Table '" + out->table + "' not registered for plugin '" +
-                          std::string(plugin) + "'" + std::string(suffix)};
+                          std::string(plugin) + "'" + std::string(suffix),
+                      /*unregistered_table=*/true};
   }
   return std::nullopt;
 }

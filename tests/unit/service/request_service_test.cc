@@ -44,7 +44,7 @@ class StampIntake : public Intake {
   void Tick() override {}
 };
 
-// Claims "row.*.search" and replies "reply:<subject>:<payload>", each
+// Claims "row.*.search" and replies "reply:<plugin>:<payload>", each
 // request waiting while the gate is closed. Records what the sink had
 // committed when each request reached it.
 class RowFamily : public RequestFamily {
@@ -62,11 +62,11 @@ class RowFamily : public RequestFamily {
     EXPECT_EQ(request.kind, 7);
     EXPECT_NE(reader, nullptr);
     RequestOutcome outcome;
-    outcome.reply = "reply:" + std::string(request.subject) + ":" + std::string(request.payload);
+    outcome.reply = "reply:" + std::string(request.wildcard) + ":" + std::string(request.payload);
     return outcome;
   }
-  std::string ErrorReply(int kind, std::string_view error) const override {
-    return "error:" + std::to_string(kind) + ":" + std::string(error);
+  std::string ErrorReply(int kind, Refusal refusal) const override {
+    return "error:" + std::to_string(kind) + ":" + std::string(RefusalText(refusal));
   }
 
   void Close() {
@@ -121,8 +121,8 @@ class WriteFamily : public RequestFamily {
     return RequestOutcome{"written:" + (line ? line->message : std::string("?")), std::nullopt,
                           Status::OK()};
   }
-  std::string ErrorReply(int kind, std::string_view error) const override {
-    return "error:" + std::to_string(kind) + ":" + std::string(error);
+  std::string ErrorReply(int kind, Refusal refusal) const override {
+    return "error:" + std::to_string(kind) + ":" + std::string(RefusalText(refusal));
   }
   int Handled() {
     MutexLock lock(&mu_);
@@ -221,7 +221,7 @@ class RequestServiceTest : public ::testing::Test {
 TEST_F(RequestServiceTest, AWildcardRouteGetsTheWholeSubject) {
   ASSERT_TRUE(Ask("rosey.db.row.quotes.search", "{}"));
   ASSERT_TRUE(Eventually([&] { return Received().size() == 1; }));
-  EXPECT_EQ(Received()[0], "reply:rosey.db.row.quotes.search:{}");
+  EXPECT_EQ(Received()[0], "reply:quotes:{}");
 }
 
 TEST_F(RequestServiceTest, TakesOnlyTheSubjectsItsFamiliesClaim) {
@@ -254,7 +254,7 @@ TEST_F(RequestServiceTest, RefusesAtOnceWhenTheQueueIsFull) {
 
   family_->Open();
   ASSERT_TRUE(Eventually([&] { return Received().size() == 1026; }));
-  EXPECT_EQ(Received()[1], "reply:rosey.db.row.a.search:first");
+  EXPECT_EQ(Received()[1], "reply:a:first");
 }
 
 TEST_F(RequestServiceTest, RefusesOversizedAndReplylessRequests) {
@@ -353,7 +353,7 @@ TEST_F(RequestServiceTest, WritesWaitingForTheirCommitsDoNotCrowdOutReads) {
   EXPECT_EQ(Rejected("overloaded"), 0);
   sink_.CommitThrough(1100);
   ASSERT_TRUE(Eventually([&] { return Received().size() == 1101; }));
-  EXPECT_EQ(Received().back(), "reply:rosey.db.row.a.search:read");
+  EXPECT_EQ(Received().back(), "reply:a:read");
 }
 
 TEST_F(RequestServiceTest, ARouteMayAcceptLargerPayloadsThanTheService) {

@@ -5,7 +5,6 @@
 #include <string>
 #include <variant>
 
-#include "storage_api/storage_subject.h"
 #include "unit/storage_api/sqlite_db.h"
 
 namespace roseyd::storage_api {
@@ -257,23 +256,6 @@ TEST(KvSqlDialectTest, PostgresUsesNumberedPlaceholders) {
   EXPECT_EQ(s.sql,
             "SELECT value_json FROM plugin_kv_storage WHERE plugin_name = $1 AND \"key\" "
             "= $2 AND (expires_at IS NULL OR expires_at > $3)");
-}
-
-TEST(StorageSubjectTest, ParsesTheThirteenSubjects) {
-  EXPECT_EQ(ParseStorageSubject("rosey.db", "rosey.db.kv.set"),
-            (StorageSubject{StorageOp::kKvSet, ""}));
-  EXPECT_EQ(ParseStorageSubject("rosey.db", "rosey.db.row.quote-db.schema.register"),
-            (StorageSubject{StorageOp::kSchemaRegister, "quote-db"}));
-  EXPECT_EQ(ParseStorageSubject("rosey.db", "rosey.db.row.trivia.search"),
-            (StorageSubject{StorageOp::kRowSearch, "trivia"}));
-  EXPECT_EQ(ParseStorageSubject("rosey.db", "rosey.db.migrate.countdown.status"),
-            (StorageSubject{StorageOp::kMigrateStatus, "countdown"}));
-  EXPECT_FALSE(ParseStorageSubject("rosey.db", "rosey.db.kv.quote-db.get"));
-  EXPECT_FALSE(ParseStorageSubject("rosey.db", "rosey.db.row.p.drop"));
-  EXPECT_FALSE(ParseStorageSubject("rosey.db", "rosey.db.row..insert"));
-  EXPECT_FALSE(ParseStorageSubject("rosey.db", "other.db.kv.set"));
-  EXPECT_EQ(StorageSubscriptions("rosey.db").size(), 13u);
-  EXPECT_EQ(StorageSubscriptions("rosey.db")[4], "rosey.db.row.*.schema.register");
 }
 
 }  // namespace
