@@ -19,8 +19,9 @@ namespace roseyd::storage_api {
 // (top level, no "data"). The tracking table and status: migration_tracking.h.
 //
 // How the caller runs a plan, holding the plugin's lock (30 s, else
-// LockTimeout()): each migration in its own transaction (roseyd: SQLite DDL
-// is transactional, so a failure or a dry run leaves nothing behind):
+// LockTimeout()): each migration in its own transaction (DDL is transactional
+// on SQLite and PostgreSQL alike, so a failure or a dry run leaves nothing
+// behind):
 // BEGIN, each of SplitStatements(section), then on success the tracking
 // statement and COMMIT, or ROLLBACK for a dry run; on failure ROLLBACK,
 // then (apply, not dry run) RecordMigrationStatement "failed" with the

@@ -8,10 +8,10 @@
 
 namespace roseyd::storage_api {
 
-// The SQL the storage API compiles to. SQLite is what roseyd runs; the
-// PostgreSQL rendering ($N placeholders, ILIKE for SQLite's case-folding
-// LIKE, explicit NULLS FIRST/LAST and COLLATE "C" for SQLite's defaults) is
-// there for the move the design plans.
+// The SQL the storage API compiles to, for either store. The PostgreSQL
+// rendering keeps SQLite's (the original's) meaning: $N placeholders, ILIKE
+// for SQLite's case-folding LIKE, explicit NULLS FIRST/LAST and COLLATE "C"
+// for SQLite's defaults.
 enum class Dialect { kSqlite, kPostgres };
 
 // A bound value: NULL, INTEGER, REAL or TEXT, as SQLite stores them.

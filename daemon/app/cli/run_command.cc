@@ -16,7 +16,8 @@ std::string Help() {
   return std::string(R"(Usage: roseyd run [options]
 
 Runs the DatabaseService in the foreground: subscribes to the Rosey subjects,
-writes the SQLite file, serves /metrics and /ready, and (with
+writes the store (a SQLite file, or PostgreSQL with store.url), serves
+/metrics and /ready, and (with
 bench.run_at_start, off by default; the demo config/roseyd.yaml sets quick)
 runs a benchmark suite against its own scratch service once after start-up.
 
