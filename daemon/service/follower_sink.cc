@@ -5,7 +5,7 @@
 
 namespace roseyd::service {
 
-FollowerSink::FollowerSink(std::unique_ptr<store::Reader> reader, std::string stream,
+FollowerSink::FollowerSink(std::unique_ptr<store::PositionReader> reader, std::string stream,
                            std::chrono::milliseconds poll)
     : stream_(std::move(stream)), poll_(poll), reader_(std::move(reader)) {}
 

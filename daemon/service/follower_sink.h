@@ -23,7 +23,7 @@ class FollowerSink : public store::EventSink {
  public:
   // Reads the position of stream `stream` through `reader`, at most every
   // `poll` while someone waits.
-  FollowerSink(std::unique_ptr<store::Reader> reader, std::string stream,
+  FollowerSink(std::unique_ptr<store::PositionReader> reader, std::string stream,
                std::chrono::milliseconds poll = std::chrono::milliseconds(2));
 
   // Unavailable: only the writer takes events (they are not routed here).
@@ -42,7 +42,7 @@ class FollowerSink : public store::EventSink {
   const std::string stream_;
   const std::chrono::milliseconds poll_;
   // Used under mu_, one caller at a time; Interrupt() from any thread.
-  const std::unique_ptr<store::Reader> reader_;
+  const std::unique_ptr<store::PositionReader> reader_;
   mutable Mutex mu_;
   uint64_t position_ GUARDED_BY(mu_) = 0;  // as last read
 };

@@ -17,15 +17,34 @@
 
 namespace roseyd::store {
 
+// What a roseyd that does not write reads of the one that does: the
+// writer's stream position (StoreWriter::StreamPosition), as committed.
+// FollowerSink needs this alone; every Reader is one.
+class PositionReader {
+ public:
+  virtual ~PositionReader() = default;
+
+  // *out is 0 when no stream event was written. Stores only one process
+  // writes to need not keep it readable here.
+  virtual Status StreamPosition(std::string_view /*stream*/, uint64_t* out) {
+    *out = 0;
+    return Status::Unavailable("this store does not share its stream position");
+  }
+
+  // From any thread, for a stop past its deadline: the call in progress and
+  // every later one fail soon instead of waiting for a server that does not
+  // answer. Nothing for a store whose reads cannot hang (a local file).
+  virtual void Interrupt() noexcept {}
+};
+
 // The read side of a store: the protocol's queries. Each call sees every
 // transaction committed before it. Errors (busy past a timeout, I/O) come
 // back as a non-OK Status. Store::OpenReader makes one; SqliteReader
 // (store/sqlite/sqlite_reader.h) is the SQLite one.
 //
 // Thread: confined to one thread at a time; use one Reader per request worker.
-class Reader {
+class Reader : public PositionReader {
  public:
-  virtual ~Reader() = default;
 
   // Unsent outbound messages due for (re)delivery at `now` (Unix seconds):
   // sent=0, retry_count < max_retries, and retry_count=0 or
@@ -49,20 +68,6 @@ class Reader {
   // Row count of `table` (one of the schema's tables), for tests and
   // benchmarks; InvalidArgument for any other name.
   virtual Status CountRows(std::string_view table, int64_t* out) = 0;
-
-  // Where the writer's stream position stands (StoreWriter::StreamPosition),
-  // as committed: how a roseyd that does not write waits for the one that
-  // does. *out is 0 when no stream event was written. Stores only one
-  // process writes to need not keep it readable here.
-  // From any thread, for a stop past its deadline: the call in progress and
-  // every later one fail soon instead of waiting for a server that does not
-  // answer. Nothing for a store whose reads cannot hang (a local file).
-  virtual void Interrupt() noexcept {}
-
-  virtual Status StreamPosition(std::string_view /*stream*/, uint64_t* out) {
-    *out = 0;
-    return Status::Unavailable("this store does not share its stream position");
-  }
 
   // The plugin storage API's reads (rosey.db.kv, row, migrate), each running
   // the storage API's statement for the command in the store's dialect
