@@ -1,5 +1,7 @@
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -7,11 +9,10 @@
 #include <thread>
 #include <utility>
 
-#include <gtest/gtest.h>
-
 #include "store/event.h"
 #include "support/pg_client.h"
 #include "support/postgres_server.h"
+#include "unit/store/store_fixture.h"
 
 namespace roseyd::store {
 
@@ -23,6 +24,20 @@ inline Event PgEventAt(Write write, uint64_t stream_seq = 0, int64_t now = kPgNo
   return event;
 }
 
+// Cuts the one session roseyd's code ("roseyd", or "roseyd-writer" for a
+// writer's) has open on `client`'s database, as an administrator (or a
+// server restart) would; false if there was not exactly one. A session
+// closed just before may linger for a moment.
+inline bool TerminateTheRoseydSession(testing::PgClient* client) {
+  const std::string sessions =
+      " FROM pg_stat_activity WHERE datname = current_database()"
+      " AND pid <> pg_backend_pid() AND application_name LIKE 'roseyd%'";
+  for (int i = 0; i < 250 && client->Int("SELECT COUNT(*)" + sessions) != 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return client->Int("SELECT COUNT(pg_terminate_backend(pid))" + sessions) == 1;
+}
+
 // A database of its own on the shared test server (see PostgresServer), and
 // a plain client on it: the tests' independent view of the rows.
 class PgTest : public ::testing::Test {
@@ -32,22 +47,19 @@ class PgTest : public ::testing::Test {
   }
   const std::string& url() const { return db_.url(); }
 
-  // Cuts the one session roseyd's code ("roseyd", or "roseyd-writer" for a
-  // writer's) has open on this database, as an administrator (or a server
-  // restart) would; false if there was not exactly one. A session closed
-  // just before may linger for a moment.
-  bool TerminateTheRoseydSession() {
-    const std::string sessions =
-        " FROM pg_stat_activity WHERE datname = current_database()"
-        " AND pid <> pg_backend_pid() AND application_name LIKE 'roseyd%'";
-    for (int i = 0; i < 250 && client_.Int("SELECT COUNT(*)" + sessions) != 1; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return client_.Int("SELECT COUNT(pg_terminate_backend(pid))" + sessions) == 1;
-  }
+  // See TerminateTheRoseydSession below.
+  bool TerminateTheRoseydSession() { return store::TerminateTheRoseydSession(&client_); }
 
   testing::TestDatabase db_;
   testing::PgClient client_{db_.url()};
+};
+
+// The PostgreSQL store for its own tests, on the shared fixture
+// (unit/store/store_fixture.h) that the tests both stores pass use.
+class PgStoreTest : public StoreTest {
+ protected:
+  PgStoreTest() : StoreTest(Backend::kPostgres) {}
+  bool TerminateTheRoseydSession() { return store::TerminateTheRoseydSession(&pg_client()); }
 };
 
 }  // namespace roseyd::store

@@ -1,8 +1,8 @@
-// The PostgreSQL store's write side through the StoreWriter interface: one
-// transaction per batch, reject-and-continue (in bulk, one by one, under
-// savepoints), a lost connection that writes nothing and is retried, a lost
-// COMMIT that is not written twice, the stream position kept with the rows,
-// and the housekeeping.
+// The PostgreSQL store's write side: the shared suite (store_writer_test.cc)
+// on PostgreSQL, and what only it does: Rosey's constraints and types,
+// reject-and-continue in bulk and event by event, a lost connection that
+// writes nothing and is retried, a lost COMMIT that is not written twice,
+// the old rows its housekeeping deletes, and the writer's claim.
 #include "store/postgres/pg_writer.h"
 
 #include <algorithm>
@@ -22,77 +22,24 @@
 namespace roseyd::store {
 namespace {
 
-class PgWriterTest : public PgTest {
+INSTANTIATE_TEST_SUITE_P(Postgres, StoreWriterTest, ::testing::Values(Backend::kPostgres),
+                         BackendParamName);
+
+class PgWriterTest : public PgStoreTest {
  protected:
-  PgWriterTest() { Open(); }
-
-  void Open(const std::string& stream = "ROSEY_DB") {
-    writer_.reset();
-    writer_ = std::make_unique<PostgresWriter>(url(), stream);
-  }
-
-  Status Apply(std::vector<Event>* batch, std::vector<Rejection>* rejected) {
-    return writer_->ApplyBatch(*batch, rejected);
-  }
-
-  // Refuses one chat line with a data error, as a trigger another tool
-  // added could.
-  void PoisonRecentChat() {
-    ASSERT_EQ(client_.Exec("CREATE FUNCTION poison() RETURNS trigger LANGUAGE plpgsql AS $$"
-                           " BEGIN IF NEW.message = 'poison' THEN RAISE EXCEPTION 'poisoned row'"
-                           " USING ERRCODE = 'check_violation'; END IF; RETURN NEW; END $$;"
-                           "CREATE TRIGGER poison BEFORE INSERT ON recent_chat FOR EACH ROW"
-                           " EXECUTE FUNCTION poison()"),
-              "");
-  }
-
-  std::unique_ptr<PostgresWriter> writer_;
+  PostgresWriter* pg_writer() { return static_cast<PostgresWriter*>(writer_.get()); }
 };
-
-TEST_F(PgWriterTest, RejectsOnlyTheEventWhoseDataFailsAndCommitsTheRest) {
-  PoisonRecentChat();
-  std::vector<Event> batch;
-  batch.push_back(PgEventAt(LogChat{"a", "one", std::nullopt}));
-  batch.push_back(PgEventAt(LogChat{"b", "poison", std::nullopt}));
-  batch.push_back(PgEventAt(LogChat{"c", "three", std::nullopt}));
-  batch.push_back(PgEventAt(UserCount{1, 2}));
-  std::vector<Rejection> rejected;
-  ASSERT_OK(Apply(&batch, &rejected));
-  ASSERT_EQ(rejected.size(), 1u);
-  EXPECT_EQ(rejected[0].index, 1u);
-  EXPECT_EQ(rejected[0].why.code(), Status::Code::kInvalidArgument);
-  EXPECT_NE(rejected[0].why.message().find("poisoned row"), std::string::npos);
-  EXPECT_EQ(Count("recent_chat"), 2);
-  EXPECT_EQ(Count("user_count_history"), 1);
-  EXPECT_EQ(client_.Text("SELECT string_agg(username, ',' ORDER BY id) FROM recent_chat"), "a,c");
-}
-
-TEST_F(PgWriterTest, APoisonedLineInABulkRunIsTheOnlyOneRejected) {
-  PoisonRecentChat();
-  std::vector<Event> batch;
-  batch.push_back(PgEventAt(UserJoined{"u"}));
-  for (const char* message : {"one", "two", "poison", "four", "five"}) {
-    batch.push_back(PgEventAt(ChatMessage{"u", message}));
-  }
-  std::vector<Rejection> rejected;
-  ASSERT_OK(Apply(&batch, &rejected));
-  ASSERT_EQ(rejected.size(), 1u);
-  EXPECT_EQ(rejected[0].index, 3u);
-  EXPECT_EQ(client_.Text("SELECT string_agg(message, ',' ORDER BY id) FROM recent_chat"),
-            "one,two,four,five");
-  EXPECT_EQ(client_.Int("SELECT total_chat_lines FROM user_stats WHERE username = 'u'"), 4);
-}
 
 // What Rosey's schema refuses and SQLite's accepted: each is rejected alone.
 TEST_F(PgWriterTest, RoseysConstraintsAndTypesRejectOnlyTheirEvent) {
   std::vector<Event> batch;
-  batch.push_back(PgEventAt(UserJoined{"fine"}));
-  batch.push_back(PgEventAt(UserCount{5, 3}));  // connected_users >= chat_users
-  batch.push_back(PgEventAt(UserJoined{std::string(51, 'x')}));  // VARCHAR(50)
-  batch.push_back(PgEventAt(LogChat{"nul", std::string("a\0b", 3), std::nullopt}));
-  batch.push_back(PgEventAt(StatusUpdate{{{"bot_afk", StatusValue{int64_t{7}}}}}));  // boolean
-  batch.push_back(PgEventAt(StatusUpdate{{{"bot_rank", StatusValue{2.5}}}}));         // integer
-  batch.push_back(PgEventAt(UserCount{3, 5}));
+  batch.push_back(EventAt(UserJoined{"fine"}));
+  batch.push_back(EventAt(UserCount{5, 3}));                   // connected_users >= chat_users
+  batch.push_back(EventAt(UserJoined{std::string(51, 'x')}));  // VARCHAR(50)
+  batch.push_back(EventAt(LogChat{"nul", std::string("a\0b", 3), std::nullopt}));
+  batch.push_back(EventAt(StatusUpdate{{{"bot_afk", StatusValue{int64_t{7}}}}}));  // boolean
+  batch.push_back(EventAt(StatusUpdate{{{"bot_rank", StatusValue{2.5}}}}));        // integer
+  batch.push_back(EventAt(UserCount{3, 5}));
   std::vector<Rejection> rejected;
   ASSERT_OK(Apply(&batch, &rejected));
   std::vector<size_t> indexes;
@@ -103,58 +50,48 @@ TEST_F(PgWriterTest, RoseysConstraintsAndTypesRejectOnlyTheirEvent) {
   std::sort(indexes.begin(), indexes.end());
   EXPECT_EQ(indexes, (std::vector<size_t>{1, 2, 3, 4, 5}));
   EXPECT_EQ(Count("user_stats"), 1);
-  EXPECT_EQ(client_.Int("SELECT chat_users FROM user_count_history"), 3);
+  EXPECT_EQ(Int("SELECT chat_users FROM user_count_history"), 3);
 }
 
 TEST_F(PgWriterTest, StatusValuesAreConvertedToRoseysColumnTypes) {
   std::vector<Event> batch;
-  batch.push_back(PgEventAt(StatusUpdate{{{"bot_name", StatusValue{std::string("Rosey")}},
-                                          {"bot_rank", StatusValue{3.0}},
-                                          {"bot_afk", StatusValue{int64_t{0}}},
-                                          {"bot_connected", StatusValue{int64_t{1}}},
-                                          {"channel_name", StatusValue{}},
-                                          {"current_chat_users", StatusValue{int64_t{12}}}}}));
+  batch.push_back(EventAt(StatusUpdate{{{"bot_name", StatusValue{std::string("Rosey")}},
+                                        {"bot_rank", StatusValue{3.0}},
+                                        {"bot_afk", StatusValue{int64_t{0}}},
+                                        {"bot_connected", StatusValue{int64_t{1}}},
+                                        {"channel_name", StatusValue{}},
+                                        {"current_chat_users", StatusValue{int64_t{12}}}}}));
   std::vector<Rejection> rejected;
   ASSERT_OK(Apply(&batch, &rejected));
   EXPECT_TRUE(rejected.empty());
-  EXPECT_EQ(client_.Int("SELECT COUNT(*) FROM current_status WHERE id = 1 AND bot_name = 'Rosey'"
-                        " AND bot_rank = 3 AND NOT bot_afk AND bot_connected"
-                        " AND channel_name IS NULL AND current_chat_users = 12"
-                        " AND last_updated = " + std::to_string(kPgNow)),
+  EXPECT_EQ(Int("SELECT COUNT(*) FROM current_status WHERE id = 1 AND bot_name = 'Rosey'"
+                " AND bot_rank = 3 AND NOT bot_afk AND bot_connected"
+                " AND channel_name IS NULL AND current_chat_users = 12"
+                " AND last_updated = " +
+                std::to_string(kStoreNow)),
             1);
 }
 
 // More bad events than whole-batch attempts: the rest goes event by event.
 TEST_F(PgWriterTest, ABatchOfManyBadEventsRejectsEachOnceAndKeepsTheGoodOnes) {
   std::vector<Event> batch;
+  batch.reserve(40);
   for (int i = 0; i < 40; ++i) {
-    batch.push_back(i % 2 == 0 ? PgEventAt(UserCount{i, i}) : PgEventAt(UserCount{2, 1}));
+    batch.push_back(i % 2 == 0 ? EventAt(UserCount{i, i}) : EventAt(UserCount{2, 1}));
   }
   std::vector<Rejection> rejected;
   ASSERT_OK(Apply(&batch, &rejected));
   ASSERT_EQ(rejected.size(), 20u);
   for (const Rejection& r : rejected) EXPECT_EQ(r.index % 2, 1u);
   EXPECT_EQ(Count("user_count_history"), 20);
-  EXPECT_EQ(client_.Int("SELECT SUM(chat_users) FROM user_count_history"), 380);
-}
-
-TEST_F(PgWriterTest, EventsRejectedByAnEarlierAttemptAreSkippedAndNotReportedAgain) {
-  std::vector<Event> batch;
-  batch.push_back(PgEventAt(LogChat{"a", "one", std::nullopt}));
-  batch.push_back(PgEventAt(LogChat{"b", "two", std::nullopt}));
-  std::vector<Rejection> rejected;
-  rejected.push_back(Rejection{0, Status::InvalidArgument("refused before")});
-  ASSERT_OK(Apply(&batch, &rejected));
-  ASSERT_EQ(rejected.size(), 1u);
-  EXPECT_EQ(rejected[0].why.message(), "refused before");
-  EXPECT_EQ(client_.Text("SELECT string_agg(message, ',') FROM recent_chat"), "two");
+  EXPECT_EQ(Int("SELECT SUM(chat_users) FROM user_count_history"), 380);
 }
 
 TEST_F(PgWriterTest, ALostConnectionFailsTheBatchWhichTheNextCallWritesOnce) {
   ASSERT_TRUE(TerminateTheRoseydSession());
   std::vector<Event> batch;
-  batch.push_back(PgEventAt(UserJoined{"patient"}, 7));
-  batch.push_back(PgEventAt(ChatMessage{"patient", "hello"}, 8));
+  batch.push_back(EventAt(UserJoined{"patient"}, 7));
+  batch.push_back(EventAt(ChatMessage{"patient", "hello"}, 8));
   std::vector<Rejection> rejected;
   const Status lost = Apply(&batch, &rejected);
   EXPECT_EQ(lost.code(), Status::Code::kUnavailable) << lost.ToString();
@@ -163,54 +100,34 @@ TEST_F(PgWriterTest, ALostConnectionFailsTheBatchWhichTheNextCallWritesOnce) {
   EXPECT_EQ(Count("user_stats"), 0);
   EXPECT_EQ(writer_->StreamPosition(), 0u);
   ASSERT_OK(Apply(&batch, &rejected));
-  EXPECT_EQ(client_.Int("SELECT total_chat_lines FROM user_stats"), 1);
+  EXPECT_EQ(Int("SELECT total_chat_lines FROM user_stats"), 1);
   EXPECT_EQ(Count("recent_chat"), 1);
   EXPECT_EQ(writer_->StreamPosition(), 8u);
 }
 
 TEST_F(PgWriterTest, ABatchWhoseCommitWasLostInFlightIsNotWrittenTwice) {
   std::vector<Event> batch;
-  batch.push_back(PgEventAt(UserJoined{"once"}, 3));
-  batch.push_back(PgEventAt(ChatMessage{"once", "only once"}, 4));
+  batch.push_back(EventAt(UserJoined{"once"}, 3));
+  batch.push_back(EventAt(ChatMessage{"once", "only once"}, 4));
   std::vector<Rejection> rejected;
-  writer_->TEST_LoseConnection(PostgresWriter::TestLoss::kAfterCommit);
+  pg_writer()->TEST_LoseConnection(PostgresWriter::TestLoss::kAfterCommit);
   EXPECT_EQ(Apply(&batch, &rejected).code(), Status::Code::kUnavailable);
   EXPECT_EQ(Count("recent_chat"), 1);  // it did commit
   ASSERT_OK(Apply(&batch, &rejected));  // the retry finds its marker
   EXPECT_EQ(Count("recent_chat"), 1);
-  EXPECT_EQ(client_.Int("SELECT total_chat_lines FROM user_stats"), 1);
+  EXPECT_EQ(Int("SELECT total_chat_lines FROM user_stats"), 1);
   EXPECT_EQ(writer_->StreamPosition(), 4u);
 }
 
 TEST_F(PgWriterTest, ABatchLostBeforeItWasSentIsWrittenByTheRetry) {
   std::vector<Event> batch;
-  batch.push_back(PgEventAt(ChatMessage{"x", "retried"}));
+  batch.push_back(EventAt(ChatMessage{"x", "retried"}));
   std::vector<Rejection> rejected;
-  writer_->TEST_LoseConnection(PostgresWriter::TestLoss::kBeforeSend);
+  pg_writer()->TEST_LoseConnection(PostgresWriter::TestLoss::kBeforeSend);
   EXPECT_EQ(Apply(&batch, &rejected).code(), Status::Code::kUnavailable);
   EXPECT_EQ(Count("recent_chat"), 0);
   ASSERT_OK(Apply(&batch, &rejected));
   EXPECT_EQ(Count("recent_chat"), 1);
-}
-
-TEST_F(PgWriterTest, StreamPositionIsWrittenWithTheRowsAndReadAtOpen) {
-  EXPECT_EQ(writer_->StreamPosition(), 0u);
-  PoisonRecentChat();
-  std::vector<Event> batch;
-  batch.push_back(PgEventAt(UserJoined{"alice"}, 5));
-  batch.push_back(PgEventAt(LogChat{"alice", "poison", std::nullopt}, 9));  // refused, yet read
-  batch.push_back(PgEventAt(UserJoined{"bob"}));                            // core NATS: none
-  std::vector<Rejection> rejected;
-  ASSERT_OK(Apply(&batch, &rejected));
-  EXPECT_EQ(rejected.size(), 1u);
-  EXPECT_EQ(writer_->StreamPosition(), 9u);
-  EXPECT_EQ(client_.Int("SELECT value::bigint FROM roseyd_meta"
-                        " WHERE key = 'jetstream.ROSEY_DB.last_seq'"),
-            9);
-  Open();
-  EXPECT_EQ(writer_->StreamPosition(), 9u);
-  Open("OTHER");  // each stream keeps its own position
-  EXPECT_EQ(writer_->StreamPosition(), 0u);
 }
 
 TEST_F(PgWriterTest, BulkChatLeavesTheSameRowsAsOneEventAtATime) {
@@ -218,29 +135,30 @@ TEST_F(PgWriterTest, BulkChatLeavesTheSameRowsAsOneEventAtATime) {
   PostgresWriter one_by_one(other_db.url(), "ROSEY_DB");
   one_by_one.TEST_SetBulk(false);
   std::vector<Event> batch;
-  for (const char* user : {"ann", "bob", "server", "cy"}) batch.push_back(PgEventAt(UserJoined{user}));
+  for (const char* user : {"ann", "bob", "server", "cy"})
+    batch.push_back(EventAt(UserJoined{user}));
   for (int i = 0; i < 100; ++i) {
     const char* users[] = {"ann", "bob", "SERVER", "cy", "ghost"};
     const std::string message = i % 7 == 0 ? "" : "line \"" + std::to_string(i) + "\" {,}\\ NULL";
-    batch.push_back(PgEventAt(ChatMessage{users[i % 5], message}, 0, kPgNow + i / 10));
+    batch.push_back(EventAt(ChatMessage{users[i % 5], message}, 0, kStoreNow + i / 10));
   }
   // Between the lines, events the bulk span writes around, and a leave and
   // a join that end a span (a line before a join must not count for a user
   // the join creates).
-  batch.insert(batch.begin() + 30, PgEventAt(LogChat{"api", "via the store API", 5}));
-  batch.insert(batch.begin() + 40, PgEventAt(UserCount{3, 4}));
-  batch.insert(batch.begin() + 50, PgEventAt(UserLeft{"bob"}, 0, kPgNow + 4));
-  batch.insert(batch.begin() + 51, PgEventAt(ChatMessage{"newbie", "before joining"}));
-  batch.insert(batch.begin() + 52, PgEventAt(ChatMessage{"newbie", "still before"}));
-  batch.insert(batch.begin() + 53, PgEventAt(UserJoined{"newbie"}, 0, kPgNow + 5));
-  batch.insert(batch.begin() + 60, PgEventAt(UserAction{"ann", "pm_command", "cmd=x", 7}));
-  batch.push_back(PgEventAt(ChatMessage{"newbie", "after joining"}, 0, kPgNow + 20));
-  batch.push_back(PgEventAt(LogChat{"api", "last", std::nullopt}, 0, kPgNow + 20));
+  batch.insert(batch.begin() + 30, EventAt(LogChat{"api", "via the store API", 5}));
+  batch.insert(batch.begin() + 40, EventAt(UserCount{3, 4}));
+  batch.insert(batch.begin() + 50, EventAt(UserLeft{"bob"}, 0, kStoreNow + 4));
+  batch.insert(batch.begin() + 51, EventAt(ChatMessage{"newbie", "before joining"}));
+  batch.insert(batch.begin() + 52, EventAt(ChatMessage{"newbie", "still before"}));
+  batch.insert(batch.begin() + 53, EventAt(UserJoined{"newbie"}, 0, kStoreNow + 5));
+  batch.insert(batch.begin() + 60, EventAt(UserAction{"ann", "pm_command", "cmd=x", 7}));
+  batch.push_back(EventAt(ChatMessage{"newbie", "after joining"}, 0, kStoreNow + 20));
+  batch.push_back(EventAt(LogChat{"api", "last", std::nullopt}, 0, kStoreNow + 20));
   std::vector<Rejection> rejected;
   ASSERT_OK(Apply(&batch, &rejected));
   ASSERT_OK(one_by_one.ApplyBatch(batch, &rejected));
   EXPECT_TRUE(rejected.empty());
-  EXPECT_EQ(client_.Int("SELECT total_chat_lines FROM user_stats WHERE username = 'newbie'"), 1);
+  EXPECT_EQ(Int("SELECT total_chat_lines FROM user_stats WHERE username = 'newbie'"), 1);
   testing::PgClient other(other_db.url());
   for (const std::string sql :
        {"SELECT string_agg(concat_ws('|', id, \"timestamp\", username, message), E'\\n'"
@@ -250,7 +168,7 @@ TEST_F(PgWriterTest, BulkChatLeavesTheSameRowsAsOneEventAtATime) {
         " FROM user_stats",
         "SELECT string_agg(concat_ws('|', id, \"timestamp\", chat_users), ',') FROM user_count_history",
         "SELECT string_agg(concat_ws('|', id, \"timestamp\", details), ',') FROM user_actions"}) {
-    const auto bulk = client_.Text(sql);
+    const auto bulk = Text(sql);
     ASSERT_TRUE(bulk.has_value());
     EXPECT_EQ(bulk, other.Text(sql)) << sql;
   }
@@ -259,59 +177,42 @@ TEST_F(PgWriterTest, BulkChatLeavesTheSameRowsAsOneEventAtATime) {
   EXPECT_EQ(Count("recent_chat"), 68 + 2 + 3);
 }
 
-TEST_F(PgWriterTest, CloseSessionsEndsEveryOpenSessionAtTheGivenTime) {
-  std::vector<Event> batch;
-  batch.push_back(PgEventAt(UserJoined{"alice"}));
-  std::vector<Rejection> rejected;
-  ASSERT_OK(Apply(&batch, &rejected));
-  ASSERT_OK(writer_->CloseSessions(kPgNow + 100));
-  EXPECT_EQ(client_.Int("SELECT total_time_connected FROM user_stats"), 100);
-  EXPECT_EQ(client_.Int("SELECT last_seen FROM user_stats"), kPgNow + 100);
-  EXPECT_EQ(client_.Int("SELECT COUNT(*) FROM user_stats WHERE current_session_start IS NULL"), 1);
-}
-
-TEST_F(PgWriterTest, PruneRecentChatDeletesOnlyOlderLines) {
-  std::vector<Event> batch;
-  batch.push_back(PgEventAt(LogChat{"old", "old", 100}));
-  batch.push_back(PgEventAt(LogChat{"cutoff", "at the cutoff", 150}));
-  batch.push_back(PgEventAt(LogChat{"new", "new", 200}));
-  std::vector<Rejection> rejected;
-  ASSERT_OK(Apply(&batch, &rejected));
-  ASSERT_OK(writer_->PruneRecentChat(150));
-  EXPECT_EQ(client_.Text("SELECT string_agg(username, ',' ORDER BY id) FROM recent_chat"),
-            "cutoff,new");
-}
-
 TEST_F(PgWriterTest, MaintainDeletesOldRowsAndRecordsItsRunAcrossReopening) {
   constexpr int64_t kDay = 86400;
-  ASSERT_EQ(client_.Exec("INSERT INTO user_count_history (\"timestamp\", chat_users,"
-                         " connected_users) VALUES (" + std::to_string(kPgNow - 31 * kDay) +
-                         ", 1, 1), (" + std::to_string(kPgNow - kDay) + ", 2, 2);"
-                         "INSERT INTO outbound_messages (\"timestamp\", message, sent,"
-                         " sent_timestamp) VALUES (1, 'old', true, " +
-                         std::to_string(kPgNow - 8 * kDay) + "), (1, 'unsent', false, NULL);"
-                         "INSERT INTO api_tokens (token, created_at, is_active) VALUES"
-                         " ('revoked', " + std::to_string(kPgNow - 91 * kDay) + ", false),"
-                         " ('live', " + std::to_string(kPgNow - 91 * kDay) + ", true)"),
-            "");
+  ASSERT_EQ(
+      Exec("INSERT INTO user_count_history (\"timestamp\", chat_users,"
+           " connected_users) VALUES (" +
+           std::to_string(kStoreNow - 31 * kDay) + ", 1, 1), (" + std::to_string(kStoreNow - kDay) +
+           ", 2, 2);"
+           "INSERT INTO outbound_messages (\"timestamp\", message, sent,"
+           " sent_timestamp) VALUES (1, 'old', true, " +
+           std::to_string(kStoreNow - 8 * kDay) +
+           "), (1, 'unsent', false, NULL);"
+           "INSERT INTO api_tokens (token, created_at, is_active) VALUES"
+           " ('revoked', " +
+           std::to_string(kStoreNow - 91 * kDay) +
+           ", false),"
+           " ('live', " +
+           std::to_string(kStoreNow - 91 * kDay) + ", true)"),
+      "");
   EXPECT_EQ(writer_->LastMaintenance(), std::nullopt);
-  ASSERT_OK(writer_->Maintain(kPgNow));
-  EXPECT_EQ(writer_->LastMaintenance(), kPgNow);
-  EXPECT_EQ(client_.Int("SELECT chat_users FROM user_count_history"), 2);
-  EXPECT_EQ(client_.Text("SELECT message FROM outbound_messages"), "unsent");
-  EXPECT_EQ(client_.Text("SELECT token FROM api_tokens"), "live");
+  ASSERT_OK(writer_->Maintain(kStoreNow));
+  EXPECT_EQ(writer_->LastMaintenance(), kStoreNow);
+  EXPECT_EQ(Int("SELECT chat_users FROM user_count_history"), 2);
+  EXPECT_EQ(Text("SELECT message FROM outbound_messages"), "unsent");
+  EXPECT_EQ(Text("SELECT token FROM api_tokens"), "live");
   Open();
-  EXPECT_EQ(writer_->LastMaintenance(), kPgNow);
+  EXPECT_EQ(writer_->LastMaintenance(), kStoreNow);
 }
 
 TEST_F(PgWriterTest, StoreOpensReadersAndDescribesItselfWithoutThePassword) {
-  const std::unique_ptr<Store> store =
-      OpenPostgresStore("postgresql://postgres:s3cret@127.0.0.1:" +
-                        std::to_string(db_.server().port()) + "/" + db_.name());
+  const std::unique_ptr<Store> store = OpenPostgresStore(
+      "postgresql://postgres:s3cret@127.0.0.1:" + std::to_string(pg_database().server().port()) +
+      "/" + pg_database().name());
   EXPECT_EQ(store->Describe().find("s3cret"), std::string::npos);
   EXPECT_NE(store->Describe().find("postgres:***@127.0.0.1"), std::string::npos);
   std::vector<Event> batch;
-  batch.push_back(PgEventAt(UserJoined{"alice"}));
+  batch.push_back(EventAt(UserJoined{"alice"}));
   std::vector<Rejection> rejected;
   ASSERT_OK(store->OpenWriter()->ApplyBatch(batch, &rejected));
   int64_t users = 0;
@@ -333,11 +234,11 @@ bool ClaimSoon(PostgresWriter* writer) {
 // Several roseyd on one database: the writer's claim is an advisory lock on
 // the writing session, so exactly one writes, until that session ends.
 TEST_F(PgWriterTest, OnlyTheWriterHoldingTheClaimWritesUntilItsSessionEnds) {
-  ASSERT_TRUE(writer_->TryClaim());
-  PostgresWriter other(url(), "ROSEY_DB");
+  ASSERT_TRUE(pg_writer()->TryClaim());
+  PostgresWriter other(Location(), "ROSEY_DB");
   EXPECT_FALSE(other.TryClaim());
   std::vector<Event> batch;
-  batch.push_back(PgEventAt(UserJoined{"alice"}, 1));
+  batch.push_back(EventAt(UserJoined{"alice"}, 1));
   std::vector<Rejection> rejected;
   EXPECT_EQ(other.ApplyBatch(batch, &rejected).code(), Status::Code::kUnavailable);
   EXPECT_EQ(Count("user_stats"), 0);
@@ -345,7 +246,7 @@ TEST_F(PgWriterTest, OnlyTheWriterHoldingTheClaimWritesUntilItsSessionEnds) {
   writer_.reset();  // its session ends, and the claim with it
   ASSERT_TRUE(ClaimSoon(&other));
   EXPECT_EQ(other.StreamPosition(), 1u);  // read when claimed, not when opened
-  batch[0] = PgEventAt(UserJoined{"bob"}, 2);
+  batch[0] = EventAt(UserJoined{"bob"}, 2);
   ASSERT_OK(other.ApplyBatch(batch, &rejected));
   EXPECT_EQ(Count("user_stats"), 2);
 }
@@ -353,35 +254,35 @@ TEST_F(PgWriterTest, OnlyTheWriterHoldingTheClaimWritesUntilItsSessionEnds) {
 // Fencing: a writer whose session was cut while another took the claim and
 // wrote can never write again, even once the other has gone.
 TEST_F(PgWriterTest, AWriterCutOffWhileAnotherWroteIsFencedOffForGood) {
-  ASSERT_TRUE(writer_->TryClaim());
+  ASSERT_TRUE(pg_writer()->TryClaim());
   std::vector<Event> first;
-  first.push_back(PgEventAt(UserJoined{"alice"}, 1));
+  first.push_back(EventAt(UserJoined{"alice"}, 1));
   std::vector<Rejection> rejected;
   ASSERT_OK(Apply(&first, &rejected));
-  ASSERT_EQ(client_.Exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                         " WHERE datname = current_database() AND pid <> pg_backend_pid()"),
+  ASSERT_EQ(Exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                 " WHERE datname = current_database() AND pid <> pg_backend_pid()"),
             "");
   {
-    PostgresWriter other(url(), "ROSEY_DB");
+    PostgresWriter other(Location(), "ROSEY_DB");
     ASSERT_TRUE(ClaimSoon(&other));
     std::vector<Event> second;
-    second.push_back(PgEventAt(ChatMessage{"alice", "once"}, 2));
+    second.push_back(EventAt(ChatMessage{"alice", "once"}, 2));
     ASSERT_OK(other.ApplyBatch(second, &rejected));
   }
   // The cut-off writer still holds stream event 2 in its queue (as a roseyd
   // that had not heard yet); the first
   // attempt finds the connection gone, the next reconnects and is refused.
   std::vector<Event> stale;
-  stale.push_back(PgEventAt(ChatMessage{"alice", "once"}, 2));
-  for (int attempt = 0; attempt < 3 && writer_->HoldsClaim(); ++attempt) {
+  stale.push_back(EventAt(ChatMessage{"alice", "once"}, 2));
+  for (int attempt = 0; attempt < 3 && pg_writer()->HoldsClaim(); ++attempt) {
     EXPECT_FALSE(Apply(&stale, &rejected).ok());
   }
-  EXPECT_FALSE(writer_->HoldsClaim());
-  EXPECT_FALSE(writer_->TryClaim());
+  EXPECT_FALSE(pg_writer()->HoldsClaim());
+  EXPECT_FALSE(pg_writer()->TryClaim());
   EXPECT_EQ(Apply(&stale, &rejected).code(), Status::Code::kUnavailable);
   EXPECT_EQ(Count("recent_chat"), 1);
-  EXPECT_EQ(client_.Int("SELECT value::bigint FROM roseyd_meta"
-                        " WHERE key = 'jetstream.ROSEY_DB.last_seq'"),
+  EXPECT_EQ(Int("SELECT value::bigint FROM roseyd_meta"
+                " WHERE key = 'jetstream.ROSEY_DB.last_seq'"),
             2);
 }
 
