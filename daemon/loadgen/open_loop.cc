@@ -127,31 +127,57 @@ LoadOutcome DriveLoad(Clock::time_point start, nanoseconds interval, uint64_t co
   return out;
 }
 
-RequestStream::RequestStream(bus::Connection* connection, std::string prefix,
-                             std::string username, uint64_t count, Clock::time_point start,
-                             nanoseconds interval, prometheus::Histogram* live,
-                             bool user_stats_only)
+std::function<StreamRequest(uint64_t)> ClassicQueries(std::string prefix, std::string username,
+                                                      bool user_stats_only) {
+  return [prefix = std::move(prefix), username = std::move(username),
+          user_stats_only](uint64_t index) {
+    ClassicQuery query = ClassicQueryOf(user_stats_only ? 0 : index, username);
+    return StreamRequest{prefix + "." + query.subject_suffix, std::move(query.payload)};
+  };
+}
+
+bool ClassicReplyFailed(std::string_view reply) {
+  return reply.find(R"("success":false)") != std::string_view::npos;
+}
+
+bool StorageReplyFailed(std::string_view reply) {
+  return reply.find(R"("success": false)") != std::string_view::npos ||
+         reply.find(R"("success":false)") != std::string_view::npos;
+}
+
+RequestStream::RequestStream(bus::Connection* connection, uint64_t count, Clock::time_point start,
+                             nanoseconds interval, std::function<StreamRequest(uint64_t)> make,
+                             std::function<bool(std::string_view)> failed,
+                             prometheus::Histogram* live, bool keep_replies)
     : connection_(connection),
-      prefix_(std::move(prefix)),
-      username_(std::move(username)),
       count_(count),
       start_(start),
       interval_(interval),
+      make_(std::move(make)),
+      failed_reply_(std::move(failed)),
       live_(live),
-      user_stats_only_(user_stats_only),
+      keep_replies_(keep_replies),
       inbox_(bus::Connection::NewInbox()),
-      answered_(count, false) {
+      answered_(count, false),
+      replies_(keep_replies ? count : 0) {
   subscription_ = connection_->Subscribe(inbox_ + ".*", "", [this](const bus::Message& m) {
     OnReply(m);
   });
 }
 
+RequestStream::RequestStream(bus::Connection* connection, std::string prefix, std::string username,
+                             uint64_t count, Clock::time_point start, nanoseconds interval,
+                             prometheus::Histogram* live, bool user_stats_only)
+    : RequestStream(connection, count, start, interval,
+                    ClassicQueries(std::move(prefix), std::move(username), user_stats_only),
+                    ClassicReplyFailed, live) {}
+
 RequestStream::~RequestStream() = default;
 
 Status RequestStream::Send(uint64_t index) {
-  const ClassicQuery query = ClassicQueryOf(user_stats_only_ ? 0 : index, username_);
-  return connection_->PublishRequest(prefix_ + "." + query.subject_suffix,
-                                     inbox_ + "." + std::to_string(index), query.payload);
+  const StreamRequest request = make_(index);
+  return connection_->PublishRequest(request.subject, inbox_ + "." + std::to_string(index),
+                                     request.payload);
 }
 
 void RequestStream::WaitReplies(uint64_t sent, Clock::time_point deadline,
@@ -169,6 +195,16 @@ LatencyHistogram RequestStream::Latencies() const {
 uint64_t RequestStream::Failed(uint64_t sent) const {
   MutexLock lock(&mu_);
   return failed_ + (sent - std::min(sent, answered_count_.load()));
+}
+
+Clock::time_point RequestStream::LastReply() const {
+  MutexLock lock(&mu_);
+  return last_reply_;
+}
+
+std::string RequestStream::Reply(uint64_t index) const {
+  MutexLock lock(&mu_);
+  return index < replies_.size() ? replies_[index] : std::string();
 }
 
 void RequestStream::OnReply(const bus::Message& m) {
@@ -189,7 +225,9 @@ void RequestStream::OnReply(const bus::Message& m) {
   const auto latency = now - (start_ + interval_ * static_cast<int64_t>(index));
   latencies_.Record(latency);
   if (live_) live_->Observe(Seconds(latency));
-  if (m.data.find(R"("success":false)") != std::string_view::npos) ++failed_;
+  if (failed_reply_(m.data)) ++failed_;
+  if (keep_replies_) replies_[index] = std::string(m.data);
+  last_reply_ = now;
   answered_count_.fetch_add(1);
 }
 

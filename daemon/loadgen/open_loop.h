@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/mutex.h"
@@ -61,11 +62,29 @@ LoadOutcome DriveLoad(std::chrono::steady_clock::time_point start,
                       const std::atomic<bool>& cancelled, prometheus::Counter* live_sent,
                       std::chrono::milliseconds sample_every = std::chrono::seconds(1));
 
-// Open-loop requests on the four query subjects in turn (or only
-// query.user_stats, for a probe), on one connection.
-// Replies come to one inbox per stream, the request's index as its last
-// token; each request's latency runs from its intended send time
-// (start + index * interval) to its reply, never from the actual send.
+// One request of a RequestStream: its subject and body.
+struct StreamRequest {
+  std::string subject;
+  std::string payload;
+};
+
+// The classic protocol's queries: the four query subjects in turn (request
+// `index` is subject index % 4), or only query.user_stats, for a probe.
+std::function<StreamRequest(uint64_t index)> ClassicQueries(std::string prefix,
+                                                            std::string username,
+                                                            bool user_stats_only = false);
+// What counts as a failed reply: the classic protocol's replies say
+// "success":false; the plugin storage API's say "success": false (or, from
+// an older roseyd, without the space).
+bool ClassicReplyFailed(std::string_view reply);
+bool StorageReplyFailed(std::string_view reply);
+
+// Open-loop requests on one connection: request `index` is made by `make`
+// and due at start + index * interval. Replies come to one inbox per
+// stream, the request's index as its last token; each request's latency
+// runs from its intended send time to its reply, never from the actual
+// send. A reply for which `failed` is true counts as failed; each reply is
+// kept when `keep_replies` (a scenario that reads ids back).
 //
 // Thread: Send from the scheduling thread; replies arrive on a cnats thread;
 // the accessors are thread-safe. *connection and *live (may be null) must
@@ -73,6 +92,12 @@ LoadOutcome DriveLoad(std::chrono::steady_clock::time_point start,
 class RequestStream {
  public:
   // Subscribes to the inbox; throws StartupError if it cannot.
+  RequestStream(bus::Connection* connection, uint64_t count,
+                std::chrono::steady_clock::time_point start, std::chrono::nanoseconds interval,
+                std::function<StreamRequest(uint64_t index)> make,
+                std::function<bool(std::string_view reply)> failed,
+                prometheus::Histogram* live = nullptr, bool keep_replies = false);
+  // The classic queries (ClassicQueries, ClassicReplyFailed).
   RequestStream(bus::Connection* connection, std::string prefix, std::string username,
                 uint64_t count, std::chrono::steady_clock::time_point start,
                 std::chrono::nanoseconds interval, prometheus::Histogram* live,
@@ -82,7 +107,7 @@ class RequestStream {
   RequestStream(const RequestStream&) = delete;
   RequestStream& operator=(const RequestStream&) = delete;
 
-  // Publishes request `index` (subject index % 4).
+  // Publishes request `index`.
   Status Send(uint64_t index);
 
   uint64_t Answered() const { return answered_count_.load(); }
@@ -91,8 +116,12 @@ class RequestStream {
   void WaitReplies(uint64_t sent, std::chrono::steady_clock::time_point deadline,
                    const std::atomic<bool>* cancelled = nullptr) const;
   report::LatencyHistogram Latencies() const EXCLUDES(mu_);
-  // Replies saying success:false, plus requests never answered.
+  // Failed replies, plus requests never answered.
   uint64_t Failed(uint64_t sent) const EXCLUDES(mu_);
+  // The last reply's arrival (for the achieved rate).
+  std::chrono::steady_clock::time_point LastReply() const EXCLUDES(mu_);
+  // Reply `index`, when kept; empty if none came.
+  std::string Reply(uint64_t index) const EXCLUDES(mu_);
 
  private:
   // On the inbox subscription's cnats thread.
@@ -100,19 +129,21 @@ class RequestStream {
 
   // Constant after construction.
   bus::Connection* const connection_;
-  const std::string prefix_;
-  const std::string username_;
   const uint64_t count_;
   const std::chrono::steady_clock::time_point start_;
   const std::chrono::nanoseconds interval_;
+  const std::function<StreamRequest(uint64_t)> make_;
+  const std::function<bool(std::string_view)> failed_reply_;
   prometheus::Histogram* const live_;
-  const bool user_stats_only_;
+  const bool keep_replies_;
   const std::string inbox_;
 
   mutable Mutex mu_;
   std::vector<bool> answered_ GUARDED_BY(mu_);
+  std::vector<std::string> replies_ GUARDED_BY(mu_);
   report::LatencyHistogram latencies_ GUARDED_BY(mu_);
   uint64_t failed_ GUARDED_BY(mu_) = 0;
+  std::chrono::steady_clock::time_point last_reply_ GUARDED_BY(mu_){};
   std::atomic<uint64_t> answered_count_{0};
   std::unique_ptr<bus::Subscription> subscription_;  // last: goes first
 };

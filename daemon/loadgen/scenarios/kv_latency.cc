@@ -6,7 +6,7 @@
 #include <set>
 
 #include "loadgen/scenarios/kinds.h"
-#include "loadgen/scenarios/storage_stream.h"
+#include "loadgen/scenarios/storage_load.h"
 
 namespace roseyd::loadgen {
 
@@ -19,14 +19,16 @@ void RunKvLatency(ScenarioContext* ctx) {
   const std::string plugin = std::string(R"({"plugin_name":")") + kBenchPlugin + R"(","key":"latency-)";
   const ScenarioClock::time_point start = ScenarioClock::now() + kLead;
   const std::set<pid_t> threads_before = ProcessUsage::Threads();
-  StorageStream stream(
-      bots.connections[0].get(), count, start, IntervalFor(spec.rate), [&](uint64_t i) {
+  RequestStream stream(
+      bots.connections[0].get(), count, start, IntervalFor(spec.rate),
+      [&](uint64_t i) {
         const std::string key = plugin + std::to_string(i / 2 % 100) + "\"";
         if (i % 2 == 0) {
-          return StorageRequest{set, key + R"(,"value":{"n":)" + std::to_string(i) + "}}"};
+          return StreamRequest{set, key + R"(,"value":{"n":)" + std::to_string(i) + "}}"};
         }
-        return StorageRequest{get, key + "}"};
-      });
+        return StreamRequest{get, key + "}"};
+      },
+      StorageReplyFailed);
   RunStorageLoad(ctx, &bots, threads_before, &stream, count, spec.rate, start);
 }
 

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "loadgen/scenarios/kinds.h"
-#include "loadgen/scenarios/storage_stream.h"
+#include "loadgen/scenarios/storage_load.h"
 
 namespace roseyd::loadgen {
 
@@ -36,15 +36,15 @@ void RunRowInsertLatency(ScenarioContext* ctx) {
                "registering the insert_latency table");
   const ScenarioClock::time_point start = ScenarioClock::now() + kLead;
   const std::set<pid_t> threads_before = ProcessUsage::Threads();
-  StorageStream stream(
+  RequestStream stream(
       connection, count, start, IntervalFor(spec.rate),
       [&](uint64_t i) {
-        return StorageRequest{row + ".insert",
-                              R"({"table":"insert_latency","data":{"text":"row )" +
-                                  std::to_string(i) + R"(","n":)" + std::to_string(i) +
-                                  R"(,"at":"2025-01-02T03:04:05"}})"};
+        return StreamRequest{row + ".insert", R"({"table":"insert_latency","data":{"text":"row )" +
+                                                  std::to_string(i) + R"(","n":)" +
+                                                  std::to_string(i) +
+                                                  R"(,"at":"2025-01-02T03:04:05"}})"};
       },
-      /*keep_replies=*/true);
+      StorageReplyFailed, /*live=*/nullptr, /*keep_replies=*/true);
   RunStorageLoad(ctx, &bots, threads_before, &stream, count, spec.rate, start);
   // Not measured: deletes without replies, then one request that waits for them.
   for (uint64_t i = 0; i < count; ++i) {

@@ -8,7 +8,7 @@
 
 #include "loadgen/payloads.h"
 #include "loadgen/scenarios/kinds.h"
-#include "loadgen/scenarios/storage_stream.h"
+#include "loadgen/scenarios/storage_load.h"
 
 namespace roseyd::loadgen {
 
@@ -52,9 +52,12 @@ void RunRowSearchLatency(ScenarioContext* ctx) {
   ctx->AddNote("over " + std::to_string(kRows) + " rows");
   const ScenarioClock::time_point start = ScenarioClock::now() + kLead;
   const std::set<pid_t> threads_before = ProcessUsage::Threads();
-  StorageStream stream(connection, count, start, IntervalFor(spec.rate), [&](uint64_t i) {
-    return StorageRequest{row + ".search", RowSearchPayload(i)};
-  });
+  RequestStream stream(
+      connection, count, start, IntervalFor(spec.rate),
+      [&](uint64_t i) {
+        return StreamRequest{row + ".search", RowSearchPayload(i)};
+      },
+      StorageReplyFailed);
   RunStorageLoad(ctx, &bots, threads_before, &stream, count, spec.rate, start);
 }
 
