@@ -13,8 +13,15 @@ EventQueue::EventQueue(int64_t capacity, Clock* clock)
 
 Status EventQueue::Push(Event event, uint64_t* seq) {
   MutexLock lock(&mu_);
+  ++blocked_producers_;
   while (!closed_ && !unbounded_ && events_.size() >= capacity_) not_full_.Wait();
+  --blocked_producers_;
   return PushLocked(std::move(event), seq);
+}
+
+size_t EventQueue::BlockedProducers() const {
+  MutexLock lock(&mu_);
+  return blocked_producers_;
 }
 
 Status EventQueue::PushPastCapacity(Event event, uint64_t* seq) {

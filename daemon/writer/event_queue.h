@@ -33,6 +33,9 @@ class EventQueue {
   // Unavailable once Close() has been called, including for a Push blocked
   // at that moment.
   Status Push(Event event, uint64_t* seq);
+  // How many Push calls are waiting for room now (an observation, for tests
+  // and diagnostics).
+  size_t BlockedProducers() const;
 
   // As Push, but never blocks for room: for events accepted once already
   // (those a stop kept for the next start), which go in whatever the bound.
@@ -92,6 +95,7 @@ class EventQueue {
   // Queue depth at which Push wakes the waiting consumer; 0: it is not waiting.
   size_t wake_at_ GUARDED_BY(mu_) = 0;
   bool closed_ GUARDED_BY(mu_) = false;
+  size_t blocked_producers_ GUARDED_BY(mu_) = 0;  // inside Push's wait for room
   bool unbounded_ GUARDED_BY(mu_) = false;
 };
 

@@ -38,8 +38,10 @@ class FakeEventSink : public store::EventSink {
   Status WaitCommitted(uint64_t seq, std::chrono::steady_clock::time_point deadline) override {
     MutexLock lock(&mu_);
     ++hurried_waits_;
+    waiting_for_.push_back(seq);
     while (committed_ < seq && committed_cv_.WaitUntil(deadline)) {
     }
+    waiting_for_.erase(std::find(waiting_for_.begin(), waiting_for_.end(), seq));
     return committed_ >= seq ? Status::OK() : Status::Unavailable("not committed in time");
   }
   Status WaitCommittedInBatch(uint64_t seq,
@@ -81,6 +83,14 @@ class FakeEventSink : public store::EventSink {
     return events_;
   }
 
+  // How many WaitCommitted calls wait for `seq` now and are not yet
+  // satisfied by what has committed.
+  int WaitingFor(uint64_t seq) const {
+    MutexLock lock(&mu_);
+    return committed_ >= seq
+               ? 0
+               : static_cast<int>(std::count(waiting_for_.begin(), waiting_for_.end(), seq));
+  }
   // How often each wait was called.
   int HurriedWaits() const {
     MutexLock lock(&mu_);
@@ -100,6 +110,7 @@ class FakeEventSink : public store::EventSink {
   uint64_t committed_ GUARDED_BY(mu_) = 0;
   uint64_t stream_seq_ GUARDED_BY(mu_) = 0;
   std::vector<store::Event> events_ GUARDED_BY(mu_);
+  std::vector<uint64_t> waiting_for_ GUARDED_BY(mu_);  // each WaitCommitted's seq
 };
 
 }  // namespace roseyd::service

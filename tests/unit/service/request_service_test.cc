@@ -183,16 +183,17 @@ class RequestServiceTest : public ::testing::Test {
   }
 
   // roseyd_requests_rejected_total{subject="row.search",reason}, or with
-  // `family` another family of the same labels.
+  // `family` another family of the same labels, or another `subject`.
   double Rejected(const std::string& reason,
-                  const std::string& family_name = "roseyd_requests_rejected_total") {
+                  const std::string& family_name = "roseyd_requests_rejected_total",
+                  const std::string& subject_label = "row.search") {
     double total = 0;
     for (const auto& family : registry_.Collect()) {
       if (family.name != family_name) continue;
       for (const auto& metric : family.metric) {
         bool subject = false, matches = false;
         for (const auto& label : metric.label) {
-          subject |= label.name == "subject" && label.value == "row.search";
+          subject |= label.name == "subject" && label.value == subject_label;
           matches |= label.name == "reason" && label.value == reason;
         }
         if (subject && matches) total += metric.counter.value;
@@ -234,7 +235,7 @@ TEST_F(RequestServiceTest, TakesOnlyTheSubjectsItsFamiliesClaim) {
 TEST_F(RequestServiceTest, AnswersOnlyAfterTheEventsBeforeItCommitted) {
   ASSERT_OK(sink_.Submit(store::Event{store::UserJoined{"a"}}));
   ASSERT_TRUE(Ask("rosey.db.row.a.search", "{}", /*arrival_seq=*/1));
-  std::this_thread::sleep_for(50ms);
+  ASSERT_TRUE(Eventually([&] { return sink_.WaitingFor(1) == 1; }));  // the worker waits
   EXPECT_EQ(family_->Entered(), 0);
   EXPECT_TRUE(Received().empty());
   sink_.CommitThrough(1);
@@ -275,7 +276,12 @@ TEST_F(RequestServiceTest, StopAnswersWhatIsQueuedThenRefuses) {
   family_->Close();
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(Ask("rosey.db.row.a.search", "{}"));
   std::thread stopper([&] { service_->Stop(); });
-  std::this_thread::sleep_for(20ms);
+  // Stop has begun, with the reads still held at the gate, once a probe (a
+  // write answered on arrival, to a subject nobody reads) is refused.
+  ASSERT_TRUE(Eventually([&] {
+    Ask("rosey.db.kv.put", "bad", 0, "test.probe");
+    return Rejected("shutting_down", "roseyd_requests_rejected_total", "kv.put") == 1;
+  }));
   family_->Open();
   stopper.join();
   EXPECT_EQ(family_->Entered(), 3);
@@ -295,7 +301,8 @@ TEST_F(RequestServiceTest, AWriteIsSubmittedOnArrivalAndAnsweredAfterItsCommit) 
   ASSERT_EQ(events.size(), 2u);
   EXPECT_EQ(std::get<store::LogChat>(events[1].write).message, "v1");
   sink_.CommitThrough(1);
-  std::this_thread::sleep_for(50ms);
+  // Still waiting, now for its own commit.
+  ASSERT_TRUE(Eventually([&] { return sink_.WaitingFor(2) == 1; }));
   EXPECT_TRUE(Received().empty());
   sink_.CommitThrough(2);
   ASSERT_TRUE(Eventually([&] { return Received().size() == 1; }));
@@ -308,8 +315,11 @@ TEST_F(RequestServiceTest, AWriteWithoutAReplySubjectIsStillExecuted) {
   sink_.CommitThrough(1);
   ASSERT_TRUE(Eventually([&] { return writes_->Handled() == 1; }));
   EXPECT_EQ(Rejected("no_reply_subject"), 0);
-  std::this_thread::sleep_for(20ms);
-  EXPECT_TRUE(Received().empty());
+  // The one worker answers in order on one connection: a read after it is
+  // the first reply, so the write published none.
+  ASSERT_TRUE(Ask("rosey.db.row.a.search", "after"));
+  ASSERT_TRUE(Eventually([&] { return !Received().empty(); }));
+  EXPECT_EQ(Received(), std::vector<std::string>{"reply:rosey.db.row.a.search:after"});
 }
 
 TEST_F(RequestServiceTest, AnAnswerDecidedOnArrivalWritesNothing) {

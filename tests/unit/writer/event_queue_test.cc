@@ -1,11 +1,12 @@
 #include "writer/event_queue.h"
 
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <chrono>
 #include <thread>
 
-#include <gtest/gtest.h>
-
+#include "support/eventually.h"
 #include "support/status_matchers.h"
 #include "unit/writer/fake_clock.h"
 
@@ -14,6 +15,7 @@ namespace {
 
 using std::chrono::milliseconds;
 using Clock = std::chrono::steady_clock;
+using ::roseyd::testing::Eventually;
 
 Event Chat(const char* text) { return Event{ChatMessage{"u", text}, 1, {}, 0}; }
 
@@ -48,8 +50,9 @@ TEST(EventQueueTest, PushBlocksWhileFullUntilThePopFreesRoom) {
     EXPECT_OK(queue.Push(Chat("b"), nullptr));
     pushed = true;
   });
-  std::this_thread::sleep_for(milliseconds(50));
+  ASSERT_TRUE(Eventually([&] { return queue.BlockedProducers() == 1 || pushed; }));
   EXPECT_FALSE(pushed);
+  EXPECT_EQ(queue.BlockedProducers(), 1u);
   std::vector<Event> out;
   EXPECT_EQ(queue.PopInto(1, &out), 1u);
   producer.join();
@@ -62,7 +65,7 @@ TEST(EventQueueTest, CloseRefusesPushesAndReleasesABlockedProducer) {
   ASSERT_OK(queue.Push(Chat("a"), nullptr));
   Status blocked;
   std::thread producer([&] { blocked = queue.Push(Chat("b"), nullptr); });
-  std::this_thread::sleep_for(milliseconds(20));
+  ASSERT_TRUE(Eventually([&] { return queue.BlockedProducers() == 1; }));
   queue.Close();
   producer.join();
   EXPECT_EQ(blocked.code(), Status::Code::kUnavailable);
@@ -76,7 +79,7 @@ TEST(EventQueueTest, UnboundReleasesABlockedProducerAndTakesEverything) {
   ASSERT_OK(queue.Push(Chat("a"), nullptr));
   Status blocked = Status::Internal("not pushed yet");
   std::thread producer([&] { blocked = queue.Push(Chat("b"), nullptr); });
-  std::this_thread::sleep_for(milliseconds(20));
+  ASSERT_TRUE(Eventually([&] { return queue.BlockedProducers() == 1; }));
   queue.Unbound();
   producer.join();
   EXPECT_OK(blocked);
@@ -118,29 +121,30 @@ TEST(EventQueueTest, WaitsEndAtTheirDeadlineOnTheQueuesClock) {
   EXPECT_TRUE(returned);
 }
 
+// On a clock that never moves, only the push can end the wait.
 TEST(EventQueueTest, WaitForEventWakesOnPush) {
-  EventQueue queue(4);
+  FakeClock clock(0);
+  EventQueue queue(4, &clock);
   std::thread producer([&] {
-    std::this_thread::sleep_for(milliseconds(20));
+    clock.AwaitWaiters(1);  // the consumer is waiting
     EXPECT_OK(queue.Push(Chat("a"), nullptr));
   });
-  EXPECT_TRUE(queue.WaitForEvent(Clock::now() + std::chrono::seconds(10)));
+  EXPECT_TRUE(queue.WaitForEvent(clock.Now() + std::chrono::seconds(10)));
   producer.join();
 }
 
 TEST(EventQueueTest, UrgentRequestForAnEventInHandStopsTheLinger) {
-  EventQueue queue(4);
+  FakeClock clock(0);  // never moves: only the request ends the linger
+  EventQueue queue(4, &clock);
   uint64_t seq = 0;
   ASSERT_OK(queue.Push(Chat("a"), &seq));
   std::vector<Event> batch;
   queue.PopInto(4, &batch);
   std::thread waiter([&] {
-    std::this_thread::sleep_for(milliseconds(20));
+    clock.AwaitWaiters(1);  // the consumer lingers
     queue.RequestUrgent(seq);
   });
-  const auto start = Clock::now();
-  EXPECT_FALSE(queue.WaitForMore(3, start + std::chrono::seconds(10)));
-  EXPECT_LT(Clock::now() - start, std::chrono::seconds(5));
+  EXPECT_FALSE(queue.WaitForMore(3, clock.Now() + std::chrono::seconds(10)));
   waiter.join();
   EXPECT_TRUE(queue.IsUrgent());
   queue.ClearUrgent(seq);
@@ -166,27 +170,41 @@ TEST(EventQueueTest, UrgentRequestForALaterEventDoesNotStopTheLinger) {
   EXPECT_GE(Clock::now() - start, milliseconds(30));
 }
 
+// Each push goes to a consumer seen waiting; on a clock that never moves,
+// it returns only once the fourth is queued.
 TEST(EventQueueTest, WaitForMoreSleepsUntilItsBatchIsQueued) {
-  EventQueue queue(16);
-  std::thread producer([&] {
-    for (int i = 0; i < 4; ++i) {
-      std::this_thread::sleep_for(milliseconds(5));
-      ASSERT_OK(queue.Push(Chat("a"), nullptr));
-    }
+  FakeClock clock(0);
+  EventQueue queue(16, &clock);
+  std::atomic<bool> returned{false};
+  size_t depth_at_return = 0;
+  std::thread consumer([&] {
+    EXPECT_TRUE(queue.WaitForMore(4, clock.Now() + std::chrono::seconds(10)));
+    depth_at_return = queue.Depth();
+    returned = true;
   });
-  EXPECT_TRUE(queue.WaitForMore(4, Clock::now() + std::chrono::seconds(10)));
-  EXPECT_EQ(queue.Depth(), 4u);
-  producer.join();
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_TRUE(Eventually([&] { return returned || clock.Waiters() == 1; }));
+    ASSERT_FALSE(returned) << "returned with " << i << " queued";
+    ASSERT_OK(queue.Push(Chat("a"), nullptr));
+  }
+  consumer.join();
+  EXPECT_EQ(depth_at_return, 4u);
 }
 
 TEST(EventQueueTest, WaitForCloseReturnsOnClose) {
-  EventQueue queue(4);
-  EXPECT_FALSE(queue.WaitForClose(Clock::now() + milliseconds(10)));
+  FakeClock clock(0);  // never moves: only the close ends the second wait
+  EventQueue queue(4, &clock);
+  std::thread timeout([&] {
+    clock.AwaitWaiters(1);
+    clock.Advance(milliseconds(10));
+  });
+  EXPECT_FALSE(queue.WaitForClose(clock.Now() + milliseconds(10)));
+  timeout.join();
   std::thread closer([&] {
-    std::this_thread::sleep_for(milliseconds(20));
+    clock.AwaitWaiters(1);  // the consumer is waiting
     queue.Close();
   });
-  EXPECT_TRUE(queue.WaitForClose(Clock::now() + std::chrono::seconds(10)));
+  EXPECT_TRUE(queue.WaitForClose(clock.Now() + std::chrono::seconds(10)));
   closer.join();
   EXPECT_TRUE(queue.closed());
 }

@@ -74,6 +74,12 @@ class FakeClock : public Clock {
     }
   }
 
+  // How many threads wait on this clock now.
+  size_t Waiters() {
+    MutexLock lock(&mu_);
+    return waiters_.size();
+  }
+
   // Blocks until at least `n` threads wait on this clock, e.g. until the
   // writer lingers for a fuller batch.
   void AwaitWaiters(size_t n) {
