@@ -17,7 +17,7 @@
 namespace roseyd::store {
 
 // An event of a batch that the store refused for its own data.
-struct Rejection {
+struct RefusedEvent {
   size_t index = 0;  // into the batch
   Status why;
 };
@@ -56,7 +56,7 @@ class StoreWriter {
   // its own and its outcome left in it before the commit (shared
   // implementation: store/plugin_writes.h); one that fails is not a
   // rejection unless it ended the transaction.
-  virtual Status ApplyBatch(std::span<Event> batch, std::vector<Rejection>* rejected) = 0;
+  virtual Status ApplyBatch(std::span<Event> batch, std::vector<RefusedEvent>* rejected) = 0;
 
   // The last stream position the store holds: read at open, then advanced
   // by every ApplyBatch that commits. 0 if no stream event was ever written.

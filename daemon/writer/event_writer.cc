@@ -83,7 +83,7 @@ class EventWriter::Impl {
   // starts and after it ends).
   std::unique_ptr<StoreWriter> store_;
   std::vector<Event> batch_;
-  std::vector<Rejection> rejections_;  // of batch_, kept across its retries
+  std::vector<RefusedEvent> rejections_;  // of batch_, kept across its retries
   std::vector<char> rejected_;         // parallel to batch_, built by Publish
   std::vector<Event> accepted_;
   // Set by KeepPendingIn before the thread starts, then the writer's: where
@@ -323,7 +323,7 @@ void EventWriter::Impl::KeepWhatIsLeft(const Status& why) {
   std::vector<Event> left;
   size_t skipped_stream = 0;
   rejected_.assign(batch_.size(), 0);
-  for (const Rejection& r : rejections_) rejected_[r.index] = 1;
+  for (const RefusedEvent& r : rejections_) rejected_[r.index] = 1;
   size_t unanswered_plugin_writes = 0;
   const auto keep = [&](Event& event) {
     // A stream event was never acknowledged: the stream delivers it again.
@@ -375,7 +375,7 @@ void EventWriter::Impl::Publish(std::chrono::nanoseconds duration) {
   std::span<const Event> durable = batch_;
   if (!rejections_.empty()) {
     rejected_.assign(batch_.size(), 0);
-    for (const Rejection& r : rejections_) rejected_[r.index] = 1;
+    for (const RefusedEvent& r : rejections_) rejected_[r.index] = 1;
     accepted_.clear();
     for (size_t i = 0; i < batch_.size(); ++i) {
       if (!rejected_[i]) accepted_.push_back(std::move(batch_[i]));

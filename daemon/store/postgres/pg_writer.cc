@@ -188,16 +188,16 @@ Status PostgresWriter::ResolveInDoubt(bool* committed) {
   return Status::OK();
 }
 
-Status PostgresWriter::ApplyBatch(std::span<Event> batch, std::vector<Rejection>* rejected) {
+Status PostgresWriter::ApplyBatch(std::span<Event> batch, std::vector<RefusedEvent>* rejected) {
   const auto sent = claim_.clock()->Now();
   bool committed = false;  // the batch in doubt had committed
   if (Status s = Ready(&committed); !s.ok() || committed) return s;
   skip_.assign(batch.size(), 0);
-  for (const Rejection& r : *rejected) skip_[r.index] = 1;
+  for (const RefusedEvent& r : *rejected) skip_[r.index] = 1;
   for (size_t i = 0; i < batch.size(); ++i) {
     if (!skip_[i] && HoldsNul(batch[i])) {
       skip_[i] = 1;
-      rejected->push_back(Rejection{
+      rejected->push_back(RefusedEvent{
           i, Status::InvalidArgument("a text holds a NUL character, which PostgreSQL cannot "
                                      "store")});
     }
@@ -228,7 +228,7 @@ Status PostgresWriter::ApplyBatch(std::span<Event> batch, std::vector<Rejection>
       (*plugin)->outcome.status = std::move(s);
     } else {
       skip_[failure->index] = 1;
-      rejected->push_back(Rejection{failure->index, std::move(s)});
+      rejected->push_back(RefusedEvent{failure->index, std::move(s)});
     }
   }
   if (s.ok()) claim_.Prove(sent);
@@ -237,13 +237,13 @@ Status PostgresWriter::ApplyBatch(std::span<Event> batch, std::vector<Rejection>
 }
 
 Status PostgresWriter::QueueEvent(std::span<Event> batch, size_t index,
-                                  std::vector<Rejection>* rejected) {
+                                  std::vector<RefusedEvent>* rejected) {
   int commands = 0;
   Status queued = events_.Queue(batch[index], &commands);
   commands_.insert(commands_.end(), static_cast<size_t>(commands), Owner{index, false});
   if (!IsPgDataError(queued)) return queued;
   skip_[index] = 1;  // refused before anything was sent
-  rejected->push_back(Rejection{index, std::move(queued)});
+  rejected->push_back(RefusedEvent{index, std::move(queued)});
   return Status::OK();
 }
 
@@ -306,7 +306,7 @@ void PostgresWriter::Abandon() {
 }
 
 Status PostgresWriter::AttemptPipelined(std::span<Event> batch, bool bulk,
-                                        std::vector<Rejection>* rejected,
+                                        std::vector<RefusedEvent>* rejected,
                                         std::optional<DataFailure>* failure) {
   commands_.clear();
   marker_ = marker_prefix_ + std::to_string(++attempts_);
@@ -377,7 +377,7 @@ Status PostgresWriter::AttemptPipelined(std::span<Event> batch, bool bulk,
 }
 
 Status PostgresWriter::AttemptCarefully(std::span<Event> batch,
-                                        std::vector<Rejection>* rejected) {
+                                        std::vector<RefusedEvent>* rejected) {
   commands_.clear();
   marker_ = marker_prefix_ + std::to_string(++attempts_);
   const PgParams none;
@@ -393,7 +393,7 @@ Status PostgresWriter::AttemptCarefully(std::span<Event> batch,
       s = ApplyPluginWriteBetween(plugin->get(), batch[i].unix_time);
       if (s.code() == Status::Code::kInvalidArgument) {  // it ended the transaction
         skip_[i] = 1;
-        rejected->push_back(Rejection{i, s});
+        rejected->push_back(RefusedEvent{i, s});
       }
       continue;
     }
@@ -413,7 +413,7 @@ Status PostgresWriter::AttemptCarefully(std::span<Event> batch,
       continue;
     }
     skip_[i] = 1;
-    rejected->push_back(Rejection{i, std::move(s)});
+    rejected->push_back(RefusedEvent{i, std::move(s)});
     const size_t undo = commands_.size();
     commands_.insert(commands_.end(), 2, Owner{kNoEvent, false});
     s = conn_.SendQuery(kRollbackToSavepoint, none);

@@ -69,7 +69,7 @@ class PostgresWriter : public StoreWriter {
   PostgresWriter(const PostgresWriter&) = delete;
   PostgresWriter& operator=(const PostgresWriter&) = delete;
 
-  Status ApplyBatch(std::span<Event> batch, std::vector<Rejection>* rejected) override;
+  Status ApplyBatch(std::span<Event> batch, std::vector<RefusedEvent>* rejected) override;
   uint64_t StreamPosition() const override { return stream_position_; }
   Status CloseSessions(int64_t now) override;
   Status PruneRecentChat(int64_t cutoff) override;
@@ -121,10 +121,10 @@ class PostgresWriter : public StoreWriter {
   // One attempt at the whole batch in one pipeline. OK: committed. A data
   // failure: *failure says where; the transaction was rolled back. An event
   // refused before anything was sent is added to *rejected and skipped.
-  Status AttemptPipelined(std::span<Event> batch, bool bulk, std::vector<Rejection>* rejected,
+  Status AttemptPipelined(std::span<Event> batch, bool bulk, std::vector<RefusedEvent>* rejected,
                           std::optional<DataFailure>* failure);
   // The batch event by event, each under a savepoint; rejects as it goes.
-  Status AttemptCarefully(std::span<Event> batch, std::vector<Rejection>* rejected);
+  Status AttemptCarefully(std::span<Event> batch, std::vector<RefusedEvent>* rejected);
   // Queues the stream position (if any) and the commit marker.
   Status QueueMeta(std::span<const Event> batch);
   // Reads the results of commands_[from..) and the sync point after them:
@@ -144,7 +144,7 @@ class PostgresWriter : public StoreWriter {
   Status ApplyPluginWriteBetween(PluginWrite* write, int64_t now);
   // Queues batch[index]'s own commands; an event refused before anything
   // was sent is rejected and skipped here.
-  Status QueueEvent(std::span<Event> batch, size_t index, std::vector<Rejection>* rejected);
+  Status QueueEvent(std::span<Event> batch, size_t index, std::vector<RefusedEvent>* rejected);
   // Runs the housekeeping `work` on a connected writer; notes a loss.
   Status Housekeep(const std::function<Status()>& work);
 

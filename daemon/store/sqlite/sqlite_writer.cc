@@ -60,9 +60,9 @@ uint64_t SqliteWriter::StoredStreamPosition() {
   return static_cast<uint64_t>(get_meta_.ColumnInt64(0));
 }
 
-Status SqliteWriter::ApplyBatch(std::span<Event> batch, std::vector<Rejection>* rejected) {
+Status SqliteWriter::ApplyBatch(std::span<Event> batch, std::vector<RefusedEvent>* rejected) {
   skip_.assign(batch.size(), 0);
-  for (const Rejection& r : *rejected) skip_[r.index] = 1;
+  for (const RefusedEvent& r : *rejected) skip_[r.index] = 1;
   bool bulk = true;
   for (bool restart = true; restart;) {
     restart = false;
@@ -89,7 +89,7 @@ Status SqliteWriter::ApplyBatch(std::span<Event> batch, std::vector<Rejection>* 
         return s;
       }
       skip_[i] = 1;
-      rejected->push_back(Rejection{i, std::move(s)});
+      rejected->push_back(RefusedEvent{i, std::move(s)});
       if (partial || !db_.InTransaction()) {
         transactions_.Rollback();
         restart = true;

@@ -47,7 +47,7 @@ class SqliteWriter : public StoreWriter {
   SqliteWriter(const SqliteWriter&) = delete;
   SqliteWriter& operator=(const SqliteWriter&) = delete;
 
-  Status ApplyBatch(std::span<Event> batch, std::vector<Rejection>* rejected) override;
+  Status ApplyBatch(std::span<Event> batch, std::vector<RefusedEvent>* rejected) override;
   uint64_t StreamPosition() const override { return stream_position_; }
   // Also runs PRAGMA optimize, which helps the next start's query plans.
   Status CloseSessions(int64_t now) override;

@@ -56,7 +56,7 @@ class MigrationRunnerTest : public ::testing::Test {
   json Run(PluginCommand command) {
     auto write = std::make_shared<PluginWrite>(std::move(command));
     std::vector<Event> batch{Event{write, 1'700'000'000, {}, 0}};
-    std::vector<Rejection> rejected;
+    std::vector<RefusedEvent> rejected;
     EXPECT_OK(writer_->ApplyBatch(batch, &rejected));
     EXPECT_TRUE(rejected.empty());
     return json::parse(write->outcome.reply);

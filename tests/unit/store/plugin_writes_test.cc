@@ -46,13 +46,13 @@ class PluginWritesTest : public ::testing::Test {
 
   // Applies `writes` (and a chat line between each) as one batch.
   Status Apply(const std::vector<std::shared_ptr<PluginWrite>>& writes,
-               std::vector<Rejection>* rejected = nullptr) {
+               std::vector<RefusedEvent>* rejected = nullptr) {
     std::vector<Event> batch;
     for (const auto& write : writes) {
       batch.push_back(Event{LogChat{"u", "line", std::nullopt}, kNow, {}, 0});
       batch.push_back(Event{write, kNow, {}, 0});
     }
-    std::vector<Rejection> ignored;
+    std::vector<RefusedEvent> ignored;
     return writer_->ApplyBatch(batch, rejected != nullptr ? rejected : &ignored);
   }
 
@@ -166,7 +166,7 @@ TEST_F(PluginWritesTest, AFailingWriteCostsNothingElseOfItsBatch) {
   auto good = Write(Insert(R"({"table":"items","data":{"title":"good"}})"));
   auto bad = Write(Insert(R"({"table":"items","data":[{"title":"first"},{"title":"bad"}]})"));
   auto kv = Write(Set("after", "true"));
-  std::vector<Rejection> rejected;
+  std::vector<RefusedEvent> rejected;
   ASSERT_OK(Apply({good, bad, kv}, &rejected));
   EXPECT_TRUE(rejected.empty());
   EXPECT_OK(good->outcome.status);
@@ -198,7 +198,7 @@ TEST_F(PluginWritesTest, AWriteThatEndsTheTransactionIsRejectedAndTheBatchRedone
   auto before = Write(Set("before", "1"));
   auto bad = Write(Insert(R"({"table":"items","data":{"title":"bad"}})"));
   auto after = Write(Set("after", "2"));
-  std::vector<Rejection> rejected;
+  std::vector<RefusedEvent> rejected;
   ASSERT_OK(Apply({before, bad, after}, &rejected));
   ASSERT_EQ(rejected.size(), 1u);
   EXPECT_EQ(rejected[0].index, 3u);  // chat, before, chat, bad, ...

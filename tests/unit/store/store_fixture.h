@@ -84,12 +84,12 @@ class StoreTest : public ::testing::Test {
     writer_ = store_->OpenWriter();
   }
 
-  Status Apply(std::vector<Event>* batch, std::vector<Rejection>* rejected) {
+  Status Apply(std::vector<Event>* batch, std::vector<RefusedEvent>* rejected) {
     return writer_->ApplyBatch(*batch, rejected);
   }
   // Applies `batch`, which must write every event.
   void Write(std::vector<Event> batch) {
-    std::vector<Rejection> rejected;
+    std::vector<RefusedEvent> rejected;
     ASSERT_OK(writer_->ApplyBatch(batch, &rejected));
     ASSERT_TRUE(rejected.empty());
   }

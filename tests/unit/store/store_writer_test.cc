@@ -24,7 +24,7 @@ TEST_P(StoreWriterTest, RejectsOnlyTheEventWhoseDataFailsAndCommitsTheRest) {
   batch.push_back(EventAt(LogChat{"b", "poison", std::nullopt}));
   batch.push_back(EventAt(LogChat{"c", "three", std::nullopt}));
   batch.push_back(EventAt(UserCount{1, 2}));
-  std::vector<Rejection> rejected;
+  std::vector<RefusedEvent> rejected;
   ASSERT_OK(Apply(&batch, &rejected));
   ASSERT_EQ(rejected.size(), 1u);
   EXPECT_EQ(rejected[0].index, 1u);
@@ -42,7 +42,7 @@ TEST_P(StoreWriterTest, APoisonedLineInARunOfChatIsTheOnlyOneRejected) {
   for (const char* message : {"one", "two", "poison", "four", "five"}) {
     batch.push_back(EventAt(ChatMessage{"u", message}));
   }
-  std::vector<Rejection> rejected;
+  std::vector<RefusedEvent> rejected;
   ASSERT_OK(Apply(&batch, &rejected));
   ASSERT_EQ(rejected.size(), 1u);
   EXPECT_EQ(rejected[0].index, 3u);
@@ -54,8 +54,8 @@ TEST_P(StoreWriterTest, EventsRejectedByAnEarlierAttemptAreSkippedAndNotReported
   std::vector<Event> batch;
   batch.push_back(EventAt(LogChat{"a", "one", std::nullopt}));
   batch.push_back(EventAt(LogChat{"b", "two", std::nullopt}));
-  std::vector<Rejection> rejected;
-  rejected.push_back(Rejection{0, Status::InvalidArgument("refused before")});
+  std::vector<RefusedEvent> rejected;
+  rejected.push_back(RefusedEvent{0, Status::InvalidArgument("refused before")});
   ASSERT_OK(Apply(&batch, &rejected));
   ASSERT_EQ(rejected.size(), 1u);
   EXPECT_EQ(rejected[0].why.message(), "refused before");
@@ -70,7 +70,7 @@ TEST_P(StoreWriterTest, StreamPositionIsWrittenWithTheRowsAndReadAtOpen) {
   batch.push_back(EventAt(UserJoined{"alice"}, 5));
   batch.push_back(EventAt(LogChat{"alice", "poison", std::nullopt}, 9));  // refused, yet read
   batch.push_back(EventAt(UserJoined{"bob"}));                            // core NATS: none
-  std::vector<Rejection> rejected;
+  std::vector<RefusedEvent> rejected;
   ASSERT_OK(Apply(&batch, &rejected));
   EXPECT_EQ(rejected.size(), 1u);
   EXPECT_EQ(writer_->StreamPosition(), 9u);

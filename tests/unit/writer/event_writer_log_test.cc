@@ -103,7 +103,7 @@ TEST_F(EventWriterLogTest, IdleOrQuickWritersReportNoStall) {
 // commit here again.
 class FencedOffStore : public StoreWriter {
  public:
-  Status ApplyBatch(std::span<Event>, std::vector<Rejection>*) override {
+  Status ApplyBatch(std::span<Event>, std::vector<RefusedEvent>*) override {
     return Status::Unavailable("this roseyd lost the writer's claim on the test store");
   }
   uint64_t StreamPosition() const override { return 0; }

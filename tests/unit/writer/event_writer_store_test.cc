@@ -1,7 +1,7 @@
 // The EventWriter's batching loop against a scripted StoreWriter and a fake
 // clock: how it retries a failed batch, reports a refused event once, keeps
 // the stream position, and calls the housekeeping with the clock's time.
-#include "writer/event_writer.h"
+#include <gtest/gtest.h>
 
 #include <chrono>
 #include <deque>
@@ -10,13 +10,12 @@
 #include <span>
 #include <vector>
 
-#include <gtest/gtest.h>
-
 #include "base/mutex.h"
 #include "store/store.h"
 #include "support/status_matchers.h"
 #include "unit/writer/fake_clock.h"
 #include "unit/writer/writer_fixture.h"
+#include "writer/event_writer.h"
 
 namespace roseyd::store {
 namespace {
@@ -49,7 +48,7 @@ class ScriptedStore : public StoreWriter {
 
   explicit ScriptedStore(Log* log) : log_(log) {}
 
-  Status ApplyBatch(std::span<Event> batch, std::vector<Rejection>* rejected) override {
+  Status ApplyBatch(std::span<Event> batch, std::vector<RefusedEvent>* rejected) override {
     MutexLock lock(&log_->mu);
     log_->batch_sizes.push_back(batch.size());
     log_->rejected_on_entry.push_back(rejected->size());
@@ -59,7 +58,8 @@ class ScriptedStore : public StoreWriter {
       answer = log_->script.front();
       log_->script.pop_front();
     }
-    for (size_t i : answer.refuse) rejected->push_back(Rejection{i, Status::InvalidArgument("no")});
+    for (size_t i : answer.refuse)
+      rejected->push_back(RefusedEvent{i, Status::InvalidArgument("no")});
     if (answer.status.ok()) {
       for (const Event& e : batch) log_->position = std::max(log_->position, e.stream_seq);
     }

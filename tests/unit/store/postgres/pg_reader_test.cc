@@ -31,7 +31,7 @@ TEST(PgReaderCollationTest, TopChattersTieBreakBytewiseWhateverTheDatabaseCollat
   }
   {
     PostgresWriter writer(db.url(), "ROSEY_DB");
-    std::vector<Rejection> rejected;
+    std::vector<RefusedEvent> rejected;
     ASSERT_OK(writer.ApplyBatch(batch, &rejected));
   }
   testing::PgClient client(db.url());

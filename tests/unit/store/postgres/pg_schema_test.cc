@@ -62,7 +62,7 @@ TEST_F(SchemaTest, ReopeningKeepsRowsAndSeedsOnce) {
   {
     PostgresWriter writer(url(), "ROSEY_DB");
     std::vector<Event> batch{PgEventAt(HighWater{7, 9})};
-    std::vector<Rejection> rejected;
+    std::vector<RefusedEvent> rejected;
     ASSERT_OK(writer.ApplyBatch(batch, &rejected));
   }
   PostgresWriter again(url(), "ROSEY_DB");
@@ -84,7 +84,7 @@ TEST_F(SchemaTest, ServesADatabaseRoseyMadeInPlace) {
   PostgresWriter writer(url(), "ROSEY_DB");
   std::vector<Event> batch{PgEventAt(ChatMessage{"alice", "back"}), PgEventAt(HighWater{3, 4}),
                            PgEventAt(StatusUpdate{{{"bot_name", StatusValue{std::string("R")}}}})};
-  std::vector<Rejection> rejected;
+  std::vector<RefusedEvent> rejected;
   ASSERT_OK(writer.ApplyBatch(batch, &rejected));
   EXPECT_TRUE(rejected.empty());
   EXPECT_EQ(client_.Int("SELECT total_chat_lines FROM user_stats WHERE username = 'alice'"), 6);

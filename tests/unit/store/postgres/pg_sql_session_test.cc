@@ -106,7 +106,7 @@ TEST_F(PgSqlSessionTest, TheWriterPipelinesKvSetsWithTheEvents) {
   batch.push_back(PgEventAt(too_long));
   batch.push_back(PgEventAt(nul));
   batch.push_back(PgEventAt(LogChat{"b", "two", std::nullopt}));
-  std::vector<Rejection> rejected;
+  std::vector<RefusedEvent> rejected;
   ASSERT_OK(writer.ApplyBatch(batch, &rejected));
   EXPECT_TRUE(rejected.empty());
   EXPECT_OK(good->outcome.status);
@@ -132,7 +132,7 @@ TEST_F(PgSqlSessionTest, TheWriterAppliesOtherPluginWritesBetweenTheEvents) {
   batch.push_back(PgEventAt(remove_none));
   batch.push_back(PgEventAt(KvSetWrite("kept")));
   batch.push_back(PgEventAt(LogChat{"b", "two", std::nullopt}));
-  std::vector<Rejection> rejected;
+  std::vector<RefusedEvent> rejected;
   ASSERT_OK(writer.ApplyBatch(batch, &rejected));
   EXPECT_TRUE(rejected.empty());
   EXPECT_OK(set->outcome.status);

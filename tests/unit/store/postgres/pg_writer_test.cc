@@ -40,10 +40,10 @@ TEST_F(PgWriterTest, RoseysConstraintsAndTypesRejectOnlyTheirEvent) {
   batch.push_back(EventAt(StatusUpdate{{{"bot_afk", StatusValue{int64_t{7}}}}}));  // boolean
   batch.push_back(EventAt(StatusUpdate{{{"bot_rank", StatusValue{2.5}}}}));        // integer
   batch.push_back(EventAt(UserCount{3, 5}));
-  std::vector<Rejection> rejected;
+  std::vector<RefusedEvent> rejected;
   ASSERT_OK(Apply(&batch, &rejected));
   std::vector<size_t> indexes;
-  for (const Rejection& r : rejected) {
+  for (const RefusedEvent& r : rejected) {
     indexes.push_back(r.index);
     EXPECT_EQ(r.why.code(), Status::Code::kInvalidArgument) << r.why.ToString();
   }
@@ -61,7 +61,7 @@ TEST_F(PgWriterTest, StatusValuesAreConvertedToRoseysColumnTypes) {
                                         {"bot_connected", StatusValue{int64_t{1}}},
                                         {"channel_name", StatusValue{}},
                                         {"current_chat_users", StatusValue{int64_t{12}}}}}));
-  std::vector<Rejection> rejected;
+  std::vector<RefusedEvent> rejected;
   ASSERT_OK(Apply(&batch, &rejected));
   EXPECT_TRUE(rejected.empty());
   EXPECT_EQ(Int("SELECT COUNT(*) FROM current_status WHERE id = 1 AND bot_name = 'Rosey'"
@@ -79,10 +79,10 @@ TEST_F(PgWriterTest, ABatchOfManyBadEventsRejectsEachOnceAndKeepsTheGoodOnes) {
   for (int i = 0; i < 40; ++i) {
     batch.push_back(i % 2 == 0 ? EventAt(UserCount{i, i}) : EventAt(UserCount{2, 1}));
   }
-  std::vector<Rejection> rejected;
+  std::vector<RefusedEvent> rejected;
   ASSERT_OK(Apply(&batch, &rejected));
   ASSERT_EQ(rejected.size(), 20u);
-  for (const Rejection& r : rejected) EXPECT_EQ(r.index % 2, 1u);
+  for (const RefusedEvent& r : rejected) EXPECT_EQ(r.index % 2, 1u);
   EXPECT_EQ(Count("user_count_history"), 20);
   EXPECT_EQ(Int("SELECT SUM(chat_users) FROM user_count_history"), 380);
 }
@@ -92,7 +92,7 @@ TEST_F(PgWriterTest, ALostConnectionFailsTheBatchWhichTheNextCallWritesOnce) {
   std::vector<Event> batch;
   batch.push_back(EventAt(UserJoined{"patient"}, 7));
   batch.push_back(EventAt(ChatMessage{"patient", "hello"}, 8));
-  std::vector<Rejection> rejected;
+  std::vector<RefusedEvent> rejected;
   const Status lost = Apply(&batch, &rejected);
   EXPECT_EQ(lost.code(), Status::Code::kUnavailable) << lost.ToString();
   EXPECT_NE(lost.message().find("postgresql://postgres@127.0.0.1:"), std::string::npos);
@@ -109,7 +109,7 @@ TEST_F(PgWriterTest, ABatchWhoseCommitWasLostInFlightIsNotWrittenTwice) {
   std::vector<Event> batch;
   batch.push_back(EventAt(UserJoined{"once"}, 3));
   batch.push_back(EventAt(ChatMessage{"once", "only once"}, 4));
-  std::vector<Rejection> rejected;
+  std::vector<RefusedEvent> rejected;
   pg_writer()->TEST_LoseConnection(PostgresWriter::TestLoss::kAfterCommit);
   EXPECT_EQ(Apply(&batch, &rejected).code(), Status::Code::kUnavailable);
   EXPECT_EQ(Count("recent_chat"), 1);  // it did commit
@@ -122,7 +122,7 @@ TEST_F(PgWriterTest, ABatchWhoseCommitWasLostInFlightIsNotWrittenTwice) {
 TEST_F(PgWriterTest, ABatchLostBeforeItWasSentIsWrittenByTheRetry) {
   std::vector<Event> batch;
   batch.push_back(EventAt(ChatMessage{"x", "retried"}));
-  std::vector<Rejection> rejected;
+  std::vector<RefusedEvent> rejected;
   pg_writer()->TEST_LoseConnection(PostgresWriter::TestLoss::kBeforeSend);
   EXPECT_EQ(Apply(&batch, &rejected).code(), Status::Code::kUnavailable);
   EXPECT_EQ(Count("recent_chat"), 0);
@@ -154,7 +154,7 @@ TEST_F(PgWriterTest, BulkChatLeavesTheSameRowsAsOneEventAtATime) {
   batch.insert(batch.begin() + 60, EventAt(UserAction{"ann", "pm_command", "cmd=x", 7}));
   batch.push_back(EventAt(ChatMessage{"newbie", "after joining"}, 0, kStoreNow + 20));
   batch.push_back(EventAt(LogChat{"api", "last", std::nullopt}, 0, kStoreNow + 20));
-  std::vector<Rejection> rejected;
+  std::vector<RefusedEvent> rejected;
   ASSERT_OK(Apply(&batch, &rejected));
   ASSERT_OK(one_by_one.ApplyBatch(batch, &rejected));
   EXPECT_TRUE(rejected.empty());
@@ -213,7 +213,7 @@ TEST_F(PgWriterTest, StoreOpensReadersAndDescribesItselfWithoutThePassword) {
   EXPECT_NE(store->Describe().find("postgres:***@127.0.0.1"), std::string::npos);
   std::vector<Event> batch;
   batch.push_back(EventAt(UserJoined{"alice"}));
-  std::vector<Rejection> rejected;
+  std::vector<RefusedEvent> rejected;
   ASSERT_OK(store->OpenWriter()->ApplyBatch(batch, &rejected));
   int64_t users = 0;
   ASSERT_OK(store->OpenReader()->CountRows("user_stats", &users));
@@ -239,7 +239,7 @@ TEST_F(PgWriterTest, OnlyTheWriterHoldingTheClaimWritesUntilItsSessionEnds) {
   EXPECT_FALSE(other.TryClaim());
   std::vector<Event> batch;
   batch.push_back(EventAt(UserJoined{"alice"}, 1));
-  std::vector<Rejection> rejected;
+  std::vector<RefusedEvent> rejected;
   EXPECT_EQ(other.ApplyBatch(batch, &rejected).code(), Status::Code::kUnavailable);
   EXPECT_EQ(Count("user_stats"), 0);
   ASSERT_OK(Apply(&batch, &rejected));
@@ -257,7 +257,7 @@ TEST_F(PgWriterTest, AWriterCutOffWhileAnotherWroteIsFencedOffForGood) {
   ASSERT_TRUE(pg_writer()->TryClaim());
   std::vector<Event> first;
   first.push_back(EventAt(UserJoined{"alice"}, 1));
-  std::vector<Rejection> rejected;
+  std::vector<RefusedEvent> rejected;
   ASSERT_OK(Apply(&first, &rejected));
   ASSERT_EQ(Exec("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
                  " WHERE datname = current_database() AND pid <> pg_backend_pid()"),

@@ -123,7 +123,7 @@ class StoreParityTest : public PgTest {
 
 TEST_F(StoreParityTest, EveryQueryAnswersTheSameAfterTheSameEvents) {
   for (std::vector<Event>& batch : Script()) {
-    std::vector<Rejection> sqlite_rejected, postgres_rejected;
+    std::vector<RefusedEvent> sqlite_rejected, postgres_rejected;
     ASSERT_OK(sqlite_writer_->ApplyBatch(batch, &sqlite_rejected));
     ASSERT_OK(postgres_writer_->ApplyBatch(batch, &postgres_rejected));
     EXPECT_TRUE(sqlite_rejected.empty());

@@ -351,7 +351,7 @@ TEST(SchemaTest, ClassicWritesAndReadsUseTheNewestModelsColumns) {
   std::vector<Event> batch{Event{MarkFailed{1, "muted", false}, 1000, {}, 0},
                            Event{MarkFailed{2, "banned", true}, 1000, {}, 0},
                            Event{UserCount{5, 3}, 1000, {}, 0}};  // connected < chat: CHECK
-  std::vector<Rejection> rejected;
+  std::vector<RefusedEvent> rejected;
   ASSERT_OK(writer.ApplyBatch(batch, &rejected));
   ASSERT_EQ(rejected.size(), 1u);
   EXPECT_EQ(rejected[0].index, 2u);

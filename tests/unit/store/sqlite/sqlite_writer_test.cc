@@ -31,7 +31,7 @@ TEST_F(SqliteWriterTest, ABatchThatFailsAsAWholeWritesNothingAndCanBeRetried) {
   ASSERT_EQ(locker.Exec("BEGIN IMMEDIATE"), "");
   std::vector<Event> batch;
   batch.push_back(EventAt(UserJoined{"patient"}, 7));
-  std::vector<Rejection> rejected;
+  std::vector<RefusedEvent> rejected;
   const Status locked = Apply(&batch, &rejected);
   EXPECT_EQ(locked.code(), Status::Code::kBusy);
   EXPECT_TRUE(rejected.empty());
