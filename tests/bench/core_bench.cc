@@ -34,6 +34,7 @@
 #include "bus/connection.h"
 #include "bus/embedded_server.h"
 #include "bus/nats_library.h"
+#include "bench/bench_args.h"
 #include "bench/roseyd_child.h"
 #include "support/http_get.h"
 #include "support/temp_dir.h"
@@ -70,34 +71,20 @@ constexpr const char* kUsage =
 
 Args ParseArgs(int argc, char** argv) {
   Args a;
-  for (int i = 1; i < argc; ++i) {
-    const std::string k = argv[i];
-    if (k == "--help" || k == "-h") {
-      std::fputs(kUsage, stdout);
-      std::exit(0);
-    }
-    if (k == "--send-asap") {
-      a.send_asap = true;
-      continue;
-    }
-    if (i + 1 >= argc) throw std::runtime_error(k + " needs a value\n" + kUsage);
-    if (k == "--roseyd") {
-      a.roseyd = argv[++i];
-      continue;
-    }
-    if (k == "--config") {
-      a.config = argv[++i];
-      continue;
-    }
-    const int v = std::atoi(argv[++i]);
-    if (v <= 0) throw std::runtime_error(k + " must be a positive number\n" + kUsage);
-    if (k == "--events") a.events = v;
-    else if (k == "--rate") a.rate = v;
-    else if (k == "--seconds") a.seconds = v;
-    else if (k == "--requests") a.requests = v;
-    else if (k == "--trials") a.trials = v;
-    else throw std::runtime_error("unknown option " + k + "\n" + kUsage);
-  }
+  using roseyd::bench::PositiveInt;
+  roseyd::bench::ParseBenchArgs(
+      argc, argv, kUsage, {"--send-asap"}, [&](const std::string& k, const std::string& v) {
+        if (k == "--send-asap") a.send_asap = true;
+        else if (k == "--roseyd") a.roseyd = v;
+        else if (k == "--config") a.config = v;
+        else if (k == "--events") a.events = PositiveInt(k, v, kUsage);
+        else if (k == "--rate") a.rate = PositiveInt(k, v, kUsage);
+        else if (k == "--seconds") a.seconds = PositiveInt(k, v, kUsage);
+        else if (k == "--requests") a.requests = PositiveInt(k, v, kUsage);
+        else if (k == "--trials") a.trials = PositiveInt(k, v, kUsage);
+        else return false;
+        return true;
+      });
   return a;
 }
 

@@ -30,6 +30,7 @@
 #include <spdlog/spdlog.h>
 
 #include "base/mutex.h"
+#include "bench/bench_args.h"
 #include "bench/roseyd_child.h"
 #include "bus/connection.h"
 #include "bus/embedded_server.h"
@@ -60,36 +61,28 @@ constexpr const char* kUsage =
 
 Args ParseArgs(int argc, char** argv) {
   Args a;
-  for (int i = 1; i < argc; ++i) {
-    const std::string k = argv[i];
-    if (k == "--help" || k == "-h") {
-      std::fputs(kUsage, stdout);
-      std::exit(0);
-    }
-    if (i + 1 >= argc) throw std::runtime_error(k + " needs a value\n" + kUsage);
-    const std::string v = argv[++i];
-    if (k == "--roseyd") {
-      a.roseyd = v;
-    } else if (k == "--set") {
-      a.sets.push_back(v);
-    } else if (k == "--rates") {
-      a.rates.clear();
-      std::stringstream in(v);
-      for (std::string r; std::getline(in, r, ',');) {
-        const int rate = std::atoi(r.c_str());
-        if (rate <= 0) throw std::runtime_error("--rates: " + r + " is not a positive rate");
-        a.rates.push_back(rate);
-      }
-    } else if (k == "--seconds") {
-      a.seconds = std::atof(v.c_str());
-      if (a.seconds <= 0) throw std::runtime_error("--seconds must be positive");
-    } else if (k == "--rounds") {
-      a.rounds = std::atoi(v.c_str());
-      if (a.rounds <= 0) throw std::runtime_error("--rounds must be positive");
-    } else {
-      throw std::runtime_error("unknown option " + k + "\n" + kUsage);
-    }
-  }
+  roseyd::bench::ParseBenchArgs(
+      argc, argv, kUsage, {}, [&](const std::string& k, const std::string& v) {
+        if (k == "--roseyd") {
+          a.roseyd = v;
+        } else if (k == "--set") {
+          a.sets.push_back(v);
+        } else if (k == "--rates") {
+          a.rates.clear();
+          std::stringstream in(v);
+          for (std::string r; std::getline(in, r, ',');) {
+            a.rates.push_back(roseyd::bench::PositiveInt("--rates", r, kUsage));
+          }
+        } else if (k == "--seconds") {
+          a.seconds = std::atof(v.c_str());
+          if (a.seconds <= 0) throw std::runtime_error("--seconds must be positive");
+        } else if (k == "--rounds") {
+          a.rounds = roseyd::bench::PositiveInt(k, v, kUsage);
+        } else {
+          return false;
+        }
+        return true;
+      });
   return a;
 }
 

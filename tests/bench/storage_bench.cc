@@ -34,6 +34,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench/bench_args.h"
 #include "bench/roseyd_child.h"
 #include "bus/connection.h"
 #include "bus/embedded_server.h"
@@ -64,30 +65,17 @@ constexpr const char* kUsage =
 
 Args ParseArgs(int argc, char** argv) {
   Args a;
-  for (int i = 1; i < argc; ++i) {
-    const std::string k = argv[i];
-    if (k == "--help" || k == "-h") {
-      std::fputs(kUsage, stdout);
-      std::exit(0);
-    }
-    if (i + 1 >= argc) throw std::runtime_error(k + " needs a value\n" + kUsage);
-    if (k == "--roseyd") {
-      a.roseyd = argv[++i];
-      continue;
-    }
-    const int v = std::atoi(argv[++i]);
-    if (v <= 0) throw std::runtime_error(k + " must be a positive number\n" + kUsage);
-    if (k == "--requests")
-      a.requests = v;
-    else if (k == "--rounds")
-      a.rounds = v;
-    else if (k == "--sets")
-      a.sets = v;
-    else if (k == "--window")
-      a.window = v;
-    else
-      throw std::runtime_error("unknown option " + k + "\n" + kUsage);
-  }
+  using roseyd::bench::PositiveInt;
+  roseyd::bench::ParseBenchArgs(
+      argc, argv, kUsage, {}, [&](const std::string& k, const std::string& v) {
+        if (k == "--roseyd") a.roseyd = v;
+        else if (k == "--requests") a.requests = PositiveInt(k, v, kUsage);
+        else if (k == "--rounds") a.rounds = PositiveInt(k, v, kUsage);
+        else if (k == "--sets") a.sets = PositiveInt(k, v, kUsage);
+        else if (k == "--window") a.window = PositiveInt(k, v, kUsage);
+        else return false;
+        return true;
+      });
   return a;
 }
 

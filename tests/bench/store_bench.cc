@@ -29,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_args.h"
 #include "storage_api/kv.h"
 #include "store/plugin_write.h"
 #include "store/postgres/pg_writer.h"
@@ -59,24 +60,16 @@ constexpr const char* kUsage =
 
 Args ParseArgs(int argc, char** argv) {
   Args a;
-  for (int i = 1; i < argc; ++i) {
-    const std::string k = argv[i];
-    if (k == "--help" || k == "-h") {
-      std::fputs(kUsage, stdout);
-      std::exit(0);
-    }
-    if (i + 1 >= argc) throw std::runtime_error(k + " needs a value\n" + kUsage);
-    const std::string v = argv[++i];
-    if (k == "--store-url") {
-      a.store_url = v;
-    } else if (k == "--events" || k == "--trials" || k == "--batch") {
-      const int n = std::atoi(v.c_str());
-      if (n <= 0) throw std::runtime_error(k + " must be a positive number\n" + kUsage);
-      (k == "--events" ? a.events : k == "--trials" ? a.trials : a.batch) = n;
-    } else {
-      throw std::runtime_error("unknown option " + k + "\n" + kUsage);
-    }
-  }
+  using roseyd::bench::PositiveInt;
+  roseyd::bench::ParseBenchArgs(
+      argc, argv, kUsage, {}, [&](const std::string& k, const std::string& v) {
+        if (k == "--store-url") a.store_url = v;
+        else if (k == "--events") a.events = PositiveInt(k, v, kUsage);
+        else if (k == "--trials") a.trials = PositiveInt(k, v, kUsage);
+        else if (k == "--batch") a.batch = PositiveInt(k, v, kUsage);
+        else return false;
+        return true;
+      });
   return a;
 }
 
