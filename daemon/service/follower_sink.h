@@ -31,7 +31,7 @@ class FollowerSink : public store::EventSink {
   uint64_t LastSubmitted() const override { return 0; }
   bool TakesWrites() const override { return false; }
   uint64_t LastCommitted() const override EXCLUDES(mu_);
-  uint64_t LastStreamSeq() const override { return LastCommitted(); }
+  uint64_t StreamPosition() const override { return LastCommitted(); }
   // Until the writer's committed stream position reaches `seq`.
   Status WaitCommitted(uint64_t seq, std::chrono::steady_clock::time_point deadline) override
       EXCLUDES(mu_);

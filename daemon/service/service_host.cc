@@ -163,7 +163,7 @@ void ServiceHost::TakeOver() {
   spdlog::warn(
       "store: this roseyd now writes to {} (it took the writer's claim; stream "
       "position {}; serving in {} ms)",
-      store_->Describe(), writer_->LastStreamSeq(),
+      store_->Describe(), writer_->StreamPosition(),
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
                                                             started)
           .count());

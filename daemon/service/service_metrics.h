@@ -89,7 +89,8 @@ class ServiceMetrics : public store::CommitListener {
   void StreamRedelivered() { stream_redelivered_->Increment(); }
   void StreamMissed(double events) { stream_missed_->Increment(events); }
   void StreamConsumerReset() { stream_resets_->Increment(); }
-  void SetStreamAppliedSeq(double seq) { stream_applied_seq_->Set(seq); }
+  // roseyd_stream_applied_seq: the sink's StreamPosition.
+  void SetStreamPosition(double seq) { stream_applied_seq_->Set(seq); }
 
   // store::CommitListener
   void OnCommitted(std::span<const store::Event> batch,

@@ -29,7 +29,7 @@ StreamIntake::~StreamIntake() {
 }
 
 void StreamIntake::Start() {
-  const uint64_t applied = sink_->LastStreamSeq();
+  const uint64_t applied = sink_->StreamPosition();
   bus::StreamState state;
   if (const Status s = consumer_->GetStreamState(&state); !s.ok()) {
     throw StartupError("jetstream", s.ToString());
@@ -48,7 +48,7 @@ void StreamIntake::Start() {
   if (!ResetConsumer()) throw StartupError("jetstream", "cannot create the consumer");
   spdlog::info("durable intake: stream {} ({} events kept, sequences {}..{}), resuming at {}",
                options_.stream, state.messages, state.first_seq, state.last_seq, next);
-  metrics_->SetStreamAppliedSeq(static_cast<double>(applied));
+  metrics_->SetStreamPosition(static_cast<double>(applied));
   acker_ = std::thread([this] { RunAcker(); });
 }
 
@@ -164,7 +164,7 @@ void StreamIntake::RunAcker() {
       if (!s.ok()) {
         spdlog::debug("durable intake: ack not sent (a later one covers it): {}", s.ToString());
       }
-      metrics_->SetStreamAppliedSeq(static_cast<double>(sink_->LastStreamSeq()));
+      metrics_->SetStreamPosition(static_cast<double>(sink_->StreamPosition()));
     }
     if (owed == 0) continue;
     // In the batch it is in: the acks need not hurry the writer.

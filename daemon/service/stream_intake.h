@@ -34,7 +34,7 @@ struct StreamIntakeOptions {
 // Durable intake (service.durability: jetstream): the events of a stream,
 // applied strictly in stream order through a StreamConsumer.
 //
-// The sink, not the server, knows what was applied (EventSink::LastStreamSeq,
+// The sink, not the server, knows what was applied (EventSink::StreamPosition,
 // committed with the rows), so Start resets the consumer to the sequence
 // after it, or to the stream's start if the stream is behind the database
 // (it was recreated). On the delivery thread each message is then:

@@ -27,9 +27,11 @@ class EventSink {
   virtual uint64_t LastSubmitted() const = 0;
   // Highest sequence number whose transaction has committed (or was rejected).
   virtual uint64_t LastCommitted() const = 0;
-  // Highest Event::stream_seq committed (or rejected): where durable intake
-  // resumes. 0 if no stream event was ever written.
-  virtual uint64_t LastStreamSeq() const = 0;
+  // The stream position: the highest Event::stream_seq committed (or
+  // rejected), where durable intake resumes; 0 if no stream event was ever
+  // written. One name for it everywhere (StoreWriter::StreamPosition,
+  // PositionReader::StreamPosition, roseyd_stream_applied_seq).
+  virtual uint64_t StreamPosition() const = 0;
 
   // Blocks until every event up to `seq` is committed. Returns Unavailable on
   // `deadline` or if the sink stopped first.

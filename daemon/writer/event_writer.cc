@@ -53,7 +53,7 @@ class EventWriter::Impl {
   void Stop();
   Status Submit(Event event, uint64_t* seq);
   uint64_t LastCommitted() const;
-  uint64_t LastStreamSeq() const { return last_stream_seq_.load(std::memory_order_acquire); }
+  uint64_t StreamPosition() const { return last_stream_seq_.load(std::memory_order_acquire); }
   Status WaitCommitted(uint64_t seq, std::chrono::steady_clock::time_point deadline, bool hurry);
   const EventQueue& queue() const { return queue_; }
 
@@ -446,7 +446,7 @@ Status EventWriter::Submit(Event event, uint64_t* seq) {
 uint64_t EventWriter::LastSubmitted() const { return impl_->queue().LastAssigned(); }
 
 uint64_t EventWriter::LastCommitted() const { return impl_->LastCommitted(); }
-uint64_t EventWriter::LastStreamSeq() const { return impl_->LastStreamSeq(); }
+uint64_t EventWriter::StreamPosition() const { return impl_->StreamPosition(); }
 
 Status EventWriter::WaitCommitted(uint64_t seq, std::chrono::steady_clock::time_point deadline) {
   return impl_->WaitCommitted(seq, deadline, /*hurry=*/true);

@@ -77,9 +77,9 @@ class EventWriter : public EventSink {
   void Start();
 
   // EventSink. Submit blocks while the queue is at capacity and returns
-  // Unavailable once Stop() has begun. LastStreamSeq starts at the store's
-  // StreamPosition(). WaitCommitted asks the writer not to linger for a
-  // fuller batch, WaitCommittedInBatch does not; their deadlines are on
+  // Unavailable once Stop() has begun. StreamPosition starts at the
+  // store's. WaitCommitted asks the writer not to linger for a fuller
+  // batch, WaitCommittedInBatch does not; their deadlines are on
   // std::chrono::steady_clock, the caller's clock, not the injected one.
   Status Submit(Event event, uint64_t* seq = nullptr) override;
   uint64_t LastSubmitted() const override;
@@ -87,7 +87,7 @@ class EventWriter : public EventSink {
     return Claim().HeldAt(std::chrono::steady_clock::now());
   }
   uint64_t LastCommitted() const override;
-  uint64_t LastStreamSeq() const override;
+  uint64_t StreamPosition() const override;
   Status WaitCommitted(uint64_t seq, std::chrono::steady_clock::time_point deadline) override;
   Status WaitCommittedInBatch(uint64_t seq,
                               std::chrono::steady_clock::time_point deadline) override;

@@ -31,7 +31,7 @@ class FakeEventSink : public store::EventSink {
     MutexLock lock(&mu_);
     return committed_;
   }
-  uint64_t LastStreamSeq() const override {
+  uint64_t StreamPosition() const override {
     MutexLock lock(&mu_);
     return stream_seq_;
   }

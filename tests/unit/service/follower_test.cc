@@ -75,7 +75,7 @@ TEST_F(FollowerSinkTest, AReadWaitsForTheWritersCommittedStreamPosition) {
   SetPosition(3);
   EXPECT_OK(sink_.WaitCommitted(3, steady_clock::now() + 5s));
   EXPECT_EQ(sink_.LastCommitted(), 3u);
-  EXPECT_EQ(sink_.LastStreamSeq(), 3u);
+  EXPECT_EQ(sink_.StreamPosition(), 3u);
   {
     MutexLock lock(&shared_.mu);
     EXPECT_EQ(shared_.streams.back(), "ROSEY_DB");

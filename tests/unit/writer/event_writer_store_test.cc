@@ -166,16 +166,16 @@ TEST_F(EventWriterStoreTest, StreamPositionStartsAtTheStoresAndFollowsItsCommits
     log_.position = 7;
   }
   Open();
-  EXPECT_EQ(writer_->LastStreamSeq(), 7u);
+  EXPECT_EQ(writer_->StreamPosition(), 7u);
   writer_->Start();
   Script(Status::Busy("locked"));
   const uint64_t seq = Submit(Line(9));
   ASSERT_TRUE(listener_.AwaitWriteErrors(1));
-  EXPECT_EQ(writer_->LastStreamSeq(), 7u);  // not committed yet
+  EXPECT_EQ(writer_->StreamPosition(), 7u);  // not committed yet
   clock_.AwaitWaiters(1);
   clock_.Advance(milliseconds(50));
   ASSERT_TRUE(listener_.AwaitCommitted(seq));
-  EXPECT_EQ(writer_->LastStreamSeq(), 9u);
+  EXPECT_EQ(writer_->StreamPosition(), 9u);
 }
 
 TEST_F(EventWriterStoreTest, UsesItsClockForUnstampedEventsRetentionAndClosing) {

@@ -308,9 +308,9 @@ TEST(EventWriterBenchmark, ChatMessagesThroughEventWriter) {
 // Durable intake resumes after the last stream sequence in the file, which
 // the writer records with the rows of the same transaction.
 TEST_F(EventWriterTest, LastStreamSequenceIsKeptWithTheRowsAndSurvivesReopening) {
-  EXPECT_EQ(writer_->LastStreamSeq(), 0u);
+  EXPECT_EQ(writer_->StreamPosition(), 0u);
   Commit(ChatMessage{"alice", "no stream"});  // core NATS events carry none
-  EXPECT_EQ(writer_->LastStreamSeq(), 0u);
+  EXPECT_EQ(writer_->StreamPosition(), 0u);
   uint64_t seq = 0;
   for (uint64_t stream_seq = 41; stream_seq <= 43; ++stream_seq) {
     Event event{ChatMessage{"alice", "line " + std::to_string(stream_seq)}, kNow, {}, 0};
@@ -318,13 +318,13 @@ TEST_F(EventWriterTest, LastStreamSequenceIsKeptWithTheRowsAndSurvivesReopening)
     ASSERT_OK(writer_->Submit(std::move(event), &seq));
   }
   ASSERT_OK(writer_->WaitCommitted(seq, Deadline()));
-  EXPECT_EQ(writer_->LastStreamSeq(), 43u);
+  EXPECT_EQ(writer_->StreamPosition(), 43u);
   EXPECT_EQ(raw_->Int("SELECT CAST(value AS INTEGER) FROM roseyd_meta "
                       "WHERE key = 'jetstream.ROSEY_DB.last_seq'"),
             43);
   writer_->Stop();
   Open();
-  EXPECT_EQ(writer_->LastStreamSeq(), 43u);
+  EXPECT_EQ(writer_->StreamPosition(), 43u);
 }
 
 }  // namespace
