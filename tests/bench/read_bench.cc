@@ -15,6 +15,8 @@
 // Usage: roseyd_read_bench [--rates 1000,5000] [--seconds S] [--rounds R]
 //                          [--roseyd PATH] [--set KEY=VALUE]...
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -26,8 +28,6 @@
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <spdlog/spdlog.h>
 
 #include "base/mutex.h"
 #include "bench/bench_args.h"
@@ -99,17 +99,22 @@ class Stream {
         inbox_(Connection::NewInbox()),
         sent_at_(count),
         latency_ms_(count, -1) {
-    subscription_ = connection_->Subscribe(inbox_ + ".*", "", [this](const roseyd::bus::Message& m) {
-      const auto now = Clock::now();
-      const size_t i = std::strtoull(m.subject.substr(inbox_.size() + 1).data(), nullptr, 10);
-      if (i >= sent_at_.size()) return;
-      roseyd::MutexLock lock(&mu_);
-      if (m.data.find(expect_) == std::string_view::npos) {
-        ++failed_;
-        return;
-      }
-      latency_ms_[i] = std::chrono::duration<double, std::milli>(now - sent_at_[i]).count();
-    });
+    subscription_ =
+        connection_->Subscribe(inbox_ + ".*", "", [this](const roseyd::bus::Message& m) {
+          const auto now = Clock::now();
+          const size_t i = std::strtoull(m.subject.substr(inbox_.size() + 1).data(), nullptr, 10);
+          roseyd::MutexLock lock(&mu_);
+          if (i >= sent_at_.size()) return;
+          if (m.data.find(expect_) == std::string_view::npos) {
+            ++failed_;
+            ++answered_;  // answered, though not as expected: nothing to wait for
+            answered_cv_.SignalAll();
+            return;
+          }
+          if (latency_ms_[i] < 0) ++answered_;
+          latency_ms_[i] = std::chrono::duration<double, std::milli>(now - sent_at_[i]).count();
+          answered_cv_.SignalAll();
+        });
     (void)connection_->Flush(std::chrono::milliseconds(2000));
   }
 
@@ -122,6 +127,13 @@ class Stream {
         sent_at_[i] = Clock::now();
       }
       (void)connection_->PublishRequest(subject_, inbox_ + "." + std::to_string(i), payload_);
+    }
+  }
+
+  // Until every request is answered, or `deadline`.
+  void WaitAnswered(Clock::time_point deadline) {
+    roseyd::MutexLock lock(&mu_);
+    while (answered_ < latency_ms_.size() && answered_cv_.WaitUntil(deadline)) {
     }
   }
 
@@ -143,15 +155,17 @@ class Stream {
   roseyd::Mutex mu_;
   std::vector<Clock::time_point> sent_at_ GUARDED_BY(mu_);
   std::vector<double> latency_ms_ GUARDED_BY(mu_);
+  roseyd::CondVar answered_cv_{&mu_};
+  size_t answered_ GUARDED_BY(mu_) = 0;
   size_t failed_ GUARDED_BY(mu_) = 0;
   std::unique_ptr<roseyd::bus::Subscription> subscription_;  // last: unsubscribed first
 };
 
 struct Read {
   const char* name;
-  std::string suffix;   // after the subject prefix
+  std::string suffix;  // after the subject prefix
   std::string payload;
-  std::string expect;   // in a successful reply
+  std::string expect;  // in a successful reply
 };
 
 class Bench {
@@ -202,11 +216,19 @@ class Bench {
 
   void StartRoseyd(roseyd::bench::RoseydChild* child, const std::string& name,
                    std::vector<std::string> extra) {
-    std::vector<std::string> run = {"run", "--config",
+    std::vector<std::string> run = {"run",
+                                    "--config",
                                     std::string(ROSEYD_SOURCE_DIR) + "/config/roseyd.yaml",
-                                    "--nats-url", nats_->url(), "--data-dir", dir_.File(name),
-                                    "--metrics-listen", "", "--set", "bench.run_at_start=",
-                                    "--set", "service.subject_prefix=" + name + ".db"};
+                                    "--nats-url",
+                                    nats_->url(),
+                                    "--data-dir",
+                                    dir_.File(name),
+                                    "--metrics-listen",
+                                    "",
+                                    "--set",
+                                    "bench.run_at_start=",
+                                    "--set",
+                                    "service.subject_prefix=" + name + ".db"};
     for (const std::string& set : args_.sets) {
       run.push_back("--set");
       run.push_back(set);
@@ -230,14 +252,15 @@ class Bench {
       durable.Run(start + 2 * interval / 3, interval);
       a.join();
       b.join();
-      std::this_thread::sleep_for(std::chrono::seconds(1));  // the last replies
+      const auto replies_by = Clock::now() + std::chrono::seconds(2);
+      for (Stream* s : {&echo, &core, &durable}) s->WaitAnswered(replies_by);
       size_t missing[3];
       const std::vector<double> e = echo.Latencies(&missing[0]);
       const std::vector<double> c = core.Latencies(&missing[1]);
       const std::vector<double> d = durable.Latencies(&missing[2]);
       std::printf("  round %d: p50/p99 ms  echo %.3f/%.3f  core %.3f/%.3f  durable %.3f/%.3f",
-                  round, Percentile(e, 50), Percentile(e, 99), Percentile(c, 50),
-                  Percentile(c, 99), Percentile(d, 50), Percentile(d, 99));
+                  round, Percentile(e, 50), Percentile(e, 99), Percentile(c, 50), Percentile(c, 99),
+                  Percentile(d, 50), Percentile(d, 99));
       if (missing[0] + missing[1] + missing[2] > 0) {
         std::printf("  (unanswered or failed: echo %zu, core %zu, durable %zu)", missing[0],
                     missing[1], missing[2]);
@@ -251,11 +274,11 @@ class Bench {
     std::sort(p50_ratio.begin(), p50_ratio.end());
     std::sort(p99_ratio.begin(), p99_ratio.end());
     if (p50_ratio.empty()) return;
-    std::printf("  durable/core, median of %zu rounds [min, max]: p50 %.2f [%.2f, %.2f] "
-                "(target at most 1.5), p99 %.2f [%.2f, %.2f] (target at most 2)\n",
-                p50_ratio.size(), Percentile(p50_ratio, 50), p50_ratio.front(),
-                p50_ratio.back(), Percentile(p99_ratio, 50), p99_ratio.front(),
-                p99_ratio.back());
+    std::printf(
+        "  durable/core, median of %zu rounds [min, max]: p50 %.2f [%.2f, %.2f] "
+        "(target at most 1.5), p99 %.2f [%.2f, %.2f] (target at most 2)\n",
+        p50_ratio.size(), Percentile(p50_ratio, 50), p50_ratio.front(), p50_ratio.back(),
+        Percentile(p99_ratio, 50), p99_ratio.front(), p99_ratio.back());
   }
 
   Args args_;
