@@ -106,7 +106,6 @@ class Stream {
           roseyd::MutexLock lock(&mu_);
           if (i >= sent_at_.size()) return;
           if (m.data.find(expect_) == std::string_view::npos) {
-            ++failed_;
             ++answered_;  // answered, though not as expected: nothing to wait for
             answered_cv_.SignalAll();
             return;
@@ -157,7 +156,6 @@ class Stream {
   std::vector<double> latency_ms_ GUARDED_BY(mu_);
   roseyd::CondVar answered_cv_{&mu_};
   size_t answered_ GUARDED_BY(mu_) = 0;
-  size_t failed_ GUARDED_BY(mu_) = 0;
   std::unique_ptr<roseyd::bus::Subscription> subscription_;  // last: unsubscribed first
 };
 

@@ -1,15 +1,15 @@
 #pragma once
 
-#include <gtest/gtest.h>
-
 #include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <thread>
 #include <utility>
 
+#include <gtest/gtest.h>
+
 #include "store/event.h"
+#include "support/eventually.h"
 #include "support/pg_client.h"
 #include "support/postgres_server.h"
 #include "unit/store/store_fixture.h"
@@ -32,9 +32,8 @@ inline bool TerminateTheRoseydSession(testing::PgClient* client) {
   const std::string sessions =
       " FROM pg_stat_activity WHERE datname = current_database()"
       " AND pid <> pg_backend_pid() AND application_name LIKE 'roseyd%'";
-  for (int i = 0; i < 250 && client->Int("SELECT COUNT(*)" + sessions) != 1; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  testing::Eventually([&] { return client->Int("SELECT COUNT(*)" + sessions) == 1; },
+                      std::chrono::milliseconds(5000), std::chrono::milliseconds(20));
   return client->Int("SELECT COUNT(pg_terminate_backend(pid))" + sessions) == 1;
 }
 
